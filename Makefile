@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0
+# vblktrace: one static binary with its CO-RE BPF objects embedded.
+#
+#   make            build/vblktrace
+#   make deps       install the Debian packages the build and tests need
+#   make check      unit tests, then integration tests on this machine and in guests
+#   make demo       boot a guest whose mkfs.xfs fails, traced on both sides
+#   make kmod KDIR=/lib/modules/$(uname -r)/build   the fallback kernel module
+
+BUILD		?= build
+CACHE		?= .cache
+CC		?= gcc
+CLANG		?= clang
+BPFTOOL		?= bpftool
+VMLINUX_BTF	?= /sys/kernel/btf/vmlinux
+VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_REV		:= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_HDRS	:= $(wildcard bpf/*.h) include/vblktrace/abi.h
+BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
+
+USER_SRCS	:= $(sort $(wildcard user/*.c user/*/*.c))
+USER_HDRS	:= $(wildcard user/*.h user/*/*.h) include/vblktrace/abi.h
+USER_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
+LIB_OBJS	:= $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+LIB		:= $(BUILD)/libvblktrace.a
+
+UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
+UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+HELPER_SRCS	:= $(wildcard tests/helpers/*.c)
+HELPER_BINS	:= $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
+KSELFTEST	:= $(CACHE)/kselftest
+
+CFLAGS		?= -O2 -g
+CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
+		   -Wformat=2 -D_GNU_SOURCE -fno-strict-aliasing \
+		   -Iinclude -Iuser -I$(BUILD)/skel \
+		   $(shell pkg-config --cflags libxml-2.0 json-c 2>/dev/null) \
+		   -DVBT_VERSION='"$(VERSION)"' -DVBT_GIT_REV='"$(GIT_REV)"'
+LDFLAGS		+= -static -Wl,--gc-sections
+LDLIBS		+= -l:libbpf.a -lelf -lz -lzstd -ljson-c -lcap \
+		   $(shell pkg-config --static --libs-only-l libxml-2.0 2>/dev/null) \
+		   -lstdc++ -lpthread -lm
+
+BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
+		   -I$(BUILD) -Iinclude -Ibpf -Wall -Wno-unused-function
+
+.PHONY: all deps check unit test-unit test-host test-vm demo kmod clean bench tidy
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BUILD)/vblktrace
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@mkdir -p $(@D)
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/vblktrace: $(BUILD)/user/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(KSELFTEST)/kselftest_harness.h:
+	sh scripts/kselftest.sh $(KSELFTEST)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) $(KSELFTEST)/kselftest_harness.h tests/unit/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(KSELFTEST) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra $(shell pkg-config --cflags fuse3) -o $@ $< \
+		$(shell pkg-config --libs fuse3) -lpthread
+
+unit: $(UNIT_BINS)
+helpers: $(HELPER_BINS)
+
+# The README's test command: installs what it needs, builds, runs everything
+# and ends with "N passed, N failed[, N skipped]".
+check: deps all unit helpers
+	@sh tests/run.sh
+
+test-unit: unit
+	@sh tests/run.sh unit
+test-host: all helpers
+	@sh tests/run.sh host
+test-vm: all
+	@sh tests/run.sh vm
+
+demo: deps all
+	@sh scripts/demo.sh
+
+$(BUILD):
+	@mkdir -p $@
+
+clean:
+	rm -rf $(BUILD)
+
+tests/unit/*.h:

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * Failed block requests on every blk-mq disk, with the process that issued
+ * them.
+ *
+ * Completion runs in interrupt or softirq context, so the issuer is
+ * remembered when the request enters the block layer (block_io_start, or
+ * block_rq_insert/block_rq_issue on kernels before 6.5) in an LRU map keyed
+ * by the request pointer.  At completion only failures are reported unless
+ * the user asked for every completion: success costs one map update and a
+ * few instructions.
+ *
+ * Every program exists in a tp_btf and a raw_tp flavour with the same body;
+ * userspace loads whichever this kernel accepts.  The classic tracepoint
+ * programs at the end are the last resort: they see dev and sector but no
+ * request, so the issuer is matched by (dev, sector).
+ */
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "core_fixes.bpf.h"
+#include "maps.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile bool trace_all;		/* every completion, not only errors */
+const volatile bool filter_dev;		/* only devices in dev_filter */
+const volatile __u32 filter_pid;	/* only this issuing thread group */
+const volatile bool has_io_start;	/* issuers come from block_io_start */
+
+/*
+ * The request's op and sector range when it entered tell a later user of
+ * the same request pointer apart (rq->start_time_ns cannot: since 6.5 it is
+ * stamped after block_io_start fires).
+ */
+struct issuer {
+	__u64 start_ns;
+	__u64 issue_ns;
+	__u64 sector;
+	__u32 nr_sectors;
+	__u32 opf;
+	__u32 pid;
+	__u32 tid;
+	char comm[VBT_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct issuer);
+} issuers SEC(".maps");
+
+/* Fallback for classic tracepoints: (dev, sector) instead of a pointer. */
+struct devsec {
+	__u64 sector;
+	__u32 dev;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct devsec);
+	__type(value, struct issuer);
+} issuers_by_sector SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} dev_filter SEC(".maps");
+
+/* Devices driven by virtio_blk, filled by userspace from sysfs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} virtio_devs SEC(".maps");
+
+static __always_inline void fill_issuer(struct issuer *is, struct request *rq,
+					__u64 now)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (rq) {
+		is->sector = BPF_CORE_READ(rq, __sector);
+		is->nr_sectors = BPF_CORE_READ(rq, __data_len) >> 9;
+		is->opf = BPF_CORE_READ(rq, cmd_flags) & 0xff;
+	} else {
+		is->sector = 0;
+		is->nr_sectors = 0;
+		is->opf = 0;
+	}
+	is->start_ns = now;
+	is->issue_ns = 0;
+	is->pid = id >> 32;
+	is->tid = (__u32)id;
+	bpf_get_current_comm(is->comm, sizeof(is->comm));
+}
+
+/* block_io_start: always the submitter's context, always a new request. */
+static __always_inline int on_io_start(struct request *rq)
+{
+	struct issuer is;
+	__u64 key = (__u64)rq;
+
+	fill_issuer(&is, rq, bpf_ktime_get_ns());
+	bpf_map_update_elem(&issuers, &key, &is, BPF_ANY);
+	return 0;
+}
+
+/* Is this entry about the request now completing, or an earlier one? */
+static __always_inline bool same_request(struct issuer *is, struct request *rq)
+{
+	__u64 sector = BPF_CORE_READ(rq, __sector);
+
+	/* Partial completions advance __sector within the original range. */
+	return is->opf == (BPF_CORE_READ(rq, cmd_flags) & 0xff) &&
+	       sector >= is->sector &&
+	       sector <= is->sector + is->nr_sectors;
+}
+
+/*
+ * Kernels without block_io_start: the first of insert and issue that sees
+ * a request names the issuer; issue also stamps the issue time.  Entries
+ * are deleted at completion on this path, so an entry is never stale.
+ */
+static __always_inline int on_insert_or_issue(struct request *rq, bool issue)
+{
+	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
+	struct issuer *old, is;
+
+	old = bpf_map_lookup_elem(&issuers, &key);
+	if (old && same_request(old, rq)) {
+		if (issue && !old->issue_ns)
+			old->issue_ns = now;
+		return 0;
+	}
+	fill_issuer(&is, rq, now);
+	if (issue)
+		is.issue_ns = now;
+	bpf_map_update_elem(&issuers, &key, &is, BPF_ANY);
+	return 0;
+}
+
+static __always_inline bool dev_wanted(__u32 dev)
+{
+	return !filter_dev || bpf_map_lookup_elem(&dev_filter, &dev);
+}
+
+static __always_inline int on_complete(struct request *rq, __u8 status,
+				       __u32 nr_bytes)
+{
+	__u64 key = (__u64)rq, now;
+	struct issuer *is;
+	struct vbt_block *e;
+	struct gendisk *disk;
+	__u32 dev, opf;
+	__u8 op;
+
+	if (!status && !trace_all) {
+		if (!has_io_start)
+			bpf_map_delete_elem(&issuers, &key);
+		return 0;
+	}
+
+	disk = vbt_rq_disk(rq);
+	dev = disk ? vbt_disk_devt(disk) : 0;
+	if (!dev_wanted(dev))
+		return 0;
+
+	is = bpf_map_lookup_elem(&issuers, &key);
+	if (is && !same_request(is, rq))
+		is = NULL;	/* left over from an earlier user of rq */
+	if (filter_pid && (!is || is->pid != filter_pid))
+		return 0;
+
+	opf = BPF_CORE_READ(rq, cmd_flags);
+	op = vbt_rq_op(opf);
+	if (status)
+		vbt_count_error(dev, op);
+
+	e = vbt_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	now = bpf_ktime_get_ns();
+	vbt_fill_hdr(&e->hdr, VBT_KIND_BLOCK, sizeof(*e), now);
+	e->sector = BPF_CORE_READ(rq, __sector);
+	e->dev = dev;
+	e->nr_bytes = nr_bytes;
+	e->op = op;
+	e->status = status;
+	e->rq_flags = vbt_rq_flags(opf);
+	if (vbt_rq_quiet(rq))
+		e->rq_flags |= VBT_RQ_QUIET;
+	if (!BPF_CORE_READ(rq, bio) && op != VBT_OP_FLUSH)
+		e->rq_flags |= VBT_RQ_PASSTHROUGH;
+	e->src = 0;
+	e->issue_ns = 0;
+	if (is) {
+		e->hdr.pid = is->pid;
+		e->hdr.tid = is->tid;
+		__builtin_memcpy(e->hdr.comm, is->comm, sizeof(e->hdr.comm));
+		e->issue_ns = is->issue_ns ?: is->start_ns;
+		e->src |= VBT_SRC_ISSUER | VBT_SRC_ISSUE_TS;
+		if (nr_bytes >= BPF_CORE_READ(rq, __data_len))
+			bpf_map_delete_elem(&issuers, &key);
+	}
+	e->virtio_status = VBT_VIRTIO_NONE;
+	if (bpf_map_lookup_elem(&virtio_devs, &dev)) {
+		int vs = vbt_virtio_status(rq);
+
+		if (vs >= 0) {
+			e->virtio_status = vs;
+			e->src |= VBT_SRC_VIRTIO_READ;
+		}
+	}
+	if (disk)
+		bpf_probe_read_kernel_str(e->disk, sizeof(e->disk),
+					  &disk->disk_name);
+	else
+		e->disk[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/block_io_start")
+int BPF_PROG(btf_io_start, struct request *rq)
+{
+	return on_io_start(rq);
+}
+
+SEC("raw_tp/block_io_start")
+int BPF_PROG(raw_io_start, struct request *rq)
+{
+	return on_io_start(rq);
+}
+
+SEC("tp_btf/block_rq_insert")
+int BPF_PROG(btf_rq_insert, struct request *rq)
+{
+	return on_insert_or_issue(rq, false);
+}
+
+SEC("raw_tp/block_rq_insert")
+int BPF_PROG(raw_rq_insert, struct request *rq)
+{
+	return on_insert_or_issue(rq, false);
+}
+
+SEC("tp_btf/block_rq_issue")
+int BPF_PROG(btf_rq_issue, struct request *rq)
+{
+	return on_insert_or_issue(rq, true);
+}
+
+SEC("raw_tp/block_rq_issue")
+int BPF_PROG(raw_rq_issue, struct request *rq)
+{
+	return on_insert_or_issue(rq, true);
+}
+
+SEC("tp_btf/block_rq_complete")
+int BPF_PROG(btf_rq_complete, struct request *rq, blk_status_t error,
+	     unsigned int nr_bytes)
+{
+	return on_complete(rq, error, nr_bytes);
+}
+
+SEC("raw_tp/block_rq_complete")
+int BPF_PROG(raw_rq_complete, struct request *rq, blk_status_t error,
+	     unsigned int nr_bytes)
+{
+	return on_complete(rq, error, nr_bytes);
+}
+
+/*
+ * Classic tracepoints: the record is the ftrace one, whose 'error' is
+ * already an errno and whose op is the rwbs string.  Userspace decodes
+ * rwbs; we pass it in the disk field and mark the record DEV_ONLY.
+ */
+SEC("tracepoint/block/block_rq_issue")
+int tp_rq_issue(struct trace_event_raw_block_rq *ctx)
+{
+	struct devsec key = {};
+	struct issuer is;
+
+	key.dev = ctx->dev;
+	key.sector = ctx->sector;
+	fill_issuer(&is, NULL, bpf_ktime_get_ns());
+	is.issue_ns = is.start_ns;
+	bpf_map_update_elem(&issuers_by_sector, &key, &is, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/block/block_rq_complete")
+int tp_rq_complete(struct trace_event_raw_block_rq_completion *ctx)
+{
+	struct devsec key = {};
+	struct issuer *is;
+	struct vbt_block *e;
+	int error = ctx->error;
+
+	if (!error && !trace_all)
+		return 0;
+	key.dev = ctx->dev;
+	key.sector = ctx->sector;
+	if (!dev_wanted(key.dev))
+		return 0;
+	is = bpf_map_lookup_elem(&issuers_by_sector, &key);
+	if (filter_pid && (!is || is->pid != filter_pid))
+		return 0;
+
+	e = vbt_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	vbt_fill_hdr(&e->hdr, VBT_KIND_BLOCK, sizeof(*e), bpf_ktime_get_ns());
+	e->hdr.err = error;
+	e->sector = ctx->sector;
+	e->dev = ctx->dev;
+	e->nr_bytes = ctx->nr_sector << 9;
+	e->op = VBT_OP_UNKNOWN;
+	e->status = 0;
+	e->rq_flags = 0;
+	e->virtio_status = VBT_VIRTIO_NONE;
+	e->src = VBT_SRC_DEV_ONLY;
+	e->issue_ns = 0;
+	if (is) {
+		e->hdr.pid = is->pid;
+		e->hdr.tid = is->tid;
+		__builtin_memcpy(e->hdr.comm, is->comm, sizeof(e->hdr.comm));
+		e->issue_ns = is->issue_ns;
+		e->src |= VBT_SRC_ISSUER | VBT_SRC_ISSUE_TS;
+		bpf_map_delete_elem(&issuers_by_sector, &key);
+	}
+	__builtin_memset(e->disk, 0, sizeof(e->disk));
+	bpf_probe_read_kernel(e->disk, sizeof(ctx->rwbs), ctx->rwbs);
+	if (error)
+		vbt_count_error(key.dev, VBT_OP_UNKNOWN);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

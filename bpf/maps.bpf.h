@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * What every vblktrace BPF program shares: the ring buffer, the counter of
+ * records that could not be delivered, per-device error counters and the
+ * common record header.
+ */
+#ifndef VBT_MAPS_BPF_H
+#define VBT_MAPS_BPF_H
+
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+#include "vblktrace/abi.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+/* Records lost because the ring buffer was full, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+struct err_key {
+	__u32 dev;
+	__u32 op;
+};
+
+/* Failed requests per (device, op), per CPU; successes are in diskstats. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct err_key);
+	__type(value, __u64);
+} errors SEC(".maps");
+
+static __always_inline void *vbt_reserve(__u32 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e) {
+		__u32 zero = 0;
+		__u64 *cnt = bpf_map_lookup_elem(&lost, &zero);
+
+		if (cnt)
+			(*cnt)++;
+	}
+	return e;
+}
+
+static __always_inline void vbt_count_error(__u32 dev, __u32 op)
+{
+	struct err_key key = { .dev = dev, .op = op };
+	__u64 one = 1, *cnt;
+
+	cnt = bpf_map_lookup_elem(&errors, &key);
+	if (cnt)
+		(*cnt)++;
+	else
+		bpf_map_update_elem(&errors, &key, &one, BPF_NOEXIST);
+}
+
+static __always_inline void vbt_fill_hdr(struct vbt_hdr *h, __u16 kind,
+					 __u32 size, __u64 now)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->abi = VBT_ABI_VERSION;
+	h->kind = kind;
+	h->size = size;
+	h->mono_ns = now;
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->err = 0;
+	h->cpu = bpf_get_smp_processor_id();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+#endif /* VBT_MAPS_BPF_H */

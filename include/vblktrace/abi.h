@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * vblktrace event ABI: the records every event source (the BPF programs and
+ * the kernel module) hands to userspace.  This is the only header that bpf/,
+ * kmod/ and user/ all include, so it uses nothing but fixed-size kernel
+ * types and explicit padding: a record must have the same layout for the
+ * BPF target, the kernel and userspace on every 64-bit architecture.
+ *
+ * Versioning: every record starts with struct vbt_hdr, whose 'abi' field is
+ * VBT_ABI_VERSION.  Fields are only ever appended to a record, and 'size'
+ * says how long the record really is, so a reader can accept a longer record
+ * from a newer source.  Changing the meaning or offset of a field bumps the
+ * version, and readers refuse records of a version they do not know.
+ *
+ * Values that differ between kernel versions (request op numbers, request
+ * flag bits) are translated by the source into the stable VBT_* values
+ * below; blk_status_t codes are passed unchanged because the kernel only
+ * ever appends to them.
+ */
+#ifndef VBLKTRACE_ABI_H
+#define VBLKTRACE_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#endif
+
+#define VBT_ABI_VERSION		1
+#define VBT_COMM_LEN		16
+#define VBT_DISK_NAME_LEN	32
+
+enum vbt_kind {
+	VBT_KIND_BLOCK		= 1,	/* a block request completed */
+	VBT_KIND_SYSCALL	= 2,	/* a traced syscall failed */
+	VBT_KIND_IO_URING	= 3,	/* an io_uring completion failed */
+	VBT_KIND_AIO		= 4,	/* a Linux AIO completion failed */
+	VBT_KIND_LOST		= 5,	/* records the source could not deliver */
+};
+
+/* Stable request operations (the kernel's enum req_op changed over time). */
+enum vbt_op {
+	VBT_OP_READ		= 0,
+	VBT_OP_WRITE		= 1,
+	VBT_OP_FLUSH		= 2,
+	VBT_OP_DISCARD		= 3,
+	VBT_OP_SECURE_ERASE	= 4,
+	VBT_OP_WRITE_ZEROES	= 5,
+	VBT_OP_ZONE_OPEN	= 6,
+	VBT_OP_ZONE_CLOSE	= 7,
+	VBT_OP_ZONE_FINISH	= 8,
+	VBT_OP_ZONE_APPEND	= 9,
+	VBT_OP_ZONE_RESET	= 10,
+	VBT_OP_ZONE_RESET_ALL	= 11,
+	VBT_OP_DRV_IN		= 12,
+	VBT_OP_DRV_OUT		= 13,
+	VBT_OP_UNKNOWN		= 15,
+	VBT_OP_MAX		= 16,	/* size of per-op counter arrays */
+};
+
+/* Stable request flag bits (the kernel's enum req_flag_bits moves). */
+#define VBT_RQ_SYNC		(1U << 0)
+#define VBT_RQ_META		(1U << 1)
+#define VBT_RQ_PRIO		(1U << 2)
+#define VBT_RQ_NOMERGE		(1U << 3)
+#define VBT_RQ_IDLE		(1U << 4)
+#define VBT_RQ_INTEGRITY	(1U << 5)
+#define VBT_RQ_FUA		(1U << 6)
+#define VBT_RQ_PREFLUSH		(1U << 7)
+#define VBT_RQ_RAHEAD		(1U << 8)
+#define VBT_RQ_BACKGROUND	(1U << 9)
+#define VBT_RQ_NOWAIT		(1U << 10)
+#define VBT_RQ_FAILFAST_DEV	(1U << 11)
+#define VBT_RQ_FAILFAST_TRANSPORT (1U << 12)
+#define VBT_RQ_FAILFAST_DRIVER	(1U << 13)
+#define VBT_RQ_NOUNMAP		(1U << 14)
+#define VBT_RQ_PASSTHROUGH	(1U << 15)	/* not a file system request */
+#define VBT_RQ_QUIET		(1U << 16)	/* kernel prints no I/O error */
+
+/* virtio-blk status byte of a request (VIRTIO_BLK_S_*), or none. */
+#define VBT_VIRTIO_OK		0
+#define VBT_VIRTIO_IOERR	1
+#define VBT_VIRTIO_UNSUPP	2
+#define VBT_VIRTIO_NONE		0xff	/* not a virtio-blk disk, or unknown */
+
+/* vbt_block.src: how much of the record the source could see. */
+#define VBT_SRC_ISSUER		(1U << 0)	/* hdr pid/tid/comm: the issuer */
+#define VBT_SRC_ISSUE_TS	(1U << 1)	/* issue_ns is valid */
+#define VBT_SRC_VIRTIO_READ	(1U << 2)	/* virtio_status read from the request */
+#define VBT_SRC_VIRTIO_DERIVED	(1U << 3)	/* virtio_status derived from status */
+#define VBT_SRC_DEV_ONLY	(1U << 4)	/* no request pointer: no issuer, no disk name */
+
+struct vbt_hdr {
+	__u16	abi;		/* VBT_ABI_VERSION */
+	__u16	kind;		/* enum vbt_kind */
+	__u32	size;		/* bytes in the whole record */
+	__u64	mono_ns;	/* CLOCK_MONOTONIC when the event happened */
+	__u32	pid;		/* thread group id */
+	__u32	tid;
+	__s32	err;		/* -errno, 0 for success (block: see status) */
+	__u32	cpu;
+	char	comm[VBT_COMM_LEN];
+};
+
+/* A completed block request, as block_rq_complete saw it. */
+struct vbt_block {
+	struct vbt_hdr hdr;
+	__u64	sector;		/* request start, 512-byte units */
+	__u64	issue_ns;	/* CLOCK_MONOTONIC when handed to the driver */
+	__u32	dev;		/* kernel dev_t: major << 20 | minor */
+	__u32	nr_bytes;	/* bytes this completion covers */
+	__u32	rq_flags;	/* VBT_RQ_* */
+	__u8	op;		/* enum vbt_op */
+	__u8	status;		/* blk_status_t, unchanged */
+	__u8	virtio_status;	/* VBT_VIRTIO_* */
+	__u8	src;		/* VBT_SRC_* */
+	char	disk[VBT_DISK_NAME_LEN];
+};
+
+/* Stable syscall ids: the arch syscall numbers differ between x86 and arm64. */
+enum vbt_sys {
+	VBT_SYS_UNKNOWN = 0,
+	VBT_SYS_READ, VBT_SYS_WRITE, VBT_SYS_PREAD64, VBT_SYS_PWRITE64,
+	VBT_SYS_READV, VBT_SYS_WRITEV, VBT_SYS_PREADV, VBT_SYS_PWRITEV,
+	VBT_SYS_PREADV2, VBT_SYS_PWRITEV2, VBT_SYS_FSYNC, VBT_SYS_FDATASYNC,
+	VBT_SYS_SYNC_FILE_RANGE, VBT_SYS_FALLOCATE, VBT_SYS_IOCTL,
+	VBT_SYS_COPY_FILE_RANGE, VBT_SYS_IO_SUBMIT, VBT_SYS_IO_URING_ENTER,
+	VBT_SYS_MAX,
+};
+
+/* A traced syscall that returned an error. */
+struct vbt_syscall {
+	struct vbt_hdr hdr;
+	__u64	enter_ns;	/* CLOCK_MONOTONIC at syscall entry */
+	__u64	offset;		/* file offset, or ~0 when the call has none */
+	__u64	len;		/* bytes asked for (sum of iovecs) */
+	__u64	arg;		/* ioctl request, fallocate mode, ... */
+	__s64	ret;		/* raw return value */
+	__s32	fd;
+	__u16	sys;		/* enum vbt_sys */
+	__u16	pad;
+};
+
+/* A failed io_uring or Linux AIO completion (kind IO_URING or AIO). */
+struct vbt_async {
+	struct vbt_hdr hdr;
+	__u64	submit_ns;	/* CLOCK_MONOTONIC at submission, 0 if unseen */
+	__u64	offset;
+	__u64	user_data;	/* io_uring user_data / iocb data */
+	__u32	len;
+	__s32	fd;		/* -1 if the submission was not seen */
+	__s32	res;		/* raw completion result */
+	__u8	opcode;		/* IORING_OP_* or IOCB_CMD_* */
+	__u8	pad[3];
+};
+
+/* Records the source counted but could not deliver. */
+struct vbt_lost {
+	struct vbt_hdr hdr;
+	__u64	count;
+};
+
+/*
+ * Kernel module character device (/dev/vblktrace): userspace reads whole
+ * records and first checks that both sides speak the same ABI.
+ */
+#define VBT_IOC_MAGIC		0xb7
+#define VBT_IOC_ABI_VERSION	_IOR(VBT_IOC_MAGIC, 1, __u32)
+
+#endif /* VBLKTRACE_ABI_H */

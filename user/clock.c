@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Wall-clock time for kernel timestamps. */
+#include <stdio.h>
+#include <time.h>
+
+#include "clock.h"
+
+static uint64_t ns_of(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+uint64_t vbt_mono_now(void)
+{
+	return ns_of(CLOCK_MONOTONIC);
+}
+
+void vbt_clock_init(struct vbt_clock *c)
+{
+	/* Bracket the realtime read by two monotonic reads: error < 1 us. */
+	uint64_t m1 = ns_of(CLOCK_MONOTONIC);
+	uint64_t r = ns_of(CLOCK_REALTIME);
+	uint64_t m2 = ns_of(CLOCK_MONOTONIC);
+
+	c->mono_to_real_ns = (int64_t)r - (int64_t)(m1 + (m2 - m1) / 2);
+}
+
+void vbt_format_rfc3339(uint64_t real_ns, char *buf, size_t len)
+{
+	time_t sec = real_ns / 1000000000ULL;
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%09lluZ", day,
+		 (unsigned long long)(real_ns % 1000000000ULL));
+}
+
+void vbt_format_tod(uint64_t real_ns, char *buf, size_t len)
+{
+	time_t sec = real_ns / 1000000000ULL;
+	struct tm tm;
+	char hms[16];
+
+	localtime_r(&sec, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06llu", hms,
+		 (unsigned long long)(real_ns % 1000000000ULL) / 1000);
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/* From raw ABI records to struct vbt_event. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "event.h"
+#include "names.h"
+
+_Static_assert(sizeof(struct vbt_hdr) == 48, "ABI: vbt_hdr size");
+_Static_assert(sizeof(struct vbt_block) == 112, "ABI: vbt_block size");
+_Static_assert(sizeof(struct vbt_syscall) == 96, "ABI: vbt_syscall size");
+_Static_assert(sizeof(struct vbt_async) == 88, "ABI: vbt_async size");
+_Static_assert(sizeof(struct vbt_lost) == 56, "ABI: vbt_lost size");
+
+static void copy_str(char *dst, const char *src, size_t n)
+{
+	/* Kernel strings may fill their buffer without a terminating NUL. */
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+static void decode_block(const struct vbt_block *b, struct vbt_event *ev)
+{
+	struct vbt_block_info *bi = &ev->blk;
+
+	bi->dev = b->dev;
+	bi->sector = b->sector;
+	bi->bytes = b->nr_bytes;
+	bi->nr_sectors = b->nr_bytes >> 9;
+	bi->flags = b->rq_flags;
+	bi->issuer_known = b->src & VBT_SRC_ISSUER;
+	bi->lat_ns = 0;
+	if ((b->src & VBT_SRC_ISSUE_TS) && b->issue_ns &&
+	    b->issue_ns <= b->hdr.mono_ns)
+		bi->lat_ns = b->hdr.mono_ns - b->issue_ns;
+
+	if (b->src & VBT_SRC_DEV_ONLY) {
+		/* Classic tracepoint: errno given, op in rwbs, no disk name. */
+		char rwbs[VBT_DISK_NAME_LEN + 1];
+		uint32_t flags = 0;
+
+		copy_str(rwbs, b->disk, 8);
+		bi->op = vbt_op_from_rwbs(rwbs, &flags);
+		if (bi->op < 0)
+			bi->op = VBT_OP_UNKNOWN;
+		bi->flags = flags;
+		bi->disk[0] = 0;
+		bi->status = -1;
+		ev->err = b->hdr.err < 0 ? -b->hdr.err : b->hdr.err;
+	} else {
+		copy_str(bi->disk, b->disk, VBT_DISK_NAME_LEN);
+		bi->op = b->op < VBT_OP_MAX ? b->op : VBT_OP_UNKNOWN;
+		bi->status = b->status;
+		ev->err = b->status ? vbt_blk_status_errno(b->status) : 0;
+	}
+
+	bi->virtio_status = b->virtio_status;
+	bi->virtio_derived = false;
+	if (b->src & VBT_SRC_VIRTIO_DERIVED)
+		bi->virtio_derived = true;
+}
+
+int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
+		     char *msg, size_t msglen)
+{
+	const struct vbt_hdr *h = data;
+	size_t need;
+
+	if (size < sizeof(*h)) {
+		snprintf(msg, msglen, "record of %zu bytes is shorter than its header",
+			 size);
+		return -EINVAL;
+	}
+	if (h->abi != VBT_ABI_VERSION) {
+		snprintf(msg, msglen, "record speaks ABI version %u, this vblktrace knows %u",
+			 h->abi, VBT_ABI_VERSION);
+		return -EINVAL;
+	}
+	switch (h->kind) {
+	case VBT_KIND_BLOCK:
+		need = sizeof(struct vbt_block);
+		break;
+	case VBT_KIND_SYSCALL:
+		need = sizeof(struct vbt_syscall);
+		break;
+	case VBT_KIND_IO_URING:
+	case VBT_KIND_AIO:
+		need = sizeof(struct vbt_async);
+		break;
+	case VBT_KIND_LOST:
+		need = sizeof(struct vbt_lost);
+		break;
+	default:
+		snprintf(msg, msglen, "record of unknown kind %u", h->kind);
+		return -EINVAL;
+	}
+	/* A newer source may append fields: accept longer, never shorter. */
+	if (size < need || h->size < need || h->size > size) {
+		snprintf(msg, msglen, "%s record is %zu bytes (header says %u), needs %zu",
+			 vbt_kind_name(h->kind), size, h->size, need);
+		return -EINVAL;
+	}
+
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = h->kind;
+	ev->mono_ns = h->mono_ns;
+	ev->pid = h->pid;
+	ev->tid = h->tid;
+	ev->cpu = h->cpu;
+	ev->err = h->err < 0 ? -h->err : h->err;
+	copy_str(ev->comm, h->comm, VBT_COMM_LEN);
+	ev->host.direct = -1;
+
+	switch (h->kind) {
+	case VBT_KIND_BLOCK:
+		decode_block(data, ev);
+		break;
+	case VBT_KIND_SYSCALL: {
+		const struct vbt_syscall *s = data;
+
+		ev->sys.sys = s->sys < VBT_SYS_MAX ? s->sys : VBT_SYS_UNKNOWN;
+		ev->sys.fd = s->fd;
+		ev->sys.offset = s->offset;
+		ev->sys.len = s->len;
+		ev->sys.arg = s->arg;
+		ev->sys.ret = s->ret;
+		ev->sys.enter_ns = s->enter_ns;
+		if (s->ret < 0 && !ev->err)
+			ev->err = (int)-s->ret;
+		break;
+	}
+	case VBT_KIND_IO_URING:
+	case VBT_KIND_AIO: {
+		const struct vbt_async *a = data;
+
+		ev->async.opcode = a->opcode;
+		ev->async.fd = a->fd;
+		ev->async.offset = a->offset;
+		ev->async.len = a->len;
+		ev->async.res = a->res;
+		ev->async.submit_ns = a->submit_ns;
+		ev->async.user_data = a->user_data;
+		if (a->res < 0 && !ev->err)
+			ev->err = -a->res;
+		break;
+	}
+	case VBT_KIND_LOST:
+		ev->lost = ((const struct vbt_lost *)data)->count;
+		break;
+	}
+	return 0;
+}

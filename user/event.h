@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The decoded event every stage after the source works with.  Sources hand
+ * raw ABI records to vbt_event_decode(); enrichment fills the host fields;
+ * sinks only read.
+ */
+#ifndef VBT_EVENT_H
+#define VBT_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vblktrace/abi.h"
+
+enum vbt_side { VBT_SIDE_GUEST, VBT_SIDE_HOST };
+
+struct vbt_block_info {
+	uint32_t dev;			/* kernel dev_t */
+	char disk[VBT_DISK_NAME_LEN + 1];
+	int op;				/* enum vbt_op */
+	uint32_t flags;			/* VBT_RQ_* */
+	uint64_t sector;
+	uint32_t nr_sectors;
+	uint32_t bytes;
+	int status;			/* blk_status_t, -1 if unknown */
+	int virtio_status;		/* VBT_VIRTIO_* */
+	bool virtio_derived;		/* derived from status, not read */
+	bool issuer_known;
+	uint64_t lat_ns;		/* 0 if unknown */
+};
+
+struct vbt_sys_info {
+	int sys;			/* enum vbt_sys */
+	int fd;
+	uint64_t offset;		/* UINT64_MAX: none */
+	uint64_t len;
+	uint64_t arg;
+	int64_t ret;
+	uint64_t enter_ns;
+	char path[256];			/* fd's path, filled by enrichment */
+	uint64_t cause_seq;		/* seq of the block event behind it */
+};
+
+struct vbt_async_info {
+	int opcode;
+	int fd;
+	uint64_t offset;
+	uint32_t len;
+	int res;
+	uint64_t submit_ns;
+	uint64_t user_data;
+	char path[256];
+};
+
+/* Host enrichment: which VM and drive an event belongs to. */
+struct vbt_host_info {
+	bool known;
+	char vm[64];
+	char drive[64];
+	char node[64];
+	char image[256];
+	char format[16];
+	char aio[16];
+	char cache[16];
+	int direct;			/* -1 unknown */
+	char werror[16];
+	char rerror[16];
+};
+
+struct vbt_event {
+	uint64_t seq;			/* assigned by the reader, from 1 */
+	int kind;			/* enum vbt_kind */
+	enum vbt_side side;
+	uint64_t mono_ns;
+	uint32_t pid;
+	uint32_t tid;
+	uint32_t cpu;
+	char comm[VBT_COMM_LEN + 1];
+	int err;			/* positive errno, 0 on success */
+	union {
+		struct vbt_block_info blk;
+		struct vbt_sys_info sys;
+		struct vbt_async_info async;
+		uint64_t lost;
+	};
+	struct vbt_host_info host;
+};
+
+/*
+ * Decode one raw record.  Returns 0, or -EINVAL for a record that is too
+ * short, of an unknown kind or of another ABI version (msg says which).
+ */
+int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
+		     char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The human view: one line per event, readable on a serial console.
+ * Colour (only when asked for, i.e. on a TTY) marks errors red and lost
+ * records yellow; nothing else depends on terminal features.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "names.h"
+
+#define RED	"\033[31m"
+#define YELLOW	"\033[33m"
+#define RESET	"\033[0m"
+
+void vbt_format_bytes(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes < 1024 || bytes % 1024)
+		snprintf(buf, len, "%" PRIu64 " B", bytes);
+	else if (bytes < 1024 * 1024 || bytes % (1024 * 1024))
+		snprintf(buf, len, "%" PRIu64 " KiB", bytes / 1024);
+	else
+		snprintf(buf, len, "%" PRIu64 " MiB", bytes / (1024 * 1024));
+}
+
+void vbt_format_duration(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 " ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%" PRIu64 " us", ns / 1000);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2f s", ns / 1e9);
+}
+
+static int fmt_block(const struct vbt_event *ev, const struct vbt_fmt *f,
+		     char *buf, size_t len)
+{
+	const struct vbt_block_info *b = &ev->blk;
+	const char *vs = vbt_virtio_status_name(b->virtio_status);
+	char size[32], lat[32] = "", status[64], who[64];
+	bool err = ev->err != 0;
+
+	vbt_format_bytes(b->bytes, size, sizeof(size));
+	if (b->lat_ns)
+		vbt_format_duration(b->lat_ns, lat, sizeof(lat));
+
+	if (!err)
+		snprintf(status, sizeof(status), "OK");
+	else if (b->status < 0)
+		snprintf(status, sizeof(status), "%s", vbt_errno_name(ev->err));
+	else if (vs && b->virtio_status != 0)
+		snprintf(status, sizeof(status), "%s (%s, virtio %s%s)",
+			 vbt_errno_name(ev->err),
+			 vbt_blk_status_name(b->status), vs,
+			 b->virtio_derived ? "?" : "");
+	else
+		snprintf(status, sizeof(status), "%s (%s)",
+			 vbt_errno_name(ev->err),
+			 vbt_blk_status_name(b->status));
+
+	if (b->issuer_known)
+		snprintf(who, sizeof(who), "%s[%u]", ev->comm, ev->pid);
+	else
+		snprintf(who, sizeof(who), "issuer unknown (completed in %s)",
+			 ev->comm);
+
+	return snprintf(buf, len, "%-6s %-12s %" PRIu64 "+%u %s %s%s%s %s%s%s",
+			b->disk[0] ? b->disk : "?", vbt_op_name(b->op),
+			b->sector, b->nr_sectors, size,
+			f->color && err ? RED : "", status,
+			f->color && err ? RESET : "", who,
+			lat[0] ? "  " : "", lat);
+}
+
+static int fmt_syscall(const struct vbt_event *ev, char *buf, size_t len)
+{
+	const struct vbt_sys_info *s = &ev->sys;
+	char size[32], off[48] = "";
+
+	vbt_format_bytes(s->len, size, sizeof(size));
+	if (s->offset != UINT64_MAX)
+		snprintf(off, sizeof(off), ", off %" PRIu64, s->offset);
+	return snprintf(buf, len, "%s[%u] %s(%s%s, %s) = -%s", ev->comm,
+			ev->pid, vbt_sys_name(s->sys),
+			s->path[0] ? s->path : "?", off, size,
+			vbt_errno_name(ev->err));
+}
+
+static int fmt_async(const struct vbt_event *ev, char *buf, size_t len)
+{
+	const struct vbt_async_info *a = &ev->async;
+	char size[32];
+
+	vbt_format_bytes(a->len, size, sizeof(size));
+	return snprintf(buf, len, "%s[%u] %s op %d (%s, off %" PRIu64 ", %s) = -%s",
+			ev->comm, ev->pid, vbt_kind_name(ev->kind), a->opcode,
+			a->path[0] ? a->path : "?", a->offset, size,
+			vbt_errno_name(ev->err));
+}
+
+int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,
+		    char *buf, size_t len)
+{
+	char tod[32];
+	int n;
+
+	vbt_format_tod(ev->mono_ns + f->clock->mono_to_real_ns, tod,
+		       sizeof(tod));
+	n = snprintf(buf, len, "%s ", tod);
+	if (n < 0 || (size_t)n >= len)
+		return n;
+	buf += n;
+	len -= n;
+
+	switch (ev->kind) {
+	case VBT_KIND_BLOCK:
+		return n + fmt_block(ev, f, buf, len);
+	case VBT_KIND_SYSCALL:
+		return n + fmt_syscall(ev, buf, len);
+	case VBT_KIND_IO_URING:
+	case VBT_KIND_AIO:
+		return n + fmt_async(ev, buf, len);
+	case VBT_KIND_LOST:
+		return n + snprintf(buf, len,
+				    "%s%" PRIu64 " events lost in the kernel "
+				    "(ring buffer full)%s",
+				    f->color ? YELLOW : "", ev->lost,
+				    f->color ? RESET : "");
+	}
+	return n + snprintf(buf, len, "unknown event kind %d", ev->kind);
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Parsing of the options every tracing command shares (SPEC.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+
+int vbt_parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e7)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int vbt_parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int bad(const char *cmd, const char *what, const char *arg)
+{
+	fprintf(stderr, "vblktrace %s: %s: '%s'\n", cmd, what, arg);
+	fprintf(stderr, "Try 'vblktrace %s --help'.\n", cmd);
+	return VBT_EXIT_USAGE;
+}
+
+int vbt_opts_parse(int argc, char **argv, struct vbt_opts *o,
+		   const char *cmd, void (*usage)(const char *cmd))
+{
+	enum { OPT_DRIVER = 256, OPT_SIDE, OPT_NO_COLOR };
+	static const struct option longopts[] = {
+		{ "disk", required_argument, NULL, 'd' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "driver", required_argument, NULL, OPT_DRIVER },
+		{ "side", required_argument, NULL, OPT_SIDE },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:p:ajo:t:i:vh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (o->ndisks == VBT_MAX_FILTER)
+				return bad(cmd, "too many --disk filters", optarg);
+			if (!*optarg || strchr(optarg, '/') ||
+			    strlen(optarg) > 31)
+				return bad(cmd, "not a disk name", optarg);
+			o->disks[o->ndisks++] = optarg;
+			break;
+		case 'p':
+			if (o->npids == VBT_MAX_FILTER)
+				return bad(cmd, "too many --pid filters", optarg);
+			if (vbt_parse_int(optarg, 1, 4194304, &v))
+				return bad(cmd, "not a process id", optarg);
+			o->pids[o->npids++] = v;
+			break;
+		case 'a':
+			o->all = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'o':
+			if (!*optarg)
+				return bad(cmd, "empty output file name", optarg);
+			o->output = optarg;
+			break;
+		case 't':
+			if (vbt_parse_seconds(optarg, &o->duration) ||
+			    o->duration == 0)
+				return bad(cmd, "not a positive duration in seconds", optarg);
+			break;
+		case 'i':
+			if (vbt_parse_seconds(optarg, &o->interval) ||
+			    o->interval < 0.1)
+				return bad(cmd, "not an interval of at least 0.1 seconds", optarg);
+			break;
+		case OPT_DRIVER:
+			if (!strcmp(optarg, "auto"))
+				o->driver = VBT_DRIVER_AUTO;
+			else if (!strcmp(optarg, "bpf"))
+				o->driver = VBT_DRIVER_BPF;
+			else if (!strcmp(optarg, "kmod"))
+				o->driver = VBT_DRIVER_KMOD;
+			else
+				return bad(cmd, "--driver takes auto, bpf or kmod", optarg);
+			break;
+		case OPT_SIDE:
+			if (!strcmp(optarg, "auto"))
+				o->side = VBT_SIDE_AUTO;
+			else if (!strcmp(optarg, "guest"))
+				o->side = VBT_SIDE_OPT_GUEST;
+			else if (!strcmp(optarg, "host"))
+				o->side = VBT_SIDE_OPT_HOST;
+			else
+				return bad(cmd, "--side takes auto, guest or host", optarg);
+			break;
+		case OPT_NO_COLOR:
+			o->no_color = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			usage(cmd);
+			return -1;
+		case ':':
+			return bad(cmd, "option needs an argument", argv[optind - 1]);
+		default:
+			return bad(cmd, "unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return bad(cmd, "unexpected argument", argv[optind]);
+	return 0;
+}

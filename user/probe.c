@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Probing the kernel and our privileges.  Nothing here needs root: a
+ * missing capability is reported by name with the command that fixes it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+
+#include "probe.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+bool vbt_probe_kernel_btf(void)
+{
+	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+}
+
+bool vbt_probe_btf_tracepoint(const char *name)
+{
+	static struct btf *vmlinux;
+	char type[128];
+
+	if (!vmlinux) {
+		vmlinux = btf__load_vmlinux_btf();
+		if (!vmlinux) {
+			vmlinux = NULL;
+			return false;
+		}
+	}
+	snprintf(type, sizeof(type), "btf_trace_%s", name);
+	return btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0;
+}
+
+bool vbt_probe_tracefs_event(const char *category, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), TRACEFS "/events/%s/%s/id", category,
+		 name);
+	return access(path, R_OK) == 0;
+}
+
+int vbt_probe_mount_tracefs(void)
+{
+	struct stat st;
+
+	if (stat(TRACEFS "/events", &st) == 0)
+		return 0;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL))
+		return -errno;
+	return 0;
+}
+
+static bool cap_effective(cap_t caps, cap_value_t cap)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+
+	cap_get_flag(caps, cap, CAP_EFFECTIVE, &v);
+	return v == CAP_SET;
+}
+
+int vbt_probe_bpf_privileges(char *err, size_t errlen)
+{
+	cap_t caps = cap_get_proc();
+	bool admin, bpf, perfmon;
+
+	if (!caps) {
+		snprintf(err, errlen, "cannot read capabilities: %s",
+			 strerror(errno));
+		return -EPERM;
+	}
+	admin = cap_effective(caps, CAP_SYS_ADMIN);
+	/* CAP_BPF and CAP_PERFMON exist since 5.8; older kernels want admin. */
+	bpf = CAP_IS_SUPPORTED(CAP_BPF) && cap_effective(caps, CAP_BPF);
+	perfmon = CAP_IS_SUPPORTED(CAP_PERFMON) &&
+		  cap_effective(caps, CAP_PERFMON);
+	cap_free(caps);
+
+	if (admin || (bpf && perfmon))
+		return 0;
+	snprintf(err, errlen,
+		 "missing capabilit%s %s%s%s: run as root (sudo vblktrace ...) "
+		 "or grant them once with 'setcap cap_bpf,cap_perfmon+ep "
+		 "/path/to/vblktrace'",
+		 bpf || perfmon ? "y" : "ies",
+		 bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
+		 perfmon ? "" : "CAP_PERFMON");
+	return -EPERM;
+}
+
+int vbt_drop_capabilities(const int *keep)
+{
+	cap_t caps = cap_init();
+	int n = 0, ret;
+	cap_value_t list[16];
+
+	if (!caps)
+		return -errno;
+	for (; keep && keep[n] >= 0 && n < 16; n++)
+		list[n] = keep[n];
+	if (n) {
+		cap_t cur = cap_get_proc();
+
+		/* Keep only what we hold now; asking for more would fail. */
+		for (int i = 0; i < n; i++) {
+			cap_flag_value_t v = CAP_CLEAR;
+
+			if (cur)
+				cap_get_flag(cur, list[i], CAP_PERMITTED, &v);
+			if (v != CAP_SET)
+				continue;
+			cap_set_flag(caps, CAP_EFFECTIVE, 1, &list[i], CAP_SET);
+			cap_set_flag(caps, CAP_PERMITTED, 1, &list[i], CAP_SET);
+		}
+		cap_free(cur);
+	}
+	ret = cap_set_proc(caps) ? -errno : 0;
+	cap_free(caps);
+	return ret;
+}

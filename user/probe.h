@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What this kernel and this process can do, asked before we need it. */
+#ifndef VBT_PROBE_H
+#define VBT_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+bool vbt_probe_kernel_btf(void);
+/* Does vmlinux BTF describe this tracepoint (tp_btf/raw_tp can attach)? */
+bool vbt_probe_btf_tracepoint(const char *name);
+/* Is the classic tracepoint category/name in tracefs? */
+bool vbt_probe_tracefs_event(const char *category, const char *name);
+/* Mount tracefs on /sys/kernel/tracing if it is not there; 0 or -errno. */
+int vbt_probe_mount_tracefs(void);
+/*
+ * Can this process load and attach BPF tracing programs?  0, or -EPERM
+ * with a message naming the missing capabilities and how to get them.
+ */
+int vbt_probe_bpf_privileges(char *err, size_t errlen);
+/*
+ * After attaching: keep only the capabilities in keep (cap_value_t list,
+ * terminated by -1) in every set, so a bug later cannot use the rest.
+ */
+int vbt_drop_capabilities(const int *keep);
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An event source: something in the kernel that produces ABI records (the
+ * BPF programs, or the kernel module).  Commands open one, poll it, and ask
+ * it for the counters it keeps in the kernel.
+ */
+#ifndef VBT_SOURCE_H
+#define VBT_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vblktrace/abi.h"
+
+/* Called for every raw record; a non-zero return stops the poll. */
+typedef int (*vbt_record_fn)(void *ctx, const void *rec, size_t size);
+
+struct vbt_source_cfg {
+	bool all;			/* every completion, not only errors */
+	uint32_t devs[32];		/* only these devices (kernel dev_t) */
+	int ndevs;
+	uint32_t pid;			/* only this issuer (0: any) */
+	uint32_t virtio_devs[256];	/* disks driven by virtio_blk */
+	int nvirtio;
+	int verbose;
+};
+
+struct vbt_source;
+
+/* Error counts per (device, op) kept in the kernel, including undelivered. */
+typedef void (*vbt_errcount_fn)(void *ctx, uint32_t dev, int op,
+				uint64_t count);
+
+struct vbt_source_ops {
+	/* Waits up to timeout_ms; returns records handled or -errno. */
+	int (*poll)(struct vbt_source *src, int timeout_ms);
+	/* Records the kernel side dropped so far. */
+	uint64_t (*lost)(struct vbt_source *src);
+	void (*errors)(struct vbt_source *src, vbt_errcount_fn fn, void *ctx);
+	void (*close)(struct vbt_source *src);
+};
+
+struct vbt_source {
+	const struct vbt_source_ops *ops;
+	const char *driver;		/* "bpf" or "kmod" */
+	char how[256];			/* what it attached to */
+	char blind[512];		/* what this kernel keeps it from seeing */
+	vbt_record_fn cb;
+	void *cb_ctx;
+};
+
+/*
+ * Open the BPF source.  On failure returns -errno and a message in err:
+ * -EPERM when privileges are missing, -EOPNOTSUPP when the kernel lacks
+ * what every attach method needs.
+ */
+int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
+			void *ctx, struct vbt_source **out, char *err,
+			size_t errlen);
+
+#endif

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BPF event source: loads the guest block programs with the richest
+ * attach method this kernel accepts (tp_btf, then raw_tp, then classic
+ * tracepoints) and says what each step down costs.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "guest_block.skel.h"
+#include "names.h"
+#include "probe.h"
+#include "source.h"
+
+enum attach_level { LEVEL_TP_BTF, LEVEL_RAW_TP, LEVEL_TRACEPOINT, LEVEL_MAX };
+
+static const char *const level_names[LEVEL_MAX] = {
+	"tp_btf", "raw_tp", "tracepoint",
+};
+
+struct bpf_source {
+	struct vbt_source src;
+	struct guest_block_bpf *skel;
+	struct ring_buffer *rb;
+	int ncpus;
+};
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct bpf_source *bs = ctx;
+
+	return bs->src.cb(bs->src.cb_ctx, data, size);
+}
+
+static int bpf_poll(struct vbt_source *src, int timeout_ms)
+{
+	struct bpf_source *bs = (struct bpf_source *)src;
+	int n = ring_buffer__poll(bs->rb, timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+static uint64_t bpf_lost(struct vbt_source *src)
+{
+	struct bpf_source *bs = (struct bpf_source *)src;
+	uint64_t vals[bs->ncpus], sum = 0;
+	uint32_t zero = 0;
+
+	if (bpf_map__lookup_elem(bs->skel->maps.lost, &zero, sizeof(zero),
+				 vals, sizeof(vals), 0))
+		return 0;
+	for (int i = 0; i < bs->ncpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+struct err_key {
+	uint32_t dev;
+	uint32_t op;
+};
+
+static void bpf_errors(struct vbt_source *src, vbt_errcount_fn fn, void *ctx)
+{
+	struct bpf_source *bs = (struct bpf_source *)src;
+	struct bpf_map *map = bs->skel->maps.errors;
+	struct err_key key, next, *prev = NULL;
+	uint64_t vals[bs->ncpus];
+
+	while (!bpf_map__get_next_key(map, prev, &next, sizeof(next))) {
+		uint64_t sum = 0;
+
+		if (!bpf_map__lookup_elem(map, &next, sizeof(next), vals,
+					  sizeof(vals), 0)) {
+			for (int i = 0; i < bs->ncpus; i++)
+				sum += vals[i];
+			fn(ctx, next.dev, next.op, sum);
+		}
+		key = next;
+		prev = &key;
+	}
+}
+
+static void bpf_close(struct vbt_source *src)
+{
+	struct bpf_source *bs = (struct bpf_source *)src;
+
+	ring_buffer__free(bs->rb);
+	guest_block_bpf__destroy(bs->skel);
+	free(bs);
+}
+
+static const struct vbt_source_ops bpf_ops = {
+	.poll = bpf_poll,
+	.lost = bpf_lost,
+	.errors = bpf_errors,
+	.close = bpf_close,
+};
+
+/*
+ * VBLKTRACE_ATTACH=LEVEL[,no-io-start] starts the fallback chain lower down,
+ * so tests can run every attach method on one kernel.
+ */
+static int forced_level(void)
+{
+	const char *force = getenv("VBLKTRACE_ATTACH");
+
+	if (!force)
+		return 0;
+	for (int i = 0; i < LEVEL_MAX; i++)
+		if (!strncmp(force, level_names[i], strlen(level_names[i])))
+			return i;
+	return 0;
+}
+
+static bool have_io_start(enum attach_level level)
+{
+	const char *force = getenv("VBLKTRACE_ATTACH");
+
+	if (level == LEVEL_TRACEPOINT)
+		return false;
+	if (force && strstr(force, "no-io-start"))
+		return false;
+	return vbt_probe_btf_tracepoint("block_io_start");
+}
+
+static void choose_programs(struct guest_block_bpf *skel,
+			    enum attach_level level, bool io_start)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+
+	switch (level) {
+	case LEVEL_TP_BTF:
+		bpf_program__set_autoload(skel->progs.btf_rq_complete, true);
+		if (io_start) {
+			bpf_program__set_autoload(skel->progs.btf_io_start, true);
+		} else {
+			bpf_program__set_autoload(skel->progs.btf_rq_insert, true);
+			bpf_program__set_autoload(skel->progs.btf_rq_issue, true);
+		}
+		break;
+	case LEVEL_RAW_TP:
+		bpf_program__set_autoload(skel->progs.raw_rq_complete, true);
+		if (io_start) {
+			bpf_program__set_autoload(skel->progs.raw_io_start, true);
+		} else {
+			bpf_program__set_autoload(skel->progs.raw_rq_insert, true);
+			bpf_program__set_autoload(skel->progs.raw_rq_issue, true);
+		}
+		break;
+	default:
+		bpf_program__set_autoload(skel->progs.tp_rq_complete, true);
+		bpf_program__set_autoload(skel->progs.tp_rq_issue, true);
+		break;
+	}
+}
+
+static int fill_maps(struct guest_block_bpf *skel,
+		     const struct vbt_source_cfg *cfg)
+{
+	uint8_t one = 1;
+
+	for (int i = 0; i < cfg->ndevs; i++)
+		if (bpf_map__update_elem(skel->maps.dev_filter, &cfg->devs[i],
+					 sizeof(uint32_t), &one, 1, BPF_ANY))
+			return -errno;
+	for (int i = 0; i < cfg->nvirtio; i++)
+		if (bpf_map__update_elem(skel->maps.virtio_devs,
+					 &cfg->virtio_devs[i],
+					 sizeof(uint32_t), &one, 1, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
+		     enum attach_level level, char *err, size_t errlen)
+{
+	bool io_start = have_io_start(level);
+	struct guest_block_bpf *skel;
+	int ret;
+
+	skel = guest_block_bpf__open();
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	skel->rodata->trace_all = cfg->all;
+	skel->rodata->filter_dev = cfg->ndevs > 0;
+	skel->rodata->filter_pid = cfg->pid;
+	skel->rodata->has_io_start = io_start;
+	choose_programs(skel, level, io_start);
+
+	ret = guest_block_bpf__load(skel);
+	if (ret) {
+		snprintf(err, errlen, "%s programs did not load: %s",
+			 level_names[level], strerror(-ret));
+		goto fail;
+	}
+	ret = fill_maps(skel, cfg);
+	if (ret) {
+		snprintf(err, errlen, "cannot fill filter maps: %s",
+			 strerror(-ret));
+		goto fail;
+	}
+	ret = guest_block_bpf__attach(skel);
+	if (ret) {
+		snprintf(err, errlen, "%s programs did not attach: %s",
+			 level_names[level], strerror(-ret));
+		goto fail;
+	}
+	bs->skel = skel;
+
+	snprintf(bs->src.how, sizeof(bs->src.how),
+		 "%s: block_rq_complete, issuer at %s", level_names[level],
+		 io_start ? "block_io_start" :
+		 level == LEVEL_TRACEPOINT ? "block_rq_issue by (dev, sector)" :
+		 "block_rq_insert/block_rq_issue");
+	switch (level) {
+	case LEVEL_TP_BTF:
+		break;
+	case LEVEL_RAW_TP:
+		snprintf(bs->src.blind, sizeof(bs->src.blind),
+			 "tp_btf is not available; raw_tp sees the same data");
+		break;
+	default:
+		snprintf(bs->src.blind, sizeof(bs->src.blind),
+			 "only classic tracepoints: no request pointer, so no "
+			 "blk_status (errno only), no disk name, no virtio "
+			 "status, and issuers matched by (dev, sector)");
+		break;
+	}
+	return 0;
+fail:
+	guest_block_bpf__destroy(skel);
+	return ret;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	return 0;
+}
+
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt,
+			  va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
+			void *ctx, struct vbt_source **out, char *err,
+			size_t errlen)
+{
+	char why[LEVEL_MAX][160] = { { 0 } };
+	struct bpf_source *bs;
+	int ret = -EOPNOTSUPP;
+
+	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
+
+	ret = vbt_probe_bpf_privileges(err, errlen);
+	if (ret)
+		return ret;
+	if (!vbt_probe_kernel_btf()) {
+		snprintf(err, errlen,
+			 "this kernel has no BTF (/sys/kernel/btf/vmlinux): the "
+			 "BPF driver needs CONFIG_DEBUG_INFO_BTF=y; try "
+			 "--driver kmod");
+		return -EOPNOTSUPP;
+	}
+
+	bs = calloc(1, sizeof(*bs));
+	if (!bs)
+		return -ENOMEM;
+	bs->ncpus = libbpf_num_possible_cpus();
+	if (bs->ncpus <= 0) {
+		free(bs);
+		snprintf(err, errlen, "cannot count possible CPUs");
+		return -EINVAL;
+	}
+
+	for (int level = forced_level(); level < LEVEL_MAX; level++) {
+		if (level == LEVEL_TRACEPOINT)
+			vbt_probe_mount_tracefs();
+		ret = try_level(bs, cfg, level, why[level], sizeof(why[level]));
+		if (!ret)
+			break;
+		if (ret == -EPERM)
+			break;
+	}
+	if (ret) {
+		snprintf(err, errlen, "no way to attach to the block tracepoints "
+			 "on this kernel: %s; %s; %s", why[0], why[1], why[2]);
+		free(bs);
+		return ret == -EPERM ? -EPERM : -EOPNOTSUPP;
+	}
+
+	bs->rb = ring_buffer__new(bpf_map__fd(bs->skel->maps.events),
+				  on_record, bs, NULL);
+	if (!bs->rb) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the ring buffer: %s",
+			 strerror(-ret));
+		guest_block_bpf__destroy(bs->skel);
+		free(bs);
+		return ret;
+	}
+	bs->src.ops = &bpf_ops;
+	bs->src.driver = "bpf";
+	bs->src.cb = cb;
+	bs->src.cb_ctx = ctx;
+	*out = &bs->src;
+	return 0;
+}
