@@ -86,7 +86,7 @@ $(KSELFTEST)/kselftest_harness.h:
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) $(KSELFTEST)/kselftest_harness.h tests/unit/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -I$(KSELFTEST) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSELFTEST) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)

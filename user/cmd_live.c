@@ -265,7 +265,9 @@ static int run(struct live *l, struct vbt_source *src)
 
 int cmd_live(int argc, char **argv)
 {
-	static const int keep_caps[] = { CAP_BPF, CAP_SYS_ADMIN, -1 };
+	/* Reading maps later needs CAP_BPF; before 5.8, CAP_SYS_ADMIN. */
+	static const int keep_bpf[] = { CAP_BPF, -1 };
+	static const int keep_admin[] = { CAP_SYS_ADMIN, -1 };
 	struct vbt_source_cfg cfg = { 0 };
 	struct vbt_source *src = NULL;
 	struct live l = { 0 };
@@ -300,7 +302,7 @@ int cmd_live(int argc, char **argv)
 	if (ret)
 		goto out;
 	/* Attached: the ring buffer and map reads need CAP_BPF at most. */
-	vbt_drop_capabilities(keep_caps);
+	vbt_drop_capabilities(CAP_IS_SUPPORTED(CAP_BPF) ? keep_bpf : keep_admin);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fprintf(stderr, "vblktrace: tracing %s block requests on %s via %s "

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The command line contract of SPEC.md: exit statuses, messages that name
+# what is wrong, least privilege, and loss that is counted, never silent.
+set -u
+VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$VBT_ROOT/tests/lib/tap.sh"
+. "$VBT_ROOT/tests/lib/fixtures.sh"
+. "$VBT_ROOT/tests/lib/vbt.sh"
+
+tap_plan 10
+W=$FX_DIR/cli
+mkdir -p "$W"
+
+# expect NAME STATUS PATTERN CMD...: exit status and a stderr/stdout pattern
+expect() {
+	local name=$1 want=$2 pat=$3 rc
+	shift 3
+	"$@" >"$W/o" 2>&1
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -qE -- "$pat" "$W/o"; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "exit $rc (want $want), output:" "$(head -5 "$W/o")"
+	fi
+}
+
+expect "--version prints the version and ABI" 0 "^vblktrace [0-9.]+ .*ABI 1" "$VBT" --version
+expect "--help lists the commands" 0 "live" "$VBT" --help
+expect "unknown option is a usage error (2)" 2 "unknown option: '--bogus'" "$VBT" live --bogus
+expect "unknown command is a usage error (2)" 2 "unknown command 'frobnicate'" "$VBT" frobnicate
+expect "bad duration is a usage error (2)" 2 "not a positive duration" "$VBT" -t soon
+expect "unknown disk is a usage error (2)" 2 "no such disk: 'nosuchdisk0'" "$VBT" -d nosuchdisk0 -t 1
+expect "no capabilities: exit 3 naming CAP_BPF and CAP_PERFMON" 3 "CAP_BPF and CAP_PERFMON.*setcap" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$VBT" -t 1
+expect "CAP_BPF + CAP_PERFMON alone are enough" 0 "summary after" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon "$VBT" -t 0.5
+
+# After attaching, vblktrace keeps at most CAP_BPF.
+vbt_start "$W/caps" -t 5
+caps=$(awk '/^CapEff/ {print $2}' "/proc/$(cat "$W/caps/pid")/status")
+vbt_stop "$W/caps"
+# CAP_BPF is bit 39: 0x8000000000
+[ "$caps" = 0000008000000000 ] && tap_ok "capabilities dropped to CAP_BPF after attach" ||
+	tap_fail "capabilities dropped to CAP_BPF after attach" "CapEff $caps"
+
+# A reader that stops reading: the kernel counts what it could not deliver,
+# and events shown + lost equal the completions the kernel itself counted.
+loop=$(fx_enospc_loop 64M 64M)
+dev=${loop#/dev/}
+stat_sum() { awk '{print $1 + $5 + $12 + $16}' "/sys/block/$dev/stat"; }
+vbt_start "$W/lost" -j -a -d "$dev"
+before=$(stat_sum)
+kill -STOP "$(cat "$W/lost/pid")"
+dd if="$loop" of=/dev/null bs=4k count=16000 iflag=direct 2>/dev/null
+after=$(stat_sum)
+kill -CONT "$(cat "$W/lost/pid")"
+sleep 0.5
+vbt_stop "$W/lost"
+shown=$(jq -r 'select(.kind == "block") | .sector' "$W/lost/out" | wc -l)
+lost=$(vbt_lost "$W/lost/out")
+if [ "$lost" -gt 0 ] && [ $((shown + lost)) -eq $((after - before)) ]; then
+	tap_ok "ring overflow: $shown shown + $lost lost = $((after - before)) completions"
+else
+	tap_fail "ring overflow: shown + lost = kernel's completions" \
+		"shown $shown lost $lost kernel $((after - before))"
+fi
+tap_done

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The human line and the JSON object carry exactly what SPEC.md says. */
+#include <errno.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "kselftest_harness.h"
+
+#include "format.h"
+#include "names.h"
+
+FIXTURE(fmt) {
+	struct vbt_clock clock;
+	struct vbt_fmt f;
+	struct vbt_event ev;
+};
+
+FIXTURE_SETUP(fmt)
+{
+	/* 2026-11-22T04:00:00Z at mono 1 s */
+	self->clock.mono_to_real_ns = 1795320000LL * 1000000000LL - 1000000000LL;
+	self->f.clock = &self->clock;
+	self->f.color = false;
+	memset(&self->ev, 0, sizeof(self->ev));
+	self->ev.kind = VBT_KIND_BLOCK;
+	self->ev.mono_ns = 1000000000ULL + 123456789;
+	self->ev.pid = 321;
+	self->ev.tid = 322;
+	strcpy(self->ev.comm, "mkfs.xfs");
+	self->ev.err = EIO;
+	self->ev.blk.dev = (254 << 20) | 0;
+	strcpy(self->ev.blk.disk, "vda");
+	self->ev.blk.op = VBT_OP_WRITE;
+	self->ev.blk.flags = VBT_RQ_SYNC | VBT_RQ_FUA;
+	self->ev.blk.sector = 24571648;
+	self->ev.blk.nr_sectors = 256;
+	self->ev.blk.bytes = 131072;
+	self->ev.blk.status = 10;
+	self->ev.blk.virtio_status = VBT_VIRTIO_IOERR;
+	self->ev.blk.issuer_known = true;
+	self->ev.blk.lat_ns = 1500000;
+	self->ev.host.direct = -1;
+	self->ev.seq = 7;
+}
+
+FIXTURE_TEARDOWN(fmt)
+{
+}
+
+static struct json_object *get(struct json_object *o, const char *k)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, k, &v);
+	return v;
+}
+
+TEST_F(fmt, json_block_event_has_spec_fields)
+{
+	char *s = vbt_format_json(&self->ev, &self->f);
+	struct json_object *o, *flags;
+
+	ASSERT_NE(NULL, s);
+	o = json_tokener_parse(s);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(1, json_object_get_int(get(o, "v")));
+	EXPECT_STREQ("2026-11-22T04:00:00.123456789Z",
+		     json_object_get_string(get(o, "ts")));
+	EXPECT_EQ(1123456789ULL, json_object_get_uint64(get(o, "mono_ns")));
+	EXPECT_STREQ("guest", json_object_get_string(get(o, "side")));
+	EXPECT_STREQ("block", json_object_get_string(get(o, "kind")));
+	EXPECT_EQ(5, json_object_get_int(get(o, "errno")));
+	EXPECT_STREQ("EIO", json_object_get_string(get(o, "err")));
+	EXPECT_EQ(321, json_object_get_int(get(o, "pid")));
+	EXPECT_EQ(322, json_object_get_int(get(o, "tid")));
+	EXPECT_STREQ("mkfs.xfs", json_object_get_string(get(o, "comm")));
+	EXPECT_STREQ("vda", json_object_get_string(get(o, "dev")));
+	EXPECT_EQ(254, json_object_get_int(get(o, "major")));
+	EXPECT_EQ(0, json_object_get_int(get(o, "minor")));
+	EXPECT_STREQ("WRITE", json_object_get_string(get(o, "op")));
+	flags = get(o, "flags");
+	ASSERT_EQ(2, json_object_array_length(flags));
+	EXPECT_STREQ("SYNC", json_object_get_string(
+				     json_object_array_get_idx(flags, 0)));
+	EXPECT_STREQ("FUA", json_object_get_string(
+				    json_object_array_get_idx(flags, 1)));
+	EXPECT_EQ(24571648, json_object_get_int64(get(o, "sector")));
+	EXPECT_EQ(256, json_object_get_int(get(o, "nr_sectors")));
+	EXPECT_EQ(131072, json_object_get_int(get(o, "bytes")));
+	EXPECT_STREQ("IOERR", json_object_get_string(get(o, "status")));
+	EXPECT_EQ(1500000, json_object_get_int64(get(o, "lat_ns")));
+	EXPECT_STREQ("IOERR", json_object_get_string(get(o, "virtio_status")));
+	EXPECT_EQ(NULL, get(o, "vm"));
+	json_object_put(o);
+	free(s);
+}
+
+TEST_F(fmt, json_escapes_hostile_comm)
+{
+	struct json_object *o;
+	char *s;
+
+	strcpy(self->ev.comm, "a\"b\\c\nd");
+	s = vbt_format_json(&self->ev, &self->f);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(NULL, strchr(s, '\n'));
+	o = json_tokener_parse(s);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("a\"b\\c\nd", json_object_get_string(get(o, "comm")));
+	json_object_put(o);
+	free(s);
+}
+
+TEST_F(fmt, json_non_virtio_disk_has_no_virtio_status)
+{
+	struct json_object *o;
+	char *s;
+
+	self->ev.blk.virtio_status = VBT_VIRTIO_NONE;
+	s = vbt_format_json(&self->ev, &self->f);
+	o = json_tokener_parse(s);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(NULL, get(o, "virtio_status"));
+	json_object_put(o);
+	free(s);
+}
+
+TEST_F(fmt, text_line_names_disk_op_range_status_issuer)
+{
+	char line[512];
+
+	vbt_format_text(&self->ev, &self->f, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, "vda"));
+	EXPECT_NE(NULL, strstr(line, "WRITE"));
+	EXPECT_NE(NULL, strstr(line, "24571648+256"));
+	EXPECT_NE(NULL, strstr(line, "128 KiB"));
+	EXPECT_NE(NULL, strstr(line, "EIO (IOERR, virtio IOERR)"));
+	EXPECT_NE(NULL, strstr(line, "mkfs.xfs[321]"));
+	EXPECT_NE(NULL, strstr(line, "1.50 ms"));
+	EXPECT_EQ(NULL, strchr(line, '\033'));
+}
+
+TEST_F(fmt, text_color_only_when_asked)
+{
+	char line[512];
+
+	self->f.color = true;
+	vbt_format_text(&self->ev, &self->f, line, sizeof(line));
+	EXPECT_NE(NULL, strchr(line, '\033'));
+}
+
+TEST_F(fmt, text_unknown_issuer_says_so)
+{
+	char line[512];
+
+	self->ev.blk.issuer_known = false;
+	strcpy(self->ev.comm, "ksoftirqd/0");
+	vbt_format_text(&self->ev, &self->f, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, "issuer unknown (completed in ksoftirqd/0)"));
+}
+
+TEST_F(fmt, text_lost_event)
+{
+	char line[512];
+
+	self->ev.kind = VBT_KIND_LOST;
+	self->ev.lost = 17;
+	vbt_format_text(&self->ev, &self->f, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, "17 events lost"));
+}
+
+TEST_F(fmt, text_truncates_safely)
+{
+	char line[16];
+	int n = vbt_format_text(&self->ev, &self->f, line, sizeof(line));
+
+	EXPECT_GT(n, 15);
+	EXPECT_EQ(15, strlen(line));
+}
+
+TEST(bytes_and_durations)
+{
+	char b[32];
+
+	vbt_format_bytes(512, b, sizeof(b));
+	EXPECT_STREQ("512 B", b);
+	vbt_format_bytes(4096, b, sizeof(b));
+	EXPECT_STREQ("4 KiB", b);
+	vbt_format_bytes(1536, b, sizeof(b));
+	EXPECT_STREQ("1536 B", b);
+	vbt_format_bytes(2 << 20, b, sizeof(b));
+	EXPECT_STREQ("2 MiB", b);
+	vbt_format_duration(850000, b, sizeof(b));
+	EXPECT_STREQ("850 us", b);
+	vbt_format_duration(2500000000ULL, b, sizeof(b));
+	EXPECT_STREQ("2.50 s", b);
+}
+
+TEST_HARNESS_MAIN
