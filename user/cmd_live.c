@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/capability.h>
 
+#include "cause.h"
 #include "clock.h"
 #include "commands.h"
 #include "disks.h"
@@ -29,9 +30,12 @@ struct live {
 	struct vbt_clock clock;
 	struct vbt_fmt fmt;
 	struct vbt_summary sum;
+	struct vbt_cause_tab causes;
 	struct vbt_disk *disks;
 	int ndisks;
 	FILE *record;		/* -o FILE, JSON Lines */
+	uint32_t devs[VBT_MAX_FILTER];	/* -d filters as dev_t */
+	int ndevs;
 	uint64_t seq;
 	uint64_t lost_seen;
 	int write_error;	/* errno of a failed write to the recording */
@@ -64,6 +68,20 @@ static void usage(const char *cmd)
 	       "3 missing privilege or kernel feature.\n", cmd);
 }
 
+/* -d applies to syscalls too: the disk their file lives on. */
+static bool sys_disk_wanted(const struct live *l, const struct vbt_event *ev)
+{
+	struct vbt_part p;
+
+	if (!l->ndevs)
+		return true;
+	vbt_part_lookup("/sys", ev->sys.bdev, &p);
+	for (int i = 0; i < l->ndevs; i++)
+		if (l->devs[i] == p.disk || l->devs[i] == p.dev)
+			return true;
+	return false;
+}
+
 static bool pid_wanted(const struct live *l, uint32_t pid)
 {
 	if (!l->opts.npids)
@@ -74,11 +92,55 @@ static bool pid_wanted(const struct live *l, uint32_t pid)
 	return false;
 }
 
-/* Fill what the kernel could not: disk names, derived virtio status. */
+/*
+ * The path behind the fd, from /proc while the process lives; after it
+ * exited, a block device is still named by its device number, a file by
+ * its inode.
+ */
+static void fd_path(struct live *l, struct vbt_event *ev)
+{
+	struct vbt_sys_info *s = &ev->sys;
+	const struct vbt_disk *d;
+	struct vbt_disk part;
+	char link[64], name[32];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%u/fd/%d", ev->pid, s->fd);
+	n = readlink(link, s->path, sizeof(s->path) - 1);
+	if (n > 0) {
+		s->path[n] = 0;
+		return;
+	}
+	d = vbt_disk_by_dev(l->disks, l->ndisks, s->bdev);
+	name[0] = 0;
+	if (d)
+		snprintf(name, sizeof(name), "%s", d->name);
+	else if (!vbt_disk_lookup_dev("/sys", s->bdev, &part))
+		snprintf(name, sizeof(name), "%s", part.name);
+	if (s->ftype == VBT_FTYPE_BLK && name[0])
+		snprintf(s->path, sizeof(s->path), "/dev/%s", name);
+	else if (name[0])
+		snprintf(s->path, sizeof(s->path), "inode %llu on %s",
+			 (unsigned long long)s->ino, name);
+	else
+		snprintf(s->path, sizeof(s->path), "inode %llu on %u:%u",
+			 (unsigned long long)s->ino, vbt_major(s->bdev),
+			 vbt_minor(s->bdev));
+}
+
+/*
+ * Fill what the kernel could not: disk names, derived virtio status, the
+ * path behind a syscall's fd and the block failure that caused it.
+ */
 static void enrich(struct live *l, struct vbt_event *ev)
 {
 	const struct vbt_disk *d;
 
+	if (ev->kind == VBT_KIND_SYSCALL) {
+		fd_path(l, ev);
+		vbt_cause_link(&l->causes, ev);
+		return;
+	}
 	if (ev->kind != VBT_KIND_BLOCK)
 		return;
 	d = vbt_disk_by_dev(l->disks, l->ndisks, ev->blk.dev);
@@ -130,9 +192,12 @@ static int on_record(void *ctx, const void *rec, size_t size)
 	}
 	if (ev.kind == VBT_KIND_BLOCK && !pid_wanted(l, ev.pid))
 		return 0;
+	if (ev.kind == VBT_KIND_SYSCALL && !sys_disk_wanted(l, &ev))
+		return 0;
 	ev.side = VBT_SIDE_GUEST;
 	enrich(l, &ev);
 	emit(l, &ev);
+	vbt_cause_note_block(&l->causes, &ev);
 	return 0;
 }
 
@@ -166,6 +231,7 @@ static int resolve_filters(struct live *l, struct vbt_source_cfg *cfg)
 			return VBT_EXIT_USAGE;
 		}
 		cfg->devs[cfg->ndevs++] = d.dev;
+		l->devs[l->ndevs++] = d.dev;
 	}
 	/* The kernel filters one pid; more are filtered here. */
 	if (l->opts.npids == 1)
@@ -282,6 +348,10 @@ int cmd_live(int argc, char **argv)
 	}
 	cfg.all = l.opts.all;
 	cfg.verbose = l.opts.verbose;
+	cfg.syscalls = true;
+	cfg.sys_pids = (const uint32_t *)l.opts.pids;
+	cfg.nsys_pids = l.opts.npids;
+	vbt_cause_init(&l.causes, "/sys");
 
 	vbt_clock_init(&l.clock);
 	l.fmt.clock = &l.clock;

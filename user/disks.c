@@ -104,6 +104,21 @@ int vbt_disk_lookup(const char *sysroot, const char *name, struct vbt_disk *d)
 	return fill_disk(dir, name, d) ? -ENOENT : 0;
 }
 
+int vbt_disk_lookup_dev(const char *sysroot, uint32_t dev, struct vbt_disk *d)
+{
+	char path[256], link[256];
+	ssize_t n;
+
+	/* dev/block/MAJ:MIN links to the device's sysfs directory */
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u", sysroot,
+		 vbt_major(dev), vbt_minor(dev));
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -ENOENT;
+	link[n] = 0;
+	return vbt_disk_lookup(sysroot, basename(link), d);
+}
+
 const struct vbt_disk *vbt_disk_by_dev(const struct vbt_disk *disks, int n,
 				       uint32_t dev)
 {

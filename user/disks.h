@@ -31,6 +31,8 @@ int vbt_disks_scan(const char *sysroot, struct vbt_disk **out);
 /* One disk by name ("vda"), including partitions; 0 or -ENOENT. */
 int vbt_disk_lookup(const char *sysroot, const char *name,
 		    struct vbt_disk *d);
+/* A disk or partition by device number; 0 or -ENOENT. */
+int vbt_disk_lookup_dev(const char *sysroot, uint32_t dev, struct vbt_disk *d);
 const struct vbt_disk *vbt_disk_by_dev(const struct vbt_disk *disks, int n,
 				       uint32_t dev);
 

@@ -9,7 +9,7 @@
 
 _Static_assert(sizeof(struct vbt_hdr) == 48, "ABI: vbt_hdr size");
 _Static_assert(sizeof(struct vbt_block) == 112, "ABI: vbt_block size");
-_Static_assert(sizeof(struct vbt_syscall) == 96, "ABI: vbt_syscall size");
+_Static_assert(sizeof(struct vbt_syscall) == 112, "ABI: vbt_syscall size");
 _Static_assert(sizeof(struct vbt_async) == 88, "ABI: vbt_async size");
 _Static_assert(sizeof(struct vbt_lost) == 56, "ABI: vbt_lost size");
 
@@ -126,6 +126,9 @@ int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 		ev->sys.arg = s->arg;
 		ev->sys.ret = s->ret;
 		ev->sys.enter_ns = s->enter_ns;
+		ev->sys.bdev = s->bdev;
+		ev->sys.ino = s->ino;
+		ev->sys.ftype = s->ftype;
 		if (s->ret < 0 && !ev->err)
 			ev->err = (int)-s->ret;
 		break;

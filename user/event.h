@@ -38,8 +38,12 @@ struct vbt_sys_info {
 	uint64_t arg;
 	int64_t ret;
 	uint64_t enter_ns;
+	uint32_t bdev;			/* dev_t the file lives on */
+	uint64_t ino;
+	int ftype;			/* VBT_FTYPE_* */
 	char path[256];			/* fd's path, filled by enrichment */
 	uint64_t cause_seq;		/* seq of the block event behind it */
+	struct vbt_block_info cause;	/* that event, when cause_seq != 0 */
 };
 
 struct vbt_async_info {

@@ -77,18 +77,31 @@ static int fmt_block(const struct vbt_event *ev, const struct vbt_fmt *f,
 			lat[0] ? "  " : "", lat);
 }
 
-static int fmt_syscall(const struct vbt_event *ev, char *buf, size_t len)
+static int fmt_syscall(const struct vbt_event *ev, const struct vbt_fmt *f,
+		       char *buf, size_t len)
 {
 	const struct vbt_sys_info *s = &ev->sys;
-	char size[32], off[48] = "";
+	const struct vbt_block_info *c = &s->cause;
+	char size[32], off[48] = "", cause[160] = "";
+	const char *vs;
 
 	vbt_format_bytes(s->len, size, sizeof(size));
 	if (s->offset != UINT64_MAX)
 		snprintf(off, sizeof(off), ", off %" PRIu64, s->offset);
-	return snprintf(buf, len, "%s[%u] %s(%s%s, %s) = -%s", ev->comm,
+	if (s->cause_seq) {
+		vs = vbt_virtio_status_name(c->virtio_status);
+		snprintf(cause, sizeof(cause), "  <- %s %s %" PRIu64 "+%u %s%s%s%s",
+			 c->disk, vbt_op_name(c->op), c->sector, c->nr_sectors,
+			 c->status >= 0 ? vbt_blk_status_name(c->status) : "",
+			 vs && c->virtio_status ? " (virtio " : "",
+			 vs && c->virtio_status ? vs : "",
+			 vs && c->virtio_status ? ")" : "");
+	}
+	return snprintf(buf, len, "%s[%u] %s(%s%s, %s) = %s-%s%s%s", ev->comm,
 			ev->pid, vbt_sys_name(s->sys),
 			s->path[0] ? s->path : "?", off, size,
-			vbt_errno_name(ev->err));
+			f->color ? RED : "", vbt_errno_name(ev->err),
+			f->color ? RESET : "", cause);
 }
 
 static int fmt_async(const struct vbt_event *ev, char *buf, size_t len)
@@ -121,7 +134,7 @@ int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,
 	case VBT_KIND_BLOCK:
 		return n + fmt_block(ev, f, buf, len);
 	case VBT_KIND_SYSCALL:
-		return n + fmt_syscall(ev, buf, len);
+		return n + fmt_syscall(ev, f, buf, len);
 	case VBT_KIND_IO_URING:
 	case VBT_KIND_AIO:
 		return n + fmt_async(ev, buf, len);

@@ -23,6 +23,9 @@ struct vbt_source_cfg {
 	uint32_t pid;			/* only this issuer (0: any) */
 	uint32_t virtio_devs[256];	/* disks driven by virtio_blk */
 	int nvirtio;
+	bool syscalls;			/* also failing I/O syscalls */
+	const uint32_t *sys_pids;	/* only these processes' syscalls */
+	int nsys_pids;			/* 0: every process */
 	int verbose;
 };
 
@@ -45,7 +48,7 @@ struct vbt_source {
 	const struct vbt_source_ops *ops;
 	const char *driver;		/* "bpf" or "kmod" */
 	char how[256];			/* what it attached to */
-	char blind[512];		/* what this kernel keeps it from seeing */
+	char blind[1024];		/* what this kernel keeps it from seeing */
 	vbt_record_fn cb;
 	void *cb_ctx;
 };

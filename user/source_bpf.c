@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "guest_block.skel.h"
+#include "syscall_fail.skel.h"
 #include "names.h"
 #include "probe.h"
 #include "source.h"
@@ -29,6 +30,7 @@ static const char *const level_names[LEVEL_MAX] = {
 struct bpf_source {
 	struct vbt_source src;
 	struct guest_block_bpf *skel;
+	struct syscall_fail_bpf *sys;
 	struct ring_buffer *rb;
 	int ncpus;
 };
@@ -93,6 +95,7 @@ static void bpf_close(struct vbt_source *src)
 	struct bpf_source *bs = (struct bpf_source *)src;
 
 	ring_buffer__free(bs->rb);
+	syscall_fail_bpf__destroy(bs->sys);
 	guest_block_bpf__destroy(bs->skel);
 	free(bs);
 }
@@ -247,6 +250,52 @@ fail:
 	return ret;
 }
 
+/*
+ * The syscall programs share the block programs' ring buffer and loss
+ * counter, so a block error is always read before the syscall it failed.
+ */
+static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
+			 char *err, size_t errlen)
+{
+	struct syscall_fail_bpf *sys;
+	uint8_t one = 1;
+	int ret;
+
+	if (!vbt_probe_tracefs_event("syscalls", "sys_exit_pwrite64")) {
+		vbt_probe_mount_tracefs();
+		if (!vbt_probe_tracefs_event("syscalls", "sys_exit_pwrite64")) {
+			snprintf(err, errlen, "failing syscalls: this kernel has "
+				 "no syscall tracepoints (CONFIG_FTRACE_SYSCALLS)");
+			return -EOPNOTSUPP;
+		}
+	}
+	sys = syscall_fail_bpf__open();
+	if (!sys)
+		return -errno;
+	sys->rodata->filter_pids = cfg->nsys_pids > 0;
+	ret = bpf_map__reuse_fd(sys->maps.events,
+				bpf_map__fd(bs->skel->maps.events));
+	if (!ret)
+		ret = bpf_map__reuse_fd(sys->maps.lost,
+					bpf_map__fd(bs->skel->maps.lost));
+	if (!ret)
+		ret = syscall_fail_bpf__load(sys);
+	for (int i = 0; !ret && i < cfg->nsys_pids; i++)
+		if (bpf_map__update_elem(sys->maps.pids, &cfg->sys_pids[i],
+					 sizeof(uint32_t), &one, 1, BPF_ANY))
+			ret = -errno;
+	if (!ret)
+		ret = syscall_fail_bpf__attach(sys);
+	if (ret) {
+		snprintf(err, errlen, "failing syscalls: programs did not "
+			 "load: %s", strerror(-ret));
+		syscall_fail_bpf__destroy(sys);
+		return ret;
+	}
+	bs->sys = sys;
+	return 0;
+}
+
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
 			va_list args)
 {
@@ -308,12 +357,23 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		return ret == -EPERM ? -EPERM : -EOPNOTSUPP;
 	}
 
+	if (cfg->syscalls) {
+		char sys_why[256];
+
+		if (open_syscalls(bs, cfg, sys_why, sizeof(sys_why))) {
+			size_t n = strlen(bs->src.blind);
+
+			snprintf(bs->src.blind + n, sizeof(bs->src.blind) - n,
+				 "%s%s", n ? "; " : "", sys_why);
+		}
+	}
 	bs->rb = ring_buffer__new(bpf_map__fd(bs->skel->maps.events),
 				  on_record, bs, NULL);
 	if (!bs->rb) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the ring buffer: %s",
 			 strerror(-ret));
+		syscall_fail_bpf__destroy(bs->sys);
 		guest_block_bpf__destroy(bs->skel);
 		free(bs);
 		return ret;

@@ -97,7 +97,7 @@ void vbt_summary_print(const struct vbt_summary *s, FILE *f,
 		else
 			snprintf(status, sizeof(status), "%s",
 				 vbt_errno_name(r->err));
-		fprintf(f, "  %-8s %-12s %8" PRIu64 "  %-20s first %s  last %s\n",
+		fprintf(f, "  %-12s %-12s %8" PRIu64 "  %-20s first %s  last %s\n",
 			r->what, r->op >= 0 ? vbt_op_name(r->op) : "",
 			r->count, status, first, last);
 	}

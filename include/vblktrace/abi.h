@@ -137,8 +137,15 @@ struct vbt_syscall {
 	__s64	ret;		/* raw return value */
 	__s32	fd;
 	__u16	sys;		/* enum vbt_sys */
-	__u16	pad;
+	__u16	ftype;		/* VBT_FTYPE_* of the file behind fd */
+	__u32	bdev;		/* dev_t the file lives on (rdev for a block device) */
+	__u32	pad;
+	__u64	ino;		/* inode number, to name the file when /proc cannot */
 };
+
+#define VBT_FTYPE_UNKNOWN	0
+#define VBT_FTYPE_REG		1
+#define VBT_FTYPE_BLK		2
 
 /* A failed io_uring or Linux AIO completion (kind IO_URING or AIO). */
 struct vbt_async {

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * Syscalls that do file or block I/O and fail: the place where a block
+ * error becomes the process's problem (mkfs.xfs's pwrite64 = -EIO) and,
+ * on a hypervisor, where QEMU's thread pool learns the host's real errno.
+ *
+ * Only the exit of each syscall is traced: its arguments are still in the
+ * task's saved user registers, so a successful call costs one compare and
+ * nothing is stored per call.  Only files and block devices are reported
+ * (a socket's EAGAIN is not an I/O error).
+ */
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "maps.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile bool filter_pids;	/* only thread groups in pids */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} pids SEC(".maps");
+
+#define S_IFMT	00170000
+#define S_IFREG	0100000
+#define S_IFBLK	0060000
+
+#define BLKDISCARD	0x1277
+#define BLKSECDISCARD	0x127d
+#define BLKZEROOUT	0x127f
+#define MAX_IOV		16
+
+static __always_inline struct file *fd_file(struct task_struct *task, int fd)
+{
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *f = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline __u32 new_encode_dev(dev_t dev)
+{
+	/* kernel dev_t is already major << 20 | minor */
+	return dev;
+}
+
+static __always_inline __u64 iov_len(const struct iovec *iov, long vlen)
+{
+	__u64 sum = 0;
+
+	for (int i = 0; i < MAX_IOV; i++) {
+		struct iovec v;
+
+		if (i >= vlen)
+			break;
+		if (bpf_probe_read_user(&v, sizeof(v), &iov[i]))
+			break;
+		sum += v.iov_len;
+	}
+	return sum;
+}
+
+static __always_inline int on_exit(long ret, enum vbt_sys sys)
+{
+	struct task_struct *task;
+	struct pt_regs *regs;
+	struct vbt_syscall *e;
+	struct file *file;
+	__u64 id, a1, a2, a3, a4;
+	__u32 tgid;
+	umode_t mode;
+	int fd;
+
+	if (ret >= 0 || ret == -11 /* EAGAIN */ || ret == -4 /* EINTR */)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	tgid = id >> 32;
+	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
+		return 0;
+
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a2 = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	a3 = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	a4 = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	if (sys == VBT_SYS_COPY_FILE_RANGE)
+		fd = a2;	/* the writing side */
+
+	file = fd_file(task, fd);
+	if (!file)
+		return 0;
+	mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFREG && (mode & S_IFMT) != S_IFBLK)
+		return 0;
+	if (sys == VBT_SYS_IOCTL && a1 != BLKDISCARD && a1 != BLKSECDISCARD &&
+	    a1 != BLKZEROOUT)
+		return 0;
+
+	e = vbt_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	vbt_fill_hdr(&e->hdr, VBT_KIND_SYSCALL, sizeof(*e), bpf_ktime_get_ns());
+	e->hdr.err = ret;
+	e->ret = ret;
+	e->fd = fd;
+	e->sys = sys;
+	e->enter_ns = 0;
+	e->arg = 0;
+	e->offset = ~0ULL;
+	e->len = 0;
+	if ((mode & S_IFMT) == S_IFBLK) {
+		e->ftype = VBT_FTYPE_BLK;
+		e->bdev = new_encode_dev(BPF_CORE_READ(file, f_inode, i_rdev));
+	} else {
+		e->ftype = VBT_FTYPE_REG;
+		e->bdev = new_encode_dev(BPF_CORE_READ(file, f_inode, i_sb, s_dev));
+	}
+	e->pad = 0;
+	e->ino = BPF_CORE_READ(file, f_inode, i_ino);
+
+	switch (sys) {
+	case VBT_SYS_READ:
+	case VBT_SYS_WRITE:
+		e->len = a2;
+		e->offset = BPF_CORE_READ(file, f_pos);
+		break;
+	case VBT_SYS_PREAD64:
+	case VBT_SYS_PWRITE64:
+		e->len = a2;
+		e->offset = a3;
+		break;
+	case VBT_SYS_READV:
+	case VBT_SYS_WRITEV:
+		e->len = iov_len((const struct iovec *)a1, a2);
+		e->offset = BPF_CORE_READ(file, f_pos);
+		break;
+	case VBT_SYS_PREADV:
+	case VBT_SYS_PWRITEV:
+	case VBT_SYS_PREADV2:
+	case VBT_SYS_PWRITEV2:
+		e->len = iov_len((const struct iovec *)a1, a2);
+		e->offset = a3;	/* pos_l: the whole offset on 64-bit */
+		break;
+	case VBT_SYS_SYNC_FILE_RANGE:
+		e->offset = a1;
+		e->len = a2;
+		e->arg = a3;
+		break;
+	case VBT_SYS_FALLOCATE:
+		e->arg = a1;	/* mode */
+		e->offset = a2;
+		e->len = a3;
+		break;
+	case VBT_SYS_IOCTL: {
+		__u64 range[2] = {};
+
+		e->arg = a1;
+		bpf_probe_read_user(range, sizeof(range), (void *)a2);
+		e->offset = range[0];
+		e->len = range[1];
+		break;
+	}
+	case VBT_SYS_COPY_FILE_RANGE:
+		e->len = a4;
+		break;
+	default:
+		break;
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+#define EXIT_PROG(name, sys)						\
+SEC("tracepoint/syscalls/sys_exit_" #name)				\
+int exit_##name(struct syscall_trace_exit *ctx)				\
+{									\
+	return on_exit(ctx->ret, sys);					\
+}
+
+EXIT_PROG(read, VBT_SYS_READ)
+EXIT_PROG(write, VBT_SYS_WRITE)
+EXIT_PROG(pread64, VBT_SYS_PREAD64)
+EXIT_PROG(pwrite64, VBT_SYS_PWRITE64)
+EXIT_PROG(readv, VBT_SYS_READV)
+EXIT_PROG(writev, VBT_SYS_WRITEV)
+EXIT_PROG(preadv, VBT_SYS_PREADV)
+EXIT_PROG(pwritev, VBT_SYS_PWRITEV)
+EXIT_PROG(preadv2, VBT_SYS_PREADV2)
+EXIT_PROG(pwritev2, VBT_SYS_PWRITEV2)
+EXIT_PROG(fsync, VBT_SYS_FSYNC)
+EXIT_PROG(fdatasync, VBT_SYS_FDATASYNC)
+EXIT_PROG(sync_file_range, VBT_SYS_SYNC_FILE_RANGE)
+EXIT_PROG(fallocate, VBT_SYS_FALLOCATE)
+EXIT_PROG(ioctl, VBT_SYS_IOCTL)
+EXIT_PROG(copy_file_range, VBT_SYS_COPY_FILE_RANGE)

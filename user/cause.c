@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Linking failing syscalls to the failed block requests behind them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cause.h"
+#include "disks.h"
+
+#define WRITEBACK_WINDOW_NS (30ULL * 1000000000ULL)
+
+void vbt_cause_init(struct vbt_cause_tab *t, const char *sysroot)
+{
+	memset(t, 0, sizeof(*t));
+	t->sysroot = sysroot;
+}
+
+void vbt_cause_note_block(struct vbt_cause_tab *t, const struct vbt_event *ev)
+{
+	if (ev->kind != VBT_KIND_BLOCK || !ev->err)
+		return;
+	t->ring[t->next] = *ev;
+	t->next = (t->next + 1) % VBT_CAUSE_RING;
+	if (t->count < VBT_CAUSE_RING)
+		t->count++;
+}
+
+static int read_u64(const char *path, uint64_t *v)
+{
+	char buf[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	char *end;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EINVAL;
+	buf[n] = 0;
+	*v = strtoull(buf, &end, 10);
+	return end == buf ? -EINVAL : 0;
+}
+
+int vbt_part_lookup(const char *sysroot, uint32_t dev, struct vbt_part *p)
+{
+	char path[256], disk[64];
+	unsigned int ma, mi;
+	uint64_t start = 0;
+	FILE *f;
+
+	p->dev = dev;
+	p->disk = dev;
+	p->start = 0;
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/start", sysroot,
+		 vbt_major(dev), vbt_minor(dev));
+	if (read_u64(path, &start))
+		return 0;	/* not a partition: the disk itself */
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/../dev", sysroot,
+		 vbt_major(dev), vbt_minor(dev));
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	if (!fgets(disk, sizeof(disk), f) ||
+	    sscanf(disk, "%u:%u", &ma, &mi) != 2) {
+		fclose(f);
+		return -EINVAL;
+	}
+	fclose(f);
+	p->disk = vbt_mkdev(ma, mi);
+	p->start = start;
+	return 0;
+}
+
+static const struct vbt_part *part_of(struct vbt_cause_tab *t, uint32_t dev)
+{
+	struct vbt_part *p;
+
+	for (int i = 0; i < t->nparts; i++)
+		if (t->parts[i].dev == dev)
+			return &t->parts[i];
+	p = &t->parts[t->nparts < 64 ? t->nparts++ : 63];
+	vbt_part_lookup(t->sysroot, dev, p);
+	return p;
+}
+
+static bool overlaps(const struct vbt_block_info *b, uint64_t sector,
+		     uint64_t nr)
+{
+	uint64_t bend = b->sector + (b->nr_sectors ? b->nr_sectors : 1);
+
+	return sector < bend && b->sector < sector + (nr ? nr : 1);
+}
+
+bool vbt_cause_link(struct vbt_cause_tab *t, struct vbt_event *ev)
+{
+	const struct vbt_event *best = NULL;
+	const struct vbt_part *part;
+	int best_rank = 0;
+	uint64_t sector = 0, nr = 0;
+	bool ranged;
+
+	if (ev->kind != VBT_KIND_SYSCALL || !t->count)
+		return false;
+	part = part_of(t, ev->sys.bdev);
+	/* Offsets into a block device map to sectors; into a file, not. */
+	ranged = ev->sys.ftype == VBT_FTYPE_BLK && ev->sys.offset != UINT64_MAX;
+	if (ranged) {
+		sector = part->start + ev->sys.offset / 512;
+		nr = (ev->sys.len + 511) / 512;
+	}
+
+	/* Newest first, so ties go to the latest failure. */
+	for (unsigned int i = 0; i < t->count; i++) {
+		unsigned int idx = (t->next + VBT_CAUSE_RING - 1 - i) %
+				   VBT_CAUSE_RING;
+		const struct vbt_event *b = &t->ring[idx];
+		bool same_disk = b->blk.dev == part->disk;
+		bool same_tid = b->blk.issuer_known && b->tid == ev->tid;
+		int rank = 0;
+
+		if (b->mono_ns > ev->mono_ns || !same_disk)
+			continue;
+		if (same_tid && ranged && overlaps(&b->blk, sector, nr))
+			rank = 3;
+		else if (same_tid)
+			rank = 2;
+		else if (ev->mono_ns - b->mono_ns < WRITEBACK_WINDOW_NS)
+			rank = 1;
+		if (rank > best_rank) {
+			best_rank = rank;
+			best = b;
+			if (rank == 3)
+				break;
+		}
+	}
+	if (!best)
+		return false;
+	ev->sys.cause_seq = best->seq;
+	ev->sys.cause = best->blk;
+	return true;
+}
