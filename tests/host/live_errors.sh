@@ -10,7 +10,7 @@ VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/truth.sh"
 . "$VBT_ROOT/tests/lib/vbt.sh"
 
-tap_plan 15
+tap_plan 17
 W=$FX_DIR/live
 mkdir -p "$W"
 
@@ -82,6 +82,23 @@ grep -q 'summary after' "$W/enospc/err" &&
 	grep -q 'ENOSPC (NOSPC)' "$W/enospc/err" &&
 	tap_ok "final summary counts the failures" ||
 	tap_fail "final summary counts the failures" "$(cat "$W/enospc/err")"
+
+# Each of dd's failed writes is a syscall event naming the device and
+# offset, linked (cause = seq) to the block event of exactly that sector.
+links=$(jq -s -r --arg p "$loop" '
+	(map(select(.kind == "block")) | map({key: (.seq | tostring), value: .}) | from_entries) as $b |
+	.[] | select(.kind == "syscall") |
+	"\(.syscall) \(.path == $p) \(.offset / 512) \(.err) \($b[(.cause // 0) | tostring].sector // "none")"' \
+	"$W/enospc/out")
+want=$(printf 'write true %d ENOSPC %d\n' 72000 72000 72800 72800 73600 73600 74400 74400)
+[ "$links" = "$want" ] && tap_ok "each failed write() is a syscall event linked to its block event" ||
+	tap_fail "each failed write() is a syscall event linked to its block event" "got:" "$links" "want:" "$want"
+vbt_start "$W/text" -d "${loop#/dev/}" --no-color
+dd if=/dev/zero of="$loop" bs=4k count=1 seek=9000 oflag=direct 2>/dev/null
+vbt_stop "$W/text"
+grep -q "dd\[[0-9]*\] write($loop, off 36864000, 4 KiB) = -ENOSPC  <- ${loop#/dev/} WRITE 72000+8 NOSPC" "$W/text/out" &&
+	tap_ok "the human line shows the syscall and its cause" ||
+	tap_fail "the human line shows the syscall and its cause" "$(cat "$W/text/out")"
 
 for attach in raw_tp tp_btf,no-io-start tracepoint; do
 	n=${attach%%,*}-$(echo "$attach" | tr -dc a-z | tail -c 4)
