@@ -84,7 +84,7 @@ struct vbt_vm {
 	int ndrives;
 	bool truncated;		/* more than VBT_QEMU_MAX_DRIVES drives */
 	bool has_aio_ring;	/* an [aio] mapping: Linux AIO is in use */
-	bool inspected;		/* /proc facts (fds, fdinfo, maps) were read */
+	bool inspected;		/* PID/fd was readable: fds and fd_direct are facts */
 };
 
 /*

@@ -22,6 +22,7 @@ struct ctx {
 	json_object *legacy;	/* array of legacy -drive descriptors */
 	json_object *devices;	/* array of -device options with drive= */
 	json_object *refs;	/* set of node names used as a child */
+	json_object *ids;	/* set of legacy drive ids */
 	int nnodes;
 	char *err;
 	size_t errlen;
@@ -114,12 +115,12 @@ static void jdefault_str(json_object *o, const char *key, const char *val)
 static int cache_flag(json_object *n, const char *flag)
 {
 	char flat[32];
-	int v = vbt_json_bool(jget(n, "cache"), flag);
+	int v = vbt_qjson_bool(jget(n, "cache"), flag);
 
 	if (v >= 0)
 		return v;
 	snprintf(flat, sizeof(flat), "cache.%s", flag);
-	return vbt_json_bool(n, flat);
+	return vbt_qjson_bool(n, flat);
 }
 
 /* ---- image names of protocol nodes, free of credentials ---- */
@@ -127,16 +128,16 @@ static int cache_flag(json_object *n, const char *flag)
 static void nbd_name(json_object *n, char *buf, size_t len)
 {
 	json_object *srv = jget(n, "server");
-	const char *type = vbt_json_str(srv, "type");
-	const char *exp = vbt_json_str(n, "export");
-	const char *path = vbt_json_str(srv, "path");
-	const char *host = vbt_json_str(srv, "host");
-	const char *port = vbt_json_str(srv, "port");
+	const char *type = vbt_qjson_str(srv, "type");
+	const char *exp = vbt_qjson_str(n, "export");
+	const char *path = vbt_qjson_str(srv, "path");
+	const char *host = vbt_qjson_str(srv, "host");
+	const char *port = vbt_qjson_str(srv, "port");
 
 	if (!srv) {	/* legacy flat keys */
-		path = vbt_json_str(n, "path");
-		host = vbt_json_str(n, "host");
-		port = vbt_json_str(n, "port");
+		path = vbt_qjson_str(n, "path");
+		host = vbt_qjson_str(n, "host");
+		port = vbt_qjson_str(n, "port");
 	}
 	if ((type && !strcmp(type, "unix")) || (!type && path))
 		snprintf(buf, len, "nbd+unix:///%s?socket=%s", exp ? exp : "",
@@ -148,10 +149,10 @@ static void nbd_name(json_object *n, char *buf, size_t len)
 
 static void rbd_name(json_object *n, char *buf, size_t len)
 {
-	const char *pool = vbt_json_str(n, "pool");
-	const char *ns = vbt_json_str(n, "namespace");
-	const char *img = vbt_json_str(n, "image");
-	const char *snap = vbt_json_str(n, "snapshot");
+	const char *pool = vbt_qjson_str(n, "pool");
+	const char *ns = vbt_qjson_str(n, "namespace");
+	const char *img = vbt_qjson_str(n, "image");
+	const char *snap = vbt_qjson_str(n, "snapshot");
 
 	if (pool && img)
 		snprintf(buf, len, "rbd:%s/%s%s%s%s%s", pool, ns ? ns : "",
@@ -160,7 +161,7 @@ static void rbd_name(json_object *n, char *buf, size_t len)
 
 static void image_name(json_object *n, const char *drv, char *buf, size_t len)
 {
-	const char *f = vbt_json_str(n, "filename");
+	const char *f = vbt_qjson_str(n, "filename");
 
 	buf[0] = '\0';
 	if (f) {
@@ -170,17 +171,17 @@ static void image_name(json_object *n, const char *drv, char *buf, size_t len)
 	} else if (drv && !strcmp(drv, "rbd")) {
 		rbd_name(n, buf, len);
 	} else if (drv && !strcmp(drv, "iscsi")) {
-		const char *portal = vbt_json_str(n, "portal");
-		const char *target = vbt_json_str(n, "target");
-		const char *lun = vbt_json_str(n, "lun");
+		const char *portal = vbt_qjson_str(n, "portal");
+		const char *target = vbt_qjson_str(n, "target");
+		const char *lun = vbt_qjson_str(n, "lun");
 
 		if (portal && target)
 			snprintf(buf, len, "iscsi://%s/%s/%s", portal, target,
 				 lun ? lun : "0");
-	} else if (vbt_json_str(n, "url")) {
-		snprintf(buf, len, "%s", vbt_json_str(n, "url"));
-	} else if (vbt_json_str(n, "path")) {
-		snprintf(buf, len, "%s", vbt_json_str(n, "path"));
+	} else if (vbt_qjson_str(n, "url")) {
+		snprintf(buf, len, "%s", vbt_qjson_str(n, "url"));
+	} else if (vbt_qjson_str(n, "path")) {
+		snprintf(buf, len, "%s", vbt_qjson_str(n, "path"));
 	}
 }
 
@@ -206,16 +207,16 @@ static void set_protocol(struct vbt_drive *d, json_object *n, const char *drv,
 			 const struct wstate *st)
 {
 	char buf[4096];
-	const char *disc = vbt_json_str(n, "discard");
+	const char *disc = vbt_qjson_str(n, "discard");
 
-	d->protocol = vbt_xstrdup(drv);
+	d->protocol = vbt_qstrdup(drv);
 	image_name(n, drv, buf, sizeof(buf));
 	if (buf[0])
-		d->image = vbt_image_sanitize(buf);
+		d->image = vbt_qemu_image_sanitize(buf);
 	d->direct = st->direct == 1;
 	d->no_flush = st->no_flush == 1;
 	if (posix_protocol(drv)) {
-		const char *aio = vbt_json_str(n, "aio");
+		const char *aio = vbt_qjson_str(n, "aio");
 
 		if (aio)
 			d->aio = vbt_aio_parse(aio);
@@ -225,7 +226,7 @@ static void set_protocol(struct vbt_drive *d, json_object *n, const char *drv,
 			d->aio = VBT_AIO_THREADS;	/* file-posix default */
 	}
 	disc = disc ? disc : st->discard;
-	d->discard = vbt_xstrdup(disc ? disc : "ignore");
+	d->discard = vbt_qstrdup(disc ? disc : "ignore");
 }
 
 static const char *filter_child_key(const char *drv)
@@ -258,18 +259,18 @@ static void walk(struct ctx *c, struct vbt_drive *d, json_object *n,
 	v = cache_flag(n, "no-flush");
 	if (v >= 0)
 		st.no_flush = v;
-	if (vbt_json_str(n, "discard"))
-		st.discard = vbt_json_str(n, "discard");
-	drv = vbt_json_str(n, "driver");
-	name = vbt_json_str(n, "node-name");
+	if (vbt_qjson_str(n, "discard"))
+		st.discard = vbt_qjson_str(n, "discard");
+	drv = vbt_qjson_str(n, "driver");
+	name = vbt_qjson_str(n, "node-name");
 
 	switch (classify(drv)) {
 	case K_FORMAT:
 		if (!d->format) {
-			d->format = vbt_xstrdup(drv);
+			d->format = vbt_qstrdup(drv);
 			if (name) {
 				free(d->node);
-				d->node = vbt_xstrdup(name);
+				d->node = vbt_qstrdup(name);
 			}
 		}
 		walk(c, d, jget(n, "file"), st, depth + 1);
@@ -289,7 +290,7 @@ static void walk(struct ctx *c, struct vbt_drive *d, json_object *n,
 		child = jget(n, "file");
 		if (child)	/* a format or filter we do not know */
 			walk(c, d, child, st, depth + 1);
-		else
+		else if (drv || vbt_qjson_str(n, "filename"))
 			set_protocol(d, n, drv, &st);
 		return;
 	}
@@ -337,7 +338,7 @@ static void filename_to_node(json_object *n, const char *f, int depth)
 	if (depth > 4)
 		return;
 	if (starts(f, "json:")) {
-		json_object *j = vbt_json_parse(f + 5, NULL, 0);
+		json_object *j = vbt_qjson_parse(f + 5, NULL, 0);
 
 		if (j)
 			merge_missing(n, j);
@@ -391,24 +392,16 @@ static void legacy_gen_id(struct ctx *c, const char *iface, const char *media,
 	bool hdcd = maxdevs != 0;
 	int start = index ? atoi(index) : 0;
 
-	for (int n = start < 0 ? 0 : start; n < start + 4096; n++) {
-		bool used = false;
-		size_t cnt = json_object_array_length(c->legacy);
-
+	if (start < 0 || start > 65536)
+		start = 0;
+	for (int n = start; n < start + 4096; n++) {
 		if (maxdevs)
 			snprintf(buf, len, "%s%d%s%d", iface, n / maxdevs,
 				 hdcd ? (media && !strcmp(media, "cdrom") ?
 					 "-cd" : "-hd") : "", n % maxdevs);
 		else
 			snprintf(buf, len, "%s%d", iface, n);
-		for (size_t i = 0; i < cnt; i++) {
-			const char *id = vbt_json_str(
-				json_object_array_get_idx(c->legacy, i), "id");
-
-			if (id && !strcmp(id, buf))
-				used = true;
-		}
-		if (!used || index)
+		if (!jget(c->ids, buf) || index)
 			return;
 	}
 }
@@ -438,39 +431,43 @@ static bool cache_mode_bits(const char *mode, int *wc, int *direct, int *nf)
 
 static int add_legacy_drive(struct ctx *c, const char *arg)
 {
-	struct vbt_opts o;
+	struct vbt_qopts o;
 	json_object *desc, *top, *filenode;
 	const char *file, *iface, *format, *mode, *id, *wb;
 	char idbuf[64];
 	int wc = 1, direct = -1, nf = -1, r;
 
-	r = vbt_opts_parse(arg, NULL, &o, c->err, c->errlen);
+	if (json_object_array_length(c->legacy) >= VBT_QEMU_MAX_DRIVES) {
+		c->vm->truncated = true;
+		return 0;
+	}
+	r = vbt_qopts_parse(arg, NULL, &o, c->err, c->errlen);
 	if (r < 0)
 		return r;
 	desc = json_object_new_object();
-	top = vbt_opts_crumple(&o, legacy_skip);
+	top = vbt_qopts_crumple(&o, legacy_skip);
 	if (!desc || !top) {
 		json_object_put(desc);
 		json_object_put(top);
-		vbt_opts_free(&o);
+		vbt_qopts_free(&o);
 		return -ENOMEM;
 	}
-	file = vbt_opts_get(&o, "file");
-	iface = vbt_opts_get(&o, "if");
+	file = vbt_qopts_get(&o, "file");
+	iface = vbt_qopts_get(&o, "if");
 	iface = iface ? iface : "ide";		/* pc machine default */
-	format = vbt_opts_get(&o, "format");
-	mode = vbt_opts_get(&o, "cache");
-	id = vbt_opts_get(&o, "id");
+	format = vbt_qopts_get(&o, "format");
+	mode = vbt_qopts_get(&o, "cache");
+	id = vbt_qopts_get(&o, "id");
 	if (!id) {
-		legacy_gen_id(c, iface, vbt_opts_get(&o, "media"),
-			      vbt_opts_get(&o, "index"), idbuf, sizeof(idbuf));
+		legacy_gen_id(c, iface, vbt_qopts_get(&o, "media"),
+			      vbt_qopts_get(&o, "index"), idbuf, sizeof(idbuf));
 		id = idbuf;
 	}
 	if (mode && !cache_mode_bits(mode, &wc, &direct, &nf))
 		wc = -1;	/* QEMU refuses it; we know nothing */
-	wb = vbt_opts_get(&o, "cache.writeback");
-	if (vbt_parse_bool(wb) >= 0)
-		wc = vbt_parse_bool(wb);
+	wb = vbt_qopts_get(&o, "cache.writeback");
+	if (vbt_qparse_bool(wb) >= 0)
+		wc = vbt_qparse_bool(wb);
 	/* cache= only sets defaults; explicit cache.direct= wins. */
 	if (direct >= 0 && cache_flag(top, "direct") < 0)
 		jset_str(top, "cache.direct", direct ? "on" : "off");
@@ -483,8 +480,9 @@ static int add_legacy_drive(struct ctx *c, const char *arg)
 	} else {
 		jset_str(top, "driver", format);
 		filenode = jget(top, "file");
-		if (!filenode || !json_object_is_type(filenode,
-						      json_type_object)) {
+		if (file && *file &&
+		    (!filenode || !json_object_is_type(filenode,
+						       json_type_object))) {
 			filenode = json_object_new_object();
 			json_object_object_add(top, "file", filenode);
 		}
@@ -493,19 +491,20 @@ static int add_legacy_drive(struct ctx *c, const char *arg)
 		filename_to_node(filenode, file, 0);
 
 	jset_str(desc, "id", id);
+	json_object_object_add(c->ids, id, json_object_new_boolean(1));
 	jset_str(desc, "if", iface);
-	jset_str(desc, "media", vbt_opts_get(&o, "media"));
-	jset_str(desc, "werror", vbt_opts_get(&o, "werror"));
-	jset_str(desc, "rerror", vbt_opts_get(&o, "rerror"));
-	jset_str(desc, "serial", vbt_opts_get(&o, "serial"));
-	jset_str(desc, "aio", vbt_opts_get(&o, "aio"));
-	jset_str(desc, "node", vbt_json_str(top, "node-name"));
-	if (vbt_parse_bool(vbt_opts_get(&o, "copy-on-read")) == 1)
+	jset_str(desc, "media", vbt_qopts_get(&o, "media"));
+	jset_str(desc, "werror", vbt_qopts_get(&o, "werror"));
+	jset_str(desc, "rerror", vbt_qopts_get(&o, "rerror"));
+	jset_str(desc, "serial", vbt_qopts_get(&o, "serial"));
+	jset_str(desc, "aio", vbt_qopts_get(&o, "aio"));
+	jset_str(desc, "node", vbt_qjson_str(top, "node-name"));
+	if (vbt_qparse_bool(vbt_qopts_get(&o, "copy-on-read")) == 1)
 		json_object_object_add(desc, "cor", json_object_new_boolean(1));
 	json_object_object_add(desc, "wc", json_object_new_int(wc));
 	json_object_object_add(desc, "tree", top);
 	json_object_array_add(c->legacy, desc);
-	vbt_opts_free(&o);
+	vbt_qopts_free(&o);
 	return 0;
 }
 
@@ -515,22 +514,22 @@ static json_object *parse_json_or_opts(struct ctx *c, const char *arg,
 				       const char *implied, bool keyval)
 {
 	const char *p = arg + strspn(arg, " \t\n");
-	struct vbt_opts o;
+	struct vbt_qopts o;
 	json_object *j;
 
 	if (*p == '{')
-		return vbt_json_parse(p, c->err, c->errlen);
-	if (vbt_opts_parse(arg, implied, &o, c->err, c->errlen) < 0)
+		return vbt_qjson_parse(p, c->err, c->errlen);
+	if (vbt_qopts_parse(arg, implied, &o, c->err, c->errlen) < 0)
 		return NULL;
 	/* -device's QemuOpts keeps dotted keys flat; -blockdev nests them. */
 	if (keyval) {
-		j = vbt_opts_crumple(&o, NULL);
+		j = vbt_qopts_crumple(&o, NULL);
 	} else {
 		j = json_object_new_object();
 		for (int i = 0; j && i < o.n; i++)
 			jset_str(j, o.kv[i].key, o.kv[i].val);
 	}
-	vbt_opts_free(&o);
+	vbt_qopts_free(&o);
 	return j;
 }
 
@@ -541,7 +540,7 @@ static int add_blockdev(struct ctx *c, const char *arg)
 
 	if (!j)
 		return -EINVAL;
-	name = vbt_json_str(j, "node-name");
+	name = vbt_qjson_str(j, "node-name");
 	if (!name || c->nnodes >= VBT_QEMU_MAX_NODES) {
 		if (name)
 			c->vm->truncated = true;
@@ -559,7 +558,8 @@ static int add_device(struct ctx *c, const char *arg)
 
 	if (!j)
 		return -EINVAL;
-	if (!vbt_json_str(j, "drive")) {	/* not a disk */
+	if (!vbt_qjson_str(j, "drive") ||
+	    json_object_array_length(c->devices) >= VBT_QEMU_MAX_DRIVES) {
 		json_object_put(j);
 		return 0;
 	}
@@ -583,7 +583,7 @@ static json_object *find_legacy(struct ctx *c, const char *id)
 	for (size_t i = 0; id && i < n; i++) {
 		json_object *l = json_object_array_get_idx(c->legacy, i);
 
-		if (!strcmp(vbt_json_str(l, "id"), id))
+		if (!strcmp(vbt_qjson_str(l, "id"), id))
 			return l;
 	}
 	return NULL;
@@ -593,10 +593,10 @@ static void backend_from_legacy(struct ctx *c, struct vbt_drive *d,
 				json_object *l)
 {
 	struct wstate st = { -1, -1, VBT_AIO_UNKNOWN, NULL };
-	const char *node = vbt_json_str(l, "node");
+	const char *node = vbt_qjson_str(l, "node");
 	json_object *wc = jget(l, "wc");
 
-	st.aio = vbt_aio_parse(vbt_json_str(l, "aio"));
+	st.aio = vbt_aio_parse(vbt_qjson_str(l, "aio"));
 	if (st.aio == VBT_AIO_UNKNOWN)
 		st.aio = VBT_AIO_THREADS;	/* -drive default */
 	if (jget(l, "cor"))
@@ -604,11 +604,11 @@ static void backend_from_legacy(struct ctx *c, struct vbt_drive *d,
 	walk(c, d, jget(l, "tree"), st, 0);
 	/* The walk names the format node only if it has a node-name. */
 	free(d->node);
-	d->node = vbt_xstrdup(node ? node : vbt_json_str(l, "id"));
+	d->node = vbt_qstrdup(node ? node : vbt_qjson_str(l, "id"));
 	d->write_cache = wc ? json_object_get_int(wc) : 1;
-	d->werror = vbt_xstrdup(vbt_json_str(l, "werror"));
-	d->rerror = vbt_xstrdup(vbt_json_str(l, "rerror"));
-	d->serial = vbt_xstrdup(vbt_json_str(l, "serial"));
+	d->werror = vbt_qstrdup(vbt_qjson_str(l, "werror"));
+	d->rerror = vbt_qstrdup(vbt_qjson_str(l, "rerror"));
+	d->serial = vbt_qstrdup(vbt_qjson_str(l, "serial"));
 	json_object_object_add(l, "used", json_object_new_boolean(1));
 }
 
@@ -620,46 +620,46 @@ static void backend_from_node(struct ctx *c, struct vbt_drive *d,
 
 	if (!n)
 		return;		/* unknown backend: fields stay unknown */
-	d->node = vbt_xstrdup(name);
+	d->node = vbt_qstrdup(name);
 	walk(c, d, n, st, 0);
 	/* A device straight on a protocol node reads it raw. */
-	if (!d->format && d->protocol)
+	if (!d->format && classify(vbt_qjson_str(n, "driver")) == K_PROTOCOL)
 		d->format = strdup("raw");
 	d->write_cache = 1;	/* blk_new() default */
 }
 
 static void apply_device(struct vbt_drive *d, json_object *dev)
 {
-	const char *drv = vbt_json_str(dev, "driver");
+	const char *drv = vbt_qjson_str(dev, "driver");
 	const char *s;
 	int wc;
 
-	d->device_driver = vbt_xstrdup(drv);
-	wc = vbt_parse_bool(vbt_json_str(dev, "write-cache"));
+	d->device_driver = vbt_qstrdup(drv);
+	wc = vbt_qparse_bool(vbt_qjson_str(dev, "write-cache"));
 	if (wc >= 0)
 		d->write_cache = wc;	/* "auto" keeps the backend's */
-	s = vbt_json_str(dev, "werror");
+	s = vbt_qjson_str(dev, "werror");
 	if (s && strcmp(s, "auto")) {
 		free(d->werror);
 		d->werror = strdup(s);
 	}
-	s = vbt_json_str(dev, "rerror");
+	s = vbt_qjson_str(dev, "rerror");
 	if (s && strcmp(s, "auto")) {
 		free(d->rerror);
 		d->rerror = strdup(s);
 	}
-	s = vbt_json_str(dev, "serial");
+	s = vbt_qjson_str(dev, "serial");
 	if (s) {
 		free(d->serial);
 		d->serial = strdup(s);
 	}
-	s = vbt_json_str(dev, "logical_block_size");
-	d->logical_block_size = vbt_parse_size(s ? s :
-		vbt_json_str(dev, "logical-block-size"));
-	s = vbt_json_str(dev, "physical_block_size");
-	d->physical_block_size = vbt_parse_size(s ? s :
-		vbt_json_str(dev, "physical-block-size"));
-	d->num_queues = vbt_parse_size(vbt_json_str(dev, "num-queues"));
+	s = vbt_qjson_str(dev, "logical_block_size");
+	d->logical_block_size = vbt_qparse_size(s ? s :
+		vbt_qjson_str(dev, "logical-block-size"));
+	s = vbt_qjson_str(dev, "physical_block_size");
+	d->physical_block_size = vbt_qparse_size(s ? s :
+		vbt_qjson_str(dev, "physical-block-size"));
+	d->num_queues = vbt_qparse_size(vbt_qjson_str(dev, "num-queues"));
 }
 
 /* QEMU 7.2 defaults of a block device's BlockBackend and properties. */
@@ -679,19 +679,19 @@ static void device_defaults(struct vbt_drive *d)
 
 static int build_from_device(struct ctx *c, json_object *dev)
 {
-	const char *ref = vbt_json_str(dev, "drive");
+	const char *ref = vbt_qjson_str(dev, "drive");
 	struct vbt_drive *d = vbt_vm_add_drive(c->vm);
 	json_object *l;
 
 	if (!d)
 		return c->vm->truncated ? 0 : -ENOMEM;
-	d->id = vbt_xstrdup(vbt_json_str(dev, "id"));
-	d->drive = vbt_xstrdup(ref);
+	d->id = vbt_qstrdup(vbt_qjson_str(dev, "id"));
+	d->drive = vbt_qstrdup(ref);
 	l = find_legacy(c, ref);
 	if (l) {
 		backend_from_legacy(c, d, l);
 		if (!d->id)
-			d->id = vbt_xstrdup(ref);
+			d->id = vbt_qstrdup(ref);
 	} else {
 		backend_from_node(c, d, ref);
 	}
@@ -703,8 +703,8 @@ static int build_from_device(struct ctx *c, json_object *dev)
 /* A legacy drive that no -device claimed: if= made its device. */
 static int build_from_legacy(struct ctx *c, json_object *l)
 {
-	const char *iface = vbt_json_str(l, "if");
-	const char *media = vbt_json_str(l, "media");
+	const char *iface = vbt_qjson_str(l, "if");
+	const char *media = vbt_qjson_str(l, "media");
 	bool cd = media && !strcmp(media, "cdrom");
 	const char *drv = NULL;
 	struct vbt_drive *d;
@@ -724,10 +724,10 @@ static int build_from_legacy(struct ctx *c, json_object *l)
 	d = vbt_vm_add_drive(c->vm);
 	if (!d)
 		return c->vm->truncated ? 0 : -ENOMEM;
-	d->id = vbt_xstrdup(vbt_json_str(l, "id"));
-	d->drive = vbt_xstrdup(d->id);
+	d->id = vbt_qstrdup(vbt_qjson_str(l, "id"));
+	d->drive = vbt_qstrdup(d->id);
 	backend_from_legacy(c, d, l);
-	d->device_driver = vbt_xstrdup(drv);
+	d->device_driver = vbt_qstrdup(drv);
 	device_defaults(d);
 	return 0;
 }
@@ -824,6 +824,7 @@ static void ctx_free(struct ctx *c)
 	json_object_put(c->legacy);
 	json_object_put(c->devices);
 	json_object_put(c->refs);
+	json_object_put(c->ids);
 }
 
 static int parse_args(struct ctx *c, char **argv, int argc)
@@ -850,18 +851,18 @@ static int parse_args(struct ctx *c, char **argv, int argc)
 			char msg[256];
 
 			snprintf(msg, sizeof(msg), "%s", c->err ? c->err : "");
-			vbt_seterr(c->err, c->errlen, "-%s argument %d: %s", o,
+			vbt_qseterr(c->err, c->errlen, "-%s argument %d: %s", o,
 				   i, msg[0] ? msg : strerror(-r));
 			return r;
 		}
 		if (!strcmp(o, "name")) {
-			struct vbt_opts no;
+			struct vbt_qopts no;
 
-			if (vbt_opts_parse(val, "guest", &no, NULL, 0) == 0) {
+			if (vbt_qopts_parse(val, "guest", &no, NULL, 0) == 0) {
 				free(c->vm->name);
-				c->vm->name = vbt_xstrdup(vbt_opts_get(&no,
+				c->vm->name = vbt_qstrdup(vbt_qopts_get(&no,
 								       "guest"));
-				vbt_opts_free(&no);
+				vbt_qopts_free(&no);
 			}
 		} else if (!strcmp(o, "uuid") && strlen(val) <= 64) {
 			free(c->vm->uuid);
@@ -878,14 +879,14 @@ int vbt_qemu_parse_cmdline(const char *buf, size_t len, struct vbt_vm *vm,
 	char *copy, **argv;
 	int argc = 0, r;
 
-	vbt_seterr(err, errlen, "%s", "");
+	vbt_qseterr(err, errlen, "%s", "");
 	memset(vm, 0, sizeof(*vm));
 	if (!buf || !len) {
-		vbt_seterr(err, errlen, "empty command line");
+		vbt_qseterr(err, errlen, "empty command line");
 		return -EINVAL;
 	}
 	if (len > VBT_QEMU_MAX_CMDLINE) {
-		vbt_seterr(err, errlen,
+		vbt_qseterr(err, errlen,
 			   "command line of %zu bytes refused (limit %d)",
 			   len, VBT_QEMU_MAX_CMDLINE);
 		return -E2BIG;
@@ -896,9 +897,11 @@ int vbt_qemu_parse_cmdline(const char *buf, size_t len, struct vbt_vm *vm,
 	c.legacy = json_object_new_array();
 	c.devices = json_object_new_array();
 	c.refs = json_object_new_object();
-	if (!copy || !argv || !c.nodes || !c.legacy || !c.devices || !c.refs) {
+	c.ids = json_object_new_object();
+	if (!copy || !argv || !c.nodes || !c.legacy || !c.devices || !c.refs ||
+	    !c.ids) {
 		r = -ENOMEM;
-		vbt_seterr(err, errlen, "out of memory");
+		vbt_qseterr(err, errlen, "out of memory");
 		goto out;
 	}
 	memcpy(copy, buf, len);
@@ -907,12 +910,12 @@ int vbt_qemu_parse_cmdline(const char *buf, size_t len, struct vbt_vm *vm,
 		argv[argc++] = copy + i;
 		i += strlen(copy + i);
 	}
-	vm->binary = vbt_xstrdup(argv[0]);
+	vm->binary = vbt_qstrdup(argv[0]);
 	r = parse_args(&c, argv, argc);
 	if (!r)
 		r = build(&c);
 	if (r < 0 && err && !err[0])
-		vbt_seterr(err, errlen, "%s", strerror(-r));
+		vbt_qseterr(err, errlen, "%s", strerror(-r));
 out:
 	if (r < 0)
 		vbt_vm_free(vm);

@@ -114,7 +114,7 @@ static char *source_name(xmlNode *source, char **proto)
 	xmlFree(p);
 	xmlFree(name);
 	if (out) {
-		s = vbt_image_sanitize(out);
+		s = vbt_qemu_image_sanitize(out);
 		free(out);
 		out = s;
 	}
@@ -170,7 +170,7 @@ static int apply_disk(struct vbt_vm *vm, xmlNode *disk)
 		return vm->truncated ? 0 : -ENOMEM;
 	}
 	if (fresh) {
-		d->id = vbt_xstrdup(alias);
+		d->id = vbt_qstrdup(alias);
 		d->image = src;
 		d->protocol = proto;
 		src = proto = NULL;
@@ -200,7 +200,7 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 	int r = 0;
 
 	if (!xml || !len || len > VBT_LIBVIRT_MAX_XML || len > INT32_MAX) {
-		vbt_seterr(err, errlen, "libvirt XML of %zu bytes refused", len);
+		vbt_qseterr(err, errlen, "libvirt XML of %zu bytes refused", len);
 		return -EINVAL;
 	}
 	/* No network, no entity expansion, no DTD loading, quiet. */
@@ -209,16 +209,17 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 			    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	if (!doc) {
 		const xmlError *e = xmlGetLastError();
+		const char *m = e && e->message ? e->message : "parse error";
 
-		vbt_seterr(err, errlen, "libvirt XML: %s",
-			   e && e->message ? e->message : "parse error");
+		vbt_qseterr(err, errlen, "libvirt XML: %.*s",
+			   (int)strcspn(m, "\n"), m);
 		xmlResetLastError();
 		return -EINVAL;
 	}
 	root = xmlDocGetRootElement(doc);
 	dom = is_el(root, "domstatus") ? child(root, "domain") : root;
 	if (!is_el(dom, "domain")) {
-		vbt_seterr(err, errlen, "libvirt XML: no <domain> element");
+		vbt_qseterr(err, errlen, "libvirt XML: no <domain> element");
 		xmlFreeDoc(doc);
 		return -EINVAL;
 	}
@@ -228,7 +229,7 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 		if (is_el(c, "disk"))
 			r = apply_disk(vm, c);
 	if (r < 0)
-		vbt_seterr(err, errlen, "libvirt XML: out of memory");
+		vbt_qseterr(err, errlen, "libvirt XML: out of memory");
 	xmlFreeDoc(doc);
 	return r;
 }

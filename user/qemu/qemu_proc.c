@@ -255,19 +255,19 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
 
 	memset(vm, 0, sizeof(*vm));
 	if (!procroot || pid <= 0) {
-		vbt_seterr(err, errlen, "bad procroot or pid %d", pid);
+		vbt_qseterr(err, errlen, "bad procroot or pid %d", pid);
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), "%s/%d/cmdline", procroot, pid);
 	len = read_file(path, &buf, VBT_QEMU_MAX_CMDLINE);
 	if (len == -E2BIG) {
-		vbt_seterr(err, errlen,
+		vbt_qseterr(err, errlen,
 			   "pid %d: command line larger than %d bytes refused",
 			   pid, VBT_QEMU_MAX_CMDLINE);
 		return -E2BIG;
 	}
 	if (len < 0) {
-		vbt_seterr(err, errlen, "%s: %s", path, strerror(-len));
+		vbt_qseterr(err, errlen, "%s: %s", path, strerror(-len));
 		return len;
 	}
 	r = vbt_qemu_parse_cmdline(buf, len, vm, err, errlen);
@@ -284,13 +284,9 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
 		free(vm->binary);
 		vm->binary = strdup(link);
 	}
+	/* Without fd/ (EACCES) the argv model still stands; 'inspected'
+	 * stays false so nobody mistakes "no fd found" for a fact. */
 	r = scan_fds(procroot, pid, vm);
-	if (r < 0) {
-		vbt_seterr(err, errlen, "%s/%d/fd: %s", procroot, pid,
-			   strerror(-r));
-		vbt_vm_free(vm);
-		return r;
-	}
 	vm->has_aio_ring = maps_have_aio(procroot, pid);
 	for (int i = 0; i < vm->ndrives; i++) {
 		struct vbt_drive *d = &vm->drives[i];
@@ -298,7 +294,7 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
 		d->aio_confirmed = d->aio == VBT_AIO_NATIVE && vm->has_aio_ring;
 		vbt_drive_finish(d);
 	}
-	vm->inspected = true;
+	vm->inspected = r == 0;
 	return 0;
 }
 

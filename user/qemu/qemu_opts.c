@@ -14,7 +14,7 @@
 #include <string.h>
 #include "qemu/qemu_int.h"
 
-void vbt_seterr(char *err, size_t errlen, const char *fmt, ...)
+void vbt_qseterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -25,7 +25,7 @@ void vbt_seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-char *vbt_xstrdup(const char *s)
+char *vbt_qstrdup(const char *s)
 {
 	return s ? strdup(s) : NULL;
 }
@@ -60,13 +60,13 @@ static char *opt_value(const char **pp)
 	return v;
 }
 
-static int opts_push(struct vbt_opts *o, char *key, char *val)
+static int opts_push(struct vbt_qopts *o, char *key, char *val)
 {
-	struct vbt_kv *kv;
+	struct vbt_qkv *kv;
 
 	if (!key || !val)
 		goto fail;
-	if (o->n >= VBT_OPTS_MAX_PAIRS) {
+	if (o->n >= VBT_QOPTS_MAX_PAIRS) {
 		errno = E2BIG;
 		goto fail;
 	}
@@ -84,8 +84,8 @@ fail:
 	return -1;
 }
 
-int vbt_opts_parse(const char *s, const char *implied_key,
-		   struct vbt_opts *o, char *err, size_t errlen)
+int vbt_qopts_parse(const char *s, const char *implied_key,
+		   struct vbt_qopts *o, char *err, size_t errlen)
 {
 	const char *p = s;
 	bool first = true;
@@ -114,10 +114,10 @@ int vbt_opts_parse(const char *s, const char *implied_key,
 			p += klen;
 		}
 		if (opts_push(o, key, val) < 0) {
-			vbt_seterr(err, errlen, "option string: %s",
+			vbt_qseterr(err, errlen, "option string: %s",
 				   errno == E2BIG ? "too many keys" :
 				   "out of memory");
-			vbt_opts_free(o);
+			vbt_qopts_free(o);
 			return errno == E2BIG ? -E2BIG : -ENOMEM;
 		}
 		if (*p == ',')
@@ -127,7 +127,7 @@ int vbt_opts_parse(const char *s, const char *implied_key,
 	return 0;
 }
 
-const char *vbt_opts_get(const struct vbt_opts *o, const char *key)
+const char *vbt_qopts_get(const struct vbt_qopts *o, const char *key)
 {
 	for (int i = o->n - 1; i >= 0; i--)	/* QEMU: the last one wins */
 		if (!strcmp(o->kv[i].key, key))
@@ -135,7 +135,7 @@ const char *vbt_opts_get(const struct vbt_opts *o, const char *key)
 	return NULL;
 }
 
-void vbt_opts_free(struct vbt_opts *o)
+void vbt_qopts_free(struct vbt_qopts *o)
 {
 	for (int i = 0; i < o->n; i++) {
 		free(o->kv[i].key);
@@ -175,7 +175,7 @@ static void crumple_one(json_object *root, const char *key, const char *val)
 		json_object_object_add(cur, key, json_object_new_string(val));
 }
 
-json_object *vbt_opts_crumple(const struct vbt_opts *o,
+json_object *vbt_qopts_crumple(const struct vbt_qopts *o,
 			      bool (*skip)(const char *key))
 {
 	json_object *root = json_object_new_object();
@@ -186,7 +186,7 @@ json_object *vbt_opts_crumple(const struct vbt_opts *o,
 	return root;
 }
 
-const char *vbt_json_str(json_object *o, const char *key)
+const char *vbt_qjson_str(json_object *o, const char *key)
 {
 	json_object *v;
 
@@ -204,7 +204,7 @@ const char *vbt_json_str(json_object *o, const char *key)
 	}
 }
 
-int vbt_parse_bool(const char *s)
+int vbt_qparse_bool(const char *s)
 {
 	static const char *const on[] = { "on", "true", "yes", "1" };
 	static const char *const off[] = { "off", "false", "no", "0" };
@@ -220,7 +220,7 @@ int vbt_parse_bool(const char *s)
 	return -1;
 }
 
-int vbt_json_bool(json_object *o, const char *key)
+int vbt_qjson_bool(json_object *o, const char *key)
 {
 	json_object *v;
 
@@ -230,11 +230,11 @@ int vbt_json_bool(json_object *o, const char *key)
 	if (json_object_is_type(v, json_type_boolean))
 		return json_object_get_boolean(v);
 	if (json_object_is_type(v, json_type_string))
-		return vbt_parse_bool(json_object_get_string(v));
+		return vbt_qparse_bool(json_object_get_string(v));
 	return -1;
 }
 
-unsigned int vbt_parse_size(const char *s)
+unsigned int vbt_qparse_size(const char *s)
 {
 	unsigned long long v;
 	char *end;
@@ -263,7 +263,7 @@ unsigned int vbt_parse_size(const char *s)
 	return v;
 }
 
-json_object *vbt_json_parse(const char *s, char *err, size_t errlen)
+json_object *vbt_qjson_parse(const char *s, char *err, size_t errlen)
 {
 	struct json_tokener *tok = json_tokener_new_ex(VBT_QEMU_MAX_DEPTH);
 	enum json_tokener_error jerr;
@@ -271,7 +271,7 @@ json_object *vbt_json_parse(const char *s, char *err, size_t errlen)
 	size_t len = strlen(s);
 
 	if (!tok) {
-		vbt_seterr(err, errlen, "out of memory");
+		vbt_qseterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	o = json_tokener_parse_ex(tok, s, len);
@@ -279,14 +279,14 @@ json_object *vbt_json_parse(const char *s, char *err, size_t errlen)
 	if (!o || jerr != json_tokener_success ||
 	    s[json_tokener_get_parse_end(tok) +
 	      strspn(s + json_tokener_get_parse_end(tok), " \t\r\n")]) {
-		vbt_seterr(err, errlen, "bad JSON at offset %zu: %s",
+		vbt_qseterr(err, errlen, "bad JSON at offset %zu: %s",
 			   json_tokener_get_parse_end(tok),
 			   jerr == json_tokener_continue ? "truncated" :
 			   json_tokener_error_desc(jerr));
 		json_object_put(o);
 		o = NULL;
 	} else if (!json_object_is_type(o, json_type_object)) {
-		vbt_seterr(err, errlen, "JSON option is not an object");
+		vbt_qseterr(err, errlen, "JSON option is not an object");
 		json_object_put(o);
 		o = NULL;
 	}

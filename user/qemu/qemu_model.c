@@ -202,9 +202,9 @@ static void strip_rbd_options(char *s)
 	}
 }
 
-char *vbt_image_sanitize(const char *s)
+char *vbt_qemu_image_sanitize(const char *s)
 {
-	char *c = vbt_xstrdup(s);
+	char *c = vbt_qstrdup(s);
 
 	if (!c)
 		return NULL;
