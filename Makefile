@@ -59,16 +59,16 @@ deps:
 	@sh scripts/deps.sh
 
 $(BUILD)/vmlinux.h: | $(BUILD)
-	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.$$$$.tmp && mv $@.$$$$.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
-	$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+	t=$@.$$$$.tmp; $(CLANG) $(BPF_CFLAGS) -c $< -o $$t && \
+		$(BPFTOOL) gen object $@ $$t; rc=$$?; rm -f $$t; exit $$rc
 
 $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
-	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.$$$$.tmp && mv $@.$$$$.tmp $@
 
 $(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(SKELS)
 	@mkdir -p $(@D)

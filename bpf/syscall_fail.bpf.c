@@ -14,17 +14,9 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "maps.bpf.h"
+#include "watch.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-const volatile bool filter_pids;	/* only thread groups in pids */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, __u8);
-} pids SEC(".maps");
 
 #define S_IFMT	00170000
 #define S_IFREG	0100000
@@ -84,7 +76,7 @@ static __always_inline int on_exit(long ret, enum vbt_sys sys)
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	tgid = id >> 32;
-	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
+	if (!vbt_watched(tgid))
 		return 0;
 
 	task = bpf_get_current_task_btf();
@@ -96,6 +88,18 @@ static __always_inline int on_exit(long ret, enum vbt_sys sys)
 	a4 = PT_REGS_PARM5_CORE_SYSCALL(regs);
 	if (sys == VBT_SYS_COPY_FILE_RANGE)
 		fd = a2;	/* the writing side */
+	if (sys == VBT_SYS_IO_SUBMIT) {
+		/* io_submit(ctx, nr, iocbpp): name the first iocb's file */
+		struct iocb *uiocb = NULL, cb = {};
+
+		bpf_probe_read_user(&uiocb, sizeof(uiocb), (void *)a2);
+		if (bpf_probe_read_user(&cb, sizeof(cb), uiocb))
+			return 0;
+		fd = cb.aio_fildes;
+		a1 = cb.aio_lio_opcode;
+		a2 = cb.aio_nbytes;
+		a3 = cb.aio_offset;
+	}
 
 	file = fd_file(task, fd);
 	if (!file)
@@ -174,6 +178,11 @@ static __always_inline int on_exit(long ret, enum vbt_sys sys)
 	case VBT_SYS_COPY_FILE_RANGE:
 		e->len = a4;
 		break;
+	case VBT_SYS_IO_SUBMIT:
+		e->arg = a1;	/* IOCB_CMD_* of the first iocb */
+		e->len = a2;
+		e->offset = a3;
+		break;
 	default:
 		break;
 	}
@@ -204,3 +213,4 @@ EXIT_PROG(sync_file_range, VBT_SYS_SYNC_FILE_RANGE)
 EXIT_PROG(fallocate, VBT_SYS_FALLOCATE)
 EXIT_PROG(ioctl, VBT_SYS_IOCTL)
 EXIT_PROG(copy_file_range, VBT_SYS_COPY_FILE_RANGE)
+EXIT_PROG(io_submit, VBT_SYS_IO_SUBMIT)

@@ -1,58 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vblktrace live: show failed block requests as they happen.
- *
- * The pipeline: source (raw records) -> decode -> filter and enrich ->
- * sinks (stdout as text or JSON Lines, and the -o recording) -> summary.
+ * vblktrace live: failed block requests, and the failing syscalls they
+ * surfaced as, on the machine it runs on (the guest side).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/capability.h>
 
-#include "cause.h"
-#include "clock.h"
 #include "commands.h"
-#include "disks.h"
-#include "event.h"
-#include "format.h"
-#include "opts.h"
-#include "probe.h"
-#include "source.h"
-#include "summary.h"
-
-struct live {
-	struct vbt_opts opts;
-	struct vbt_clock clock;
-	struct vbt_fmt fmt;
-	struct vbt_summary sum;
-	struct vbt_cause_tab causes;
-	struct vbt_disk *disks;
-	int ndisks;
-	FILE *record;		/* -o FILE, JSON Lines */
-	uint32_t devs[VBT_MAX_FILTER];	/* -d filters as dev_t */
-	int ndevs;
-	uint64_t seq;
-	uint64_t lost_seen;
-	int write_error;	/* errno of a failed write to the recording */
-};
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = sig;
-}
+#include "qemu/qemu.h"
+#include "session.h"
 
 static void usage(const char *cmd)
 {
 	printf("Usage: vblktrace [%s] [OPTIONS]\n"
 	       "Show failed block requests live: disk, op, sector+count, errno and\n"
-	       "block status, the process that issued the request, latency.\n\n"
+	       "block status, the process that issued the request, latency; and each\n"
+	       "failing I/O syscall with the block request that made it fail.\n\n"
 	       "  -d, --disk NAME      only this disk (repeatable), e.g. vda\n"
 	       "  -p, --pid PID        only requests issued by this process (repeatable)\n"
 	       "  -a, --all            every completion, not only failures\n"
@@ -68,338 +31,35 @@ static void usage(const char *cmd)
 	       "3 missing privilege or kernel feature.\n", cmd);
 }
 
-/* -d applies to syscalls too: the disk their file lives on. */
-static bool sys_disk_wanted(const struct live *l, const struct vbt_event *ev)
+/* --side auto: a machine running QEMU is a hypervisor. */
+static bool qemu_running(void)
 {
-	struct vbt_part p;
+	struct vbt_vm *vms = NULL;
+	int n = 0;
 
-	if (!l->ndevs)
-		return true;
-	vbt_part_lookup("/sys", ev->sys.bdev, &p);
-	for (int i = 0; i < l->ndevs; i++)
-		if (l->devs[i] == p.disk || l->devs[i] == p.dev)
-			return true;
-	return false;
+	if (vbt_qemu_scan("/proc", &vms, &n) < 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		vbt_vm_free(&vms[i]);
+	free(vms);
+	return n > 0;
 }
 
-static bool pid_wanted(const struct live *l, uint32_t pid)
-{
-	if (!l->opts.npids)
-		return true;
-	for (int i = 0; i < l->opts.npids; i++)
-		if ((uint32_t)l->opts.pids[i] == pid)
-			return true;
-	return false;
-}
-
-/*
- * The path behind the fd, from /proc while the process lives; after it
- * exited, a block device is still named by its device number, a file by
- * its inode.
- */
-static void fd_path(struct live *l, struct vbt_event *ev)
-{
-	struct vbt_sys_info *s = &ev->sys;
-	const struct vbt_disk *d;
-	struct vbt_disk part;
-	char link[64], name[32];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/%u/fd/%d", ev->pid, s->fd);
-	n = readlink(link, s->path, sizeof(s->path) - 1);
-	if (n > 0) {
-		s->path[n] = 0;
-		return;
-	}
-	d = vbt_disk_by_dev(l->disks, l->ndisks, s->bdev);
-	name[0] = 0;
-	if (d)
-		snprintf(name, sizeof(name), "%s", d->name);
-	else if (!vbt_disk_lookup_dev("/sys", s->bdev, &part))
-		snprintf(name, sizeof(name), "%s", part.name);
-	if (s->ftype == VBT_FTYPE_BLK && name[0])
-		snprintf(s->path, sizeof(s->path), "/dev/%s", name);
-	else if (name[0])
-		snprintf(s->path, sizeof(s->path), "inode %llu on %s",
-			 (unsigned long long)s->ino, name);
-	else
-		snprintf(s->path, sizeof(s->path), "inode %llu on %u:%u",
-			 (unsigned long long)s->ino, vbt_major(s->bdev),
-			 vbt_minor(s->bdev));
-}
-
-/*
- * Fill what the kernel could not: disk names, derived virtio status, the
- * path behind a syscall's fd and the block failure that caused it.
- */
-static void enrich(struct live *l, struct vbt_event *ev)
-{
-	const struct vbt_disk *d;
-
-	if (ev->kind == VBT_KIND_SYSCALL) {
-		fd_path(l, ev);
-		vbt_cause_link(&l->causes, ev);
-		return;
-	}
-	if (ev->kind != VBT_KIND_BLOCK)
-		return;
-	d = vbt_disk_by_dev(l->disks, l->ndisks, ev->blk.dev);
-	if (!ev->blk.disk[0] && d)
-		snprintf(ev->blk.disk, sizeof(ev->blk.disk), "%s", d->name);
-	if (d && d->virtio && ev->blk.virtio_status == VBT_VIRTIO_NONE &&
-	    ev->blk.status >= 0) {
-		/* virtio_blk maps UNSUPP to NOTSUPP and all else to IOERR. */
-		ev->blk.virtio_status = ev->blk.status == 0 ? VBT_VIRTIO_OK :
-					ev->blk.status == 1 ? VBT_VIRTIO_UNSUPP :
-					VBT_VIRTIO_IOERR;
-		ev->blk.virtio_derived = true;
-	}
-}
-
-static void emit(struct live *l, struct vbt_event *ev)
-{
-	char line[1024];
-	char *json = NULL;
-
-	ev->seq = ++l->seq;
-	if (l->opts.json || l->record)
-		json = vbt_format_json(ev, &l->fmt);
-	if (l->opts.json) {
-		if (json)
-			printf("%s\n", json);
-	} else {
-		vbt_format_text(ev, &l->fmt, line, sizeof(line));
-		printf("%s\n", line);
-	}
-	if (l->record && json && !l->write_error &&
-	    fprintf(l->record, "%s\n", json) < 0)
-		l->write_error = errno;
-	free(json);
-	vbt_summary_add(&l->sum, ev);
-}
-
-static int on_record(void *ctx, const void *rec, size_t size)
-{
-	struct live *l = ctx;
-	struct vbt_event ev;
-	char msg[160];
-
-	if (vbt_event_decode(rec, size, &ev, msg, sizeof(msg))) {
-		if (!l->sum.bad++)
-			fprintf(stderr, "vblktrace: dropping a bad record: %s\n",
-				msg);
-		return 0;
-	}
-	if (ev.kind == VBT_KIND_BLOCK && !pid_wanted(l, ev.pid))
-		return 0;
-	if (ev.kind == VBT_KIND_SYSCALL && !sys_disk_wanted(l, &ev))
-		return 0;
-	ev.side = VBT_SIDE_GUEST;
-	enrich(l, &ev);
-	emit(l, &ev);
-	vbt_cause_note_block(&l->causes, &ev);
-	return 0;
-}
-
-static void check_lost(struct live *l, struct vbt_source *src)
-{
-	uint64_t total = src->ops->lost(src);
-	struct vbt_event ev;
-
-	if (total <= l->lost_seen)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = VBT_KIND_LOST;
-	ev.side = VBT_SIDE_GUEST;
-	ev.mono_ns = vbt_mono_now();
-	ev.lost = total - l->lost_seen;
-	snprintf(ev.comm, sizeof(ev.comm), "vblktrace");
-	ev.pid = ev.tid = getpid();
-	l->lost_seen = total;
-	emit(l, &ev);
-}
-
-static int resolve_filters(struct live *l, struct vbt_source_cfg *cfg)
-{
-	struct vbt_disk d;
-
-	for (int i = 0; i < l->opts.ndisks; i++) {
-		if (vbt_disk_lookup("/sys", l->opts.disks[i], &d)) {
-			fprintf(stderr, "vblktrace: no such disk: '%s' (see "
-				"'vblktrace disks' or /sys/class/block)\n",
-				l->opts.disks[i]);
-			return VBT_EXIT_USAGE;
-		}
-		cfg->devs[cfg->ndevs++] = d.dev;
-		l->devs[l->ndevs++] = d.dev;
-	}
-	/* The kernel filters one pid; more are filtered here. */
-	if (l->opts.npids == 1)
-		cfg->pid = l->opts.pids[0];
-	for (int i = 0; i < l->ndisks && cfg->nvirtio < 256; i++)
-		if (l->disks[i].virtio)
-			cfg->virtio_devs[cfg->nvirtio++] = l->disks[i].dev;
-	return 0;
-}
-
-static int open_record(struct live *l)
-{
-	int fd;
-
-	/* Events name processes and files: private to the user. */
-	fd = open(l->opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		  0600);
-	if (fd < 0) {
-		fprintf(stderr, "vblktrace: cannot write %s: %s\n",
-			l->opts.output, strerror(errno));
-		return VBT_EXIT_RUNTIME;
-	}
-	l->record = fdopen(fd, "w");
-	if (!l->record) {
-		close(fd);
-		return VBT_EXIT_RUNTIME;
-	}
-	return 0;
-}
-
-static int open_source(struct live *l, struct vbt_source_cfg *cfg,
-		       struct vbt_source **src)
-{
-	char err[1024];
-	int ret;
-
-	if (l->opts.driver == VBT_DRIVER_KMOD) {
-		fprintf(stderr, "vblktrace: the kernel module driver is not "
-			"available in this build; use --driver bpf\n");
-		return VBT_EXIT_PRIV;
-	}
-	ret = vbt_source_bpf_open(cfg, on_record, l, src, err, sizeof(err));
-	if (!ret)
-		return 0;
-	fprintf(stderr, "vblktrace: %s\n", err);
-	return ret == -EPERM || ret == -EOPNOTSUPP ? VBT_EXIT_PRIV :
-						      VBT_EXIT_RUNTIME;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static int run(struct live *l, struct vbt_source *src)
-{
-	FILE *sumf = l->opts.json ? stderr : stdout;
-	uint64_t now = vbt_mono_now(), end = 0, next_sum = 0;
-	int ret = VBT_EXIT_OK, n;
-
-	if (l->opts.duration)
-		end = now + (uint64_t)(l->opts.duration * 1e9);
-	if (l->opts.interval)
-		next_sum = now + (uint64_t)(l->opts.interval * 1e9);
-
-	while (!stop) {
-		n = src->ops->poll(src, 100);
-		if (n < 0) {
-			fprintf(stderr, "vblktrace: reading events: %s\n",
-				strerror(-n));
-			ret = VBT_EXIT_RUNTIME;
-			break;
-		}
-		check_lost(l, src);
-		fflush(stdout);
-		now = vbt_mono_now();
-		if (next_sum && now >= next_sum) {
-			vbt_summary_print(&l->sum, sumf, &l->clock, now, false);
-			next_sum += (uint64_t)(l->opts.interval * 1e9);
-		}
-		if (end && now >= end)
-			break;
-		if (ferror(stdout) && errno == EPIPE)
-			break;
-	}
-	/* Whatever is still in the ring buffer was recorded: show it. */
-	src->ops->poll(src, 0);
-	check_lost(l, src);
-	vbt_summary_print(&l->sum, sumf, &l->clock, vbt_mono_now(), true);
-	return ret;
-}
+static const struct vbt_session_hooks live_hooks = {
+	.side = VBT_SIDE_GUEST,
+	.what = "failed block requests",
+};
 
 int cmd_live(int argc, char **argv)
 {
-	/* Reading maps later needs CAP_BPF; before 5.8, CAP_SYS_ADMIN. */
-	static const int keep_bpf[] = { CAP_BPF, -1 };
-	static const int keep_admin[] = { CAP_SYS_ADMIN, -1 };
-	struct vbt_source_cfg cfg = { 0 };
-	struct vbt_source *src = NULL;
-	struct live l = { 0 };
+	struct vbt_session s;
 	int ret;
 
-	ret = vbt_opts_parse(argc, argv, &l.opts, "live", usage);
+	ret = vbt_session_parse(&s, argc, argv, "live", usage);
 	if (ret)
 		return ret < 0 ? VBT_EXIT_OK : ret;
-	if (l.opts.side == VBT_SIDE_OPT_HOST) {
-		fprintf(stderr, "vblktrace: the host view is 'vblktrace host'\n");
-		return VBT_EXIT_USAGE;
-	}
-	cfg.all = l.opts.all;
-	cfg.verbose = l.opts.verbose;
-	cfg.syscalls = true;
-	cfg.sys_pids = (const uint32_t *)l.opts.pids;
-	cfg.nsys_pids = l.opts.npids;
-	vbt_cause_init(&l.causes, "/sys");
-
-	vbt_clock_init(&l.clock);
-	l.fmt.clock = &l.clock;
-	l.fmt.color = !l.opts.no_color && !l.opts.json && isatty(1) &&
-		      !getenv("NO_COLOR");
-	l.ndisks = vbt_disks_scan("/sys", &l.disks);
-	if (l.ndisks < 0)
-		l.ndisks = 0;
-	ret = resolve_filters(&l, &cfg);
-	if (ret)
-		goto out;
-	if (l.opts.output) {
-		ret = open_record(&l);
-		if (ret)
-			goto out;
-	}
-	ret = open_source(&l, &cfg, &src);
-	if (ret)
-		goto out;
-	/* Attached: the ring buffer and map reads need CAP_BPF at most. */
-	vbt_drop_capabilities(CAP_IS_SUPPORTED(CAP_BPF) ? keep_bpf : keep_admin);
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	fprintf(stderr, "vblktrace: tracing %s block requests on %s via %s "
-		"(driver %s); Ctrl-C to stop\n",
-		l.opts.all ? "all" : "failed",
-		l.opts.ndisks ? "the chosen disks" : "all disks", src->how,
-		src->driver);
-	if (src->blind[0])
-		fprintf(stderr, "vblktrace: cannot see: %s\n", src->blind);
-
-	install_signals();
-	vbt_summary_init(&l.sum, vbt_mono_now());
-	ret = run(&l, src);
-	src->ops->close(src);
-	if (l.record) {
-		if (fclose(l.record) && !l.write_error)
-			l.write_error = errno;
-		l.record = NULL;
-		if (l.write_error) {
-			fprintf(stderr, "vblktrace: writing %s failed: %s\n",
-				l.opts.output, strerror(l.write_error));
-			ret = VBT_EXIT_RUNTIME;
-		}
-	}
-out:
-	if (l.record)
-		fclose(l.record);
-	free(l.disks);
-	return ret;
+	if (s.opts.side == VBT_SIDE_OPT_HOST || (s.opts.side == VBT_SIDE_AUTO &&
+						 qemu_running()))
+		return vbt_host_run(&s);
+	return vbt_session_run(&s, &live_hooks);
 }

@@ -10,7 +10,7 @@
 _Static_assert(sizeof(struct vbt_hdr) == 48, "ABI: vbt_hdr size");
 _Static_assert(sizeof(struct vbt_block) == 112, "ABI: vbt_block size");
 _Static_assert(sizeof(struct vbt_syscall) == 112, "ABI: vbt_syscall size");
-_Static_assert(sizeof(struct vbt_async) == 88, "ABI: vbt_async size");
+_Static_assert(sizeof(struct vbt_async) == 104, "ABI: vbt_async size");
 _Static_assert(sizeof(struct vbt_lost) == 56, "ABI: vbt_lost size");
 
 static void copy_str(char *dst, const char *src, size_t n)
@@ -144,6 +144,8 @@ int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 		ev->async.res = a->res;
 		ev->async.submit_ns = a->submit_ns;
 		ev->async.user_data = a->user_data;
+		ev->async.bdev = a->bdev;
+		ev->async.ino = a->ino;
 		if (a->res < 0 && !ev->err)
 			ev->err = -a->res;
 		break;

@@ -54,6 +54,8 @@ struct vbt_async_info {
 	int res;
 	uint64_t submit_ns;
 	uint64_t user_data;
+	uint32_t bdev;
+	uint64_t ino;
 	char path[256];
 };
 
@@ -70,6 +72,8 @@ struct vbt_host_info {
 	int direct;			/* -1 unknown */
 	char werror[16];
 	char rerror[16];
+	bool aio_confirmed;		/* native: the AIO ring was seen */
+	char guest_sees[48];		/* what the error policy makes of it */
 };
 
 struct vbt_event {

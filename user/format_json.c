@@ -75,6 +75,8 @@ static void add_host(struct json_object *o, const struct vbt_host_info *h)
 				       json_object_new_boolean(h->direct));
 	add_str(o, "werror", h->werror);
 	add_str(o, "rerror", h->rerror);
+	if (h->guest_sees[0])
+		add_str(o, "guest_sees", h->guest_sees);
 }
 
 char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)

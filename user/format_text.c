@@ -104,16 +104,31 @@ static int fmt_syscall(const struct vbt_event *ev, const struct vbt_fmt *f,
 			f->color ? RESET : "", cause);
 }
 
-static int fmt_async(const struct vbt_event *ev, char *buf, size_t len)
+static int fmt_async(const struct vbt_event *ev, const struct vbt_fmt *f,
+		     char *buf, size_t len)
 {
 	const struct vbt_async_info *a = &ev->async;
 	char size[32];
 
 	vbt_format_bytes(a->len, size, sizeof(size));
-	return snprintf(buf, len, "%s[%u] %s op %d (%s, off %" PRIu64 ", %s) = -%s",
-			ev->comm, ev->pid, vbt_kind_name(ev->kind), a->opcode,
+	return snprintf(buf, len, "%s[%u] %s %s(%s, off %" PRIu64 ", %s) = %s-%s%s",
+			ev->comm, ev->pid, vbt_kind_name(ev->kind),
+			vbt_async_op_name(ev->kind, a->opcode),
 			a->path[0] ? a->path : "?", a->offset, size,
-			vbt_errno_name(ev->err));
+			f->color ? RED : "", vbt_errno_name(ev->err),
+			f->color ? RESET : "");
+}
+
+/* " [vm web1 virtio-disk0 aio=io_uring cache=none -> guest sees IOERR]" */
+static int fmt_host(const struct vbt_host_info *h, char *buf, size_t len)
+{
+	if (!h->known)
+		return 0;
+	return snprintf(buf, len, "  [vm %s%s%s%s%s%s%s%s%s]", h->vm,
+			h->drive[0] ? " " : "", h->drive,
+			h->aio[0] ? " aio=" : "", h->aio,
+			h->cache[0] ? " cache=" : "", h->cache,
+			h->guest_sees[0] ? " -> guest sees " : "", h->guest_sees);
 }
 
 int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,
@@ -132,18 +147,25 @@ int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,
 
 	switch (ev->kind) {
 	case VBT_KIND_BLOCK:
-		return n + fmt_block(ev, f, buf, len);
+		n += fmt_block(ev, f, buf, len);
+		break;
 	case VBT_KIND_SYSCALL:
-		return n + fmt_syscall(ev, f, buf, len);
+		n += fmt_syscall(ev, f, buf, len);
+		break;
 	case VBT_KIND_IO_URING:
 	case VBT_KIND_AIO:
-		return n + fmt_async(ev, buf, len);
+		n += fmt_async(ev, f, buf, len);
+		break;
 	case VBT_KIND_LOST:
 		return n + snprintf(buf, len,
 				    "%s%" PRIu64 " events lost in the kernel "
 				    "(ring buffer full)%s",
 				    f->color ? YELLOW : "", ev->lost,
 				    f->color ? RESET : "");
+	default:
+		return n + snprintf(buf, len, "unknown event kind %d", ev->kind);
 	}
-	return n + snprintf(buf, len, "unknown event kind %d", ev->kind);
+	if (ev->host.known && (size_t)n < len)
+		n += fmt_host(&ev->host, buf + strlen(buf), len - strlen(buf));
+	return n;
 }

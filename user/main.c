@@ -15,6 +15,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "live", cmd_live, "show failed block requests as they happen (default)" },
+	{ "host", cmd_host, "hypervisor view: failed QEMU I/O with VM, drive, aio and cache mode" },
+	{ "disks", cmd_disks, "show disks with their virtio / host-drive configuration" },
 };
 
 static void usage(FILE *f)

@@ -281,3 +281,24 @@ const char *vbt_kind_name(int kind)
 		return "unknown";
 	}
 }
+
+const char *vbt_async_op_name(int kind, int opcode)
+{
+	static const char *const uring[] = {
+		[1] = "READV", [2] = "WRITEV", [3] = "FSYNC", [4] = "READ_FIXED",
+		[5] = "WRITE_FIXED", [8] = "SYNC_FILE_RANGE", [17] = "FALLOCATE",
+		[22] = "READ", [23] = "WRITE",
+	};
+	static const char *const iocb[] = {
+		[0] = "PREAD", [1] = "PWRITE", [2] = "FSYNC", [3] = "FDSYNC",
+		[5] = "POLL", [6] = "NOOP", [7] = "PREADV", [8] = "PWRITEV",
+	};
+
+	if (kind == VBT_KIND_IO_URING && opcode >= 0 &&
+	    opcode < (int)ARRAY_SIZE(uring) && uring[opcode])
+		return uring[opcode];
+	if (kind == VBT_KIND_AIO && opcode >= 0 &&
+	    opcode < (int)ARRAY_SIZE(iocb) && iocb[opcode])
+		return iocb[opcode];
+	return "OP?";
+}

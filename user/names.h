@@ -21,5 +21,7 @@ const char *vbt_errno_name(int err);	/* "EIO"; "E123" for unknown */
 int vbt_errno_from_name(const char *name);
 const char *vbt_sys_name(int sys);
 const char *vbt_kind_name(int kind);
+/* IORING_OP_* (kind io_uring) or IOCB_CMD_* (kind aio) name */
+const char *vbt_async_op_name(int kind, int opcode);
 
 #endif

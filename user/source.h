@@ -24,6 +24,8 @@ struct vbt_source_cfg {
 	uint32_t virtio_devs[256];	/* disks driven by virtio_blk */
 	int nvirtio;
 	bool syscalls;			/* also failing I/O syscalls */
+	bool host;			/* QEMU's io_uring and AIO paths too;
+					 * syscalls only of watched pids */
 	const uint32_t *sys_pids;	/* only these processes' syscalls */
 	int nsys_pids;			/* 0: every process */
 	int verbose;
@@ -41,6 +43,8 @@ struct vbt_source_ops {
 	/* Records the kernel side dropped so far. */
 	uint64_t (*lost)(struct vbt_source *src);
 	void (*errors)(struct vbt_source *src, vbt_errcount_fn fn, void *ctx);
+	/* Start or stop watching a process's syscalls and async I/O. */
+	int (*watch_pid)(struct vbt_source *src, uint32_t pid, bool on);
 	void (*close)(struct vbt_source *src);
 };
 
@@ -49,6 +53,8 @@ struct vbt_source {
 	const char *driver;		/* "bpf" or "kmod" */
 	char how[256];			/* what it attached to */
 	char blind[1024];		/* what this kernel keeps it from seeing */
+	char host_how[256];		/* host paths attached (cfg->host) */
+	bool aio_visible;		/* Linux AIO completions can be seen */
 	vbt_record_fn cb;
 	void *cb_ctx;
 };

@@ -17,22 +17,16 @@
 
 #include "guest_block.skel.h"
 #include "syscall_fail.skel.h"
+#include "host_qemu.skel.h"
 #include "names.h"
 #include "probe.h"
 #include "source.h"
+#include "source_bpf_int.h"
 
 enum attach_level { LEVEL_TP_BTF, LEVEL_RAW_TP, LEVEL_TRACEPOINT, LEVEL_MAX };
 
 static const char *const level_names[LEVEL_MAX] = {
 	"tp_btf", "raw_tp", "tracepoint",
-};
-
-struct bpf_source {
-	struct vbt_source src;
-	struct guest_block_bpf *skel;
-	struct syscall_fail_bpf *sys;
-	struct ring_buffer *rb;
-	int ncpus;
 };
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -95,15 +89,43 @@ static void bpf_close(struct vbt_source *src)
 	struct bpf_source *bs = (struct bpf_source *)src;
 
 	ring_buffer__free(bs->rb);
+	host_qemu_bpf__destroy(bs->host);
 	syscall_fail_bpf__destroy(bs->sys);
 	guest_block_bpf__destroy(bs->skel);
 	free(bs);
+}
+
+/* Host side: follow QEMU processes as they come and go. */
+static int bpf_watch_pid(struct vbt_source *src, uint32_t pid, bool on)
+{
+	struct bpf_source *bs = (struct bpf_source *)src;
+	uint8_t one = 1;
+	int ret = 0;
+
+	if (bs->sys) {
+		if (on)
+			ret = bpf_map__update_elem(bs->sys->maps.pids, &pid,
+						   sizeof(pid), &one, 1, BPF_ANY);
+		else
+			bpf_map__delete_elem(bs->sys->maps.pids, &pid,
+					     sizeof(pid), 0);
+	}
+	if (bs->host) {
+		if (on)
+			ret = bpf_map__update_elem(bs->host->maps.pids, &pid,
+						   sizeof(pid), &one, 1, BPF_ANY);
+		else
+			bpf_map__delete_elem(bs->host->maps.pids, &pid,
+					     sizeof(pid), 0);
+	}
+	return ret ? -errno : 0;
 }
 
 static const struct vbt_source_ops bpf_ops = {
 	.poll = bpf_poll,
 	.lost = bpf_lost,
 	.errors = bpf_errors,
+	.watch_pid = bpf_watch_pid,
 	.close = bpf_close,
 };
 
@@ -250,6 +272,14 @@ fail:
 	return ret;
 }
 
+void vbt_bpf_note_blind(struct bpf_source *bs, const char *what)
+{
+	size_t n = strlen(bs->src.blind);
+
+	snprintf(bs->src.blind + n, sizeof(bs->src.blind) - n, "%s%s",
+		 n ? "; " : "", what);
+}
+
 /*
  * The syscall programs share the block programs' ring buffer and loss
  * counter, so a block error is always read before the syscall it failed.
@@ -272,7 +302,8 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 	sys = syscall_fail_bpf__open();
 	if (!sys)
 		return -errno;
-	sys->rodata->filter_pids = cfg->nsys_pids > 0;
+	sys->rodata->filter_pids = cfg->nsys_pids > 0 || cfg->host;
+	sys->rodata->match_qemu_comm = cfg->host;
 	ret = bpf_map__reuse_fd(sys->maps.events,
 				bpf_map__fd(bs->skel->maps.events));
 	if (!ret)
@@ -360,19 +391,18 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	if (cfg->syscalls) {
 		char sys_why[256];
 
-		if (open_syscalls(bs, cfg, sys_why, sizeof(sys_why))) {
-			size_t n = strlen(bs->src.blind);
-
-			snprintf(bs->src.blind + n, sizeof(bs->src.blind) - n,
-				 "%s%s", n ? "; " : "", sys_why);
-		}
+		if (open_syscalls(bs, cfg, sys_why, sizeof(sys_why)))
+			vbt_bpf_note_blind(bs, sys_why);
 	}
+	if (cfg->host)
+		vbt_bpf_open_host(bs, cfg);
 	bs->rb = ring_buffer__new(bpf_map__fd(bs->skel->maps.events),
 				  on_record, bs, NULL);
 	if (!bs->rb) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the ring buffer: %s",
 			 strerror(-ret));
+		host_qemu_bpf__destroy(bs->host);
 		syscall_fail_bpf__destroy(bs->sys);
 		guest_block_bpf__destroy(bs->skel);
 		free(bs);

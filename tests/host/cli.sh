@@ -38,7 +38,7 @@ expect "CAP_BPF + CAP_PERFMON alone are enough" 0 "summary after" \
 	--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon "$VBT" -t 0.5
 
 # After attaching, vblktrace keeps at most CAP_BPF.
-vbt_start "$W/caps" -t 5
+vbt_start "$W/caps" --side guest -t 5
 caps=$(awk '/^CapEff/ {print $2}' "/proc/$(cat "$W/caps/pid")/status")
 vbt_stop "$W/caps"
 # CAP_BPF is bit 39: 0x8000000000
@@ -50,7 +50,7 @@ vbt_stop "$W/caps"
 loop=$(fx_enospc_loop 64M 64M)
 dev=${loop#/dev/}
 stat_sum() { awk '{print $1 + $5 + $12 + $16}' "/sys/block/$dev/stat"; }
-vbt_start "$W/lost" -j -a -d "$dev"
+vbt_start "$W/lost" --side guest -j -a -d "$dev"
 before=$(stat_sum)
 kill -STOP "$(cat "$W/lost/pid")"
 dd if="$loop" of=/dev/null bs=4k count=16000 iflag=direct 2>/dev/null

@@ -52,7 +52,7 @@ majmin=$(printf '%d:%d' "0x$(stat -c %t "$loop")" "0x$(stat -c %T "$loop")")
 run_enospc() {
 	local name=$1 attach=$2 pids=""
 	truth_start "$loop"
-	VBLKTRACE_ATTACH=$attach vbt_start "$W/$name" -j -d "${loop#/dev/}" \
+	VBLKTRACE_ATTACH=$attach vbt_start "$W/$name" --side guest -j -d "${loop#/dev/}" \
 		-o "$W/$name/rec.jsonl" || return 1
 	for off in 9000 9100 9200 9300; do
 		dd if=/dev/zero of="$loop" bs=4k count=1 seek=$off oflag=direct \
@@ -93,7 +93,7 @@ links=$(jq -s -r --arg p "$loop" '
 want=$(printf 'write true %d ENOSPC %d\n' 72000 72000 72800 72800 73600 73600 74400 74400)
 [ "$links" = "$want" ] && tap_ok "each failed write() is a syscall event linked to its block event" ||
 	tap_fail "each failed write() is a syscall event linked to its block event" "got:" "$links" "want:" "$want"
-vbt_start "$W/text" -d "${loop#/dev/}" --no-color
+vbt_start "$W/text" --side guest -d "${loop#/dev/}" --no-color
 dd if=/dev/zero of="$loop" bs=4k count=1 seek=9000 oflag=direct 2>/dev/null
 vbt_stop "$W/text"
 grep -q "dd\[[0-9]*\] write($loop, off 36864000, 4 KiB) = -ENOSPC  <- ${loop#/dev/} WRITE 72000+8 NOSPC" "$W/text/out" &&
@@ -114,7 +114,7 @@ if [ -z "$floop" ]; then
 	tap_skip "FUSE EIO: issuers are the writing and reading processes" "no FUSE loop device"
 else
 	truth_start "$floop"
-	vbt_start "$W/fuse" -j -d "${floop#/dev/}"
+	vbt_start "$W/fuse" --side guest -j -d "${floop#/dev/}"
 	dd if=/dev/zero of="$floop" bs=4k count=1 seek=256 oflag=direct 2>/dev/null
 	dd if="$floop" of=/dev/null bs=4k count=1 skip=512 iflag=direct 2>/dev/null
 	vbt_stop "$W/fuse"
@@ -127,7 +127,7 @@ else
 fi
 
 # --all: successful completions are shown too, with errno 0.
-vbt_start "$W/all" -j -a -d "${loop#/dev/}"
+vbt_start "$W/all" --side guest -j -a -d "${loop#/dev/}"
 dd if="$loop" of=/dev/null bs=4k count=8 iflag=direct 2>/dev/null
 vbt_stop "$W/all"
 n_ok=$(jq -r 'select(.kind == "block" and .errno == 0 and .op == "READ") | .sector' "$W/all/out" | wc -l)
@@ -135,7 +135,7 @@ n_ok=$(jq -r 'select(.kind == "block" and .errno == 0 and .op == "READ") | .sect
 	tap_fail "--all shows each successful read (8 of 8)" "saw $n_ok"
 
 # -p: only the named issuer's failures.
-vbt_start "$W/pid" -j -d "${loop#/dev/}" -p 1
+vbt_start "$W/pid" --side guest -j -d "${loop#/dev/}" -p 1
 dd if=/dev/zero of="$loop" bs=4k count=1 seek=9500 oflag=direct 2>/dev/null
 vbt_stop "$W/pid"
 [ ! -s "$W/pid/out" ] && tap_ok "-p filters out other issuers" ||

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Inside the BPF source: shared by its block/syscall and host halves. */
+#ifndef VBT_SOURCE_BPF_INT_H
+#define VBT_SOURCE_BPF_INT_H
+
+#include "source.h"
+
+struct guest_block_bpf;
+struct syscall_fail_bpf;
+struct host_qemu_bpf;
+struct ring_buffer;
+
+struct bpf_source {
+	struct vbt_source src;
+	struct guest_block_bpf *skel;
+	struct syscall_fail_bpf *sys;
+	struct host_qemu_bpf *host;
+	struct ring_buffer *rb;
+	int ncpus;
+};
+
+/* Append to what this kernel keeps the source from seeing. */
+void vbt_bpf_note_blind(struct bpf_source *bs, const char *what);
+/* Load QEMU's io_uring and AIO programs; failures only narrow the view. */
+void vbt_bpf_open_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg);
+
+#endif
