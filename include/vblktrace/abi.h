@@ -158,6 +158,8 @@ struct vbt_async {
 	__s32	res;		/* raw completion result */
 	__u8	opcode;		/* IORING_OP_* or IOCB_CMD_* */
 	__u8	pad[3];
+	__u32	bdev;		/* dev_t the file lives on, 0 if unseen */
+	__u64	ino;		/* its inode, 0 if unseen */
 };
 
 /* Records the source counted but could not deliver. */
