@@ -75,11 +75,10 @@ $(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(SKELS)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
-	@rm -f $@
-	$(AR) rcs $@ $^
+	t=$@.$$$$.tmp; $(AR) rcs $$t $^ && mv $$t $@
 
 $(BUILD)/vblktrace: $(BUILD)/user/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	t=$@.$$$$.tmp; $(CC) $(LDFLAGS) -o $$t $^ $(LDLIBS) && mv $$t $@
 
 $(KSELFTEST)/kselftest_harness.h:
 	sh scripts/kselftest.sh $(KSELFTEST)

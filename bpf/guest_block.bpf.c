@@ -211,7 +211,15 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 			bpf_map_delete_elem(&issuers, &key);
 	}
 	e->virtio_status = VBT_VIRTIO_NONE;
-	if (bpf_map_lookup_elem(&virtio_devs, &dev)) {
+	/*
+	 * A request ended without ever being started (the data-less write
+	 * whose preflush failed) never reached the driver: its status byte
+	 * is stale, and saying so is the useful part.
+	 */
+	if (BPF_CORE_READ(rq, state) == bpf_core_enum_value(enum mq_rq_state,
+							   MQ_RQ_IDLE))
+		e->src |= VBT_SRC_NOT_ISSUED;
+	else if (bpf_map_lookup_elem(&virtio_devs, &dev)) {
 		int vs = vbt_virtio_status(rq);
 
 		if (vs >= 0) {

@@ -248,7 +248,7 @@ static void read_scheduler(const char *qdir, char *dst, size_t len)
 		return;
 	}
 	if (sched_name_ok(buf, strlen(buf)))
-		snprintf(dst, len, "%s", buf);
+		snprintf(dst, len, "%.31s", buf);
 }
 
 static bool all_digits(const char *s)
@@ -633,7 +633,8 @@ int vbt_disk_facts_scan(const char *sysroot, struct vbt_disk_facts **out)
 	n = vbt_disks_scan(sysroot, &ids);
 	if (n < 0)
 		return n;
-	qsort(ids, n, sizeof(*ids), cmp_disk);
+	if (n > 1)
+		qsort(ids, n, sizeof(*ids), cmp_disk);
 	facts = calloc(n ? n : 1, sizeof(*facts));
 	if (!facts) {
 		free(ids);

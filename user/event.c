@@ -30,6 +30,7 @@ static void decode_block(const struct vbt_block *b, struct vbt_event *ev)
 	bi->nr_sectors = b->nr_bytes >> 9;
 	bi->flags = b->rq_flags;
 	bi->issuer_known = b->src & VBT_SRC_ISSUER;
+	bi->not_issued = b->src & VBT_SRC_NOT_ISSUED;
 	bi->lat_ns = 0;
 	if ((b->src & VBT_SRC_ISSUE_TS) && b->issue_ns &&
 	    b->issue_ns <= b->hdr.mono_ns)

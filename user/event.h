@@ -27,6 +27,7 @@ struct vbt_block_info {
 	int virtio_status;		/* VBT_VIRTIO_* */
 	bool virtio_derived;		/* derived from status, not read */
 	bool issuer_known;
+	bool not_issued;		/* failed before reaching the driver */
 	uint64_t lat_ns;		/* 0 if unknown */
 };
 

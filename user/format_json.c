@@ -50,6 +50,9 @@ static void add_block(struct json_object *o, const struct vbt_event *ev)
 	add_u64(o, "lat_ns", b->lat_ns);
 	json_object_object_add(o, "issuer_known",
 			       json_object_new_boolean(b->issuer_known));
+	if (b->not_issued)
+		json_object_object_add(o, "reached_device",
+				       json_object_new_boolean(0));
 	vs = vbt_virtio_status_name(b->virtio_status);
 	if (vs) {
 		add_str(o, "virtio_status", vs);

@@ -42,7 +42,7 @@ static int fmt_block(const struct vbt_event *ev, const struct vbt_fmt *f,
 {
 	const struct vbt_block_info *b = &ev->blk;
 	const char *vs = vbt_virtio_status_name(b->virtio_status);
-	char size[32], lat[32] = "", status[64], who[64];
+	char size[32], lat[32] = "", status[80], who[64];
 	bool err = ev->err != 0;
 
 	vbt_format_bytes(b->bytes, size, sizeof(size));
@@ -51,6 +51,9 @@ static int fmt_block(const struct vbt_event *ev, const struct vbt_fmt *f,
 
 	if (!err)
 		snprintf(status, sizeof(status), "OK");
+	else if (b->not_issued && b->status >= 0)
+		snprintf(status, sizeof(status), "%s (%s, never reached the device)",
+			 vbt_errno_name(ev->err), vbt_blk_status_name(b->status));
 	else if (b->status < 0)
 		snprintf(status, sizeof(status), "%s", vbt_errno_name(ev->err));
 	else if (vs && b->virtio_status != 0)

@@ -115,7 +115,7 @@ static void enrich(struct vbt_session *l, struct vbt_event *ev)
 	if (!ev->blk.disk[0] && d)
 		snprintf(ev->blk.disk, sizeof(ev->blk.disk), "%s", d->name);
 	if (d && d->virtio && ev->blk.virtio_status == VBT_VIRTIO_NONE &&
-	    ev->blk.status >= 0) {
+	    ev->blk.status >= 0 && !ev->blk.not_issued) {
 		/* virtio_blk maps UNSUPP to NOTSUPP and all else to IOERR. */
 		ev->blk.virtio_status = ev->blk.status == 0 ? VBT_VIRTIO_OK :
 					ev->blk.status == 1 ? VBT_VIRTIO_UNSUPP :

@@ -88,6 +88,7 @@ enum vbt_op {
 #define VBT_SRC_VIRTIO_READ	(1U << 2)	/* virtio_status read from the request */
 #define VBT_SRC_VIRTIO_DERIVED	(1U << 3)	/* virtio_status derived from status */
 #define VBT_SRC_DEV_ONLY	(1U << 4)	/* no request pointer: no issuer, no disk name */
+#define VBT_SRC_NOT_ISSUED	(1U << 5)	/* ended before the driver saw it */
 
 struct vbt_hdr {
 	__u16	abi;		/* VBT_ABI_VERSION */

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Runs inside the guest (busybox sh): the scene of the seeds and its
+# siblings, traced by vblktrace live while the kernel records its own view.
+#   vda: mkfs.xfs on a cache=none,aio=native drive with write EIO
+#   vdb: a read error      vdc: a flush error
+#   vdd: host ENOSPC under werror=report
+OUT=${1:-/out}
+T=/sys/kernel/tracing
+
+echo 'error != 0' > $T/events/block/block_rq_complete/filter
+echo 1 > $T/events/block/block_rq_complete/enable
+
+vblktrace live --side guest -j -o "$OUT/events.jsonl" >/dev/null 2>"$OUT/vbt.err" &
+VP=$!
+i=0
+while ! grep -q 'Ctrl-C' "$OUT/vbt.err" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && { echo "vblktrace did not start"; cat "$OUT/vbt.err"; break; }
+	sleep 0.1
+done
+vblktrace --side guest --no-color -t 600 >"$OUT/live.txt" 2>&1 &
+TP=$!
+sleep 1
+
+mkfs.xfs -f /dev/vda >"$OUT/mkfs.out" 2>&1
+echo $? >"$OUT/mkfs.rc"
+dd if=/dev/vdb of=/dev/null bs=4k count=1 skip=4 iflag=direct 2>"$OUT/read.err"
+echo $? >"$OUT/read.rc"
+dd if=/dev/zero of=/dev/vdc bs=4k count=1 conv=fsync 2>"$OUT/flush.err"
+echo $? >"$OUT/flush.rc"
+dd if=/dev/zero of=/dev/vdd bs=64k count=128 oflag=direct 2>"$OUT/enospc.err"
+echo $? >"$OUT/enospc.rc"
+
+sleep 1
+kill -INT $VP $TP
+wait $VP
+echo $? >"$OUT/vbt.rc"
+wait $TP
+echo 0 > $T/events/block/block_rq_complete/enable
+cat $T/trace >"$OUT/trace.txt"
+dmesg >"$OUT/dmesg.txt"
+vblktrace disks -j >"$OUT/disks.jsonl" 2>&1
+for d in vda vdb vdc vdd; do
+	echo "$d $(cat /sys/block/$d/dev) $(cat /sys/block/$d/queue/write_cache)" \
+		"$(cat /sys/block/$d/queue/logical_block_size)"
+done >"$OUT/sysfs.txt"

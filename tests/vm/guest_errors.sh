@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The scene of the seeds, inside real guests (Debian 6.1 and 6.12 kernels
+# under QEMU): mkfs.xfs on a cache=none,aio=native drive whose writes fail,
+# plus a read error, a flush error and host ENOSPC under werror=report.
+# Ground truth is the guest kernel's own: its ftrace block_rq_complete
+# record (error != 0) and its "I/O error, dev vda, sector N" lines.
+set -u
+VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$VBT_ROOT/tests/lib/tap.sh"
+. "$VBT_ROOT/tests/lib/truth.sh"
+
+KERNELS=${VBT_GUEST_KERNELS:-6.1 6.12}
+PER_KERNEL=12
+tap_plan $(( $(echo $KERNELS | wc -w) * PER_KERNEL ))
+
+# mkfs.xfs on 512 MiB: the superblock at sector 0 and the zeroing of the
+# last 128 KiB (sector 1048320) fail, as in the seed's bno 0x0 and the end.
+VDA="size=512M,cache=none,aio=native,werror=report,rerror=report,fault=blkdebug:pwritev:sector=0:errno=EIO+pwritev:sector=1048320:errno=EIO"
+VDB="size=64M,cache=writethrough,lbs=4096,pbs=4096,fault=blkdebug:read_aio:sector=32:iotype=read:errno=EIO"
+VDC="size=64M,cache=writeback,fault=blkdebug:flush_to_disk:errno=EIO"
+VDD="size=64M,aio=threads,cache=none,werror=report,fault=enospc:3M"
+
+# ok_if NAME CONDITION-CMD... [-- DIAG]
+check() {
+	local name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then tap_ok "$name"; else tap_fail "$name" "$DIAG"; fi
+}
+
+for k in $KERNELS; do
+	out=$FX_DIR/guest-$k
+	if ! "$VBT_ROOT/scripts/guest/run.sh" --kernel "$k" --timeout 240 \
+		--script "$VBT_ROOT/tests/vm/guest/errors.sh" --out "$out" \
+		--disk "$VDA" --disk "$VDB" --disk "$VDC" --disk "$VDD" \
+		>"$FX_DIR/rig-$k.log" 2>&1; then
+		tap_fail "$k: guest rig failed" "$(tail -20 "$FX_DIR/rig-$k.log")"
+		for i in $(seq 2 $PER_KERNEL); do
+			tap_fail "$k: (not run: guest rig failed)"
+		done
+		continue
+	fi
+	g=$out/guest
+	ev=$g/events.jsonl
+	vda=$(awk '$1 == "vda" {print $2}' "$g/sysfs.txt")
+
+	DIAG=$(cat "$g/mkfs.out")
+	check "$k: mkfs.xfs fails as in the seed (pwrite failed: Input/output error)" \
+		grep -q 'pwrite failed: Input/output error' "$g/mkfs.out"
+
+	truth_parse <"$g/trace.txt" | sort >"$out/truth"
+	# jq holds numbers as doubles: print the flush's U64_MAX sector as is.
+	jq -r 'select(.kind == "block" and .errno != 0) |
+		"\(.major):\(.minor) \(if .sector >= 18446744073709551615 then "18446744073709551615" else .sector end) \(.nr_sectors) \(.op) \(.errno)"' "$ev" |
+		sort >"$out/got"
+	DIAG="kernel (<) vs vblktrace (>): $(diff "$out/truth" "$out/got")"
+	check "$k: failed requests equal the guest kernel's ftrace record" \
+		bash -c "[ -s '$out/truth' ] && diff -q '$out/truth' '$out/got'"
+
+	# Every "I/O error, dev vda, sector N op 0x..:(OP)" line (rate limited,
+	# so a subset) names a request vblktrace reported.
+	grep -o 'I/O error, dev vd[a-d], sector [0-9]* op 0x[0-9a-f]*:([A-Z_]*)' "$g/dmesg.txt" |
+		awk '{gsub(/,/, ""); sub(/.*\(/, "", $NF); sub(/\)/, "", $NF); print $4, $6, $NF}' |
+		sort -u >"$out/kmsg"
+	jq -r 'select(.kind == "block" and .errno != 0) | "\(.dev) \(.sector) \(.op)"' "$ev" |
+		sort -u >"$out/got-kmsg"
+	DIAG="kernel lines not reported: $(comm -23 "$out/kmsg" "$out/got-kmsg")"
+	check "$k: every kernel 'I/O error, dev vdX, sector N' line is a reported request" \
+		bash -c "[ -s '$out/kmsg' ] && [ -z \"\$(comm -23 '$out/kmsg' '$out/got-kmsg')\" ]"
+
+	DIAG=$(jq -c 'select(.kind == "block" and .dev == "vda" and .errno != 0) | [.comm, .issuer_known]' "$ev")
+	check "$k: mkfs.xfs is the issuer of every failed vda request" \
+		bash -c "[ -n \"\$(jq -r 'select(.kind == \"block\" and .dev == \"vda\") | .comm' '$ev')\" ] &&
+			[ -z \"\$(jq -r 'select(.kind == \"block\" and .dev == \"vda\" and .errno != 0 and (.comm != \"mkfs.xfs\" or .issuer_known != true)) | .seq' '$ev')\" ]"
+
+	# The data-less write whose preflush failed never reached the device:
+	# it must say so instead of showing a stale status byte.
+	DIAG=$(jq -c 'select(.kind == "block" and .errno != 0) | [.dev, .op, .nr_sectors, .virtio_status, .virtio_status_derived, .reached_device]' "$ev")
+	check "$k: virtio status IOERR read from the request; unsent requests say so" \
+		bash -c "[ -z \"\$(jq -r 'select(.kind == \"block\" and .errno != 0 and .reached_device != false and
+			(.virtio_status != \"IOERR\" or .virtio_status_derived == true)) | .seq' '$ev')\" ] &&
+			jq -e -s 'map(select(.kind == \"block\" and .dev == \"vdc\" and .op == \"WRITE\" and .reached_device == false and .virtio_status == null)) | length == 1' '$ev'"
+
+	# Each "pwrite failed" line of mkfs is one failing pwrite: one syscall
+	# event, linked to a failed vda request that covers its offset.
+	n_mkfs=$(grep -c 'pwrite failed' "$g/mkfs.out")
+	jq -s -r '(map(select(.kind == "block")) | map({key: (.seq | tostring), value: .}) | from_entries) as $b |
+		.[] | select(.kind == "syscall" and .comm == "mkfs.xfs" and .errno == 5) |
+		($b[(.cause // 0) | tostring]) as $c |
+		"\(.syscall) \(.path) \(($c.sector // -1) <= (.offset / 512) and (.offset / 512) < (($c.sector // -1) + ($c.nr_sectors // 0)))"' \
+		"$ev" >"$out/links"
+	n_links=$(grep -c 'true$' "$out/links")
+	n_sys=$(wc -l <"$out/links")
+	DIAG="mkfs printed $n_mkfs 'pwrite failed', vblktrace: $n_sys syscall events, $n_links linked: $(cat "$out/links")"
+	check "$k: each failed mkfs pwrite is a syscall event linked to its block event" \
+		bash -c "[ $n_mkfs -gt 0 ] && [ $n_sys -eq $n_mkfs ] && [ $n_links -eq $n_mkfs ]"
+
+	DIAG=$(grep 'mkfs.xfs' "$g/live.txt" | head -5)
+	check "$k: the live view shows mkfs.xfs pwrite64(/dev/vda, ...) = -EIO <- vda WRITE" \
+		grep -qE 'mkfs\.xfs\[[0-9]+\] pwrite64\(/dev/vda, off [0-9]+, [0-9]+ [KM]?i?B\) = -EIO  <- vda WRITE [0-9]+\+[0-9]+ IOERR \(virtio IOERR\)' "$g/live.txt"
+
+	DIAG="$(cat "$g/read.err"); $(grep ' READ ' "$out/got")"
+	check "$k: read error: dd fails and vdb READ EIO is traced" \
+		bash -c "[ \$(cat '$g/read.rc') != 0 ] && grep -q ' READ 5\$' '$out/got' &&
+			jq -e -s 'map(select(.kind == \"block\" and .dev == \"vdb\" and .op == \"READ\" and .comm == \"dd\")) | length > 0' '$ev'"
+
+	DIAG="$(cat "$g/flush.err"); $(jq -c 'select(.dev == "vdc" or .kind == "syscall" and .comm == "dd")' "$ev")"
+	check "$k: flush error: a FLUSH request fails and dd's fsync is linked to it" \
+		jq -e -s '(map(select(.kind == "block" and .dev == "vdc" and .op == "FLUSH" and .errno == 5)) | length > 0) and
+			(map(select(.kind == "syscall" and .syscall == "fsync" and .errno == 5 and .cause != null)) | length > 0)' "$ev"
+
+	DIAG="$(cat "$g/enospc.err"); $(jq -c 'select(.dev == "vdd")' "$ev")"
+	check "$k: host ENOSPC under werror=report reaches the guest as WRITE IOERR" \
+		jq -e -s 'map(select(.kind == "block" and .dev == "vdd" and .op == "WRITE" and .status == "IOERR" and .virtio_status == "IOERR")) | length > 0' "$ev"
+
+	DIAG=$(cat "$g/vbt.err")
+	check "$k: vblktrace attached with tp_btf, exited 0, lost nothing" \
+		bash -c "grep -q 'via tp_btf' '$g/vbt.err' && [ \$(cat '$g/vbt.rc') = 0 ] &&
+			[ \$(jq -s '[.[] | select(.kind == \"lost\")] | length' '$ev') = 0 ]"
+
+	DIAG="$(cat "$g/sysfs.txt"); $(cat "$g/disks.jsonl")"
+	check "$k: disks: cache=none is 'write back', cache=writethrough 'write through', lbs 4096" \
+		bash -c "grep -q '^vda .* write back 512\$' '$g/sysfs.txt' &&
+			grep -q '^vdb .* write through 4096\$' '$g/sysfs.txt' &&
+			jq -e -s 'map(select(.name == \"vda\" or .disk == \"vda\"))[0] | tostring | test(\"write back\")' '$g/disks.jsonl' &&
+			jq -e -s 'map(select(.name == \"vdb\" or .disk == \"vdb\"))[0] | (tostring | test(\"write through\")) and (tostring | test(\"4096\"))' '$g/disks.jsonl'"
+done
+tap_done
