@@ -72,11 +72,14 @@ static int host_started(struct vbt_session *s)
 	return 0;
 }
 
-static void host_enrich_hook(struct vbt_session *s, struct vbt_event *ev)
+static bool host_enrich_hook(struct vbt_session *s, struct vbt_event *ev)
 {
 	struct host *h = s->priv;
 
+	if (vbt_is_alignment_probe(&h->track, ev))
+		return false;
 	vbt_host_enrich(&h->track, ev);
+	return true;
 }
 
 static void host_tick(struct vbt_session *s, uint64_t now)

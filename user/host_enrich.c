@@ -108,6 +108,15 @@ static bool enrich_block(const struct vbt_vmtrack *t, struct vbt_event *ev)
 	return false;
 }
 
+bool vbt_is_alignment_probe(const struct vbt_vmtrack *t,
+			    const struct vbt_event *ev)
+{
+	return ev->kind == VBT_KIND_SYSCALL && ev->err == EINVAL &&
+	       ev->sys.offset == 0 &&
+	       (ev->sys.sys == VBT_SYS_PREAD64 || ev->sys.sys == VBT_SYS_PREADV) &&
+	       ev->sys.len <= 4096 && vbt_vmtrack_vm(t, ev->pid);
+}
+
 bool vbt_host_enrich(const struct vbt_vmtrack *t, struct vbt_event *ev)
 {
 	const struct vbt_drive *d = NULL;

@@ -19,6 +19,12 @@ bool vbt_event_is_read(const struct vbt_event *ev);
 const char *vbt_guest_sees(const char *policy, int err);
 void vbt_host_fill(struct vbt_host_info *h, const struct vbt_vm *vm,
 		   const struct vbt_drive *d);
+/*
+ * QEMU probes O_DIRECT alignment when it opens an image: preads at offset
+ * 0 with misaligned sizes or buffers, expecting EINVAL.  Not a fault.
+ */
+bool vbt_is_alignment_probe(const struct vbt_vmtrack *t,
+			    const struct vbt_event *ev);
 /* Fill ev->host from the tracked VMs; false if the event is not a VM's. */
 bool vbt_host_enrich(const struct vbt_vmtrack *t, struct vbt_event *ev);
 

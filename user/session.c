@@ -144,6 +144,8 @@ void vbt_session_emit(struct vbt_session *l, struct vbt_event *ev)
 		l->write_error = errno;
 	free(json);
 	vbt_summary_add(&l->sum, ev);
+	if (l->hooks->sink)
+		l->hooks->sink(l, ev);
 }
 
 static int on_record(void *ctx, const void *rec, size_t size)
@@ -164,8 +166,10 @@ static int on_record(void *ctx, const void *rec, size_t size)
 		return 0;
 	ev.side = l->hooks->side;
 	enrich(l, &ev);
-	if (l->hooks->enrich)
-		l->hooks->enrich(l, &ev);
+	if (l->hooks->enrich && !l->hooks->enrich(l, &ev)) {
+		l->sum.expected++;
+		return 0;
+	}
 	vbt_session_emit(l, &ev);
 	vbt_cause_note_block(&l->causes, &ev);
 	return 0;

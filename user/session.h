@@ -29,11 +29,17 @@ struct vbt_session_hooks {
 	void (*configure)(struct vbt_session *s, struct vbt_source_cfg *cfg);
 	/* Runs once the source is attached; non-zero exit status aborts. */
 	int (*started)(struct vbt_session *s);
-	/* After the common enrichment, before the sinks. */
-	void (*enrich)(struct vbt_session *s, struct vbt_event *ev);
+	/*
+	 * After the common enrichment, before the sinks.  Returns false for
+	 * an event that is expected behaviour, not a fault (it is counted in
+	 * the summary as such, never silently dropped).
+	 */
+	bool (*enrich)(struct vbt_session *s, struct vbt_event *ev);
 	/* About every 100 ms. */
 	void (*tick)(struct vbt_session *s, uint64_t now);
 	void (*finish)(struct vbt_session *s);
+	/* Every emitted event, after stdout, the recording and the summary. */
+	void (*sink)(struct vbt_session *s, const struct vbt_event *ev);
 };
 
 struct vbt_session {

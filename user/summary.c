@@ -82,6 +82,9 @@ void vbt_summary_print(const struct vbt_summary *s, FILE *f,
 		s->lost);
 	if (s->bad)
 		fprintf(f, ", %" PRIu64 " undecodable", s->bad);
+	if (s->expected)
+		fprintf(f, ", %" PRIu64 " expected (QEMU's O_DIRECT alignment "
+			"probes) not shown", s->expected);
 	fprintf(f, " ---\n");
 	for (int i = 0; i < s->nrows; i++) {
 		const struct vbt_summary_row *r = &s->rows[i];

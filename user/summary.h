@@ -27,6 +27,7 @@ struct vbt_summary {
 	uint64_t errors;	/* of them, failures */
 	uint64_t lost;		/* records the kernel could not deliver */
 	uint64_t bad;		/* records we could not decode */
+	uint64_t expected;	/* errors that are normal behaviour, not shown */
 	uint64_t overflow;	/* failures not fitting in rows[] */
 	struct vbt_summary_row rows[VBT_SUMMARY_ROWS];
 	int nrows;
