@@ -62,7 +62,9 @@ for suite in $suites; do
 	host|vm)
 		for t in "$top"/tests/$suite/*.sh; do
 			[ -f "$t" ] || continue
-			run_one "$suite/$(basename "$t" .sh)" sh "$t"
+			# The script's own interpreter (#!/bin/bash or #!/bin/sh).
+			interp=$(sed -n '1s/^#![[:space:]]*//p' "$t")
+			run_one "$suite/$(basename "$t" .sh)" ${interp:-sh} "$t"
 		done
 		;;
 	*)
