@@ -16,6 +16,7 @@ VMLINUX_BTF	?= /sys/kernel/btf/vmlinux
 VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GIT_REV		:= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
+comma		:= ,
 ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
@@ -35,21 +36,30 @@ HELPER_SRCS	:= $(wildcard tests/helpers/*.c)
 HELPER_BINS	:= $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
 KSELFTEST	:= $(CACHE)/kselftest
 
+# libxml2's ICU dependency would add 31 MiB of tables; see user/icu_stub.c.
+ICU_MAJOR	:= $(shell pkg-config --modversion icu-uc 2>/dev/null | cut -d. -f1)
+
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 		   -Wformat=2 -D_GNU_SOURCE -fno-strict-aliasing \
 		   -Iinclude -Iuser -I$(BUILD)/skel \
 		   $(shell pkg-config --cflags libxml-2.0 json-c 2>/dev/null) \
-		   -DVBT_VERSION='"$(VERSION)"' -DVBT_GIT_REV='"$(GIT_REV)"'
-LDFLAGS		+= -static -Wl,--gc-sections
+		   -DVBT_VERSION='"$(VERSION)"' -DVBT_GIT_REV='"$(GIT_REV)"' \
+		   $(if $(ICU_MAJOR),-DVBT_ICU_DATA_SYMBOL=icudt$(ICU_MAJOR)_dat)
+LDFLAGS		+= -static -Wl,--gc-sections \
+		   $(if $(ICU_MAJOR),-Wl$(comma)-u$(comma)icudt$(ICU_MAJOR)_dat)
 LDLIBS		+= -l:libbpf.a -lelf -lz -lzstd -ljson-c -lcap \
-		   $(shell pkg-config --static --libs-only-l libxml-2.0 2>/dev/null) \
-		   -lstdc++ -lpthread -lm
+		   $(filter-out $(if $(ICU_MAJOR),-licudata),$(shell pkg-config --static --libs-only-l libxml-2.0 2>/dev/null)) \
+		   $(MHD_LIBS) -lstdc++ -lpthread -lm
+# The metrics endpoint's libmicrohttpd is built with GnuTLS; we serve plain
+# HTTP on loopback, and --gc-sections keeps PKCS#11 (no static p11-kit) out.
+MHD_LIBS	:= $(filter-out -lp11-kit -latomic,$(shell pkg-config --static --libs-only-l libmicrohttpd 2>/dev/null))
 
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 		   -I$(BUILD) -Iinclude -Ibpf -Wall -Wno-unused-function
 
-.PHONY: all deps check unit test-unit test-host test-vm demo kmod clean bench tidy
+.PHONY: all deps check unit test-unit test-host test-vm demo kmod kmod-clean \
+	checkpatch clean bench tidy
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -109,6 +119,30 @@ test-vm: all
 
 demo: deps all
 	@sh scripts/demo.sh
+
+# The fallback kernel module, against any kernel's build directory (for
+# the guest kernels: KDIR=$$(scripts/guest/kernel.sh 6.1 --headers | sed -n 2p)).
+# kbuild tracks its own dependencies, including a change of KDIR.
+KDIR		?= /lib/modules/$(shell uname -r)/build
+
+kmod:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+kmod-clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+# Kernel style for the module, with checkpatch.pl from Debian's linux-source
+# (cached, never committed: like the kselftest harness).
+CHECKPATCH	:= $(CACHE)/checkpatch/checkpatch.pl
+$(CHECKPATCH):
+	@mkdir -p $(@D)
+	t=$$(ls /usr/src/linux-source-6.1.tar.* | head -1) && \
+	top=$$(basename "$$t" | sed 's/\.tar\..*//') && \
+	tar -xf "$$t" -C $(@D) --strip-components=2 \
+		"$$top/scripts/checkpatch.pl" "$$top/scripts/spelling.txt" \
+		"$$top/scripts/const_structs.checkpatch"
+checkpatch: $(CHECKPATCH)
+	$(CHECKPATCH) --no-tree --terse --show-types \
+		-f $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h
 
 $(BUILD):
 	@mkdir -p $@

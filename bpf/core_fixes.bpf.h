@@ -69,9 +69,10 @@ static __always_inline __u8 vbt_rq_op(__u32 opf)
 	return VBT_OP_UNKNOWN;
 }
 
-#define VBT_FLAG(opf, name, bit)					\
-	(((opf) >> bpf_core_enum_value(enum req_flag_bits, name)) & 1 ?	\
-	 (bit) : 0)
+#define VBT_FLAG(opf, name, bit)                                        \
+	(((opf) >> bpf_core_enum_value(enum req_flag_bits, name)) & 1 ? \
+		 (bit) :                                                \
+		 0)
 
 /* enum req_flag_bits gained and lost members over time; map by name. */
 static __always_inline __u32 vbt_rq_flags(__u32 opf)
@@ -100,8 +101,8 @@ static __always_inline bool vbt_rq_quiet(struct request *rq)
 	__u32 rqf = BPF_CORE_READ(rq, rq_flags);
 
 	if (bpf_core_enum_value_exists(enum rqf_flags, __RQF_QUIET))
-		return rqf & (1U << bpf_core_enum_value(enum rqf_flags,
-							__RQF_QUIET));
+		return rqf &
+		       (1U << bpf_core_enum_value(enum rqf_flags, __RQF_QUIET));
 	return rqf & (1U << 11);
 }
 

@@ -24,10 +24,11 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-const volatile bool trace_all;		/* every completion, not only errors */
-const volatile bool filter_dev;		/* only devices in dev_filter */
-const volatile __u32 filter_pid;	/* only this issuing thread group */
-const volatile bool has_io_start;	/* issuers come from block_io_start */
+/* Set by userspace before loading (.bss, read at run time). */
+bool trace_all; /* every completion, not only errors */
+bool filter_dev; /* only devices in dev_filter */
+__u32 filter_pid; /* only this issuing thread group */
+bool has_io_start; /* issuers come from block_io_start */
 
 /*
  * The request's op and sector range when it entered tell a later user of
@@ -120,8 +121,7 @@ static __always_inline bool same_request(struct issuer *is, struct request *rq)
 
 	/* Partial completions advance __sector within the original range. */
 	return is->opf == (BPF_CORE_READ(rq, cmd_flags) & 0xff) &&
-	       sector >= is->sector &&
-	       sector <= is->sector + is->nr_sectors;
+	       sector >= is->sector && sector <= is->sector + is->nr_sectors;
 }
 
 /*
@@ -175,7 +175,7 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 
 	is = bpf_map_lookup_elem(&issuers, &key);
 	if (is && !same_request(is, rq))
-		is = NULL;	/* left over from an earlier user of rq */
+		is = NULL; /* left over from an earlier user of rq */
 	if (filter_pid && (!is || is->pid != filter_pid))
 		return 0;
 
@@ -216,8 +216,8 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 	 * whose preflush failed) never reached the driver: its status byte
 	 * is stale, and saying so is the useful part.
 	 */
-	if (BPF_CORE_READ(rq, state) == bpf_core_enum_value(enum mq_rq_state,
-							   MQ_RQ_IDLE))
+	if (BPF_CORE_READ(rq, state) ==
+	    bpf_core_enum_value(enum mq_rq_state, MQ_RQ_IDLE))
 		e->src |= VBT_SRC_NOT_ISSUED;
 	else if (bpf_map_lookup_elem(&virtio_devs, &dev)) {
 		int vs = vbt_virtio_status(rq);

@@ -109,8 +109,9 @@ static __always_inline int on_uring_submit(struct io_kiocb *req)
 		s.len = BPF_CORE_READ(rw, len);
 		/* For READV/WRITEV len counts iovecs: sum their bytes. */
 		if (s.opcode == IORING_OP_READV || s.opcode == IORING_OP_WRITEV)
-			s.len = iov_bytes((const struct iovec *)
-					  BPF_CORE_READ(rw, addr), s.len);
+			s.len = iov_bytes(
+				(const struct iovec *)BPF_CORE_READ(rw, addr),
+				s.len);
 	}
 	bpf_map_update_elem(&uring_subs, &key, &s, BPF_ANY);
 	return 0;
@@ -169,7 +170,7 @@ int tp_uring_complete(struct trace_event_raw_io_uring_complete *ctx)
 		return 0;
 	s = bpf_map_lookup_elem(&uring_subs, &key);
 	if (!s || s->user_data != ctx->user_data)
-		return 0;	/* not a watched process, or not I/O */
+		return 0; /* not a watched process, or not I/O */
 	e = vbt_reserve(sizeof(*e));
 	if (e) {
 		fill_async(e, s, VBT_KIND_IO_URING, res, bpf_ktime_get_ns());
@@ -231,7 +232,11 @@ static __always_inline int on_aio_complete(struct kiocb *kiocb, long res)
 	fill_async(e, s, VBT_KIND_AIO, res, bpf_ktime_get_ns());
 	file = BPF_CORE_READ(kiocb, ki_filp);
 	e->ino = BPF_CORE_READ(file, f_inode, i_ino);
-	e->bdev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	/* A block device file: the device itself, not bdevfs. */
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & 00170000) == 0060000)
+		e->bdev = BPF_CORE_READ(file, f_inode, i_rdev);
+	else
+		e->bdev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -18,14 +18,14 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define S_IFMT	00170000
-#define S_IFREG	0100000
-#define S_IFBLK	0060000
+#define S_IFMT 00170000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
 
-#define BLKDISCARD	0x1277
-#define BLKSECDISCARD	0x127d
-#define BLKZEROOUT	0x127f
-#define MAX_IOV		16
+#define BLKDISCARD 0x1277
+#define BLKSECDISCARD 0x127d
+#define BLKZEROOUT 0x127f
+#define MAX_IOV 16
 
 static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 {
@@ -87,7 +87,7 @@ static __always_inline int on_exit(long ret, enum vbt_sys sys)
 	a3 = PT_REGS_PARM4_CORE_SYSCALL(regs);
 	a4 = PT_REGS_PARM5_CORE_SYSCALL(regs);
 	if (sys == VBT_SYS_COPY_FILE_RANGE)
-		fd = a2;	/* the writing side */
+		fd = a2; /* the writing side */
 	if (sys == VBT_SYS_IO_SUBMIT) {
 		/* io_submit(ctx, nr, iocbpp): name the first iocb's file */
 		struct iocb *uiocb = NULL, cb = {};
@@ -128,7 +128,8 @@ static __always_inline int on_exit(long ret, enum vbt_sys sys)
 		e->bdev = new_encode_dev(BPF_CORE_READ(file, f_inode, i_rdev));
 	} else {
 		e->ftype = VBT_FTYPE_REG;
-		e->bdev = new_encode_dev(BPF_CORE_READ(file, f_inode, i_sb, s_dev));
+		e->bdev = new_encode_dev(
+			BPF_CORE_READ(file, f_inode, i_sb, s_dev));
 	}
 	e->pad = 0;
 	e->ino = BPF_CORE_READ(file, f_inode, i_ino);
@@ -154,7 +155,7 @@ static __always_inline int on_exit(long ret, enum vbt_sys sys)
 	case VBT_SYS_PREADV2:
 	case VBT_SYS_PWRITEV2:
 		e->len = iov_len((const struct iovec *)a1, a2);
-		e->offset = a3;	/* pos_l: the whole offset on 64-bit */
+		e->offset = a3; /* pos_l: the whole offset on 64-bit */
 		break;
 	case VBT_SYS_SYNC_FILE_RANGE:
 		e->offset = a1;
@@ -162,7 +163,7 @@ static __always_inline int on_exit(long ret, enum vbt_sys sys)
 		e->arg = a3;
 		break;
 	case VBT_SYS_FALLOCATE:
-		e->arg = a1;	/* mode */
+		e->arg = a1; /* mode */
 		e->offset = a2;
 		e->len = a3;
 		break;
@@ -179,7 +180,7 @@ static __always_inline int on_exit(long ret, enum vbt_sys sys)
 		e->len = a4;
 		break;
 	case VBT_SYS_IO_SUBMIT:
-		e->arg = a1;	/* IOCB_CMD_* of the first iocb */
+		e->arg = a1; /* IOCB_CMD_* of the first iocb */
 		e->len = a2;
 		e->offset = a3;
 		break;
@@ -190,12 +191,12 @@ static __always_inline int on_exit(long ret, enum vbt_sys sys)
 	return 0;
 }
 
-#define EXIT_PROG(name, sys)						\
-SEC("tracepoint/syscalls/sys_exit_" #name)				\
-int exit_##name(struct syscall_trace_exit *ctx)				\
-{									\
-	return on_exit(ctx->ret, sys);					\
-}
+#define EXIT_PROG(name, sys)                            \
+	SEC("tracepoint/syscalls/sys_exit_" #name)      \
+	int exit_##name(struct syscall_trace_exit *ctx) \
+	{                                               \
+		return on_exit(ctx->ret, sys);          \
+	}
 
 EXIT_PROG(read, VBT_SYS_READ)
 EXIT_PROG(write, VBT_SYS_WRITE)

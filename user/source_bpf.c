@@ -221,10 +221,10 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 			 strerror(-ret));
 		return ret;
 	}
-	skel->rodata->trace_all = cfg->all;
-	skel->rodata->filter_dev = cfg->ndevs > 0;
-	skel->rodata->filter_pid = cfg->pid;
-	skel->rodata->has_io_start = io_start;
+	skel->bss->trace_all = cfg->all;
+	skel->bss->filter_dev = cfg->ndevs > 0;
+	skel->bss->filter_pid = cfg->pid;
+	skel->bss->has_io_start = io_start;
 	choose_programs(skel, level, io_start);
 
 	ret = guest_block_bpf__load(skel);
@@ -302,8 +302,8 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 	sys = syscall_fail_bpf__open();
 	if (!sys)
 		return -errno;
-	sys->rodata->filter_pids = cfg->nsys_pids > 0 || cfg->host;
-	sys->rodata->match_qemu_comm = cfg->host;
+	sys->bss->filter_pids = cfg->nsys_pids > 0 || cfg->host;
+	sys->bss->match_qemu_comm = cfg->host;
 	ret = bpf_map__reuse_fd(sys->maps.events,
 				bpf_map__fd(bs->skel->maps.events));
 	if (!ret)

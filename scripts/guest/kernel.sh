@@ -80,7 +80,16 @@ fetch() {
 # unpack PKG DIR: extract PKG into DIR once (a stamp per package marks completion).
 unpack() {
 	local pkg=$1 dir=$2 deb
-	[ -e "$dir/.unpacked-$pkg" ] && return
+	# A stamp alone is not enough: a 'make clean' of an out-of-tree module
+	# with M= at the repo root deletes every .ko under it, .cache included.
+	if [ -e "$dir/.unpacked-$pkg" ]; then
+		case $pkg in
+		linux-image-*)
+			[ -n "$(find "$dir/lib/modules" -name 'virtio_blk.ko*' -print -quit 2>/dev/null)" ] &&
+				return ;;
+		*) return ;;
+		esac
+	fi
 	deb=$(fetch "$pkg")
 	mkdir -p "$dir"
 	dpkg-deb -x "$deb" "$dir" || die "dpkg-deb -x $deb failed"
