@@ -127,8 +127,11 @@ KDIR		?= /lib/modules/$(shell uname -r)/build
 
 kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+# Not kbuild's 'clean': with M= at the top of the tree it deletes every .o
+# and .ko below it, the guest kernels cached in .cache/ included.
 kmod-clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
+		kmod/modules.order .*.cmd Module.symvers modules.order
 
 # Kernel style for the module, with checkpatch.pl from Debian's linux-source
 # (cached, never committed: like the kselftest harness).
