@@ -59,7 +59,7 @@ BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 		   -I$(BUILD) -Iinclude -Ibpf -Wall -Wno-unused-function
 
 .PHONY: all deps check unit test-unit test-host test-vm demo kmod kmod-clean \
-	checkpatch clean bench tidy
+	checkpatch format-check clean bench tidy
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -133,19 +133,29 @@ kmod-clean:
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
 		kmod/modules.order .*.cmd Module.symvers modules.order
 
-# Kernel style for the module, with checkpatch.pl from Debian's linux-source
+# Kernel style for everything that runs in the kernel (bpf/, kmod/, the
+# ABI header): checkpatch.pl and .clang-format from Debian's linux-source
 # (cached, never committed: like the kselftest harness).
-CHECKPATCH	:= $(CACHE)/checkpatch/checkpatch.pl
+KSTYLE		:= $(CACHE)/kstyle
+CHECKPATCH	:= $(KSTYLE)/checkpatch.pl
+KERNEL_C	= $(wildcard bpf/*.c bpf/*.h) include/vblktrace/abi.h \
+		  $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h))
 $(CHECKPATCH):
 	@mkdir -p $(@D)
 	t=$$(ls /usr/src/linux-source-6.1.tar.* | head -1) && \
 	top=$$(basename "$$t" | sed 's/\.tar\..*//') && \
 	tar -xf "$$t" -C $(@D) --strip-components=2 \
 		"$$top/scripts/checkpatch.pl" "$$top/scripts/spelling.txt" \
-		"$$top/scripts/const_structs.checkpatch"
+		"$$top/scripts/const_structs.checkpatch" && \
+	tar -xf "$$t" -C $(@D) --strip-components=1 "$$top/.clang-format"
 checkpatch: $(CHECKPATCH)
-	$(CHECKPATCH) --no-tree --terse --show-types \
-		-f $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h
+	$(CHECKPATCH) --no-tree --terse --show-types -f $(KERNEL_C)
+# Lists the kernel-side files clang-format would change.
+format-check: $(CHECKPATCH)
+	@for f in $(filter bpf/%,$(KERNEL_C)); do \
+		clang-format --style=file:$(KSTYLE)/.clang-format "$$f" | \
+			cmp -s - "$$f" || echo "$$f"; \
+	done
 
 $(BUILD):
 	@mkdir -p $@
