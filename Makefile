@@ -52,7 +52,7 @@ LDLIBS		+= -l:libbpf.a -lelf -lz -lzstd -ljson-c -lcap \
 		   $(filter-out $(if $(ICU_MAJOR),-licudata),$(shell pkg-config --static --libs-only-l libxml-2.0 2>/dev/null)) \
 		   $(MHD_LIBS) -lstdc++ -lpthread -lm
 # The metrics endpoint's libmicrohttpd is built with GnuTLS; we serve plain
-# HTTP on loopback, and --gc-sections keeps PKCS#11 (no static p11-kit) out.
+# HTTP, and Debian ships no static p11-kit: user/metrics_p11.c stands in.
 MHD_LIBS	:= $(filter-out -lp11-kit -latomic,$(shell pkg-config --static --libs-only-l libmicrohttpd 2>/dev/null))
 
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
@@ -94,6 +94,12 @@ $(KSELFTEST)/kselftest_harness.h:
 	sh scripts/kselftest.sh $(KSELFTEST)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) $(KSELFTEST)/kselftest_harness.h tests/unit/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSELFTEST) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+# Tests that need the kernel module run inside guests (tests/vm/kmod_*.sh);
+# they are built like unit tests but are not part of the host's unit suite.
+$(BUILD)/tests/kmod/%: tests/kmod/%.c $(LIB) $(KSELFTEST)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSELFTEST) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 

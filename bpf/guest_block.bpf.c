@@ -5,10 +5,10 @@
  *
  * Completion runs in interrupt or softirq context, so the issuer is
  * remembered when the request enters the block layer (block_io_start, or
- * block_rq_insert/block_rq_issue on kernels before 6.5) in an LRU map keyed
- * by the request pointer.  At completion only failures are reported unless
- * the user asked for every completion: success costs one map update and a
- * few instructions.
+ * block_rq_insert/block_rq_issue on kernels before 6.5) in a slot of an
+ * array picked by hashing the request pointer.  At completion only failures
+ * are reported unless the user asked for every completion: success costs
+ * one array slot written and a few instructions, no hash map update.
  *
  * Every program exists in a tp_btf and a raw_tp flavour with the same body;
  * userspace loads whichever this kernel accepts.  The classic tracepoint
@@ -36,6 +36,7 @@ bool has_io_start; /* issuers come from block_io_start */
  * stamped after block_io_start fires).
  */
 struct issuer {
+	__u64 rq; /* owner of the slot, 0 while being written */
 	__u64 start_ns;
 	__u64 issue_ns;
 	__u64 sector;
@@ -46,12 +47,58 @@ struct issuer {
 	char comm[VBT_COMM_LEN];
 };
 
+/*
+ * 2^16 slots (4 MiB).  Two requests in flight at once rarely hash to the
+ * same slot; when they do, the later one owns it and the earlier one's
+ * failure is reported with its issuer unknown, never with a wrong one.
+ */
+#define ISSUER_SLOT_BITS 16
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << ISSUER_SLOT_BITS);
+	__type(key, __u32);
 	__type(value, struct issuer);
 } issuers SEC(".maps");
+
+/*
+ * The request pointer's value as a plain number: tp_btf hands us a typed
+ * pointer, and older verifiers refuse arithmetic (the hash) on those.
+ */
+static __always_inline __u64 rq_key(struct request *rq)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &rq);
+	return v;
+}
+
+static __always_inline struct issuer *slot_of(__u64 key)
+{
+	/* Fibonacci hashing spreads the allocator's regular strides. */
+	__u32 idx = (key * 0x9E3779B97F4A7C15ULL) >> (64 - ISSUER_SLOT_BITS);
+
+	return bpf_map_lookup_elem(&issuers, &idx);
+}
+
+/*
+ * Claim a slot for rq: its owner is cleared first and set last (the
+ * compiler barriers keep that order; x86 keeps stores in order, a weaker
+ * CPU may rarely let a racing completion of the slot's previous owner see
+ * no owner: an unknown issuer, never a wrong one, as same_request()
+ * checks the fields against the request itself).
+ */
+static __always_inline void slot_claim(struct issuer *is)
+{
+	is->rq = 0;
+	asm volatile("" ::: "memory");
+}
+
+static __always_inline void slot_publish(struct issuer *is, __u64 key)
+{
+	asm volatile("" ::: "memory");
+	is->rq = key;
+}
 
 /* Fallback for classic tracepoints: (dev, sector) instead of a pointer. */
 struct devsec {
@@ -82,15 +129,23 @@ struct {
 	__type(value, __u8);
 } virtio_devs SEC(".maps");
 
+/*
+ * tp_btf programs get a trusted request pointer and may load from it
+ * directly; raw_tp programs must probe-read.  'direct' is a constant in
+ * each program, so only one of the two survives compilation.
+ */
+#define RQ_READ(direct, rq, field) \
+	((direct) ? (rq)->field : BPF_CORE_READ(rq, field))
+
 static __always_inline void fill_issuer(struct issuer *is, struct request *rq,
-					__u64 now)
+					__u64 now, bool direct)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
 	if (rq) {
-		is->sector = BPF_CORE_READ(rq, __sector);
-		is->nr_sectors = BPF_CORE_READ(rq, __data_len) >> 9;
-		is->opf = BPF_CORE_READ(rq, cmd_flags) & 0xff;
+		is->sector = RQ_READ(direct, rq, __sector);
+		is->nr_sectors = RQ_READ(direct, rq, __data_len) >> 9;
+		is->opf = RQ_READ(direct, rq, cmd_flags) & 0xff;
 	} else {
 		is->sector = 0;
 		is->nr_sectors = 0;
@@ -104,46 +159,53 @@ static __always_inline void fill_issuer(struct issuer *is, struct request *rq,
 }
 
 /* block_io_start: always the submitter's context, always a new request. */
-static __always_inline int on_io_start(struct request *rq)
+static __always_inline int on_io_start(struct request *rq, bool direct)
 {
-	struct issuer is;
-	__u64 key = (__u64)rq;
+	__u64 key = rq_key(rq);
+	struct issuer *is = slot_of(key);
 
-	fill_issuer(&is, rq, bpf_ktime_get_ns());
-	bpf_map_update_elem(&issuers, &key, &is, BPF_ANY);
+	if (!is)
+		return 0;
+	slot_claim(is);
+	fill_issuer(is, rq, bpf_ktime_get_ns(), direct);
+	slot_publish(is, key);
 	return 0;
 }
 
 /* Is this entry about the request now completing, or an earlier one? */
-static __always_inline bool same_request(struct issuer *is, struct request *rq)
+static __always_inline bool same_request(struct issuer *is, struct request *rq,
+					 bool direct)
 {
-	__u64 sector = BPF_CORE_READ(rq, __sector);
+	__u64 sector = RQ_READ(direct, rq, __sector);
 
 	/* Partial completions advance __sector within the original range. */
-	return is->opf == (BPF_CORE_READ(rq, cmd_flags) & 0xff) &&
+	return is->opf == (RQ_READ(direct, rq, cmd_flags) & 0xff) &&
 	       sector >= is->sector && sector <= is->sector + is->nr_sectors;
 }
 
 /*
  * Kernels without block_io_start: the first of insert and issue that sees
- * a request names the issuer; issue also stamps the issue time.  Entries
- * are deleted at completion on this path, so an entry is never stale.
+ * a request names the issuer; issue also stamps the issue time.  Slots are
+ * released at completion on this path, so an owned slot is never stale.
  */
-static __always_inline int on_insert_or_issue(struct request *rq, bool issue)
+static __always_inline int on_insert_or_issue(struct request *rq, bool issue,
+					      bool direct)
 {
-	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
-	struct issuer *old, is;
+	__u64 key = rq_key(rq), now = bpf_ktime_get_ns();
+	struct issuer *is = slot_of(key);
 
-	old = bpf_map_lookup_elem(&issuers, &key);
-	if (old && same_request(old, rq)) {
-		if (issue && !old->issue_ns)
-			old->issue_ns = now;
+	if (!is)
+		return 0;
+	if (is->rq == key && same_request(is, rq, direct)) {
+		if (issue && !is->issue_ns)
+			is->issue_ns = now;
 		return 0;
 	}
-	fill_issuer(&is, rq, now);
+	slot_claim(is);
+	fill_issuer(is, rq, now, direct);
 	if (issue)
-		is.issue_ns = now;
-	bpf_map_update_elem(&issuers, &key, &is, BPF_ANY);
+		is->issue_ns = now;
+	slot_publish(is, key);
 	return 0;
 }
 
@@ -152,19 +214,28 @@ static __always_inline bool dev_wanted(__u32 dev)
 	return !filter_dev || bpf_map_lookup_elem(&dev_filter, &dev);
 }
 
-static __always_inline int on_complete(struct request *rq, __u8 status,
-				       __u32 nr_bytes)
+static __always_inline void slot_release(struct issuer *is, __u64 key)
 {
-	__u64 key = (__u64)rq, now;
-	struct issuer *is;
+	if (is && is->rq == key)
+		is->rq = 0;
+}
+
+static __always_inline int on_complete(struct request *rq, __u8 status,
+				       __u32 nr_bytes, bool direct)
+{
+	struct issuer *is = NULL;
 	struct vbt_block *e;
 	struct gendisk *disk;
 	__u32 dev, opf;
+	__u64 now, key;
 	__u8 op;
 
 	if (!status && !trace_all) {
-		if (!has_io_start)
-			bpf_map_delete_elem(&issuers, &key);
+		if (!has_io_start) {
+			__u64 key = rq_key(rq);
+
+			slot_release(slot_of(key), key);
+		}
 		return 0;
 	}
 
@@ -173,9 +244,10 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 	if (!dev_wanted(dev))
 		return 0;
 
-	is = bpf_map_lookup_elem(&issuers, &key);
-	if (is && !same_request(is, rq))
-		is = NULL; /* left over from an earlier user of rq */
+	key = rq_key(rq);
+	is = slot_of(key);
+	if (is && (is->rq != key || !same_request(is, rq, direct)))
+		is = NULL; /* another request's, or an earlier user's of rq */
 	if (filter_pid && (!is || is->pid != filter_pid))
 		return 0;
 
@@ -208,7 +280,7 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 		e->issue_ns = is->issue_ns ?: is->start_ns;
 		e->src |= VBT_SRC_ISSUER | VBT_SRC_ISSUE_TS;
 		if (nr_bytes >= BPF_CORE_READ(rq, __data_len))
-			bpf_map_delete_elem(&issuers, &key);
+			slot_release(is, key);
 	}
 	e->virtio_status = VBT_VIRTIO_NONE;
 	/*
@@ -239,51 +311,51 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 SEC("tp_btf/block_io_start")
 int BPF_PROG(btf_io_start, struct request *rq)
 {
-	return on_io_start(rq);
+	return on_io_start(rq, true);
 }
 
 SEC("raw_tp/block_io_start")
 int BPF_PROG(raw_io_start, struct request *rq)
 {
-	return on_io_start(rq);
+	return on_io_start(rq, false);
 }
 
 SEC("tp_btf/block_rq_insert")
 int BPF_PROG(btf_rq_insert, struct request *rq)
 {
-	return on_insert_or_issue(rq, false);
+	return on_insert_or_issue(rq, false, true);
 }
 
 SEC("raw_tp/block_rq_insert")
 int BPF_PROG(raw_rq_insert, struct request *rq)
 {
-	return on_insert_or_issue(rq, false);
+	return on_insert_or_issue(rq, false, false);
 }
 
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(btf_rq_issue, struct request *rq)
 {
-	return on_insert_or_issue(rq, true);
+	return on_insert_or_issue(rq, true, true);
 }
 
 SEC("raw_tp/block_rq_issue")
 int BPF_PROG(raw_rq_issue, struct request *rq)
 {
-	return on_insert_or_issue(rq, true);
+	return on_insert_or_issue(rq, true, false);
 }
 
 SEC("tp_btf/block_rq_complete")
 int BPF_PROG(btf_rq_complete, struct request *rq, blk_status_t error,
 	     unsigned int nr_bytes)
 {
-	return on_complete(rq, error, nr_bytes);
+	return on_complete(rq, error, nr_bytes, true);
 }
 
 SEC("raw_tp/block_rq_complete")
 int BPF_PROG(raw_rq_complete, struct request *rq, blk_status_t error,
 	     unsigned int nr_bytes)
 {
-	return on_complete(rq, error, nr_bytes);
+	return on_complete(rq, error, nr_bytes, false);
 }
 
 /*
@@ -299,7 +371,7 @@ int tp_rq_issue(struct trace_event_raw_block_rq *ctx)
 
 	key.dev = ctx->dev;
 	key.sector = ctx->sector;
-	fill_issuer(&is, NULL, bpf_ktime_get_ns());
+	fill_issuer(&is, NULL, bpf_ktime_get_ns(), false);
 	is.issue_ns = is.start_ns;
 	bpf_map_update_elem(&issuers_by_sector, &key, &is, BPF_ANY);
 	return 0;

@@ -15,6 +15,8 @@
 
 #include "commands.h"
 #include "disk_facts.h"
+#include "disks_vms.h"
+#include "kmod_inspect.h"
 #include "opts.h"
 
 static const char *const sysroot = "/sys";
@@ -278,6 +280,7 @@ static int print_json(const struct vbt_disk_facts *f)
 
 	if (!o)
 		return -ENOMEM;
+	vbt_kmod_inspect_json_add(o, f->id.name);
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 					   JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (s)
@@ -363,9 +366,12 @@ int cmd_disks(int argc, char **argv)
 			if (shown++)
 				putchar('\n');
 			vbt_disk_facts_print(&facts[i], stdout);
+			vbt_kmod_inspect_print(facts[i].id.name, stdout);
 		}
 	}
 	vbt_disk_facts_free(facts, n);
+	if (!ret && !o.ndisks)
+		vbt_disks_print_vms(o.json, stdout);
 	if (!ret && (fflush(stdout) || ferror(stdout))) {
 		fprintf(stderr, "vblktrace disks: writing output: %s\n",
 			strerror(errno));

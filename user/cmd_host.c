@@ -8,20 +8,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/capability.h>
 
 #include "commands.h"
-#include "host_enrich.h"
-#include "probe.h"
+#include "host_view.h"
 #include "session.h"
-#include "vmtrack.h"
-
-#define RESCAN_NS 1000000000ULL
-
-struct host {
-	struct vbt_vmtrack track;
-	uint64_t next_scan;
-};
 
 static void usage(const char *cmd)
 {
@@ -41,62 +31,31 @@ static void usage(const char *cmd)
 	       "  -v, --verbose        say more about probing and attaching\n", cmd);
 }
 
+
+/* The hooks are the host view's building blocks (shared with watch). */
 static void host_configure(struct vbt_session *s, struct vbt_source_cfg *cfg)
 {
-	cfg->host = true;
-	/* -p adds processes to watch; it does not filter block events. */
-	cfg->pid = 0;
-	cfg->nsys_pids = 0;
-	s->pids_watch = true;
+	vbt_host_view_configure(s->priv, s, cfg);
 }
 
 static int host_started(struct vbt_session *s)
 {
-	/* /proc/PID/fd of other users' QEMU needs CAP_SYS_PTRACE. */
-	static const int keep[] = { CAP_BPF, CAP_SYS_PTRACE,
-				    CAP_DAC_READ_SEARCH, -1 };
-	struct host *h = s->priv;
-	int n;
-
-	if (s->src->host_how[0])
-		fprintf(stderr, "vblktrace: QEMU I/O paths: %s\n",
-			s->src->host_how);
-	vbt_vmtrack_init(&h->track, s->src, stderr);
-	h->track.extra_pids = s->opts.pids;
-	h->track.nextra = s->opts.npids;
-	n = vbt_vmtrack_scan(&h->track);
-	if (n == 0)
-		fprintf(stderr, "vblktrace: no QEMU process yet; watching for "
-			"new ones\n");
-	vbt_drop_capabilities(keep);
-	return 0;
+	return vbt_host_view_started(s->priv, s, NULL);
 }
 
 static bool host_enrich_hook(struct vbt_session *s, struct vbt_event *ev)
 {
-	struct host *h = s->priv;
-
-	if (vbt_is_alignment_probe(&h->track, ev))
-		return false;
-	vbt_host_enrich(&h->track, ev);
-	return true;
+	return vbt_host_view_enrich(s->priv, ev);
 }
 
 static void host_tick(struct vbt_session *s, uint64_t now)
 {
-	struct host *h = s->priv;
-
-	if (now < h->next_scan)
-		return;
-	h->next_scan = now + RESCAN_NS;
-	vbt_vmtrack_scan(&h->track);
+	vbt_host_view_tick(s->priv, now);
 }
 
 static void host_finish(struct vbt_session *s)
 {
-	struct host *h = s->priv;
-
-	vbt_vmtrack_free(&h->track);
+	vbt_host_view_finish(s->priv);
 }
 
 static const struct vbt_session_hooks host_hooks = {
@@ -111,7 +70,7 @@ static const struct vbt_session_hooks host_hooks = {
 
 int vbt_host_run(struct vbt_session *s)
 {
-	struct host h = { 0 };
+	struct vbt_host_view h = { 0 };
 
 	s->priv = &h;
 	return vbt_session_run(s, &host_hooks);

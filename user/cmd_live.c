@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "qemu/qemu.h"
 #include "session.h"
+#include "vmtrack.h"
 
 static void usage(const char *cmd)
 {
@@ -31,20 +32,6 @@ static void usage(const char *cmd)
 	       "3 missing privilege or kernel feature.\n", cmd);
 }
 
-/* --side auto: a machine running QEMU is a hypervisor. */
-static bool qemu_running(void)
-{
-	struct vbt_vm *vms = NULL;
-	int n = 0;
-
-	if (vbt_qemu_scan("/proc", &vms, &n) < 0)
-		return false;
-	for (int i = 0; i < n; i++)
-		vbt_vm_free(&vms[i]);
-	free(vms);
-	return n > 0;
-}
-
 static const struct vbt_session_hooks live_hooks = {
 	.side = VBT_SIDE_GUEST,
 	.what = "failed block requests",
@@ -59,7 +46,7 @@ int cmd_live(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? VBT_EXIT_OK : ret;
 	if (s.opts.side == VBT_SIDE_OPT_HOST || (s.opts.side == VBT_SIDE_AUTO &&
-						 qemu_running()))
+						 vbt_qemu_running()))
 		return vbt_host_run(&s);
 	return vbt_session_run(&s, &live_hooks);
 }

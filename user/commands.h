@@ -5,10 +5,14 @@
 
 int cmd_live(int argc, char **argv);
 int cmd_host(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 struct vbt_session;
 /* The host view on a parsed session (live on a hypervisor runs it too). */
 int vbt_host_run(struct vbt_session *s);
 int cmd_disks(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

@@ -16,7 +16,11 @@ struct command {
 static const struct command commands[] = {
 	{ "live", cmd_live, "show failed block requests as they happen (default)" },
 	{ "host", cmd_host, "hypervisor view: failed QEMU I/O with VM, drive, aio and cache mode" },
+	{ "watch", cmd_watch, "host-wide alerting daemon: alert sinks and Prometheus metrics" },
 	{ "disks", cmd_disks, "show disks with their virtio / host-drive configuration" },
+	{ "bundle", cmd_bundle, "record and write a bug-report bundle (.tar.gz)" },
+	{ "report", cmd_report, "read a bundle or recording offline (text, json, html, perfetto)" },
+	{ "merge", cmd_merge, "join a guest and a host bundle: the origin of each error" },
 };
 
 static void usage(FILE *f)

@@ -49,39 +49,43 @@ static bool pid_wanted(const struct vbt_session *l, uint32_t pid)
 }
 
 /*
- * The path behind the fd, from /proc while the process lives; after it
+ * The path behind an fd, from /proc while the process lives; after it
  * exited, a block device is still named by its device number, a file by
  * its inode.
  */
-static void fd_path(struct vbt_session *l, struct vbt_event *ev)
+static void fd_path(struct vbt_session *l, uint32_t pid, int fd, uint32_t bdev,
+		    uint64_t ino, bool blk, char *path, size_t len)
 {
-	struct vbt_sys_info *s = &ev->sys;
 	const struct vbt_disk *d;
 	struct vbt_disk part;
 	char link[64], name[32];
-	ssize_t n;
+	ssize_t n = -1;
 
-	snprintf(link, sizeof(link), "/proc/%u/fd/%d", ev->pid, s->fd);
-	n = readlink(link, s->path, sizeof(s->path) - 1);
+	snprintf(link, sizeof(link), "/proc/%u/fd/%d", pid, fd);
+	if (fd >= 0)
+		n = readlink(link, path, len - 1);
 	if (n > 0) {
-		s->path[n] = 0;
+		path[n] = 0;
 		return;
 	}
-	d = vbt_disk_by_dev(l->disks, l->ndisks, s->bdev);
+	path[0] = 0;
+	if (!bdev)
+		return;
+	d = vbt_disk_by_dev(l->disks, l->ndisks, bdev);
 	name[0] = 0;
 	if (d)
 		snprintf(name, sizeof(name), "%s", d->name);
-	else if (!vbt_disk_lookup_dev("/sys", s->bdev, &part))
+	else if (!vbt_disk_lookup_dev("/sys", bdev, &part))
 		snprintf(name, sizeof(name), "%s", part.name);
-	if (s->ftype == VBT_FTYPE_BLK && name[0])
-		snprintf(s->path, sizeof(s->path), "/dev/%s", name);
+	if (blk && name[0])
+		snprintf(path, len, "/dev/%s", name);
 	else if (name[0])
-		snprintf(s->path, sizeof(s->path), "inode %llu on %s",
-			 (unsigned long long)s->ino, name);
+		snprintf(path, len, "inode %llu on %s", (unsigned long long)ino,
+			 name);
 	else
-		snprintf(s->path, sizeof(s->path), "inode %llu on %u:%u",
-			 (unsigned long long)s->ino, vbt_major(s->bdev),
-			 vbt_minor(s->bdev));
+		snprintf(path, len, "inode %llu on %u:%u",
+			 (unsigned long long)ino, vbt_major(bdev),
+			 vbt_minor(bdev));
 }
 
 /*
@@ -93,20 +97,17 @@ static void enrich(struct vbt_session *l, struct vbt_event *ev)
 	const struct vbt_disk *d;
 
 	if (ev->kind == VBT_KIND_SYSCALL) {
-		fd_path(l, ev);
+		fd_path(l, ev->pid, ev->sys.fd, ev->sys.bdev, ev->sys.ino,
+			ev->sys.ftype == VBT_FTYPE_BLK, ev->sys.path,
+			sizeof(ev->sys.path));
 		vbt_cause_link(&l->causes, ev);
 		return;
 	}
 	if (ev->kind == VBT_KIND_IO_URING || ev->kind == VBT_KIND_AIO) {
-		char link[64];
-		ssize_t n = -1;
-
-		snprintf(link, sizeof(link), "/proc/%u/fd/%d", ev->pid,
-			 ev->async.fd);
-		if (ev->async.fd >= 0)
-			n = readlink(link, ev->async.path,
-				     sizeof(ev->async.path) - 1);
-		ev->async.path[n > 0 ? n : 0] = 0;
+		/* Only AIO completions know their file (a dev, not a mode). */
+		fd_path(l, ev->pid, ev->async.fd, ev->async.bdev, ev->async.ino,
+			vbt_disk_by_dev(l->disks, l->ndisks, ev->async.bdev),
+			ev->async.path, sizeof(ev->async.path));
 		return;
 	}
 	if (ev->kind != VBT_KIND_BLOCK)
@@ -236,23 +237,52 @@ static int open_record(struct vbt_session *l)
 	return 0;
 }
 
+static int source_exit(int ret)
+{
+	return ret == -EPERM || ret == -EOPNOTSUPP ? VBT_EXIT_PRIV :
+						     VBT_EXIT_RUNTIME;
+}
+
+/*
+ * --driver bpf|kmod: that one.  auto: BPF, else the kernel module if it is
+ * loaded (/dev/vblktrace exists), else exit 3 saying why neither works.
+ */
 static int open_source(struct vbt_session *l, struct vbt_source_cfg *cfg,
 		       struct vbt_source **src)
 {
-	char err[1024];
-	int ret;
+	char err[1024], kerr[512];
+	int ret, kret;
 
 	if (l->opts.driver == VBT_DRIVER_KMOD) {
-		fprintf(stderr, "vblktrace: the kernel module driver is not "
-			"available in this build; use --driver bpf\n");
-		return VBT_EXIT_PRIV;
+		ret = vbt_source_kmod_open(cfg, on_record, l, src, err,
+					   sizeof(err));
+		if (ret)
+			fprintf(stderr, "vblktrace: %s\n", err);
+		return ret ? source_exit(ret) : 0;
 	}
 	ret = vbt_source_bpf_open(cfg, on_record, l, src, err, sizeof(err));
 	if (!ret)
 		return 0;
-	fprintf(stderr, "vblktrace: %s\n", err);
-	return ret == -EPERM || ret == -EOPNOTSUPP ? VBT_EXIT_PRIV :
-						      VBT_EXIT_RUNTIME;
+	if (l->opts.driver == VBT_DRIVER_BPF || ret == -EPERM) {
+		fprintf(stderr, "vblktrace: %s\n", err);
+		return source_exit(ret);
+	}
+	if (access("/dev/vblktrace", F_OK)) {
+		fprintf(stderr, "vblktrace: no event source: BPF: %s; kernel "
+			"module: /dev/vblktrace does not exist (insmod "
+			"vblktrace.ko, see 'make kmod')\n", err);
+		return VBT_EXIT_PRIV;
+	}
+	kret = vbt_source_kmod_open(cfg, on_record, l, src, kerr,
+				    sizeof(kerr));
+	if (!kret) {
+		fprintf(stderr, "vblktrace: BPF unavailable (%s); using the "
+			"kernel module\n", err);
+		return 0;
+	}
+	fprintf(stderr, "vblktrace: no event source: BPF: %s; kernel module: "
+		"%s\n", err, kerr);
+	return VBT_EXIT_PRIV;
 }
 
 static void install_signals(void)

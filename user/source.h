@@ -68,4 +68,17 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			void *ctx, struct vbt_source **out, char *err,
 			size_t errlen);
 
+/*
+ * Open the kernel module source (/dev/vblktrace).  -EOPNOTSUPP when the
+ * module is not loaded or speaks another ABI, -EPERM without privileges,
+ * -EBUSY when another reader has it; a message in err.
+ */
+int vbt_source_kmod_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
+			 void *ctx, struct vbt_source **out, char *err,
+			 size_t errlen);
+
+/* 1: native AIO completions are visible (how names the hook), 0: not,
+ * -EPERM: not allowed to find out. */
+int vbt_bpf_probe_aio(char *how, size_t len);
+
 #endif

@@ -5,6 +5,7 @@
  * none, says so: a hypervisor operator must know what is invisible.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -125,4 +126,47 @@ void vbt_bpf_open_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg)
 				   "aio_complete_rw; still visible for aio=native: "
 				   "host block device errors and io_submit "
 				   "failures");
+}
+
+/*
+ * Can this kernel show native AIO completions?  Loads and attaches the
+ * completion hook alone, then lets go.  Returns 1 (how names the hook),
+ * 0 (it cannot), or -EPERM when we may not even try.
+ */
+static int print_nothing(enum libbpf_print_level level, const char *fmt,
+			 va_list args)
+{
+	return 0;
+}
+
+int vbt_bpf_probe_aio(char *how, size_t len)
+{
+	char err[256];
+	int ret;
+
+	/* A failing attempt is the answer, not an error to show. */
+	libbpf_set_print(print_nothing);
+	if (vbt_probe_bpf_privileges(err, sizeof(err)))
+		return -EPERM;
+	for (enum aio_hook aio = AIO_FENTRY; aio < AIO_NONE; aio++) {
+		struct host_qemu_bpf *h = host_qemu_bpf__open();
+		struct bpf_program *prog;
+
+		if (!h)
+			return -errno;
+		bpf_object__for_each_program(prog, h->obj)
+			bpf_program__set_autoload(prog, false);
+		bpf_program__set_autoload(aio == AIO_FENTRY ?
+					  h->progs.fentry_aio_complete :
+					  h->progs.kprobe_aio_complete, true);
+		ret = host_qemu_bpf__load(h);
+		if (!ret)
+			ret = host_qemu_bpf__attach(h);
+		host_qemu_bpf__destroy(h);
+		if (!ret) {
+			snprintf(how, len, "%s", aio_hook_names[aio]);
+			return 1;
+		}
+	}
+	return 0;
 }

@@ -138,3 +138,16 @@ void vbt_vmtrack_free(struct vbt_vmtrack *t)
 	t->vms = NULL;
 	t->nvms = 0;
 }
+
+bool vbt_qemu_running(void)
+{
+	struct vbt_vm *vms = NULL;
+	int n = 0;
+
+	if (vbt_qemu_scan("/proc", &vms, &n) < 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		vbt_vm_free(&vms[i]);
+	free(vms);
+	return n > 0;
+}

@@ -30,6 +30,8 @@ void vbt_vmtrack_init(struct vbt_vmtrack *t, struct vbt_source *src,
 int vbt_vmtrack_scan(struct vbt_vmtrack *t);
 const struct vbt_vm *vbt_vmtrack_vm(const struct vbt_vmtrack *t, uint32_t pid);
 void vbt_vmtrack_free(struct vbt_vmtrack *t);
+/* Is any QEMU process running here (--side auto: then this is a host)? */
+bool vbt_qemu_running(void);
 /* One line per VM and drive, as printed at start and by 'disks'. */
 void vbt_vm_describe(const struct vbt_vm *vm, FILE *f);
 

@@ -176,4 +176,47 @@ struct vbt_lost {
 #define VBT_IOC_MAGIC		0xb7
 #define VBT_IOC_ABI_VERSION	_IOR(VBT_IOC_MAGIC, 1, __u32)
 
+/*
+ * Kernel module only.  A client opens /dev/vblktrace (one reader at a time),
+ * checks VBT_IOC_ABI_VERSION, then sends VBT_IOC_START: the module refuses
+ * a client 'abi' it does not speak (-EPROTO) and produces no record before
+ * START.  read() returns whole records; a struct vbt_lost in the stream
+ * counts the records dropped at that point because the reader fell behind.
+ */
+#define VBT_KMOD_MAX_DEVS	32
+#define VBT_KMOD_ALL		(1U << 0)	/* every completion, not only errors */
+
+struct vbt_kmod_start {
+	__u32	abi;		/* VBT_ABI_VERSION the client speaks */
+	__u32	flags;		/* VBT_KMOD_* */
+	__u32	pid;		/* only this issuing thread group, 0: any */
+	__u32	ndevs;		/* only these devices, 0: all */
+	__u32	devs[VBT_KMOD_MAX_DEVS];	/* kernel dev_t */
+};
+
+struct vbt_kmod_stats {
+	__u64	dropped;	/* records dropped since START (ring full) */
+	__u64	delivered;	/* records read since START */
+	__u64	failed;		/* failed requests seen since the module loaded */
+	__u32	ring_bytes;	/* size of each CPU's ring */
+	__u32	io_start;	/* issuers come from block_io_start */
+};
+
+/* Failed requests per (device, op) since the module loaded. */
+struct vbt_kmod_errcount {
+	__u32	dev;
+	__u32	op;		/* enum vbt_op */
+	__u64	count;
+};
+
+struct vbt_kmod_errors {
+	__u32	n;		/* in: entries at 'ptr'; out: entries filled */
+	__u32	pad;
+	__u64	ptr;		/* user pointer to struct vbt_kmod_errcount[n] */
+};
+
+#define VBT_IOC_START		_IOW(VBT_IOC_MAGIC, 2, struct vbt_kmod_start)
+#define VBT_IOC_STATS		_IOR(VBT_IOC_MAGIC, 3, struct vbt_kmod_stats)
+#define VBT_IOC_ERRORS		_IOWR(VBT_IOC_MAGIC, 4, struct vbt_kmod_errors)
+
 #endif /* VBLKTRACE_ABI_H */

@@ -7,12 +7,13 @@ QPID='' HPID='' TPID=''
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 
 # stop_pid PID SIG GRACE [GROUP]: send SIG to PID (or to process group GROUP), wait up
-# to GRACE seconds for PID to exit, then SIGKILL PID (or what is left of GROUP).
+# to GRACE seconds for PID (every process of GROUP: a hook's tracer may still be
+# flushing after the hook shell returned) to exit, then SIGKILL what is left.
 stop_pid() {
 	local pid=$1 sig=$2 grace=$3 target=${4:-$1}
 	kill -"$sig" -- "$target" 2>/dev/null || return 0
 	for _ in $(seq $((grace * 10))); do
-		kill -0 "$pid" 2>/dev/null || break
+		kill -0 -- "$target" 2>/dev/null || break
 		sleep 0.1
 	done
 	kill -KILL -- "$target" 2>/dev/null || true

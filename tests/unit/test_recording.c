@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The recording reader takes back what format_json writes, and refuses
+ * corrupt, truncated, oversized and newer input with a message.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+#include "format.h"
+#include "recording.h"
+
+static const char block_line[] =
+	"{\"v\":1,\"ts\":\"2026-11-22T04:51:19.414725566Z\",\"mono_ns\":4110203112,"
+	"\"side\":\"guest\",\"kind\":\"block\",\"errno\":5,\"err\":\"EIO\",\"pid\":111,"
+	"\"tid\":111,\"comm\":\"dd\",\"dev\":\"vda\",\"major\":254,\"minor\":0,"
+	"\"op\":\"WRITE\",\"flags\":[\"SYNC\",\"IDLE\"],\"sector\":6144,"
+	"\"nr_sectors\":128,\"bytes\":65536,\"status\":\"IOERR\",\"lat_ns\":1281383,"
+	"\"issuer_known\":true,\"virtio_status\":\"IOERR\",\"seq\":1}";
+
+static const char host_line[] =
+	"{\"v\":1,\"ts\":\"2026-11-22T04:51:19.863367077Z\",\"mono_ns\":2002764807989,"
+	"\"side\":\"host\",\"kind\":\"syscall\",\"errno\":28,\"err\":\"ENOSPC\","
+	"\"pid\":4974,\"tid\":4978,\"comm\":\"worker\",\"syscall\":\"pwritev\",\"fd\":13,"
+	"\"path\":\"/tmp/disk.img\",\"offset\":3145728,\"len\":65536,\"seq\":1,"
+	"\"vm\":\"vm1\",\"drive\":\"virtio-disk0\",\"node\":\"n0\",\"image\":\"/tmp/disk.img\","
+	"\"format\":\"raw\",\"aio\":\"threads\",\"cache\":\"none\",\"direct\":true,"
+	"\"werror\":\"report\",\"rerror\":\"report\",\"guest_sees\":\"IOERR\"}";
+
+static int parse(const char *line, struct vbt_rec_event *re, char *err)
+{
+	return vbt_rec_parse_line(line, strlen(line), re, err, 200);
+}
+
+/* line with the first occurrence of @from replaced by @to */
+static char *edit(const char *line, const char *from, const char *to)
+{
+	const char *p = strstr(line, from);
+	char *out;
+
+	if (!p)
+		return NULL;
+	out = malloc(strlen(line) + strlen(to) + 1);
+	sprintf(out, "%.*s%s%s", (int)(p - line), line, to, p + strlen(from));
+	return out;
+}
+
+TEST(block_event_round_trips)
+{
+	struct vbt_rec_event re;
+	char err[200] = "";
+
+	ASSERT_EQ(0, parse(block_line, &re, err)) TH_LOG("%s", err);
+	EXPECT_EQ(VBT_KIND_BLOCK, re.ev.kind);
+	EXPECT_EQ(VBT_SIDE_GUEST, re.ev.side);
+	EXPECT_EQ(5, re.ev.err);
+	EXPECT_STREQ("vda", re.ev.blk.disk);
+	EXPECT_EQ((254u << 20), re.ev.blk.dev);
+	EXPECT_EQ(VBT_OP_WRITE, re.ev.blk.op);
+	EXPECT_EQ(VBT_RQ_SYNC | VBT_RQ_IDLE, re.ev.blk.flags);
+	EXPECT_EQ(6144, re.ev.blk.sector);
+	EXPECT_EQ(128, re.ev.blk.nr_sectors);
+	EXPECT_EQ(10, re.ev.blk.status);
+	EXPECT_EQ(VBT_VIRTIO_IOERR, re.ev.blk.virtio_status);
+	EXPECT_EQ(1795323079414725566ULL, re.real_ns);
+	EXPECT_TRUE(re.reached_device);
+}
+
+TEST(host_event_keeps_enrichment)
+{
+	struct vbt_rec_event re;
+	char err[200] = "";
+
+	ASSERT_EQ(0, parse(host_line, &re, err)) TH_LOG("%s", err);
+	EXPECT_EQ(VBT_KIND_SYSCALL, re.ev.kind);
+	EXPECT_EQ(VBT_SIDE_HOST, re.ev.side);
+	EXPECT_EQ(28, re.ev.err);
+	EXPECT_EQ(VBT_SYS_PWRITEV, re.ev.sys.sys);
+	EXPECT_EQ(3145728, re.ev.sys.offset);
+	EXPECT_TRUE(re.ev.host.known);
+	EXPECT_STREQ("virtio-disk0", re.ev.host.drive);
+	EXPECT_STREQ("threads", re.ev.host.aio);
+	EXPECT_EQ(1, re.ev.host.direct);
+}
+
+/* What format_json writes, the reader takes back unchanged. */
+TEST(format_json_output_reads_back)
+{
+	struct vbt_clock clock = { .mono_to_real_ns = 1795320000LL * 1000000000LL };
+	struct vbt_fmt f = { .clock = &clock };
+	struct vbt_event ev = { 0 };
+	struct vbt_rec_event re;
+	char err[200] = "", *s;
+
+	ev.kind = VBT_KIND_BLOCK;
+	ev.mono_ns = 42;
+	ev.err = 5;
+	strcpy(ev.comm, "mkfs.xfs");
+	strcpy(ev.blk.disk, "vdb");
+	ev.blk.op = VBT_OP_FLUSH;
+	ev.blk.sector = UINT64_MAX;	/* a flush has no sector */
+	ev.blk.status = 10;
+	ev.blk.not_issued = true;
+	ev.blk.virtio_status = VBT_VIRTIO_NONE;
+	ev.host.direct = -1;
+	ev.seq = 9;
+	s = vbt_format_json(&ev, &f);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, parse(s, &re, err)) TH_LOG("%s: %s", err, s);
+	EXPECT_EQ(UINT64_MAX, re.ev.blk.sector);
+	EXPECT_EQ(VBT_OP_FLUSH, re.ev.blk.op);
+	EXPECT_FALSE(re.reached_device);
+	EXPECT_EQ(9, re.ev.seq);
+	EXPECT_EQ(42, re.ev.mono_ns);
+	EXPECT_EQ(1795320000ULL * 1000000000ULL + 42, re.real_ns);
+	free(s);
+}
+
+TEST(newer_version_is_refused_with_a_message)
+{
+	struct vbt_rec_event re;
+	char err[200] = "", *l = edit(block_line, "\"v\":1", "\"v\":2");
+
+	EXPECT_EQ(-EPROTONOSUPPORT, parse(l, &re, err));
+	EXPECT_NE(NULL, strstr(err, "newer")) TH_LOG("%s", err);
+	free(l);
+}
+
+TEST(missing_or_mistyped_fields_are_refused)
+{
+	static const char *const edits[][2] = {
+		{ "\"v\":1,", "" },
+		{ "\"mono_ns\":4110203112", "\"mono_ns\":\"4110203112\"" },
+		{ "\"errno\":5", "\"errno\":-5" },
+		{ "\"errno\":5", "\"errno\":5.5" },
+		{ "\"side\":\"guest\"", "\"side\":\"both\"" },
+		{ "\"kind\":\"block\"", "\"kind\":\"nvme\"" },
+		{ "\"op\":\"WRITE\"", "\"op\":\"SCRIBBLE\"" },
+		{ "\"comm\":\"dd\"", "\"comm\":\"a-very-long-command-name\"" },
+		{ "\"ts\":\"2026-11-22T04:51:19.414725566Z\"", "\"ts\":\"yesterday\"" },
+		{ "\"major\":254", "\"major\":99999" },
+		{ "\"sector\":6144,", "" },
+		{ "\"flags\":[\"SYNC\",\"IDLE\"]", "\"flags\":\"SYNC\"" },
+	};
+	struct vbt_rec_event re;
+
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		char err[200] = "", *l = edit(block_line, edits[i][0], edits[i][1]);
+
+		ASSERT_NE(NULL, l);
+		EXPECT_EQ(-EINVAL, parse(l, &re, err)) TH_LOG("accepted: %s", l);
+		EXPECT_NE(0, err[0]);
+		free(l);
+	}
+}
+
+TEST(not_json_and_trailing_garbage_are_refused)
+{
+	struct vbt_rec_event re;
+	char err[200];
+	char *l;
+
+	EXPECT_EQ(-EINVAL, parse("{\"v\":1", &re, err));
+	EXPECT_EQ(-EINVAL, parse("[1,2]", &re, err));
+	EXPECT_EQ(-EINVAL, parse("", &re, err));
+	l = malloc(strlen(block_line) + 8);
+	sprintf(l, "%s {}", block_line);
+	EXPECT_EQ(-EINVAL, parse(l, &re, err));
+	EXPECT_NE(NULL, strstr(err, "trailing")) TH_LOG("%s", err);
+	free(l);
+}
+
+TEST(a_recording_loads_and_a_truncated_one_does_not)
+{
+	struct vbt_recording r;
+	char buf[4096], err[200] = "";
+
+	snprintf(buf, sizeof(buf), "%s\n\n%s\n", block_line, block_line);
+	ASSERT_EQ(0, vbt_rec_load_mem(buf, strlen(buf), &r, err, sizeof(err)))
+		TH_LOG("%s", err);
+	EXPECT_EQ(2, r.n);
+	EXPECT_EQ(1, r.sides);
+	vbt_rec_free(&r);
+
+	/* cut in the middle of the second line */
+	EXPECT_EQ(-EINVAL, vbt_rec_load_mem(buf, strlen(buf) - 20, &r, err,
+					    sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "line 3")) TH_LOG("%s", err);
+	EXPECT_EQ(0, r.n);
+
+	/* a complete last line without its newline is a truncation too */
+	EXPECT_EQ(-EINVAL, vbt_rec_load_mem(buf, strlen(buf) - 1, &r, err,
+					    sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "truncated")) TH_LOG("%s", err);
+}
+
+TEST(oversized_line_is_refused)
+{
+	size_t n = VBT_REC_MAX_LINE + 100;
+	char *buf = malloc(n + 1), err[200] = "";
+	struct vbt_recording r;
+
+	memset(buf, ' ', n);
+	buf[0] = '{';
+	buf[n - 2] = '}';
+	buf[n - 1] = '\n';
+	buf[n] = 0;
+	EXPECT_EQ(-E2BIG, vbt_rec_load_mem(buf, n, &r, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "longer")) TH_LOG("%s", err);
+	free(buf);
+}
+
+TEST(rfc3339_is_strict)
+{
+	uint64_t ns;
+
+	EXPECT_EQ(0, vbt_parse_rfc3339("1970-01-01T00:00:01Z", &ns));
+	EXPECT_EQ(1000000000ULL, ns);
+	EXPECT_EQ(0, vbt_parse_rfc3339("2026-11-22T04:00:00.5Z", &ns));
+	EXPECT_EQ(500000000ULL, ns % 1000000000ULL);
+	EXPECT_NE(0, vbt_parse_rfc3339("2026-11-22T04:00:00.1234567891Z", &ns));
+	EXPECT_NE(0, vbt_parse_rfc3339("2026-11-22T04:00:00+01:00", &ns));
+	EXPECT_NE(0, vbt_parse_rfc3339("2026-13-22T04:00:00Z", &ns));
+	EXPECT_NE(0, vbt_parse_rfc3339("2026-11-22 04:00:00Z", &ns));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Opening what report and merge read: a bundle (.tar.gz of SPEC.md) or a
+ * plain recording (JSON Lines), told apart by the gzip magic.  A bundle
+ * must hold MANIFEST.json of a format version this vblktrace knows,
+ * events.jsonl (the strict reader of recording.h), facts.json (a JSON
+ * object) and summary.txt; the manifest's side must match the events'.
+ */
+#ifndef VBT_BUNDLE_INPUT_H
+#define VBT_BUNDLE_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "recording.h"
+
+#define VBT_BUNDLE_FORMAT	"vblktrace-bundle"
+#define VBT_BUNDLE_VERSION	1
+#define VBT_BUNDLE_MAX_JSON	(16UL * 1024 * 1024)	/* manifest, facts */
+
+struct json_object;
+
+struct vbt_input {
+	bool is_bundle;
+	int side;			/* enum vbt_side, or -1 if unknown */
+	struct json_object *manifest;	/* NULL for a plain recording */
+	struct json_object *facts;	/* NULL for a plain recording */
+	char *summary;			/* summary.txt, NUL-terminated */
+	struct vbt_recording rec;
+};
+
+/* Returns 0, or a negative errno with a message in @err. */
+int vbt_input_open(const char *path, struct vbt_input *in, char *err,
+		   size_t errlen);
+int vbt_input_open_mem(const char *buf, size_t len, struct vbt_input *in,
+		       char *err, size_t errlen);
+void vbt_input_close(struct vbt_input *in);
+
+/* Convenience getters for facts/manifest objects (NULL-safe). */
+struct json_object *vbt_jget(struct json_object *o, const char *key);
+const char *vbt_jstr(struct json_object *o, const char *key);
+
+#endif

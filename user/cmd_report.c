@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vblktrace report: read a bundle or a recording offline (no privileges,
+ * no kernel support needed) and say what failed, where, how often, when,
+ * and the likely cause; or render it as JSON, an HTML page or a trace for
+ * ui.perfetto.dev.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bundle_input.h"
+#include "commands.h"
+#include "opts.h"
+#include "report_render.h"
+
+enum fmt { FMT_TEXT, FMT_JSON, FMT_HTML, FMT_PERFETTO };
+
+static void usage(void)
+{
+	printf("Usage: vblktrace report FILE [--format text|json|html|perfetto] "
+	       "[-o OUT]\n"
+	       "Read a bundle (vblktrace bundle) or a recording (vblktrace -o) and\n"
+	       "show what failed, where, how often, first/last time and the likely\n"
+	       "cause.  Works offline, without privileges.\n\n"
+	       "  -f, --format FMT   text (default), json, html (one self-contained\n"
+	       "                     page), perfetto (Chrome trace JSON for\n"
+	       "                     ui.perfetto.dev)\n"
+	       "  -o, --output OUT   write there instead of stdout\n\n"
+	       "Exit status: 0 ok, 1 unreadable or invalid input, 2 usage error.\n");
+}
+
+int vbt_parse_format(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+static int render(const struct vbt_input *in, enum fmt fmt, FILE *f)
+{
+	struct vbt_report r;
+	int ret;
+
+	if (fmt == FMT_PERFETTO) {
+		struct vbt_trace_track t = {
+			.rec = &in->rec, .pid = in->side == VBT_SIDE_HOST ? 2 : 1,
+			.name = in->side == VBT_SIDE_HOST ? "host" : "guest",
+		};
+
+		return vbt_report_perfetto(&t, 1, f);
+	}
+	if (vbt_report_build(in, &r)) {
+		fprintf(stderr, "vblktrace: out of memory\n");
+		return -1;
+	}
+	ret = fmt == FMT_JSON ? vbt_report_json(&r, f) :
+	      fmt == FMT_HTML ? vbt_report_html(&r, f) :
+	      vbt_report_text(&r, f);
+	vbt_report_free(&r);
+	return ret;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const char *const fmts[] = { "text", "json", "html", "perfetto" };
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL;
+	struct vbt_input in;
+	enum fmt fmt = FMT_TEXT;
+	char err[400];
+	FILE *f = stdout;
+	int c, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			ret = vbt_parse_format(optarg, fmts, 4);
+			if (ret < 0) {
+				fprintf(stderr, "vblktrace report: --format takes "
+					"text, json, html or perfetto: '%s'\n",
+					optarg);
+				return VBT_EXIT_USAGE;
+			}
+			fmt = ret;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			usage();
+			return VBT_EXIT_OK;
+		default:
+			fprintf(stderr, "vblktrace report: %s: '%s'\n",
+				c == ':' ? "option needs an argument" :
+				"unknown option", argv[optind - 1]);
+			fprintf(stderr, "Try 'vblktrace report --help'.\n");
+			return VBT_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "vblktrace report: give exactly one FILE\n"
+			"Try 'vblktrace report --help'.\n");
+		return VBT_EXIT_USAGE;
+	}
+	if (vbt_input_open(argv[optind], &in, err, sizeof(err))) {
+		fprintf(stderr, "vblktrace: %s\n", err);
+		return VBT_EXIT_RUNTIME;
+	}
+	if (out && !(f = fopen(out, "w"))) {
+		perror(out);
+		vbt_input_close(&in);
+		return VBT_EXIT_RUNTIME;
+	}
+	ret = render(&in, fmt, f);
+	if ((f != stdout && fclose(f)) || (f == stdout && fflush(f)))
+		ret = -1;
+	vbt_input_close(&in);
+	return ret ? VBT_EXIT_RUNTIME : VBT_EXIT_OK;
+}

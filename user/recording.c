@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The strict reader of SPEC.md's JSON Lines.  Everything a recording says is
+ * checked before it is believed: required fields, JSON types, ranges and
+ * string lengths.  New optional fields of format version 1 are ignored, so
+ * an older reader accepts a newer writer of the same version; a higher
+ * version is refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+
+#include "names.h"
+#include "recording.h"
+
+#define JSON_DEPTH 8
+
+struct ctx {
+	struct json_object *o;
+	char *err;
+	size_t errlen;
+	int ret;		/* first error */
+};
+
+static int fail(struct ctx *c, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->ret)
+		return c->ret;
+	c->ret = ret;
+	if (c->err && c->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(c->err, c->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+static struct json_object *field(struct ctx *c, const char *key,
+				 json_type type, bool required)
+{
+	struct json_object *v = NULL;
+
+	if (!json_object_object_get_ex(c->o, key, &v) || !v) {
+		if (required)
+			fail(c, -EINVAL, "missing field \"%s\"", key);
+		return NULL;
+	}
+	if (!json_object_is_type(v, type)) {
+		fail(c, -EINVAL, "field \"%s\" has the wrong type (%s)", key,
+		     json_type_to_name(json_object_get_type(v)));
+		return NULL;
+	}
+	return v;
+}
+
+/* An integer in [0, max]; json-c keeps integers above INT64_MAX unsigned. */
+static uint64_t get_u64(struct ctx *c, const char *key, uint64_t max,
+			bool required, uint64_t dflt)
+{
+	struct json_object *v = field(c, key, json_type_int, required);
+	uint64_t u;
+
+	if (!v)
+		return dflt;
+	if (json_object_get_int64(v) < 0) {
+		fail(c, -EINVAL, "field \"%s\" is negative", key);
+		return dflt;
+	}
+	u = json_object_get_uint64(v);
+	if (u > max) {
+		fail(c, -EINVAL, "field \"%s\" is out of range", key);
+		return dflt;
+	}
+	return u;
+}
+
+static int64_t get_i64(struct ctx *c, const char *key, int64_t min,
+		       int64_t max, bool required, int64_t dflt)
+{
+	struct json_object *v = field(c, key, json_type_int, required);
+	int64_t i;
+
+	if (!v)
+		return dflt;
+	i = json_object_get_int64(v);
+	if (i < min || i > max) {
+		fail(c, -EINVAL, "field \"%s\" is out of range", key);
+		return dflt;
+	}
+	return i;
+}
+
+static bool get_bool(struct ctx *c, const char *key, bool dflt)
+{
+	struct json_object *v = field(c, key, json_type_boolean, false);
+
+	return v ? json_object_get_boolean(v) : dflt;
+}
+
+/* Copy a string field into buf (size len, NUL included); "" if absent. */
+static const char *get_str(struct ctx *c, const char *key, char *buf,
+			   size_t len, bool required)
+{
+	struct json_object *v = field(c, key, json_type_string, required);
+	const char *s;
+	size_t n;
+
+	if (buf)
+		buf[0] = 0;
+	if (!v)
+		return NULL;
+	s = json_object_get_string(v);
+	n = json_object_get_string_len(v);
+	if (strlen(s) != n) {
+		fail(c, -EINVAL, "field \"%s\" contains a NUL byte", key);
+		return NULL;
+	}
+	if (buf) {
+		if (n >= len) {
+			fail(c, -EINVAL, "field \"%s\" is too long (%zu bytes, "
+			     "at most %zu)", key, n, len - 1);
+			return NULL;
+		}
+		memcpy(buf, s, n + 1);
+	}
+	return s;
+}
+
+static int kind_from_name(const char *s)
+{
+	for (int k = VBT_KIND_BLOCK; k <= VBT_KIND_LOST; k++)
+		if (!strcmp(s, vbt_kind_name(k)))
+			return k;
+	return -1;
+}
+
+static int sys_from_name(const char *s)
+{
+	for (int i = 1; i < VBT_SYS_MAX; i++)
+		if (!strcmp(s, vbt_sys_name(i)))
+			return i;
+	return -1;
+}
+
+/* "IOERR" or "STS_42" -> blk_status_t; -1 if neither. */
+static int status_from_name(const char *s)
+{
+	char *end;
+	long v;
+
+	for (int i = 0; i < 64; i++) {
+		const char *n = vbt_blk_status_name(i);
+
+		if (!strncmp(n, "STS_", 4))
+			break;
+		if (!strcmp(s, n))
+			return i;
+	}
+	if (strncmp(s, "STS_", 4) || !s[4])
+		return -1;
+	errno = 0;
+	v = strtol(s + 4, &end, 10);
+	if (errno || *end || v < 0 || v > 255)
+		return -1;
+	return v;
+}
+
+static int virtio_from_name(const char *s)
+{
+	static const int vs[] = { VBT_VIRTIO_OK, VBT_VIRTIO_IOERR,
+				  VBT_VIRTIO_UNSUPP };
+
+	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++)
+		if (!strcmp(s, vbt_virtio_status_name(vs[i])))
+			return vs[i];
+	if (!strcmp(s, "UNKNOWN"))
+		return 3;
+	return -1;
+}
+
+static uint32_t flags_from_array(struct ctx *c)
+{
+	struct json_object *a = field(c, "flags", json_type_array, true);
+	uint32_t flags = 0;
+	size_t n;
+
+	if (!a)
+		return 0;
+	n = json_object_array_length(a);
+	if (n > 64) {
+		fail(c, -EINVAL, "field \"flags\" has too many entries");
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *f = json_object_array_get_idx(a, i);
+		const char *names[32];
+
+		if (!json_object_is_type(f, json_type_string)) {
+			fail(c, -EINVAL, "field \"flags\" holds a non-string");
+			return 0;
+		}
+		/* Flag names this reader does not know are dropped. */
+		for (int bit = 0; bit < 32; bit++)
+			if (vbt_rq_flag_names(1U << bit, names, 1) == 1 &&
+			    !strcmp(names[0], json_object_get_string(f)))
+				flags |= 1U << bit;
+	}
+	return flags;
+}
+
+static void parse_block(struct ctx *c, struct vbt_rec_event *re)
+{
+	struct vbt_block_info *b = &re->ev.blk;
+	char name[32];
+	uint64_t major, minor;
+
+	get_str(c, "dev", b->disk, sizeof(b->disk), true);
+	major = get_u64(c, "major", 4095, true, 0);
+	minor = get_u64(c, "minor", 0xfffff, true, 0);
+	b->dev = (uint32_t)(major << 20 | minor);
+	if (get_str(c, "op", name, sizeof(name), true)) {
+		b->op = vbt_op_from_name(name);
+		if (b->op < 0)
+			fail(c, -EINVAL, "unknown op \"%s\"", name);
+	}
+	b->flags = flags_from_array(c);
+	b->sector = get_u64(c, "sector", UINT64_MAX, true, 0);
+	b->nr_sectors = get_u64(c, "nr_sectors", UINT32_MAX, true, 0);
+	b->bytes = get_u64(c, "bytes", UINT32_MAX, true, 0);
+	b->status = -1;
+	if (get_str(c, "status", name, sizeof(name), false)) {
+		b->status = status_from_name(name);
+		if (b->status < 0)
+			fail(c, -EINVAL, "unknown block status \"%s\"", name);
+	}
+	b->lat_ns = get_u64(c, "lat_ns", UINT64_MAX, false, 0);
+	b->issuer_known = get_bool(c, "issuer_known", false);
+	re->reached_device = get_bool(c, "reached_device", true);
+	b->not_issued = !re->reached_device;
+	b->virtio_status = VBT_VIRTIO_NONE;
+	if (get_str(c, "virtio_status", name, sizeof(name), false)) {
+		b->virtio_status = virtio_from_name(name);
+		if (b->virtio_status < 0)
+			fail(c, -EINVAL, "unknown virtio status \"%s\"", name);
+	}
+	b->virtio_derived = get_bool(c, "virtio_status_derived", false);
+}
+
+static void parse_syscall(struct ctx *c, struct vbt_rec_event *re)
+{
+	struct vbt_sys_info *s = &re->ev.sys;
+	char name[32];
+
+	if (get_str(c, "syscall", name, sizeof(name), true)) {
+		s->sys = sys_from_name(name);
+		if (s->sys < 0)
+			fail(c, -EINVAL, "unknown syscall \"%s\"", name);
+	}
+	s->fd = get_i64(c, "fd", INT32_MIN, INT32_MAX, true, -1);
+	get_str(c, "path", s->path, sizeof(s->path), true);
+	s->offset = get_u64(c, "offset", UINT64_MAX - 1, false, UINT64_MAX);
+	s->len = get_u64(c, "len", UINT64_MAX, true, 0);
+	s->cause_seq = get_u64(c, "cause", UINT64_MAX, false, 0);
+	s->ret = -(int64_t)re->ev.err;
+}
+
+static void parse_async(struct ctx *c, struct vbt_rec_event *re)
+{
+	struct vbt_async_info *a = &re->ev.async;
+
+	a->opcode = get_i64(c, "opcode", 0, 255, true, 0);
+	a->fd = get_i64(c, "fd", INT32_MIN, INT32_MAX, true, -1);
+	get_str(c, "path", a->path, sizeof(a->path), true);
+	a->offset = get_u64(c, "offset", UINT64_MAX, true, 0);
+	a->len = get_u64(c, "len", UINT32_MAX, true, 0);
+	a->res = -re->ev.err;
+}
+
+static void parse_host(struct ctx *c, struct vbt_host_info *h)
+{
+	static const char *const keys[] = { "vm", "drive", "node", "image",
+					    "format", "aio", "cache" };
+	struct json_object *v;
+
+	h->direct = -1;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_object_get_ex(c->o, keys[i], &v))
+			h->known = true;
+	if (!h->known)
+		return;
+	get_str(c, "vm", h->vm, sizeof(h->vm), false);
+	get_str(c, "drive", h->drive, sizeof(h->drive), false);
+	get_str(c, "node", h->node, sizeof(h->node), false);
+	get_str(c, "image", h->image, sizeof(h->image), false);
+	get_str(c, "format", h->format, sizeof(h->format), false);
+	get_str(c, "aio", h->aio, sizeof(h->aio), false);
+	get_str(c, "cache", h->cache, sizeof(h->cache), false);
+	if (field(c, "direct", json_type_boolean, false))
+		h->direct = get_bool(c, "direct", false);
+	get_str(c, "werror", h->werror, sizeof(h->werror), false);
+	get_str(c, "rerror", h->rerror, sizeof(h->rerror), false);
+	get_str(c, "guest_sees", h->guest_sees, sizeof(h->guest_sees), false);
+}
+
+static void parse_common(struct ctx *c, struct vbt_rec_event *re)
+{
+	struct vbt_event *ev = &re->ev;
+	char buf[48];
+
+	if (get_str(c, "ts", buf, sizeof(buf), true) &&
+	    vbt_parse_rfc3339(buf, &re->real_ns))
+		fail(c, -EINVAL, "field \"ts\" is not an RFC 3339 UTC time: "
+		     "\"%s\"", buf);
+	ev->mono_ns = get_u64(c, "mono_ns", INT64_MAX, true, 0);
+	if (get_str(c, "side", buf, sizeof(buf), true)) {
+		if (!strcmp(buf, "guest"))
+			ev->side = VBT_SIDE_GUEST;
+		else if (!strcmp(buf, "host"))
+			ev->side = VBT_SIDE_HOST;
+		else
+			fail(c, -EINVAL, "unknown side \"%s\"", buf);
+	}
+	if (get_str(c, "kind", buf, sizeof(buf), true)) {
+		ev->kind = kind_from_name(buf);
+		if (ev->kind < 0)
+			fail(c, -EINVAL, "unknown event kind \"%s\"", buf);
+	}
+	ev->err = get_u64(c, "errno", 4095, true, 0);
+	get_str(c, "err", buf, sizeof(buf), true);
+	ev->pid = get_u64(c, "pid", UINT32_MAX, true, 0);
+	ev->tid = get_u64(c, "tid", UINT32_MAX, true, 0);
+	get_str(c, "comm", ev->comm, sizeof(ev->comm), true);
+	ev->seq = get_u64(c, "seq", UINT64_MAX, false, 0);
+}
+
+static int check_version(struct ctx *c)
+{
+	struct json_object *v = field(c, "v", json_type_int, true);
+	int64_t ver;
+
+	if (!v)
+		return c->ret;
+	ver = json_object_get_int64(v);
+	if (ver > VBT_REC_VERSION)
+		return fail(c, -EPROTONOSUPPORT, "format version %lld is newer "
+			    "than this vblktrace reads (%d): upgrade vblktrace",
+			    (long long)ver, VBT_REC_VERSION);
+	if (ver < 1)
+		return fail(c, -EINVAL, "bad format version %lld",
+			    (long long)ver);
+	return 0;
+}
+
+/* Parse exactly one JSON value covering all of buf (json-c, strict). */
+struct json_object *vbt_json_parse_exact(const char *buf, size_t len,
+					 int depth, char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	enum json_tokener_error je;
+	size_t end;
+
+	if (len > INT_MAX) {
+		snprintf(err, errlen, "JSON text too large");
+		return NULL;
+	}
+	tok = json_tokener_new_ex(depth);
+	if (!tok) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	/* Strict JSON; trailing bytes are checked below, with a message. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT
+#ifdef JSON_TOKENER_ALLOW_TRAILING_CHARS
+			       | JSON_TOKENER_ALLOW_TRAILING_CHARS
+#endif
+			       );
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	je = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (!o || je != json_tokener_success) {
+		snprintf(err, errlen, "%s at byte %zu",
+			 je == json_tokener_continue ? "truncated JSON" :
+			 json_tokener_error_desc(je), end);
+		json_object_put(o);
+		o = NULL;
+	} else {
+		while (end < len && strchr(" \t\r\n", buf[end]))
+			end++;
+		if (end != len) {
+			snprintf(err, errlen, "trailing bytes after the JSON "
+				 "value at byte %zu", end);
+			json_object_put(o);
+			o = NULL;
+		}
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
+		       char *err, size_t errlen)
+{
+	struct ctx c = { .err = err, .errlen = errlen };
+	char jerr[128];
+
+	memset(out, 0, sizeof(*out));
+	out->reached_device = true;
+	if (len > VBT_REC_MAX_LINE)
+		return fail(&c, -E2BIG, "line longer than %d bytes",
+			    VBT_REC_MAX_LINE);
+	c.o = vbt_json_parse_exact(line, len, JSON_DEPTH, jerr, sizeof(jerr));
+	if (!c.o)
+		return fail(&c, -EINVAL, "not JSON: %s", jerr);
+	if (!json_object_is_type(c.o, json_type_object)) {
+		fail(&c, -EINVAL, "not a JSON object");
+		goto out;
+	}
+	if (check_version(&c))
+		goto out;
+	parse_common(&c, out);
+	if (c.ret)
+		goto out;
+	switch (out->ev.kind) {
+	case VBT_KIND_BLOCK:
+		parse_block(&c, out);
+		break;
+	case VBT_KIND_SYSCALL:
+		parse_syscall(&c, out);
+		break;
+	case VBT_KIND_IO_URING:
+	case VBT_KIND_AIO:
+		parse_async(&c, out);
+		break;
+	case VBT_KIND_LOST:
+		out->ev.lost = get_u64(&c, "count", UINT64_MAX, true, 0);
+		break;
+	}
+	parse_host(&c, &out->ev.host);
+out:
+	json_object_put(c.o);
+	return c.ret;
+}
+
+static int append(struct vbt_recording *r, const struct vbt_rec_event *re)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		void *p = reallocarray(r->ev, cap, sizeof(*r->ev));
+
+		if (!p)
+			return -ENOMEM;
+		r->ev = p;
+		r->cap = cap;
+	}
+	r->ev[r->n++] = *re;
+	return 0;
+}
+
+static void note_span(struct vbt_recording *r, const struct vbt_rec_event *re)
+{
+	const struct vbt_event *ev = &re->ev;
+
+	r->sides |= ev->side == VBT_SIDE_HOST ? 2 : 1;
+	if (r->n == 1) {
+		r->mono_to_real_ns = (int64_t)(re->real_ns - ev->mono_ns);
+		r->first_real_ns = r->last_real_ns = re->real_ns;
+		r->first_mono_ns = r->last_mono_ns = ev->mono_ns;
+		return;
+	}
+	if (re->real_ns < r->first_real_ns)
+		r->first_real_ns = re->real_ns;
+	if (re->real_ns > r->last_real_ns)
+		r->last_real_ns = re->real_ns;
+	if (ev->mono_ns < r->first_mono_ns)
+		r->first_mono_ns = ev->mono_ns;
+	if (ev->mono_ns > r->last_mono_ns)
+		r->last_mono_ns = ev->mono_ns;
+}
+
+int vbt_rec_load_mem(const char *buf, size_t len, struct vbt_recording *r,
+		     char *err, size_t errlen)
+{
+	struct vbt_rec_event *re;
+	size_t pos = 0, lineno = 0;
+	char msg[200];
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (len > VBT_REC_MAX_BYTES) {
+		snprintf(err, errlen, "recording larger than %lu MiB",
+			 VBT_REC_MAX_BYTES >> 20);
+		return -EFBIG;
+	}
+	re = malloc(sizeof(*re));
+	if (!re)
+		return -ENOMEM;
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n;
+
+		lineno++;
+		if (!nl) {
+			snprintf(err, errlen, "line %zu: truncated (no newline "
+				 "at the end of the recording)", lineno);
+			ret = -EINVAL;
+			break;
+		}
+		n = nl - (buf + pos);
+		if (n == 0 || (n == 1 && buf[pos] == '\r')) {
+			pos += n + 1;
+			continue;
+		}
+		if (r->n == VBT_REC_MAX_EVENTS) {
+			snprintf(err, errlen, "more than %d events",
+				 VBT_REC_MAX_EVENTS);
+			ret = -E2BIG;
+			break;
+		}
+		ret = vbt_rec_parse_line(buf + pos, n, re, msg, sizeof(msg));
+		if (ret) {
+			snprintf(err, errlen, "line %zu: %s", lineno, msg);
+			break;
+		}
+		if (!re->ev.seq)
+			re->ev.seq = r->n + 1;
+		ret = append(r, re);
+		if (ret) {
+			snprintf(err, errlen, "out of memory");
+			break;
+		}
+		note_span(r, re);
+		pos += n + 1;
+	}
+	free(re);
+	if (ret)
+		vbt_rec_free(r);
+	return ret;
+}
+
+void vbt_rec_free(struct vbt_recording *r)
+{
+	free(r->ev);
+	memset(r, 0, sizeof(*r));
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int vbt_parse_rfc3339(const char *s, uint64_t *ns)
+{
+	int y, mo, d, h, mi, sec, frac = 0, fdig = 0;
+	struct tm tm = { 0 };
+	time_t t;
+
+	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' ||
+	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
+	    s[10] != 'T' || digits(s + 11, 2, &h) || s[13] != ':' ||
+	    digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
+		return -EINVAL;
+	s += 19;
+	if (*s == '.') {
+		s++;
+		while (*s >= '0' && *s <= '9') {
+			if (fdig++ >= 9)
+				return -EINVAL;
+			frac = frac * 10 + (*s++ - '0');
+		}
+		if (!fdig)
+			return -EINVAL;
+		while (fdig++ < 9)
+			frac *= 10;
+	}
+	if (strcmp(s, "Z") || y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -EINVAL;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	if (t < 0 || (uint64_t)t > UINT64_MAX / 1000000000ULL - 1)
+		return -EINVAL;
+	*ns = (uint64_t)t * 1000000000ULL + frac;
+	return 0;
+}
+
+int vbt_read_file_max(const char *path, size_t max, char **buf, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	struct stat st;
+	char *b, *p;
+	ssize_t r;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return -EFBIG;
+	}
+	b = malloc(cap + 1);
+	if (!b) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (n == cap) {
+			char probe;
+
+			if (cap >= max) {
+				/* Exactly max bytes is fine; one more is not. */
+				r = read(fd, &probe, 1);
+				ret = r == 0 ? 0 : r < 0 ? -errno : -EFBIG;
+				break;
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			p = realloc(b, cap + 1);
+			if (!p) {
+				ret = -ENOMEM;
+				break;
+			}
+			b = p;
+		}
+		r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	if (ret) {
+		free(b);
+		return ret;
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading a recording back: the JSON Lines of SPEC.md ("v": 1), as written
+ * by -o and kept in bundles, into decoded events.  The reader is strict:
+ * every field SPEC.md says is always present must be there with the right
+ * type, numbers must be in range, strings must fit.  A line of a newer
+ * format version, a truncated last line, an oversized line or file are
+ * refused with a message that names the line; nothing is guessed.
+ */
+#ifndef VBT_RECORDING_H
+#define VBT_RECORDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define VBT_REC_VERSION		1		/* the "v" we read and write */
+#define VBT_REC_MAX_LINE	(64 * 1024)	/* bytes per JSON line */
+#define VBT_REC_MAX_EVENTS	1000000
+#define VBT_REC_MAX_BYTES	(256UL * 1024 * 1024)
+
+/* One event as recorded: the decoded event and its wall-clock time. */
+struct vbt_rec_event {
+	struct vbt_event ev;
+	uint64_t real_ns;		/* "ts", ns since the epoch (UTC) */
+	bool reached_device;		/* block: false if never issued */
+};
+
+struct vbt_recording {
+	struct vbt_rec_event *ev;
+	size_t n, cap;
+	int sides;			/* bit 0 guest, bit 1 host seen */
+	uint64_t first_real_ns, last_real_ns;
+	uint64_t first_mono_ns, last_mono_ns;
+	int64_t mono_to_real_ns;	/* ts - mono_ns of the first event */
+};
+
+/*
+ * Parse one JSON object (no newline) into @out.  Returns 0, or -EINVAL /
+ * -EPROTONOSUPPORT (newer version) / -E2BIG with a message in @err.
+ */
+int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
+		       char *err, size_t errlen);
+
+/*
+ * Parse a whole recording held in memory.  Empty lines are allowed; the
+ * last line must end with a newline (a missing one means truncation).
+ * On failure @r is left empty and @err says "line N: ...".
+ */
+int vbt_rec_load_mem(const char *buf, size_t len, struct vbt_recording *r,
+		     char *err, size_t errlen);
+void vbt_rec_free(struct vbt_recording *r);
+
+/*
+ * Parse exactly one JSON value that covers all of @buf (trailing white
+ * space allowed), strictly, at most @depth levels deep.  NULL with a
+ * message in @err otherwise.
+ */
+struct json_object;
+struct json_object *vbt_json_parse_exact(const char *buf, size_t len,
+					 int depth, char *err, size_t errlen);
+
+/* RFC 3339 "2026-11-22T04:00:00.123456789Z" -> ns; 0 or -EINVAL. */
+int vbt_parse_rfc3339(const char *s, uint64_t *ns);
+
+/*
+ * Read a whole regular file of at most @max bytes into a malloc'd,
+ * NUL-terminated buffer.  Returns 0 or -errno (-EFBIG: too big).
+ */
+int vbt_read_file_max(const char *path, size_t max, char **buf, size_t *len);
+
+#endif

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Folding a recording into the report model: groups of failures by (side,
+ * what, op, errno, status), their first and last time and the likely
+ * cause; block latency histogram; one timeline lane per disk or drive.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "names.h"
+#include "report_render.h"
+
+void vbt_report_time(uint64_t real_ns, char *buf, size_t len)
+{
+	time_t sec = real_ns / 1000000000ULL;
+	struct tm tm;
+	char hms[16];
+
+	gmtime_r(&sec, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06llu", hms,
+		 (unsigned long long)(real_ns % 1000000000ULL) / 1000);
+}
+
+static bool failed_io(const struct vbt_event *ev)
+{
+	return ev->err && (ev->kind == VBT_KIND_BLOCK ||
+			   (ev->side == VBT_SIDE_HOST &&
+			    (ev->kind == VBT_KIND_SYSCALL ||
+			     ev->kind == VBT_KIND_IO_URING ||
+			     ev->kind == VBT_KIND_AIO)));
+}
+
+static void lane_name(const struct vbt_event *ev, char *buf, size_t len)
+{
+	if (ev->kind == VBT_KIND_BLOCK)
+		snprintf(buf, len, "%s%s", ev->side == VBT_SIDE_HOST ?
+			 "host " : "", ev->blk.disk[0] ? ev->blk.disk : "?");
+	else if (ev->host.known && ev->host.drive[0])
+		snprintf(buf, len, "%.30s/%.30s", ev->host.vm, ev->host.drive);
+	else
+		snprintf(buf, len, "%.60s", ev->kind == VBT_KIND_SYSCALL ?
+			 ev->sys.path : ev->async.path);
+}
+
+int vbt_report_lane(const struct vbt_report *r, const struct vbt_event *ev)
+{
+	char name[64];
+
+	if (!failed_io(ev))
+		return -1;
+	lane_name(ev, name, sizeof(name));
+	for (int i = 0; i < r->nlanes; i++)
+		if (!strcmp(r->lanes[i], name))
+			return i;
+	return -1;
+}
+
+static void add_lane(struct vbt_report *r, const struct vbt_event *ev)
+{
+	char name[64];
+	int i;
+
+	if (!failed_io(ev))
+		return;
+	lane_name(ev, name, sizeof(name));
+	for (i = 0; i < r->nlanes; i++)
+		if (!strcmp(r->lanes[i], name))
+			break;
+	if (i == r->nlanes) {
+		if (r->nlanes == VBT_REPORT_MAX_LANES)
+			return;
+		snprintf(r->lanes[r->nlanes++], sizeof(r->lanes[0]), "%s", name);
+	}
+	r->lane_errors[i]++;
+}
+
+/* The facts.json drive entry of a host event, if the bundle has facts. */
+static struct json_object *facts_drive(const struct vbt_input *in,
+				       const struct vbt_event *ev)
+{
+	struct json_object *qemu = vbt_jget(in->facts, "qemu");
+	size_t n = qemu ? json_object_array_length(qemu) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *vm = json_object_array_get_idx(qemu, i);
+		struct json_object *drives = vbt_jget(vm, "drives");
+		size_t nd = drives ? json_object_array_length(drives) : 0;
+		const char *name = vbt_jstr(vm, "name");
+
+		if (ev->host.vm[0] && name && strcmp(name, ev->host.vm))
+			continue;
+		for (size_t k = 0; k < nd; k++) {
+			struct json_object *d = json_object_array_get_idx(drives, k);
+			const char *id = vbt_jstr(d, "id");
+
+			if (id && !strcmp(id, ev->host.drive))
+				return d;
+		}
+	}
+	return NULL;
+}
+
+static void host_cause(const struct vbt_input *in, const struct vbt_event *ev,
+		       char *buf, size_t len)
+{
+	struct json_object *d = facts_drive(in, ev);
+	struct json_object *st = vbt_jget(d, "storage");
+	const char *fs = vbt_jstr(st, "fstype");
+	const char *filters = vbt_jstr(d, "filters");
+	const char *sees = ev->host.guest_sees[0] ? ev->host.guest_sees : NULL;
+	char tail[128] = "";
+
+	if (sees)
+		snprintf(tail, sizeof(tail), "; the guest sees %s (werror=%s "
+			 "rerror=%s)", sees, ev->host.werror, ev->host.rerror);
+	switch (ev->err) {
+	case ENOSPC:
+		snprintf(buf, len, "the file system holding %s%s%s%s is full%s",
+			 ev->host.image[0] ? ev->host.image : "the image",
+			 fs ? " (" : "", fs ? fs : "", fs ? ")" : "", tail);
+		return;
+	case EDQUOT:
+		snprintf(buf, len, "a disk quota on the image's file system is "
+			 "exhausted%s", tail);
+		return;
+	case EROFS:
+		snprintf(buf, len, "the image's file system is read-only%s",
+			 tail);
+		return;
+	case EINVAL:
+		snprintf(buf, len, "the host rejected the request (EINVAL: "
+			 "often O_DIRECT alignment, cache=%s)%s",
+			 ev->host.cache[0] ? ev->host.cache : "?", tail);
+		return;
+	default:
+		break;
+	}
+	if (ev->kind == VBT_KIND_SYSCALL && ev->sys.cause_seq)
+		snprintf(buf, len, "a host block device failed (event %" PRIu64
+			 ")%s", ev->sys.cause_seq, tail);
+	else if (filters && strstr(filters, "blkdebug"))
+		snprintf(buf, len, "the host I/O failed with %s%s",
+			 vbt_errno_name(ev->err), tail);
+	else
+		snprintf(buf, len, "the host storage under %s failed the I/O "
+			 "with %s (look for host block errors, FUSE/NFS "
+			 "servers)%s", ev->host.image[0] ? ev->host.image :
+			 "the image", vbt_errno_name(ev->err), tail);
+}
+
+void vbt_likely_cause(const struct vbt_input *in, const struct vbt_rec_event *re,
+		      char *buf, size_t len)
+{
+	const struct vbt_event *ev = &re->ev;
+	const struct vbt_block_info *b = &ev->blk;
+
+	if (ev->kind == VBT_KIND_LOST) {
+		snprintf(buf, len, "events were lost: the ring buffer was full");
+		return;
+	}
+	if (ev->side == VBT_SIDE_HOST && ev->kind != VBT_KIND_BLOCK) {
+		host_cause(in, ev, buf, len);
+		return;
+	}
+	if (ev->kind == VBT_KIND_SYSCALL) {
+		if (ev->sys.cause_seq)
+			snprintf(buf, len, "a failed block request (event %"
+				 PRIu64 ") surfaced as this syscall error",
+				 ev->sys.cause_seq);
+		else
+			snprintf(buf, len, "no failed block request was seen "
+				 "behind it: the file system or an earlier "
+				 "writeback error");
+		return;
+	}
+	if (ev->kind != VBT_KIND_BLOCK) {
+		snprintf(buf, len, "%s", vbt_errno_name(ev->err));
+		return;
+	}
+	if (b->not_issued)
+		snprintf(buf, len, "the request never reached the device: the "
+			 "%s block layer failed it (e.g. a failed preflush)",
+			 ev->side == VBT_SIDE_HOST ? "host's" : "guest's");
+	else if (b->virtio_status == VBT_VIRTIO_IOERR)
+		snprintf(buf, len, "the hypervisor failed this request (virtio "
+			 "IOERR): its cause is on the host; record there with "
+			 "'vblktrace bundle' and join with 'vblktrace merge'");
+	else if (b->virtio_status == VBT_VIRTIO_UNSUPP)
+		snprintf(buf, len, "the virtual device does not support %s "
+			 "(virtio UNSUPP): check the host drive's discard / "
+			 "write-zeroes settings", vbt_op_name(b->op));
+	else if (b->status == 3)
+		snprintf(buf, len, "the device is out of space (thin "
+			 "provisioning or a full backing file)");
+	else if (b->status == 2)
+		snprintf(buf, len, "the device did not answer in time");
+	else if (b->status == 1)
+		snprintf(buf, len, "the device does not support %s",
+			 vbt_op_name(b->op));
+	else
+		snprintf(buf, len, "the device %s failed the request (%s)",
+			 b->disk, b->status >= 0 ?
+			 vbt_blk_status_name(b->status) : vbt_errno_name(ev->err));
+}
+
+static void group_key(const struct vbt_event *ev, struct vbt_report_group *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->side = ev->side;
+	g->kind = ev->kind;
+	g->op = -1;
+	g->status = -1;
+	g->virtio = VBT_VIRTIO_NONE;
+	g->err = ev->err;
+	switch (ev->kind) {
+	case VBT_KIND_BLOCK:
+		snprintf(g->what, sizeof(g->what), "%s", ev->blk.disk);
+		g->op = ev->blk.op;
+		g->status = ev->blk.status;
+		g->virtio = ev->blk.virtio_status;
+		break;
+	case VBT_KIND_SYSCALL:
+		snprintf(g->what, sizeof(g->what), "%s()",
+			 vbt_sys_name(ev->sys.sys));
+		break;
+	default:
+		snprintf(g->what, sizeof(g->what), "%s %s",
+			 vbt_kind_name(ev->kind),
+			 vbt_async_op_name(ev->kind, ev->async.opcode));
+		break;
+	}
+	if (ev->host.known)
+		snprintf(g->where, sizeof(g->where), "%.30s/%.30s",
+			 ev->host.vm, ev->host.drive);
+}
+
+static bool same_group(const struct vbt_report_group *a,
+		       const struct vbt_report_group *b)
+{
+	return a->side == b->side && a->kind == b->kind && a->op == b->op &&
+	       a->err == b->err && a->status == b->status &&
+	       a->virtio == b->virtio && !strcmp(a->what, b->what) &&
+	       !strcmp(a->where, b->where);
+}
+
+static int lat_bucket(uint64_t ns)
+{
+	int b = 0;
+
+	while (ns > 1 && b < VBT_REPORT_LAT_BUCKETS - 1) {
+		ns >>= 1;
+		b++;
+	}
+	return b;
+}
+
+int vbt_report_build(const struct vbt_input *in, struct vbt_report *r)
+{
+	const struct vbt_recording *rec = &in->rec;
+
+	memset(r, 0, sizeof(*r));
+	r->in = in;
+	r->start_ns = rec->first_real_ns;
+	r->end_ns = rec->last_real_ns;
+	for (size_t i = 0; i < rec->n; i++) {
+		const struct vbt_rec_event *re = &rec->ev[i];
+		const struct vbt_event *ev = &re->ev;
+		struct vbt_report_group key, *g = NULL;
+
+		if (ev->kind == VBT_KIND_LOST) {
+			r->lost += ev->lost;
+			continue;
+		}
+		r->events++;
+		if (ev->kind == VBT_KIND_BLOCK && ev->blk.lat_ns) {
+			int b = lat_bucket(ev->blk.lat_ns);
+
+			r->lat[b]++;
+			if (ev->err)
+				r->lat_errors[b]++;
+			r->nlat++;
+		}
+		if (!ev->err)
+			continue;
+		r->errors++;
+		add_lane(r, ev);
+		group_key(ev, &key);
+		for (int k = 0; k < r->ngroups && !g; k++)
+			if (same_group(&r->groups[k], &key))
+				g = &r->groups[k];
+		if (!g) {
+			void *p = reallocarray(r->groups, r->ngroups + 1,
+					       sizeof(*r->groups));
+
+			if (!p)
+				return -ENOMEM;
+			r->groups = p;
+			g = &r->groups[r->ngroups++];
+			*g = key;
+			g->first = i;
+			g->first_ns = g->last_ns = re->real_ns;
+			vbt_likely_cause(in, re, g->cause, sizeof(g->cause));
+		}
+		g->count++;
+		if (re->real_ns < g->first_ns)
+			g->first_ns = re->real_ns;
+		if (re->real_ns > g->last_ns)
+			g->last_ns = re->real_ns;
+	}
+	return 0;
+}
+
+void vbt_report_free(struct vbt_report *r)
+{
+	free(r->groups);
+	memset(r, 0, sizeof(*r));
+}

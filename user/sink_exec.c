@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0
+/* --alert-exec: a command per alert record, no shell, bounded in time. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "clock.h"
+#include "sink_exec.h"
+
+#define KILL_GRACE_NS	2000000000ULL
+#define CHILD_PATH	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct child {
+	pid_t pid;
+	uint64_t start;
+	bool termed;
+};
+
+struct vbt_sink_exec {
+	char **argv;
+	uint64_t timeout_ns;
+	int max_running;
+	struct child *kids;
+	int nkids;
+	char **queue[VBT_EXEC_MAX_QUEUED];	/* env of waiting runs, FIFO */
+	int qhead, qlen;
+	vbt_exec_result_fn fn;
+	void *ctx;
+	uint64_t dropped;
+};
+
+void vbt_strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static int strv_push(char ***v, int *n, char *s)
+{
+	char **nv;
+
+	if (!s)
+		return -ENOMEM;
+	nv = realloc(*v, (*n + 2) * sizeof(*nv));
+	if (!nv) {
+		free(s);
+		return -ENOMEM;
+	}
+	nv[(*n)++] = s;
+	nv[*n] = NULL;
+	*v = nv;
+	return 0;
+}
+
+/* One word from *pp; returns its length in @out, or -1 on a bad quote. */
+static int next_word(const char **pp, char *out)
+{
+	const char *p = *pp;
+	int n = 0;
+	char q = 0;
+
+	for (; *p; p++) {
+		if (q == '\'') {
+			if (*p == '\'')
+				q = 0;
+			else
+				out[n++] = *p;
+		} else if (q == '"') {
+			if (*p == '"')
+				q = 0;
+			else if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+				out[n++] = *++p;
+			else
+				out[n++] = *p;
+		} else if (*p == '\'' || *p == '"') {
+			q = *p;
+		} else if (*p == '\\' && p[1]) {
+			out[n++] = *++p;
+		} else if (isspace((unsigned char)*p)) {
+			break;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	*pp = p;
+	out[n] = 0;
+	return q ? -1 : n;
+}
+
+int vbt_split_argv(const char *cmd, char ***argv, char *err, size_t errlen)
+{
+	char *word = malloc(strlen(cmd) + 1);
+	const char *p = cmd;
+	char **v = NULL;
+	int n = 0, ret = 0;
+
+	if (!word)
+		return -ENOMEM;
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		if (next_word(&p, word) < 0) {
+			snprintf(err, errlen, "unterminated quote in '%s'", cmd);
+			ret = -EINVAL;
+			break;
+		}
+		ret = strv_push(&v, &n, strdup(word));
+		if (ret)
+			break;
+	}
+	free(word);
+	if (!ret && !n) {
+		snprintf(err, errlen, "empty command");
+		ret = -EINVAL;
+	}
+	if (ret) {
+		vbt_strv_free(v);
+		return ret;
+	}
+	*argv = v;
+	return 0;
+}
+
+/* A field's value as the environment carries it. */
+static char *env_value(struct json_object *v)
+{
+	size_t len = 0;
+	char *s;
+
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return strdup("");
+	case json_type_string:
+		return strdup(json_object_get_string(v));
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			len += strlen(json_object_get_string(
+				json_object_array_get_idx(v, i))) + 1;
+		s = calloc(1, len + 1);
+		for (size_t i = 0; s && i < json_object_array_length(v); i++) {
+			if (i)
+				strcat(s, ",");
+			strcat(s, json_object_get_string(
+				json_object_array_get_idx(v, i)));
+		}
+		return s;
+	default:
+		return strdup(json_object_to_json_string_ext(v,
+						JSON_C_TO_STRING_PLAIN));
+	}
+}
+
+char **vbt_alert_env(struct json_object *rec)
+{
+	char **env = NULL;
+	int n = 0;
+
+	json_object_object_foreach(rec, key, val) {
+		char *value = env_value(val), *s;
+		size_t klen = strlen(key);
+
+		if (!value)
+			goto oom;
+		s = malloc(sizeof("VBLKTRACE_") + klen + strlen(value) + 1);
+		if (!s) {
+			free(value);
+			goto oom;
+		}
+		strcpy(s, "VBLKTRACE_");
+		for (size_t i = 0; i < klen; i++)
+			s[10 + i] = isalnum((unsigned char)key[i]) ?
+				    toupper((unsigned char)key[i]) : '_';
+		s[10 + klen] = '=';
+		strcpy(s + 11 + klen, value);
+		free(value);
+		if (strv_push(&env, &n, s))
+			goto oom;
+	}
+	if (!env)
+		env = calloc(1, sizeof(*env));
+	return env;
+oom:
+	vbt_strv_free(env);
+	return NULL;
+}
+
+int vbt_sink_exec_new(const char *cmd, double timeout_s, int max_running,
+		      vbt_exec_result_fn fn, void *ctx,
+		      struct vbt_sink_exec **out, char *err, size_t errlen)
+{
+	struct vbt_sink_exec *x = calloc(1, sizeof(*x));
+	int ret;
+
+	if (!x)
+		return -ENOMEM;
+	ret = vbt_split_argv(cmd, &x->argv, err, errlen);
+	if (ret) {
+		free(x);
+		return ret;
+	}
+	x->timeout_ns = (uint64_t)(timeout_s * 1e9);
+	x->max_running = max_running > 0 ? max_running : 1;
+	x->kids = calloc(x->max_running, sizeof(*x->kids));
+	if (!x->kids) {
+		vbt_sink_exec_free(x);
+		return -ENOMEM;
+	}
+	x->fn = fn;
+	x->ctx = ctx;
+	*out = x;
+	return 0;
+}
+
+static void result(struct vbt_sink_exec *x, enum vbt_exec_result r)
+{
+	if (x->fn)
+		x->fn(x->ctx, r);
+}
+
+static int spawn(struct vbt_sink_exec *x, char **env)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	char **envp;
+	pid_t pid;
+	int n = 0, ret;
+
+	while (env[n])
+		n++;
+	envp = calloc(n + 2, sizeof(*envp));
+	if (!envp)
+		return -ENOMEM;
+	memcpy(envp, env, n * sizeof(*envp));
+	envp[n] = CHILD_PATH;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	/* stdin empty, stdout to our stderr: stdout carries JSON Lines. */
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, 2, 1);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	/* Our ignored SIGPIPE and blocked signals are not the child's. */
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	/* Its own process group, so a time limit kills what it started. */
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
+				 POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+	ret = posix_spawnp(&pid, x->argv[0], &fa, &at, x->argv, envp);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	free(envp);
+	if (ret) {
+		fprintf(stderr, "vblktrace: --alert-exec %s: %s\n", x->argv[0],
+			strerror(ret));
+		return -ret;
+	}
+	x->kids[x->nkids].pid = pid;
+	x->kids[x->nkids].start = vbt_mono_now();
+	x->kids[x->nkids].termed = false;
+	x->nkids++;
+	return 0;
+}
+
+static void start_queued(struct vbt_sink_exec *x)
+{
+	while (x->qlen && x->nkids < x->max_running) {
+		char **env = x->queue[x->qhead];
+
+		x->qhead = (x->qhead + 1) % VBT_EXEC_MAX_QUEUED;
+		x->qlen--;
+		if (spawn(x, env))
+			result(x, VBT_EXEC_FAILED);
+		vbt_strv_free(env);
+	}
+}
+
+void vbt_sink_exec_alert(struct vbt_sink_exec *x, struct json_object *rec)
+{
+	char **env = vbt_alert_env(rec);
+
+	if (!env || x->qlen == VBT_EXEC_MAX_QUEUED) {
+		if (!x->dropped++ || !(x->dropped % 100))
+			fprintf(stderr, "vblktrace: --alert-exec: %d runs "
+				"queued, %llu alert(s) not run\n", x->qlen,
+				(unsigned long long)x->dropped);
+		vbt_strv_free(env);
+		result(x, VBT_EXEC_DROPPED);
+		return;
+	}
+	x->queue[(x->qhead + x->qlen) % VBT_EXEC_MAX_QUEUED] = env;
+	x->qlen++;
+	start_queued(x);
+}
+
+static void reap(struct vbt_sink_exec *x, int i, int status)
+{
+	struct child *c = &x->kids[i];
+
+	if (c->termed)
+		result(x, VBT_EXEC_TIMEOUT);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		result(x, VBT_EXEC_OK);
+	else
+		result(x, VBT_EXEC_FAILED);
+	x->kids[i] = x->kids[--x->nkids];
+}
+
+void vbt_sink_exec_tick(struct vbt_sink_exec *x, uint64_t now)
+{
+	for (int i = 0; i < x->nkids;) {
+		struct child *c = &x->kids[i];
+		/* @now may predate a run started during this tick. */
+		uint64_t ran = now > c->start ? now - c->start : 0;
+		int status;
+		pid_t r = waitpid(c->pid, &status, WNOHANG);
+
+		if (r == c->pid || (r < 0 && errno == ECHILD)) {
+			reap(x, i, r == c->pid ? status : 0);
+			continue;
+		}
+		if (!c->termed && ran >= x->timeout_ns) {
+			fprintf(stderr, "vblktrace: --alert-exec %s (pid %d) "
+				"ran out of time; stopping it\n", x->argv[0],
+				(int)c->pid);
+			kill(-c->pid, SIGTERM);
+			c->termed = true;
+		} else if (c->termed && ran >= x->timeout_ns + KILL_GRACE_NS) {
+			kill(-c->pid, SIGKILL);
+		}
+		i++;
+	}
+	start_queued(x);
+}
+
+void vbt_sink_exec_drain(struct vbt_sink_exec *x, uint64_t deadline)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	uint64_t now;
+
+	while (x->nkids || x->qlen) {
+		now = vbt_mono_now();
+		if (now >= deadline)
+			break;
+		vbt_sink_exec_tick(x, now);
+		nanosleep(&ts, NULL);
+	}
+	for (int i = 0; i < x->nkids; i++)
+		kill(-x->kids[i].pid, SIGKILL);
+	while (x->nkids) {
+		int status = 0;
+		pid_t r = waitpid(x->kids[0].pid, &status, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		x->kids[0].termed = true;
+		reap(x, 0, status);
+	}
+	while (x->qlen) {
+		vbt_strv_free(x->queue[x->qhead]);
+		x->qhead = (x->qhead + 1) % VBT_EXEC_MAX_QUEUED;
+		x->qlen--;
+		result(x, VBT_EXEC_DROPPED);
+	}
+}
+
+int vbt_sink_exec_running(const struct vbt_sink_exec *x)
+{
+	return x->nkids;
+}
+
+void vbt_sink_exec_free(struct vbt_sink_exec *x)
+{
+	if (!x)
+		return;
+	vbt_sink_exec_drain(x, 0);
+	vbt_strv_free(x->argv);
+	free(x->kids);
+	free(x);
+}
