@@ -13,6 +13,8 @@ void vbt_host_view_configure(struct vbt_host_view *h, struct vbt_session *s,
 			     struct vbt_source_cfg *cfg)
 {
 	cfg->host = true;
+	/* The thread pool is most of what QEMU does: no view without it. */
+	cfg->need_syscalls = true;
 	/* -p adds processes to watch; it does not filter block events. */
 	cfg->pid = 0;
 	cfg->nsys_pids = 0;

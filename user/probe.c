@@ -4,6 +4,7 @@
  * missing capability is reported by name with the command that fixes it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -38,13 +39,32 @@ bool vbt_probe_btf_tracepoint(const char *name)
 	return btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0;
 }
 
-bool vbt_probe_tracefs_event(const char *category, const char *name)
+int vbt_probe_tracefs_event_err(const char *category, const char *name)
 {
 	char path[256];
+	int fd;
 
+	/* open(), not access(): access() ignores our effective capabilities. */
 	snprintf(path, sizeof(path), TRACEFS "/events/%s/%s/id", category,
 		 name);
-	return access(path, R_OK) == 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+bool vbt_probe_tracefs_event(const char *category, const char *name)
+{
+	return vbt_probe_tracefs_event_err(category, name) == 0;
+}
+
+const char *vbt_tracefs_why(int err)
+{
+	if (err == -EACCES || err == -EPERM)
+		return "tracefs is not readable by this process (run as root "
+		       "or add CAP_DAC_READ_SEARCH)";
+	return "this kernel lacks the tracepoint";
 }
 
 int vbt_probe_mount_tracefs(void)

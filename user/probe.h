@@ -11,6 +11,10 @@ bool vbt_probe_kernel_btf(void);
 bool vbt_probe_btf_tracepoint(const char *name);
 /* Is the classic tracepoint category/name in tracefs? */
 bool vbt_probe_tracefs_event(const char *category, const char *name);
+/* The same as 0 or -errno: -EACCES when tracefs is there but closed to us. */
+int vbt_probe_tracefs_event_err(const char *category, const char *name);
+/* Why a tracepoint cannot be used, for a -errno of the above. */
+const char *vbt_tracefs_why(int err);
 /* Mount tracefs on /sys/kernel/tracing if it is not there; 0 or -errno. */
 int vbt_probe_mount_tracefs(void);
 /*

@@ -26,6 +26,7 @@ struct vbt_source_cfg {
 	bool syscalls;			/* also failing I/O syscalls */
 	bool host;			/* QEMU's io_uring and AIO paths too;
 					 * syscalls only of watched pids */
+	bool need_syscalls;		/* fail (not narrow) without them */
 	const uint32_t *sys_pids;	/* only these processes' syscalls */
 	int nsys_pids;			/* 0: every process */
 	int verbose;

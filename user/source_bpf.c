@@ -293,10 +293,12 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 
 	if (!vbt_probe_tracefs_event("syscalls", "sys_exit_pwrite64")) {
 		vbt_probe_mount_tracefs();
-		if (!vbt_probe_tracefs_event("syscalls", "sys_exit_pwrite64")) {
-			snprintf(err, errlen, "failing syscalls: this kernel has "
-				 "no syscall tracepoints (CONFIG_FTRACE_SYSCALLS)");
-			return -EOPNOTSUPP;
+		ret = vbt_probe_tracefs_event_err("syscalls", "sys_exit_pwrite64");
+		if (ret) {
+			snprintf(err, errlen, "failing syscalls: %s%s",
+				 vbt_tracefs_why(ret), ret == -ENOENT ?
+				 " (CONFIG_FTRACE_SYSCALLS)" : "");
+			return ret;
 		}
 	}
 	sys = syscall_fail_bpf__open();
@@ -391,7 +393,14 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	if (cfg->syscalls) {
 		char sys_why[256];
 
-		if (open_syscalls(bs, cfg, sys_why, sizeof(sys_why)))
+		ret = open_syscalls(bs, cfg, sys_why, sizeof(sys_why));
+		if (ret && cfg->need_syscalls) {
+			snprintf(err, errlen, "%s", sys_why);
+			guest_block_bpf__destroy(bs->skel);
+			free(bs);
+			return ret == -EACCES ? -EPERM : -EOPNOTSUPP;
+		}
+		if (ret)
 			vbt_bpf_note_blind(bs, sys_why);
 	}
 	if (cfg->host)

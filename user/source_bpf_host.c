@@ -56,6 +56,11 @@ static int try_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 
 	uring_tp = vbt_probe_tracefs_event("io_uring", "io_uring_complete");
 	io_submit_tp = vbt_probe_tracefs_event("syscalls", "sys_enter_io_submit");
+	/* Without io_submit's iocbs a completion cannot be attributed. */
+	if (!io_submit_tp && aio != AIO_NONE) {
+		host_qemu_bpf__destroy(h);
+		return -ENOENT;
+	}
 	sub = uring_submit_prog(h, submit);
 	if (sub && uring_tp) {
 		bpf_program__set_autoload(sub, true);
@@ -112,13 +117,21 @@ void vbt_bpf_open_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg)
 	bs->host = h;
 	bs->src.aio_visible = aio != AIO_NONE;
 	snprintf(bs->src.host_how, sizeof(bs->src.host_how),
-		 "thread pool: syscall exits; io_uring: %s%s; native AIO: %s",
+		 "thread pool: %s; io_uring: %s%s; native AIO: %s",
+		 bs->sys ? "syscall exits" : "not visible",
 		 submit ? submit : "not visible",
 		 submit ? " + io_uring_complete" : "",
 		 aio != AIO_NONE ? aio_hook_names[aio] : "not visible");
-	if (!submit)
-		vbt_bpf_note_blind(bs, "io_uring completions (no io_uring "
-				   "submission tracepoint with BTF)");
+	if (!submit) {
+		int err = vbt_probe_tracefs_event_err("io_uring",
+						      "io_uring_complete");
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "io_uring completions (%s)",
+			 err ? vbt_tracefs_why(err) :
+			 "no io_uring submission tracepoint with BTF");
+		vbt_bpf_note_blind(bs, msg);
+	}
 	if (aio == AIO_NONE)
 		vbt_bpf_note_blind(bs, "native AIO completions: QEMU reaps them "
 				   "from the ring in userspace and this kernel "

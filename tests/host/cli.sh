@@ -8,7 +8,7 @@ VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/fixtures.sh"
 . "$VBT_ROOT/tests/lib/vbt.sh"
 
-tap_plan 10
+tap_plan 12
 W=$FX_DIR/cli
 mkdir -p "$W"
 
@@ -36,6 +36,18 @@ expect "no capabilities: exit 3 naming CAP_BPF and CAP_PERFMON" 3 "CAP_BPF and C
 expect "CAP_BPF + CAP_PERFMON alone are enough" 0 "summary after" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 	--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon "$VBT" -t 0.5
+
+# The host view cannot do without QEMU's thread pool syscalls, whose
+# tracepoints need tracefs: without a way to read it, exit 3 naming it.
+expect "host with CAP_BPF + CAP_PERFMON only: exit 3 naming CAP_DAC_READ_SEARCH" 3 \
+	"tracefs is not readable.*CAP_DAC_READ_SEARCH" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon "$VBT" host -t 0.5
+expect "host with CAP_BPF + CAP_PERFMON + CAP_DAC_READ_SEARCH sees every path" 0 \
+	"thread pool: syscall exits; io_uring: io_uring_submit_req" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	--inh-caps=+bpf,+perfmon,+dac_read_search \
+	--ambient-caps=+bpf,+perfmon,+dac_read_search "$VBT" host -t 0.5
 
 # After attaching, vblktrace keeps at most CAP_BPF.
 vbt_start "$W/caps" --side guest -t 5
