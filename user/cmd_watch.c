@@ -64,12 +64,10 @@ struct watch {
 	uint64_t interval_ns;
 	uint64_t lost;
 	uint64_t next_expire, next_textfile, textfile_gen;
-	bool hup_ready;
 	struct devname devs[DEVCACHE];
 	int ndevs;
 };
 
-static volatile sig_atomic_t hup;
 
 static void usage(const char *cmd)
 {
@@ -100,11 +98,6 @@ static void usage(const char *cmd)
 	       "  -v, --verbose         say more about probing and attaching\n\n"
 	       "Signals: SIGTERM/SIGINT stop with a final summary; SIGHUP reopens --log.\n",
 	       cmd, VBT_METRICS_MAX_SERIES);
-}
-
-static void on_hup(int sig)
-{
-	hup = 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -252,16 +245,8 @@ static int watch_started(struct vbt_session *s)
 	static const int keep[] = { CAP_BPF, CAP_SYS_PTRACE,
 				    CAP_DAC_READ_SEARCH, -1 };
 	struct watch *w = s->priv;
-	sigset_t set;
 	int ret;
 
-	/*
-	 * The session stops on SIGHUP; here it reopens the log.  Hold it
-	 * until the first tick installs our handler, so none is lost.
-	 */
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
 	/* Binding a port and syslog's socket, before capabilities go. */
 	if (w->metrics) {
 		ret = start_metrics(w);
@@ -282,18 +267,6 @@ static bool watch_enrich(struct vbt_session *s, struct vbt_event *ev)
 	struct watch *w = s->priv;
 
 	return vbt_host_view_enrich(&w->hv, ev);
-}
-
-static void take_sighup(struct watch *w)
-{
-	struct sigaction sa = { .sa_handler = on_hup };
-	sigset_t set;
-
-	sigaction(SIGHUP, &sa, NULL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	w->hup_ready = true;
 }
 
 static void tick_metrics(struct watch *w, uint64_t now, bool rescanned)
@@ -319,14 +292,6 @@ static void watch_tick(struct vbt_session *s, uint64_t now)
 	struct watch *w = s->priv;
 	bool rescanned;
 
-	if (!w->hup_ready)
-		take_sighup(w);
-	if (hup) {
-		hup = 0;
-		if (!vbt_sink_log_reopen(&w->log) && w->log.path)
-			fprintf(stderr, "vblktrace: SIGHUP: reopened %s\n",
-				w->log.path);
-	}
 	rescanned = vbt_host_view_tick(&w->hv, now);
 	vbt_alerts_tick(&w->alerts, now);
 	if (w->exec)
@@ -391,6 +356,15 @@ static void watch_finish(struct vbt_session *s)
 	vbt_host_view_finish(&w->hv);
 }
 
+/* SIGHUP: logrotate moved the log away; write to a new one. */
+static void watch_hangup(struct vbt_session *s)
+{
+	struct watch *w = s->priv;
+
+	if (!vbt_sink_log_reopen(&w->log) && w->log.path)
+		fprintf(stderr, "vblktrace: SIGHUP: reopened %s\n", w->log.path);
+}
+
 static const struct vbt_session_hooks watch_hooks = {
 	.side = VBT_SIDE_HOST,
 	.what = "failed QEMU I/O and host block requests (watch)",
@@ -400,6 +374,8 @@ static const struct vbt_session_hooks watch_hooks = {
 	.tick = watch_tick,
 	.finish = watch_finish,
 	.sink = watch_sink,
+	.hangup = watch_hangup,
+	.no_stdout = true,	/* stdout is the alert stream */
 };
 
 /* ------------------------------------------------------------------ */
@@ -498,24 +474,6 @@ static int split_opts(int argc, char **argv, struct watch_opts *o)
 
 /* ------------------------------------------------------------------ */
 
-/*
- * stdout is the alert stream; the session prints every event to stdout,
- * so it gets /dev/null and the stream keeps the original descriptor.
- */
-static int take_stdout(void)
-{
-	int out = fcntl(1, F_DUPFD_CLOEXEC, 3);
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-	if (out < 0 || null < 0 || dup2(null, 1) < 0) {
-		fprintf(stderr, "vblktrace: cannot set up stdout: %s\n",
-			strerror(errno));
-		return -1;
-	}
-	close(null);
-	return out;
-}
-
 static int setup(struct watch *w, int out_fd)
 {
 	char err[256];
@@ -578,18 +536,13 @@ int cmd_watch(int argc, char **argv)
 			"view is 'vblktrace live'\n");
 		return VBT_EXIT_USAGE;
 	}
-	/* The alert stream is JSON; the periodic summary goes to stderr. */
-	s.opts.json = true;
-	out_fd = take_stdout();
-	if (out_fd < 0)
-		return VBT_EXIT_RUNTIME;
+	/* Alerts go to stdout unless --log names a file. */
+	out_fd = STDOUT_FILENO;
 	w.s = &s;
 	s.priv = &w;
 	ret = setup(&w, out_fd);
 	if (!ret)
 		ret = vbt_session_run(&s, &watch_hooks);
 	teardown(&w);
-	if (w.o.log)
-		close(out_fd);
 	return ret;
 }

@@ -18,11 +18,16 @@
 #include "probe.h"
 #include "session.h"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, hangup;
 
 static void on_signal(int sig)
 {
 	stop = sig;
+}
+
+static void on_hangup(int sig)
+{
+	hangup = 1;
 }
 
 static bool sys_disk_wanted(const struct vbt_session *l, const struct vbt_event *ev)
@@ -133,7 +138,9 @@ void vbt_session_emit(struct vbt_session *l, struct vbt_event *ev)
 	ev->seq = ++l->seq;
 	if (l->opts.json || l->record)
 		json = vbt_format_json(ev, &l->fmt);
-	if (l->opts.json) {
+	if (l->hooks->no_stdout) {
+		/* the command's own sinks show it */
+	} else if (l->opts.json) {
 		if (json)
 			printf("%s\n", json);
 	} else {
@@ -285,19 +292,21 @@ static int open_source(struct vbt_session *l, struct vbt_source_cfg *cfg,
 	return VBT_EXIT_PRIV;
 }
 
-static void install_signals(void)
+/* SIGHUP stops a session, unless the command handles it (log reopening). */
+static void install_signals(const struct vbt_session_hooks *hooks)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction hup = { .sa_handler = on_hangup };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGHUP, hooks->hangup ? &hup : &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
 static int run(struct vbt_session *l, struct vbt_source *src)
 {
-	FILE *sumf = l->opts.json ? stderr : stdout;
+	FILE *sumf = l->opts.json || l->hooks->no_stdout ? stderr : stdout;
 	uint64_t now = vbt_mono_now(), end = 0, next_sum = 0;
 	int ret = VBT_EXIT_OK, n;
 
@@ -316,6 +325,10 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 		}
 		check_lost(l, src);
 		fflush(stdout);
+		if (hangup) {
+			hangup = 0;
+			l->hooks->hangup(l);
+		}
 		now = vbt_mono_now();
 		if (l->hooks->tick)
 			l->hooks->tick(l, now);
@@ -367,6 +380,8 @@ int vbt_session_run(struct vbt_session *l,
 	int ret;
 
 	l->hooks = hooks;
+	/* Before anything slow: a signal during set-up must not kill us. */
+	install_signals(hooks);
 	cfg.all = l->opts.all;
 	cfg.verbose = l->opts.verbose;
 	cfg.syscalls = true;
@@ -412,7 +427,6 @@ int vbt_session_run(struct vbt_session *l,
 		vbt_drop_capabilities(CAP_IS_SUPPORTED(CAP_BPF) ? keep_bpf :
 								  keep_admin);
 	}
-	install_signals();
 	vbt_summary_init(&l->sum, vbt_mono_now());
 	ret = run(l, l->src);
 	if (hooks->finish)

@@ -38,6 +38,10 @@ struct vbt_session_hooks {
 	/* About every 100 ms. */
 	void (*tick)(struct vbt_session *s, uint64_t now);
 	void (*finish)(struct vbt_session *s);
+	/* Called on SIGHUP instead of stopping (e.g. to reopen logs). */
+	void (*hangup)(struct vbt_session *s);
+	/* Events go to the command's sinks only, summaries to stderr. */
+	bool no_stdout;
 	/* Every emitted event, after stdout, the recording and the summary. */
 	void (*sink)(struct vbt_session *s, const struct vbt_event *ev);
 };

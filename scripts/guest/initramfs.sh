@@ -225,12 +225,16 @@ cmd_base() {
 
 	key=$(inputs_key $BASE_MODULES "${mods[@]+"${mods[@]}"}")
 	out=$CACHE/$(basename "$MODDIR")-$key.cpio
+	# Parallel rigs (tests run guests side by side) share the cache: one
+	# builder at a time, and no pruning of an image another run just chose.
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/.lock"
+	flock 9
 	if [ -s "$out" ]; then
 		touch "$out"
 		echo "$out"
 		return
 	fi
-	mkdir -p "$CACHE"
 	stage=$(mktemp -d "$CACHE/stage.XXXXXX")
 	trap 'rm -rf "$stage"' EXIT
 	skeleton "$stage"
