@@ -14,5 +14,7 @@ int cmd_disks(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	{ "bundle", cmd_bundle, "record and write a bug-report bundle (.tar.gz)" },
 	{ "report", cmd_report, "read a bundle or recording offline (text, json, html, perfetto)" },
 	{ "merge", cmd_merge, "join a guest and a host bundle: the origin of each error" },
+	{ "doctor", cmd_doctor, "diagnose a VM's disk configuration (and a migration to another)" },
+	{ "explain", cmd_explain, "explain QEMU, libvirt, mkfs and guest kernel log lines" },
 };
 
 static void usage(FILE *f)

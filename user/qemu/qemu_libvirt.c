@@ -13,32 +13,9 @@
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+
+#include "xml_util.h"
 #include "qemu/qemu_int.h"
-
-static bool is_el(xmlNode *n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE &&
-	       !xmlStrcmp(n->name, (const xmlChar *)name);
-}
-
-static xmlNode *child(xmlNode *n, const char *name)
-{
-	for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
-		if (is_el(c, name))
-			return c;
-	return NULL;
-}
-
-/* Attribute or element text, malloc'ed (libxml2 allocates with malloc). */
-static char *attr(xmlNode *n, const char *name)
-{
-	return n ? (char *)xmlGetProp(n, (const xmlChar *)name) : NULL;
-}
-
-static char *text(xmlNode *n)
-{
-	return n ? (char *)xmlNodeGetContent(n) : NULL;
-}
 
 /* Take @val into *@dst if *@dst is unknown; always consumes @val. */
 static void fill(char **dst, char *val)
@@ -57,11 +34,11 @@ static bool same(const char *a, const char *b)
  * type='format' name='libvirt-1-format'/>... */
 static bool node_matches(xmlNode *source, const struct vbt_drive *d)
 {
-	xmlNode *names = child(child(source, "privateData"), "nodenames");
+	xmlNode *names = vbt_xml_child(vbt_xml_child(source, "privateData"), "nodenames");
 
 	for (xmlNode *c = names ? names->children : NULL; c; c = c->next) {
-		char *name = attr(c, "name");
-		bool m = is_el(c, "nodename") &&
+		char *name = vbt_xml_attr(c, "name");
+		bool m = vbt_xml_is(c, "nodename") &&
 			 (same(name, d->node) || same(name, d->drive));
 
 		xmlFree(name);
@@ -74,7 +51,7 @@ static bool node_matches(xmlNode *source, const struct vbt_drive *d)
 static struct vbt_drive *match_disk(struct vbt_vm *vm, xmlNode *disk,
 				    const char *alias, const char *src)
 {
-	xmlNode *source = child(disk, "source");
+	xmlNode *source = vbt_xml_child(disk, "source");
 
 	for (int i = 0; alias && i < vm->ndrives; i++)
 		if (same(vm->drives[i].id, alias))
@@ -96,15 +73,15 @@ static char *source_name(xmlNode *source, char **proto)
 
 	*proto = NULL;
 	for (size_t i = 0; source && i < sizeof(keys) / sizeof(keys[0]); i++) {
-		s = attr(source, keys[i]);
+		s = vbt_xml_attr(source, keys[i]);
 		if (s) {
 			out = strdup(s);
 			xmlFree(s);
 			return out;
 		}
 	}
-	p = attr(source, "protocol");
-	name = attr(source, "name");
+	p = vbt_xml_attr(source, "protocol");
+	name = vbt_xml_attr(source, "name");
 	out = NULL;
 	if (p && name && strlen(p) + strlen(name) < 4096 &&
 	    asprintf(&out, "%s:%s", p, name) < 0)
@@ -123,12 +100,12 @@ static char *source_name(xmlNode *source, char **proto)
 
 static void apply_driver(struct vbt_drive *d, xmlNode *drv, bool fresh)
 {
-	char *cache = attr(drv, "cache"), *io = attr(drv, "io");
+	char *cache = vbt_xml_attr(drv, "cache"), *io = vbt_xml_attr(drv, "io");
 
-	fill(&d->format, attr(drv, "type"));
-	fill(&d->werror, attr(drv, "error_policy"));
-	fill(&d->rerror, attr(drv, "rerror_policy"));
-	fill(&d->discard, attr(drv, "discard"));
+	fill(&d->format, vbt_xml_attr(drv, "type"));
+	fill(&d->werror, vbt_xml_attr(drv, "error_policy"));
+	fill(&d->rerror, vbt_xml_attr(drv, "rerror_policy"));
+	fill(&d->discard, vbt_xml_attr(drv, "discard"));
 	if (fresh && io && d->aio == VBT_AIO_UNKNOWN)
 		d->aio = vbt_aio_parse((char *)io);
 	if (fresh && cache && d->write_cache < 0) {
@@ -155,8 +132,8 @@ static void apply_driver(struct vbt_drive *d, xmlNode *drv, bool fresh)
 
 static int apply_disk(struct vbt_vm *vm, xmlNode *disk)
 {
-	xmlNode *source = child(disk, "source"), *target = child(disk, "target");
-	char *alias = attr(child(disk, "alias"), "name");
+	xmlNode *source = vbt_xml_child(disk, "source"), *target = vbt_xml_child(disk, "target");
+	char *alias = vbt_xml_attr(vbt_xml_child(disk, "alias"), "name");
 	char *proto = NULL, *src = source_name(source, &proto);
 	struct vbt_drive *d = match_disk(vm, disk, alias, src);
 	bool fresh = !d;
@@ -175,10 +152,10 @@ static int apply_disk(struct vbt_vm *vm, xmlNode *disk)
 		d->protocol = proto;
 		src = proto = NULL;
 	}
-	apply_driver(d, child(disk, "driver"), fresh);
-	fill(&d->target, attr(target, "dev"));
-	fill(&d->bus, attr(target, "bus"));
-	fill(&d->serial, text(child(disk, "serial")));
+	apply_driver(d, vbt_xml_child(disk, "driver"), fresh);
+	fill(&d->target, vbt_xml_attr(target, "dev"));
+	fill(&d->bus, vbt_xml_attr(target, "bus"));
+	fill(&d->serial, vbt_xml_text(vbt_xml_child(disk, "serial")));
 	vbt_drive_finish(d);
 	xmlFree(alias);
 	free(src);
@@ -188,8 +165,8 @@ static int apply_disk(struct vbt_vm *vm, xmlNode *disk)
 
 static void apply_domain(struct vbt_vm *vm, xmlNode *dom)
 {
-	fill(&vm->name, text(child(dom, "name")));
-	fill(&vm->uuid, text(child(dom, "uuid")));
+	fill(&vm->name, vbt_xml_text(vbt_xml_child(dom, "name")));
+	fill(&vm->uuid, vbt_xml_text(vbt_xml_child(dom, "uuid")));
 }
 
 int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
@@ -217,16 +194,16 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 		return -EINVAL;
 	}
 	root = xmlDocGetRootElement(doc);
-	dom = is_el(root, "domstatus") ? child(root, "domain") : root;
-	if (!is_el(dom, "domain")) {
+	dom = vbt_xml_is(root, "domstatus") ? vbt_xml_child(root, "domain") : root;
+	if (!vbt_xml_is(dom, "domain")) {
 		vbt_qseterr(err, errlen, "libvirt XML: no <domain> element");
 		xmlFreeDoc(doc);
 		return -EINVAL;
 	}
 	apply_domain(vm, dom);
-	devs = child(dom, "devices");
+	devs = vbt_xml_child(dom, "devices");
 	for (xmlNode *c = devs ? devs->children : NULL; c && !r; c = c->next)
-		if (is_el(c, "disk"))
+		if (vbt_xml_is(c, "disk"))
 			r = apply_disk(vm, c);
 	if (r < 0)
 		vbt_qseterr(err, errlen, "libvirt XML: out of memory");

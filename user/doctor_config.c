@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Configurations for vblktrace doctor.  The drives come from the shared
+ * QEMU/libvirt model (user/qemu/); this file adds what that model leaves
+ * out: machine type, vCPUs, -incoming, and every PCI device with its bus,
+ * slot and config-space properties.  -device strings are split with the
+ * model's own QemuOpts/JSON helpers, never a second parser.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "doctor.h"
+#include "qemu/qemu_int.h"
+
+#define DR_MAX_INPUT	(16 * 1024 * 1024)
+
+/* Device properties that change what the guest (and the migration stream)
+ * sees of a device: virtio config space size and contents, queue layout,
+ * PCI BARs.  Everything else (bootindex, serial, iothread) is left out. */
+static const char *const config_props[] = {
+	"num-queues", "num_queues", "queue-size", "seg-max-adjust", "discard",
+	"write-zeroes", "max-discard-sectors", "max-write-zeroes-sectors",
+	"report-discard-granularity", "config-wce", "packed", "event_idx",
+	"indirect_desc", "logical_block_size", "physical_block_size",
+	"min_io_size", "opt_io_size", "disable-legacy", "disable-modern",
+	"vectors", "ats", "iommu_platform", "scsi", "mq", NULL
+};
+
+static bool in_list(const char *const *l, const char *s)
+{
+	for (; s && *l; l++)
+		if (!strcmp(*l, s))
+			return true;
+	return false;
+}
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* ---- pasted command lines ---- */
+
+static bool env_word(const char *w)
+{
+	const char *eq = strchr(w, '=');
+
+	if (!eq || eq == w || (*w >= '0' && *w <= '9'))
+		return false;
+	for (const char *p = w; p < eq; p++)
+		if (!(*p == '_' || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+			return false;
+	return true;
+}
+
+static bool qemu_word(const char *w)
+{
+	const char *b = strrchr(w, '/');
+
+	b = b ? b + 1 : w;
+	return !strncmp(b, "qemu-system-", 12) || !strcmp(b, "qemu-kvm");
+}
+
+/* One argument per line: every line that starts with '-' is an option
+ * alone on its line (a shell-quoted paste has "-opt value" lines). */
+static bool one_per_line(const char *buf, size_t len)
+{
+	int lines = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t e = i;
+
+		while (e < len && buf[e] != '\n')
+			e++;
+		if (e > i) {
+			lines++;
+			if (buf[e - 1] == '\\')
+				return false;
+			if (buf[i] == '-' && memchr(buf + i, ' ', e - i))
+				return false;
+		}
+		i = e + 1;
+	}
+	return lines > 1;
+}
+
+/* Shell words: quotes, backslashes, backslash-newline continuations. */
+static size_t shell_split(const char *buf, size_t len, char *out)
+{
+	size_t o = 0;
+	bool inword = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char ch = buf[i];
+
+		if (ch == '\\' && i + 1 < len) {
+			if (buf[i + 1] == '\n') {
+				i++;
+				continue;
+			}
+			out[o++] = buf[++i];
+			inword = true;
+		} else if (ch == '\'') {
+			while (++i < len && buf[i] != '\'')
+				out[o++] = buf[i];
+			inword = true;
+		} else if (ch == '"') {
+			while (++i < len && buf[i] != '"') {
+				if (buf[i] == '\\' && i + 1 < len &&
+				    strchr("\"\\$`", buf[i + 1]))
+					i++;
+				out[o++] = buf[i];
+			}
+			inword = true;
+		} else if (ch == ' ' || ch == '\t' || ch == '\n' ||
+			   ch == '\r') {
+			if (inword)
+				out[o++] = '\0';
+			inword = false;
+		} else {
+			out[o++] = ch;
+			inword = true;
+		}
+	}
+	if (inword)
+		out[o++] = '\0';
+	return o;
+}
+
+char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen)
+{
+	char *out = malloc(len + 2), *start;
+	size_t o = 0, skip = 0;
+
+	if (!out)
+		return NULL;
+	if (memchr(buf, '\0', len)) {
+		memcpy(out, buf, len);
+		*outlen = len;
+		return out;
+	}
+	if (one_per_line(buf, len)) {
+		for (size_t i = 0; i < len; i++) {
+			if (buf[i] == '\r')
+				continue;
+			if (buf[i] == '\n') {
+				if (o && out[o - 1] != '\0')
+					out[o++] = '\0';
+				continue;
+			}
+			out[o++] = buf[i];
+		}
+		if (o && out[o - 1] != '\0')
+			out[o++] = '\0';
+	} else {
+		o = shell_split(buf, len, out);
+	}
+	/* Start at the QEMU binary if the paste names one, else after any
+	 * leading VAR=value words (libvirt logs the environment first). */
+	for (size_t i = 0; i < o; i += strlen(out + i) + 1) {
+		if (qemu_word(out + i)) {
+			skip = i;
+			break;
+		}
+		if (env_word(out + i) && skip == i)
+			skip = i + strlen(out + i) + 1;
+	}
+	start = out + skip;
+	memmove(out, start, o - skip);
+	*outlen = o - skip;
+	return out;
+}
+
+/* ---- PCI devices of a command line ---- */
+
+static int parse_slot(const char *addr, int *slot, int *fn)
+{
+	char *end;
+	unsigned long s, f = 0;
+
+	if (!addr || !*addr)
+		return -1;
+	s = strtoul(addr, &end, 16);
+	if (*end == '.')
+		f = strtoul(end + 1, &end, 16);
+	if (*end || s > 31 || f > 7)
+		return -1;
+	*slot = s;
+	*fn = f;
+	return 0;
+}
+
+struct dr_dev *dr_add_dev(struct dr_config *c)
+{
+	struct dr_dev *d;
+
+	if (c->ndevs >= DR_MAX_DEVS)
+		return NULL;
+	d = realloc(c->devs, (c->ndevs + 1) * sizeof(*d));
+	if (!d)
+		return NULL;
+	c->devs = d;
+	d = &c->devs[c->ndevs++];
+	memset(d, 0, sizeof(*d));
+	d->slot = d->fn = d->port_index = -1;
+	return d;
+}
+
+static const char *norm_bool(const char *v)
+{
+	int b = vbt_qparse_bool(v);
+
+	return b < 0 ? v : b ? "on" : "off";
+}
+
+static void add_prop(struct dr_dev *d, const char *key, const char *val)
+{
+	char k[64];
+
+	if (!val || d->nprops >= DR_MAX_PROPS || strlen(key) >= sizeof(k))
+		return;
+	snprintf(k, sizeof(k), "%s", key);
+	/* QEMU takes both spellings of the block size properties. */
+	if (!strcmp(k, "logical-block-size"))
+		snprintf(k, sizeof(k), "logical_block_size");
+	if (!strcmp(k, "physical-block-size"))
+		snprintf(k, sizeof(k), "physical_block_size");
+	if (!in_list(config_props, k))
+		return;
+	for (int i = 0; i < d->nprops; i++)
+		if (!strcmp(d->props[i].key, k))
+			return;
+	d->props[d->nprops].key = strdup(k);
+	d->props[d->nprops].val = strdup(norm_bool(val));
+	d->nprops++;
+}
+
+static bool is_root_port(const char *drv)
+{
+	return drv && (!strcmp(drv, "pcie-root-port") ||
+		       !strcmp(drv, "ioh3420"));
+}
+
+static void add_device_arg(struct dr_config *c, const char *val)
+{
+	json_object *j = NULL;
+	struct dr_dev *d;
+
+	while (*val == ' ' || *val == '\t')
+		val++;
+	if (*val == '{') {
+		j = vbt_qjson_parse(val, NULL, 0);
+	} else {
+		struct vbt_qopts o;
+
+		if (vbt_qopts_parse(val, "driver", &o, NULL, 0) < 0)
+			return;
+		j = json_object_new_object();
+		for (int i = 0; j && i < o.n; i++)
+			json_object_object_add(j, o.kv[i].key,
+					       json_object_new_string(o.kv[i].val));
+		vbt_qopts_free(&o);
+	}
+	if (!j)
+		return;
+	d = dr_add_dev(c);
+	if (d) {
+		d->driver = xstrdup(vbt_qjson_str(j, "driver"));
+		d->id = xstrdup(vbt_qjson_str(j, "id"));
+		d->bus = xstrdup(vbt_qjson_str(j, "bus"));
+		d->drive = xstrdup(vbt_qjson_str(j, "drive"));
+		parse_slot(vbt_qjson_str(j, "addr"), &d->slot, &d->fn);
+		d->root_port = is_root_port(d->driver);
+		d->port_hotplug_off =
+			vbt_qparse_bool(vbt_qjson_str(j, "hotplug")) == 0;
+		json_object_object_foreach(j, k, v) {
+			(void)v;
+			add_prop(d, k, vbt_qjson_str(j, k));
+		}
+	}
+	json_object_put(j);
+}
+
+static void set_machine(struct dr_config *c, const char *val)
+{
+	struct vbt_qopts o;
+	const char *t;
+
+	if (vbt_qopts_parse(val, "type", &o, NULL, 0) < 0)
+		return;
+	t = vbt_qopts_get(&o, "type");
+	if (t && strcmp(t, "none")) {
+		free(c->machine);
+		c->machine = strdup(t);
+	}
+	vbt_qopts_free(&o);
+}
+
+static void set_smp(struct dr_config *c, const char *val)
+{
+	struct vbt_qopts o;
+	const char *v;
+	long n = 1;
+
+	if (vbt_qopts_parse(val, "cpus", &o, NULL, 0) < 0)
+		return;
+	v = vbt_qopts_get(&o, "cpus");
+	if (v) {
+		n = strtol(v, NULL, 10);
+	} else {
+		static const char *const parts[] = {
+			"sockets", "dies", "clusters", "cores", "threads"
+		};
+
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+			if (vbt_qopts_get(&o, parts[i]))
+				n *= strtol(vbt_qopts_get(&o, parts[i]), NULL,
+					    10);
+	}
+	if (n > 0 && n < 100000)
+		c->vcpus = n;
+	vbt_qopts_free(&o);
+}
+
+static void arch_from_binary(struct dr_config *c, const char *bin)
+{
+	const char *b = bin ? strrchr(bin, '/') : NULL;
+
+	b = b ? b + 1 : bin;
+	if (!b || c->arch)
+		return;
+	if (!strncmp(b, "qemu-system-", 12)) {
+		c->arch = strndup(b + 12, strcspn(b + 12, " "));
+	} else if (!strcmp(b, "qemu-kvm")) {
+#if defined(__aarch64__)
+		c->arch = strdup("aarch64");
+#elif defined(__x86_64__)
+		c->arch = strdup("x86_64");
+#endif
+	}
+}
+
+static void argv_extras(struct dr_config *c, const char *buf, size_t len)
+{
+	const char *argv0 = len ? buf : NULL;
+
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
+		const char *o = buf + i, *val;
+		size_t next = i + strlen(o) + 1;
+
+		if (o[0] != '-')
+			continue;
+		o += o[1] == '-' ? 2 : 1;
+		if (!strcmp(o, "incoming")) {
+			c->incoming = true;
+			continue;
+		}
+		if (strcmp(o, "device") && strcmp(o, "machine") &&
+		    strcmp(o, "M") && strcmp(o, "smp"))
+			continue;
+		if (next >= len)
+			break;
+		val = buf + next;
+		i = next;
+		if (!strcmp(o, "device"))
+			add_device_arg(c, val);
+		else if (!strcmp(o, "smp"))
+			set_smp(c, val);
+		else
+			set_machine(c, val);
+	}
+	arch_from_binary(c, c->vm.binary ? c->vm.binary : argv0);
+}
+
+int dr_config_from_cmdline(struct dr_config *c, const char *buf, size_t len,
+			   char *err, size_t errlen)
+{
+	size_t alen;
+	char *argv = dr_split_cmdline(buf, len, &alen);
+	int r;
+
+	if (!argv)
+		return -ENOMEM;
+	r = vbt_qemu_parse_cmdline(argv, alen, &c->vm, err, errlen);
+	if (r == 0) {
+		argv_extras(c, argv, alen);
+		if (!c->vcpus)	/* QEMU's default -smp */
+			c->vcpus = 1;
+	}
+	free(argv);
+	return r;
+}
+
+/* ---- files and processes ---- */
+
+static ssize_t slurp(const char *path, char **out, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 65536, len = 0;
+	char *buf = NULL;
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	buf = malloc(cap + 1);
+	while (buf && (n = read(fd, buf + len, cap - len)) > 0) {
+		len += n;
+		if (len == cap) {
+			char *nb;
+
+			if (cap >= DR_MAX_INPUT) {
+				snprintf(err, errlen, "%s: larger than %d bytes",
+					 path, DR_MAX_INPUT);
+				free(buf);
+				close(fd);
+				return -E2BIG;
+			}
+			cap *= 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+			}
+			buf = nb;
+		}
+	}
+	close(fd);
+	if (!buf)
+		return -ENOMEM;
+	buf[len] = '\0';
+	*out = buf;
+	return len;
+}
+
+int dr_config_from_file(struct dr_config *c, const char *path, bool xml,
+			char *err, size_t errlen)
+{
+	char *buf = NULL;
+	ssize_t len = slurp(path, &buf, err, errlen);
+	const char *p;
+	int r;
+
+	if (len < 0)
+		return len;
+	p = buf + strspn(buf, " \t\r\n");
+	if (!*p) {
+		snprintf(err, errlen, "%s: empty file", path);
+		free(buf);
+		return -EINVAL;
+	}
+	if (xml || *p == '<')
+		r = dr_config_from_xml(c, buf, len, err, errlen);
+	else
+		r = dr_config_from_cmdline(c, buf, len, err, errlen);
+	if (r == 0 && asprintf(&c->origin, "%s %s", *p == '<' || xml ?
+			       "libvirt XML" : "command line", path) < 0)
+		c->origin = NULL;
+	free(buf);
+	return r;
+}
+
+int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
+		       char *err, size_t errlen)
+{
+	char path[512], *buf = NULL, lerr[256];
+	ssize_t len;
+	int r = vbt_qemu_inspect(procroot, pid, &c->vm, err, errlen);
+
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/%d/cmdline", procroot, pid);
+	len = slurp(path, &buf, lerr, sizeof(lerr));
+	if (len > 0)
+		argv_extras(c, buf, len);
+	free(buf);
+	if (!c->vcpus)
+		c->vcpus = 1;
+	if (c->vm.name) {
+		snprintf(path, sizeof(path), "/run/libvirt/qemu/%s.xml",
+			 c->vm.name);
+		len = access(path, R_OK) ? -1 : slurp(path, &buf, lerr,
+						      sizeof(lerr));
+		if (len > 0 && !vbt_libvirt_apply_xml(&c->vm, buf, len, NULL, 0))
+			dr_xml_extras(c, buf, len, false);
+		if (len > 0)
+			free(buf);
+	}
+	if (asprintf(&c->origin, "pid %d%s%s", pid, c->vm.name ? " " : "",
+		     c->vm.name ? c->vm.name : "") < 0)
+		c->origin = NULL;
+	return 0;
+}
+
+void dr_config_free(struct dr_config *c)
+{
+	for (int i = 0; i < c->ndevs; i++) {
+		struct dr_dev *d = &c->devs[i];
+
+		free(d->id);
+		free(d->driver);
+		free(d->bus);
+		free(d->drive);
+		free(d->target);
+		for (int j = 0; j < d->nprops; j++) {
+			free(d->props[j].key);
+			free(d->props[j].val);
+		}
+	}
+	free(c->devs);
+	vbt_vm_free(&c->vm);
+	free(c->origin);
+	free(c->machine);
+	free(c->arch);
+	memset(c, 0, sizeof(*c));
+}
+
+const struct dr_dev *dr_dev_by_id(const struct dr_config *c, const char *id)
+{
+	for (int i = 0; id && i < c->ndevs; i++)
+		if (c->devs[i].id && !strcmp(c->devs[i].id, id))
+			return &c->devs[i];
+	return NULL;
+}
+
+const char *dr_dev_prop(const struct dr_dev *d, const char *key)
+{
+	for (int i = 0; d && i < d->nprops; i++)
+		if (!strcmp(d->props[i].key, key))
+			return d->props[i].val;
+	return NULL;
+}
+
+const struct dr_dev *dr_dev_of_drive(const struct dr_config *c,
+				     const struct vbt_drive *d)
+{
+	const struct dr_dev *dev = dr_dev_by_id(c, d->id);
+
+	if (dev)
+		return dev;
+	for (int i = 0; i < c->ndevs; i++) {
+		const struct dr_dev *x = &c->devs[i];
+
+		if ((x->drive && d->drive && !strcmp(x->drive, d->drive)) ||
+		    (x->target && d->target && !strcmp(x->target, d->target)))
+			return x;
+	}
+	return NULL;
+}
+
+bool dr_is_pcie_machine(const struct dr_config *c)
+{
+	const char *m = c->machine;
+
+	if (m && (strstr(m, "q35") || !strncmp(m, "virt", 4)))
+		return true;
+	for (int i = 0; i < c->ndevs; i++)
+		if (c->devs[i].root_port)
+			return true;
+	/* arm64 has only the PCIe 'virt' machine for KVM guests. */
+	return !m && c->arch && !strcmp(c->arch, "aarch64");
+}

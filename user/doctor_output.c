@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vblktrace doctor output: wrapped text for people, JSON Lines for tools. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "doctor.h"
+
+#define WRAP 78
+
+/* Print @s wrapped at WRAP columns, every line indented by @ind spaces
+ * after the first, which starts with @head. */
+static void wrap(FILE *f, const char *head, int ind, const char *s)
+{
+	int col = fprintf(f, "%*s%s", 2, "", head);
+	bool first = true;
+
+	while (*s) {
+		size_t w = strcspn(s, " ");
+
+		if (!first && col + 1 + (int)w > WRAP) {
+			col = fprintf(f, "\n%*s", ind, "") - 1;
+			first = true;
+		}
+		col += fprintf(f, "%s%.*s", first ? "" : " ", (int)w, s);
+		first = false;
+		s += w;
+		s += strspn(s, " ");
+	}
+	fputc('\n', f);
+}
+
+static void print_drives(FILE *f, const struct dr_config *c)
+{
+	for (int i = 0; i < c->vm.ndrives; i++) {
+		const struct vbt_drive *d = &c->vm.drives[i];
+		const struct dr_dev *dev = dr_dev_of_drive(c, d);
+		char addr[32] = "";
+
+		if (dev && dev->slot >= 0)
+			snprintf(addr, sizeof(addr), " @%s:%02x.%d",
+				 dev->bus ? dev->bus : "root", dev->slot,
+				 dev->fn < 0 ? 0 : dev->fn);
+		fprintf(f, "  %-6s %-16s %s %s cache=%s aio=%s werror=%s%s\n",
+			d->target ? d->target : "-",
+			d->id ? d->id : d->drive ? d->drive : "-",
+			d->format ? d->format : "?",
+			d->image ? d->image : "?", d->cache ? d->cache : "?",
+			vbt_aio_name(d->aio), d->werror ? d->werror : "?",
+			addr);
+	}
+}
+
+static void header(FILE *f, const char *what, const struct dr_config *c)
+{
+	fprintf(f, "%s: %s\n  VM %s, machine %s%s%s%s, %d vCPU%s, %d drive%s\n",
+		what, c->origin ? c->origin : "?",
+		c->vm.name ? c->vm.name : "(unnamed)",
+		c->machine ? c->machine : "(default)", c->arch ? " (" : "",
+		c->arch ? c->arch : "", c->arch ? ")" : "", c->vcpus,
+		c->vcpus == 1 ? "" : "s", c->vm.ndrives,
+		c->vm.ndrives == 1 ? "" : "s");
+	print_drives(f, c);
+}
+
+void dr_print_text(FILE *f, const struct dr_config *c,
+		   const struct dr_config *dst, const struct dr_report *r)
+{
+	int n[3] = { 0 };
+
+	header(f, dst ? "source" : "vblktrace doctor", c);
+	if (dst)
+		header(f, "destination", dst);
+	fputc('\n', f);
+	/* Errors first, then warnings, then notes. */
+	for (int sev = DR_ERROR; sev >= DR_INFO; sev--) {
+		for (int i = 0; i < r->n; i++) {
+			const struct dr_finding *x = &r->f[i];
+
+			if ((int)x->sev != sev)
+				continue;
+			n[sev]++;
+			fprintf(f, "%s [%s] %s\n", dr_sev_name(x->sev), x->rule,
+				x->subject);
+			wrap(f, "", 2, x->title);
+			if (*x->means)
+				wrap(f, "means: ", 9, x->means);
+			if (*x->see)
+				wrap(f, "you see: ", 11, x->see);
+			if (*x->todo)
+				wrap(f, "do: ", 6, x->todo);
+			fputc('\n', f);
+		}
+	}
+	if (!r->n)
+		fprintf(f, "No findings: nothing in this configuration matches a "
+			"known block I/O pitfall.\n");
+	else
+		fprintf(f, "%d finding%s: %d error%s, %d warning%s, %d info\n",
+			r->n, r->n == 1 ? "" : "s", n[DR_ERROR],
+			n[DR_ERROR] == 1 ? "" : "s", n[DR_WARNING],
+			n[DR_WARNING] == 1 ? "" : "s", n[DR_INFO]);
+}
+
+static void jstr(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+void dr_print_json(FILE *f, const struct dr_config *c,
+		   const struct dr_config *dst, const struct dr_report *r)
+{
+	int n[3] = { 0 };
+	json_object *o;
+
+	for (int i = 0; i < r->n; i++) {
+		const struct dr_finding *x = &r->f[i];
+
+		n[x->sev]++;
+		o = json_object_new_object();
+		json_object_object_add(o, "v", json_object_new_int(1));
+		jstr(o, "kind", "finding");
+		jstr(o, "origin", c->origin);
+		if (dst)
+			jstr(o, "destination", dst->origin);
+		jstr(o, "vm", c->vm.name);
+		jstr(o, "rule", x->rule);
+		jstr(o, "severity", dr_sev_name(x->sev));
+		jstr(o, "subject", x->subject);
+		jstr(o, "title", x->title);
+		jstr(o, "means", x->means);
+		jstr(o, "see", x->see);
+		jstr(o, "todo", x->todo);
+		fprintf(f, "%s\n", json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "v", json_object_new_int(1));
+	jstr(o, "kind", "summary");
+	jstr(o, "origin", c->origin);
+	if (dst)
+		jstr(o, "destination", dst->origin);
+	jstr(o, "vm", c->vm.name);
+	jstr(o, "machine", c->machine);
+	json_object_object_add(o, "drives", json_object_new_int(c->vm.ndrives));
+	json_object_object_add(o, "errors", json_object_new_int(n[DR_ERROR]));
+	json_object_object_add(o, "warnings",
+			       json_object_new_int(n[DR_WARNING]));
+	json_object_object_add(o, "infos", json_object_new_int(n[DR_INFO]));
+	fprintf(f, "%s\n", json_object_to_json_string_ext(o,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
