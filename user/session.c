@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/capability.h>
 
+#include "names.h"
 #include "probe.h"
 #include "session.h"
 
@@ -304,6 +305,47 @@ static void install_signals(const struct vbt_session_hooks *hooks)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+struct count_ctx {
+	struct vbt_session *l;
+	FILE *f;
+	int n;
+};
+
+static void print_count(void *ctx, uint32_t dev, int op, uint64_t count)
+{
+	struct count_ctx *c = ctx;
+	const struct vbt_disk *d = vbt_disk_by_dev(c->l->disks, c->l->ndisks,
+						   dev);
+	char name[32];
+
+	if (!count)
+		return;
+	if (!c->n++)
+		fprintf(c->f, "  failed requests the kernel counted (delivered "
+			"or not):\n");
+	if (d)
+		snprintf(name, sizeof(name), "%s", d->name);
+	else
+		snprintf(name, sizeof(name), "%u:%u", vbt_major(dev),
+			 vbt_minor(dev));
+	fprintf(c->f, "    %-12s %-12s %8llu\n", name, vbt_op_name(op),
+		(unsigned long long)count);
+}
+
+/*
+ * The kernel's own per-disk, per-op failure counters, kept beside the ring
+ * buffer: a reader can check the shown events against them.
+ */
+static void print_kernel_counts(struct vbt_session *l, struct vbt_source *src,
+				FILE *f)
+{
+	struct count_ctx c = { .l = l, .f = f };
+
+	if (src->ops->errors)
+		src->ops->errors(src, print_count, &c);
+	fflush(f);
+}
+
 static int run(struct vbt_session *l, struct vbt_source *src)
 {
 	FILE *sumf = l->opts.json || l->hooks->no_stdout ? stderr : stdout;
@@ -345,6 +387,7 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 	src->ops->poll(src, 0);
 	check_lost(l, src);
 	vbt_summary_print(&l->sum, sumf, &l->clock, vbt_mono_now(), true);
+	print_kernel_counts(l, src, sumf);
 	return ret;
 }
 

@@ -19,7 +19,7 @@ io_uring-writeback-legacy|aio=io_uring,cache=writeback,syntax=legacy,fault=enosp
 threads-writethrough-fuse|aio=threads,cache=writethrough,syntax=blockdev,fault=fuse-eio:write:4194304:65536+read:8388608:4096|syscall|EIO|writethrough|false
 io_uring-directsync-fuse|aio=io_uring,cache=directsync,syntax=legacy,fault=fuse-eio:write:4194304:65536|io_uring|EIO|directsync|true"
 n=$(echo "$SCENARIOS" | wc -l)
-tap_plan $((n * 4 + 3))
+tap_plan $((n * 4 + 3 + 2))
 
 HOOK='"$VBT" host -j >"$RIG_OUT/host.jsonl" 2>"$RIG_OUT/host.err" &
 while ! grep -q "Ctrl-C" "$RIG_OUT/host.err" 2>/dev/null; do sleep 0.1; done
@@ -94,5 +94,27 @@ if run_guest native "aio=native,cache=none,syntax=blockdev,fault=enospc:3M"; the
 else
 	tap_fail "native: guest rig ran" "$(tail -15 "$FX_DIR/native.rig")"
 	tap_fail "native: (not run)"; tap_fail "native: (not run)"
+fi
+# A host block device under the VM (host_device on a loop over a full
+# tmpfs): its own failed requests are attributed to the VM and drive that
+# use it, next to QEMU's failed syscalls at the same place.
+loop=$(fx_enospc_loop 3M 64M)
+out=$FX_DIR/hostdev
+if run_guest hostdev "image=$loop,aio=threads,cache=none,syntax=blockdev"; then
+	dev=${loop#/dev/}
+	blk=$(jq -r --arg d "$dev" 'select(.kind == "block" and .dev == $d and .errno != 0 and
+		.vm == "hostdev" and .drive == "virtio-disk0" and .image == "/dev/\($d)") | .sector' \
+		"$out/host.jsonl" | sort -n)
+	sys=$(jq -r 'select(.kind == "syscall" and .vm == "hostdev" and .errno != 0) | .offset / 512' \
+		"$out/host.jsonl" | sort -n)
+	[ -n "$blk" ] && tap_ok "host device errors on $dev name VM hostdev, virtio-disk0" ||
+		tap_fail "host device errors on $dev name VM hostdev, virtio-disk0" "$(head -5 "$out/host.jsonl")"
+	[ -n "$blk" ] && [ "$blk" = "$sys" ] &&
+		tap_ok "each failed host device request is at the offset QEMU's pwritev failed at" ||
+		tap_fail "each failed host device request is at the offset QEMU's pwritev failed at" \
+			"block sectors: $blk" "syscall offsets/512: $sys"
+else
+	tap_fail "hostdev: guest rig ran" "$(tail -15 "$FX_DIR/hostdev.rig")"
+	tap_fail "hostdev: (not run)"
 fi
 tap_done

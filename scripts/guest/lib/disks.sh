@@ -180,7 +180,10 @@ disk_legacy() {
 disk_blockdev() {
 	local n=$((${#DISKS[@]} - i)) c=${cache:-writeback} cj sto fmt dev file
 	cj="\"cache\":{\"direct\":$(cache_direct "$c"),\"no-flush\":$(cache_noflush "$c")}"
-	sto="{\"driver\":\"file\",\"filename\":$(json_str "$img")"
+	# A block device is QEMU's host_device, as libvirt writes it.
+	local proto=file
+	[ -b "$img" ] && proto=host_device
+	sto="{\"driver\":\"$proto\",\"filename\":$(json_str "$img")"
 	[ -z "$aio" ] || sto="$sto,\"aio\":\"$aio\""
 	sto="$sto,\"node-name\":\"libvirt-$n-storage\",\"auto-read-only\":true"
 	[ -z "$discard" ] || sto="$sto,\"discard\":\"$discard\""
