@@ -24,8 +24,11 @@ BPF_HDRS	:= $(wildcard bpf/*.h) include/vblktrace/abi.h
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
 
-USER_SRCS	:= $(sort $(wildcard user/*.c user/*/*.c))
-USER_HDRS	:= $(wildcard user/*.h user/*/*.h) include/vblktrace/abi.h
+# user/ reads as the pipeline: source/ -> decode/ -> enrich/ -> sink/,
+# with the commands in cmd/ and configuration diagnosis in diagnose/.
+USER_DIRS	:= user $(patsubst %/,%,$(sort $(dir $(wildcard user/*/ user/*/*/))))
+USER_SRCS	:= $(sort $(foreach d,$(USER_DIRS),$(wildcard $(d)/*.c)))
+USER_HDRS	:= $(foreach d,$(USER_DIRS),$(wildcard $(d)/*.h)) include/vblktrace/abi.h
 USER_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
 LIB_OBJS	:= $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 LIB		:= $(BUILD)/libvblktrace.a
@@ -42,7 +45,7 @@ ICU_MAJOR	:= $(shell pkg-config --modversion icu-uc 2>/dev/null | cut -d. -f1)
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 		   -Wformat=2 -D_GNU_SOURCE -fno-strict-aliasing \
-		   -Iinclude -Iuser -I$(BUILD)/skel \
+		   -Iinclude $(addprefix -I,$(USER_DIRS)) -I$(BUILD)/skel \
 		   $(shell pkg-config --cflags libxml-2.0 json-c 2>/dev/null) \
 		   -DVBT_VERSION='"$(VERSION)"' -DVBT_GIT_REV='"$(GIT_REV)"' \
 		   $(if $(ICU_MAJOR),-DVBT_ICU_DATA_SYMBOL=icudt$(ICU_MAJOR)_dat)
