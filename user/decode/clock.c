@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Wall-clock time for kernel timestamps. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -40,14 +41,27 @@ void vbt_format_rfc3339(uint64_t real_ns, char *buf, size_t len)
 		 (unsigned long long)(real_ns % 1000000000ULL));
 }
 
-void vbt_format_tod(uint64_t real_ns, char *buf, size_t len)
+static void format_tod(uint64_t real_ns, char *buf, size_t len, bool utc)
 {
 	time_t sec = real_ns / 1000000000ULL;
 	struct tm tm;
 	char hms[16];
 
-	localtime_r(&sec, &tm);
+	if (utc)
+		gmtime_r(&sec, &tm);
+	else
+		localtime_r(&sec, &tm);
 	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
 	snprintf(buf, len, "%s.%06llu", hms,
 		 (unsigned long long)(real_ns % 1000000000ULL) / 1000);
+}
+
+void vbt_format_tod(uint64_t real_ns, char *buf, size_t len)
+{
+	format_tod(real_ns, buf, len, false);
+}
+
+void vbt_format_tod_utc(uint64_t real_ns, char *buf, size_t len)
+{
+	format_tod(real_ns, buf, len, true);
 }

@@ -16,5 +16,7 @@ uint64_t vbt_mono_now(void);
 void vbt_format_rfc3339(uint64_t real_ns, char *buf, size_t len);
 /* "04:22:11.123456" local time of day, for the human view */
 void vbt_format_tod(uint64_t real_ns, char *buf, size_t len);
+/* The same in UTC: offline reports do not depend on the reader's zone. */
+void vbt_format_tod_utc(uint64_t real_ns, char *buf, size_t len);
 
 #endif

@@ -12,19 +12,13 @@
 
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "names.h"
 #include "report_render.h"
 
 void vbt_report_time(uint64_t real_ns, char *buf, size_t len)
 {
-	time_t sec = real_ns / 1000000000ULL;
-	struct tm tm;
-	char hms[16];
-
-	gmtime_r(&sec, &tm);
-	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06llu", hms,
-		 (unsigned long long)(real_ns % 1000000000ULL) / 1000);
+	vbt_format_tod_utc(real_ns, buf, len);
 }
 
 static bool failed_io(const struct vbt_event *ev)
