@@ -1,5 +1,5 @@
 #!/bin/sh
-# make demo: the seed's scene, reproduced and explained.
+# make demo: an installer's mkfs.xfs failure, reproduced and explained.
 #
 # A Debian guest's vda is a cache=none,aio=native drive whose writes fail
 # (QEMU blkdebug), and vdb's image lives on a full host tmpfs.  Inside the
@@ -42,6 +42,6 @@ On the host, vblktrace host shows the two drives' aio and cache modes:
     ENOSPC: the host filesystem under the image is full.
   - vda's failures have no failing host syscall at all: QEMU itself failed
     them (here blkdebug; in the field a backend, a policy or an aio mode
-    the host cannot do, like the seed's cache=none,io=native).
+    the host cannot do, like cache=none,io=native on some hosts).
 MSG
 echo "(all outputs are in $out)"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The demo's guest side: the seed's installer shell.  vblktrace live runs
+# The demo's guest side: an installer shell.  vblktrace live runs
 # on the serial console while mkfs.xfs formats vda (cache=none,aio=native,
 # failing writes), then dd writes to vdb, whose host image sits on a full
 # filesystem.  mkfs's and dd's own lines are prefixed; vblktrace's start

@@ -5,13 +5,13 @@
  *  - each device's state travels in a savevm section named after its qdev
  *    path, for PCI devices "DOMAIN:BUS:SLOT.FN/virtio-blk"; a section the
  *    destination has no device for ends the load with "Unknown savevm
- *    section or instance" (seed 003);
+ *    section or instance";
  *  - the destination compares the PCI config space it built with the one
  *    it receives, byte by byte under cmask & ~wmask & ~w1cmask
  *    (hw/pci/pci.c get_pci_config_device), so any property that changes
  *    BAR sizes or capabilities (virtio config size from discard /
  *    write-zeroes, MSI-X vectors, queue counts) fails with "Bad config
- *    data" (seed 002);
+ *    data";
  *  - machine types carry compat properties (e.g. discard/write-zeroes off
  *    before 4.0, num-queues = vCPUs from 5.2), so an unversioned alias
  *    (q35, pc, virt) means different devices on different QEMU versions.
@@ -118,8 +118,7 @@ static void compare_presence(const struct dr_config *a,
 			    "device to load it into. This is what a disk whose "
 			    "backend was removed while the guest still held the "
 			    "frontend looks like: libvirt's migration XML no "
-			    "longer lists it, QEMU's PCI bus still has it "
-			    "(seed 003).");
+			    "longer lists it, QEMU's PCI bus still has it.");
 		else
 			fmt(m, sizeof(m), "The destination creates a device the "
 			    "source does not have; no state arrives for it and "
@@ -165,7 +164,7 @@ static void compare_address(const struct dr_config *s,
 		       "sides agree.",
 		       "If the slots differ: \"Unknown savevm section or "
 		       "instance\" or \"get_pci_config_device: Bad config data: "
-		       "i=0x10\" on the destination (seed 002).",
+		       "i=0x10\" on the destination.",
 		       "Pin bus= and addr= on both sides to the address the "
 		       "running source uses (`info pci` in the HMP monitor, or "
 		       "libvirt's live XML).");
@@ -182,7 +181,7 @@ static void compare_address(const struct dr_config *s,
 	       "\"Unknown savevm section or instance '0000:...'\" or "
 	       "\"get_pci_config_device: Bad config data\" followed by "
 	       "\"error while loading state for instance 0x0 of device "
-	       "'0000:00:0b.0/virtio-blk'\" (seed 002).",
+	       "'0000:00:0b.0/virtio-blk'\".",
 	       "Use the source's address on the destination (libvirt: copy "
 	       "the <address> from the source's live XML, `virsh dumpxml "
 	       "--migratable`).");
@@ -259,7 +258,7 @@ static void compare_vm(const struct dr_config *s, const struct dr_config *d,
 			   unversioned(s->machine) ? s->machine : d->machine),
 		       "An alias like q35, pc or virt resolves to the newest "
 		       "machine type of each QEMU binary: two QEMU versions give "
-		       "two sets of device defaults (seed 002: a newer QEMU "
+		       "two sets of device defaults (a newer QEMU "
 		       "enabled virtio-blk discard/write-zeroes, which enlarged "
 		       "the device's config space and its I/O BAR).",
 		       "Migration between QEMU versions fails with "

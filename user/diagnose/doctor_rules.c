@@ -282,7 +282,7 @@ static void rule_native_aio_eio(struct ctx *x)
 	       "If any of this breaks, the guest gets EIO for its writes: "
 	       "\"I/O error, dev vda, sector N op 0x1:(WRITE)\" in dmesg and, for "
 	       "an installer, \"mkfs.xfs: pwrite failed: Input/output error\" "
-	       "(seed 000, an arm64 KVM host with LVM volumes).",
+	       "(an arm64 KVM host with LVM volumes).",
 	       "When the guest reports I/O errors, run `vblktrace host` on the "
 	       "hypervisor to see which layer fails (the host syscall or AIO "
 	       "completion with its errno, or the host device). If the host "
@@ -535,7 +535,7 @@ static void rule_address_unset(struct ctx *x)
 	       "section or instance '0000:00:0b.0/virtio-blk'\", or \"error "
 	       "while loading state for instance 0x0 of device "
 	       "'0000:00:0b.0/virtio-blk'\" after \"get_pci_config_device: Bad "
-	       "config data\" (seed 002).",
+	       "config data\".",
 	       "Give every PCI device an explicit bus= and addr= (libvirt does "
 	       "this for you), and use the same ones on the destination; "
 	       "compare with `vblktrace doctor --cmdline SRC --to DST`.");

@@ -533,7 +533,7 @@ static bool m_mkfs(const char *line, struct ex_ctx *ctx, struct ex_hit *h)
 			  "where. %s", e == EIO ? "EIO from a virtio disk means "
 			  "QEMU completed the request with an error: look on "
 			  "the host (`vblktrace host`), and for cache=none + "
-			  "io=native try io=threads (seed 000)." : "");
+			  "io=native try io=threads." : "");
 		return true;
 	}
 	if (strstr(line, "Releasing dirty buffer to free list!") ||

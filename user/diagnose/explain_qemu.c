@@ -102,7 +102,7 @@ static bool m_pci_config(const char *line, struct ex_ctx *ctx,
 			  "the device with another layout. For virtio-blk the "
 			  "legacy I/O BAR0 holds the virtio config, which grew "
 			  "when a newer QEMU enabled discard/write-zeroes "
-			  "(seed 002: QEMU commit 20764be042 sizes it by the "
+			  "(QEMU commit 20764be042 sizes it by the "
 			  "enabled features); other causes are a different "
 			  "machine type, num-queues or device properties, or "
 			  "another device at this address. ", i, (i - 0x10) / 4,
@@ -175,7 +175,7 @@ static bool m_load_instance(const char *line, struct ex_ctx *ctx,
 		  "unsupported\", \"VQ ... inconsistent\"). The address is the "
 		  "device's PCI address on both sides: the source must have had "
 		  "a device there. A device at that slot that is not on the "
-		  "source's original command line was hot-plugged (seed 002: a "
+		  "source's original command line was hot-plugged (a "
 		  "hot-added disk at 00:0b.0).");
 	return true;
 }
@@ -195,7 +195,7 @@ static bool m_unknown_section(const char *line, struct ex_ctx *ctx,
 	ex_summary(h, "the destination has no device %s", path);
 	ex_detail(h, "The source sent state for a device the destination did "
 		  "not create: a device present on one side only, or at another "
-		  "PCI address. The classic cause (seed 003): a disk's backend "
+		  "PCI address. The classic cause: a disk's backend "
 		  "was removed (drive_del/blockdev-del) before the guest "
 		  "released the frontend, so libvirt's migration XML no longer "
 		  "has the disk while QEMU's PCI bus still does. Hot-unplug is "
@@ -387,7 +387,7 @@ static bool m_hotplug(const char *line, struct ex_ctx *ctx, struct ex_hit *h)
 		ex_summary(h, "hot-plug onto %s is impossible", bus);
 		ex_detail(h, "On q35 and arm64 virt the root bus (pcie.0) takes "
 			  "no hot-plug: devices go into free pcie-root-ports, "
-			  "and root ports must exist from the start (seed 001). "
+			  "and root ports must exist from the start. "
 			  "Add spare <controller type='pci' "
 			  "model='pcie-root-port'/> before the next boot; "
 			  "`vblktrace doctor` counts them.");
@@ -501,7 +501,7 @@ static bool m_qmp(const char *line, struct ex_ctx *ctx, struct ex_hit *h)
 		ex_detail(h, "Hot-unplug completed: only now may the backend "
 			  "(blockdev-del / drive_del) go. Removing it earlier "
 			  "leaves a frontend without backend that breaks the next "
-			  "migration (seed 003).");
+			  "migration.");
 	} else if (!strcmp(ev, "MIGRATION") && jstr(data, "status")) {
 		ex_set(h, "qmp-migration", "qmp", !strcmp(jstr(data, "status"),
 		       "failed") ? "error" : "info");
@@ -555,7 +555,7 @@ static bool m_libvirt(const char *line, struct ex_ctx *ctx, struct ex_hit *h)
 				  "the guest has not acknowledged it (no ACPI/"
 				  "PCIe hot-plug driver, guest hung). Removing "
 				  "the backend anyway leaves a frontend that the "
-				  "next migration trips over (seed 003: \"Unknown "
+				  "next migration trips over (\"Unknown "
 				  "savevm section or instance\").");
 		else
 			nested(h, msg ? msg + 3 : NULL, ctx);
@@ -576,7 +576,7 @@ static bool m_libvirt(const char *line, struct ex_ctx *ctx, struct ex_hit *h)
 		ex_summary(h, "no free PCI slot or pcie-root-port for the device");
 		ex_detail(h, "On q35/virt each hot-plugged device needs an empty "
 			  "pcie-root-port, and root ports cannot be hot-plugged "
-			  "themselves (seed 001). Add spare <controller "
+			  "themselves. Add spare <controller "
 			  "type='pci' model='pcie-root-port'/> and restart the "
 			  "VM, or use virtio-scsi LUNs.");
 		return true;
