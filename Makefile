@@ -7,6 +7,39 @@
 #   make demo       boot a guest whose mkfs.xfs fails, traced on both sides
 #   make kmod KDIR=/lib/modules/$(uname -r)/build   the fallback kernel module
 
+# Installing the packages must come before anything asks pkg-config for
+# flags: a make that parsed this file on a machine without them has already
+# computed empty link flags.  So the goals that build run in two steps: this
+# outer make installs what they need (scripts/deps.sh, idempotent and
+# quiet when nothing is missing) and then runs the same goals in a fresh
+# make that reads the flags of the installed packages.  VBT_DEPS_DONE marks
+# the inner make; set it yourself to skip the install step.
+DEPS		?= sh scripts/deps.sh
+PKG_CONFIG	?= pkg-config
+
+# Goals that only build need the build packages; tests and the demo need all.
+DEPS_BUILD_GOALS := all unit helpers bench
+DEPS_ALL_GOALS	:= check test-unit test-host test-vm demo
+
+ifndef VBT_DEPS_DONE
+ifeq ($(MAKECMDGOALS),)
+MAKECMDGOALS	:= all
+endif
+ifneq ($(filter $(DEPS_BUILD_GOALS) $(DEPS_ALL_GOALS) $(BUILD)/%,$(MAKECMDGOALS)),)
+DEPS_GROUP	:= $(if $(filter $(DEPS_ALL_GOALS),$(MAKECMDGOALS)),all,build)
+.PHONY: $(MAKECMDGOALS) vbt-deps-then-build
+# One install, then one inner make for all the goals given, in order.
+$(firstword $(MAKECMDGOALS)): vbt-deps-then-build
+$(filter-out $(firstword $(MAKECMDGOALS)),$(MAKECMDGOALS)): vbt-deps-then-build
+	@:
+vbt-deps-then-build:
+	@$(DEPS) $(DEPS_GROUP)
+	@$(MAKE) --no-print-directory VBT_DEPS_DONE=1 $(MAKECMDGOALS)
+VBT_WRAPPED	:= 1
+endif
+endif
+
+ifndef VBT_WRAPPED
 BUILD		?= build
 CACHE		?= .cache
 CC		?= gcc
@@ -40,23 +73,30 @@ HELPER_BINS	:= $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SR
 KSELFTEST	:= $(CACHE)/kselftest
 
 # libxml2's ICU dependency would add 31 MiB of tables; see user/icu_stub.c.
-ICU_MAJOR	:= $(shell pkg-config --modversion icu-uc 2>/dev/null | cut -d. -f1)
+ICU_MAJOR	:= $(shell $(PKG_CONFIG) --modversion icu-uc 2>/dev/null | cut -d. -f1)
 
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 		   -Wformat=2 -D_GNU_SOURCE -fno-strict-aliasing \
 		   -Iinclude $(addprefix -I,$(USER_DIRS)) -I$(BUILD)/skel \
-		   $(shell pkg-config --cflags libxml-2.0 json-c 2>/dev/null) \
+		   $(shell $(PKG_CONFIG) --cflags libxml-2.0 json-c 2>/dev/null) \
 		   -DVBT_VERSION='"$(VERSION)"' -DVBT_GIT_REV='"$(GIT_REV)"' \
 		   $(if $(ICU_MAJOR),-DVBT_ICU_DATA_SYMBOL=icudt$(ICU_MAJOR)_dat)
 LDFLAGS		+= -static -Wl,--gc-sections \
 		   $(if $(ICU_MAJOR),-Wl$(comma)-u$(comma)icudt$(ICU_MAJOR)_dat)
 LDLIBS		+= -l:libbpf.a -lelf -lz -lzstd -ljson-c -lcap \
-		   $(filter-out $(if $(ICU_MAJOR),-licudata),$(shell pkg-config --static --libs-only-l libxml-2.0 2>/dev/null)) \
+		   $(filter-out $(if $(ICU_MAJOR),-licudata),$(shell $(PKG_CONFIG) --static --libs-only-l libxml-2.0 2>/dev/null)) \
 		   $(MHD_LIBS) -lstdc++ -lpthread -lm
 # The metrics endpoint's libmicrohttpd is built with GnuTLS; we serve plain
 # HTTP, and Debian ships no static p11-kit: user/metrics_p11.c stands in.
-MHD_LIBS	:= $(filter-out -lp11-kit -latomic,$(shell pkg-config --static --libs-only-l libmicrohttpd 2>/dev/null))
+MHD_LIBS	:= $(filter-out -lp11-kit -latomic,$(shell $(PKG_CONFIG) --static --libs-only-l libmicrohttpd 2>/dev/null))
+
+# Fail here, not at link time, when the build packages are not there.
+ifneq ($(filter $(DEPS_BUILD_GOALS) $(DEPS_ALL_GOALS) $(BUILD)/%,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell $(PKG_CONFIG) --exists libxml-2.0 json-c libmicrohttpd icu-uc && echo yes),yes)
+$(error pkg-config finds no libxml-2.0, json-c, libmicrohttpd or icu-uc: run 'make deps' as root)
+endif
+endif
 
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 		   -I$(BUILD) -Iinclude -Ibpf -Wall -Wno-unused-function
@@ -69,7 +109,7 @@ BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 all: $(BUILD)/vblktrace
 
 deps:
-	@sh scripts/deps.sh
+	@$(DEPS) all
 
 $(BUILD)/vmlinux.h: | $(BUILD)
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.$$$$.tmp && mv $@.$$$$.tmp $@
@@ -108,15 +148,15 @@ $(BUILD)/tests/kmod/%: tests/kmod/%.c $(LIB) $(KSELFTEST)/kselftest_harness.h
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
-	$(CC) -O2 -g -Wall -Wextra $(shell pkg-config --cflags fuse3) -o $@ $< \
-		$(shell pkg-config --libs fuse3) -lpthread
+	$(CC) -O2 -g -Wall -Wextra $(shell $(PKG_CONFIG) --cflags fuse3) -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs fuse3) -lpthread
 
 unit: $(UNIT_BINS)
 helpers: $(HELPER_BINS)
 
 # The README's test command: installs what it needs, builds, runs everything
 # and ends with "N passed, N failed[, N skipped]".
-check: deps all unit helpers
+check: all unit helpers
 	@sh tests/run.sh
 
 test-unit: unit
@@ -126,7 +166,7 @@ test-host: all helpers
 test-vm: all
 	@sh tests/run.sh vm
 
-demo: deps all
+demo: all
 	@sh scripts/demo.sh
 
 # The fallback kernel module, against any kernel's build directory (for
@@ -173,3 +213,5 @@ clean:
 	rm -rf $(BUILD)
 
 tests/unit/*.h:
+
+endif # VBT_WRAPPED

@@ -2,7 +2,18 @@
 # Install every Debian package that building, the demo and the tests need.
 # Idempotent: packages already present are skipped by apt itself, and the
 # package lists are refreshed only when they are missing or older than a day.
+#
+#   scripts/deps.sh [build|all]    build: what 'make' needs; all (default):
+#                                  also the tests, the demo and the reports
 set -eu
+group=${1:-all}
+case $group in
+build | all) ;;
+*)
+	echo "deps: unknown group '$group' (build, all)" >&2
+	exit 2
+	;;
+esac
 
 PKGS_BUILD="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev
 	libzstd-dev libcap-dev libjson-c-dev libxml2-dev libicu-dev liblzma-dev
@@ -12,7 +23,9 @@ PKGS_TEST="libfuse3-dev fuse3 qemu-system-x86 qemu-utils xfsprogs fio busybox-st
 	cpio strace util-linux kmod e2fsprogs jq bc dwarves"
 
 missing=""
-for p in $PKGS_BUILD $PKGS_TEST $PKGS_REPORT; do
+pkgs=$PKGS_BUILD
+[ "$group" = all ] && pkgs="$pkgs $PKGS_TEST $PKGS_REPORT"
+for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		missing="$missing $p"
 done
