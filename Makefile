@@ -6,6 +6,8 @@
 #   make check      unit tests, then integration tests on this machine and in guests
 #   make demo       boot a guest whose mkfs.xfs fails, traced on both sides
 #   make kmod KDIR=/lib/modules/$(uname -r)/build   the fallback kernel module
+#   make ARCH=arm64 build/arm64/vblktrace: static aarch64, cross-built here
+#   make kmod ARCH=arm64 KDIR=<linux-headers-*-cloud-arm64>   the module, cross-built
 
 # Installing the packages must come before anything asks pkg-config for
 # flags: a make that parsed this file on a machine without them has already
@@ -33,13 +35,38 @@ $(firstword $(MAKECMDGOALS)): vbt-deps-then-build
 $(filter-out $(firstword $(MAKECMDGOALS)),$(MAKECMDGOALS)): vbt-deps-then-build
 	@:
 vbt-deps-then-build:
-	@$(DEPS) $(DEPS_GROUP)
+	@$(DEPS) $(DEPS_GROUP) $(if $(filter arm64 aarch64,$(ARCH)),arm64)
 	@$(MAKE) --no-print-directory VBT_DEPS_DONE=1 $(MAKECMDGOALS)
 VBT_WRAPPED	:= 1
 endif
 endif
 
 ifndef VBT_WRAPPED
+# ARCH names the target in the kernel's words (x86, arm64), as kbuild does.
+# Another ARCH than this machine's is a cross build: its own build dir, the
+# Debian cross compiler, the target's multiarch libraries (dpkg
+# --add-architecture, scripts/deps.sh) and a vmlinux.h from the BTF of the
+# newest Debian cloud kernel of that architecture, never this host's.
+HOST_ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH		:= $(HOST_ARCH)
+VBT_ARCH	:= $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
+ifneq ($(VBT_ARCH),$(HOST_ARCH))
+ifneq ($(VBT_ARCH),arm64)
+$(error ARCH=$(ARCH): cross builds are for arm64 only)
+endif
+CROSS_COMPILE	?= aarch64-linux-gnu-
+MULTIARCH	:= aarch64-linux-gnu
+DEB_ARCH	:= arm64
+BUILD		?= build/$(VBT_ARCH)
+ifeq ($(origin CC),default)
+CC		:= $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
+AR		:= $(CROSS_COMPILE)ar
+endif
+PKG_CONFIG	:= PKG_CONFIG_LIBDIR=/usr/lib/$(MULTIARCH)/pkgconfig:/usr/share/pkgconfig pkg-config
+VMLINUX_BTF	?= $(BUILD)/vmlinux.btf
+endif
 BUILD		?= build
 CACHE		?= .cache
 CC		?= gcc
@@ -50,7 +77,6 @@ VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GIT_REV		:= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 comma		:= ,
-ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_HDRS	:= $(wildcard bpf/*.h) include/vblktrace/abi.h
@@ -98,7 +124,7 @@ $(error pkg-config finds no libxml-2.0, json-c, libmicrohttpd or icu-uc: run 'ma
 endif
 endif
 
-BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
+BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(VBT_ARCH) \
 		   -I$(BUILD) -Iinclude -Ibpf -Wall -Wno-unused-function
 
 .PHONY: all deps check unit test-unit test-host test-vm demo kmod kmod-clean \
@@ -111,8 +137,15 @@ all: $(BUILD)/vblktrace
 deps:
 	@$(DEPS) all
 
-$(BUILD)/vmlinux.h: | $(BUILD)
+$(BUILD)/vmlinux.h: $(filter $(BUILD)/%,$(VMLINUX_BTF)) | $(BUILD)
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.$$$$.tmp && mv $@.$$$$.tmp $@
+
+# A cross build's BTF: the newest cloud kernel package of the target (resolved
+# with apt when built), whose Image carries its .BTF section as is.
+$(BUILD)/vmlinux.btf: | $(BUILD)
+	kdir=$$(GUEST_ARCH=$(DEB_ARCH) scripts/guest/kernel.sh newest) && \
+		sh scripts/btf-from-image.sh "$$(ls $$kdir/boot/vmlinuz-* | head -n 1)" $@.$$$$.tmp && \
+		mv $@.$$$$.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
@@ -175,7 +208,7 @@ demo: all
 KDIR		?= /lib/modules/$(shell uname -r)/build
 
 kmod:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE)) modules
 # Not kbuild's 'clean': with M= at the top of the tree it deletes every .o
 # and .ko below it, the guest kernels cached in .cache/ included.
 kmod-clean:

@@ -95,14 +95,20 @@ static __always_inline __u32 vbt_rq_flags(__u32 opf)
 	       VBT_FLAG(opf, __REQ_NOUNMAP, VBT_RQ_NOUNMAP);
 }
 
-/* RQF_QUIET was a plain #define (bit 11) until rq_flags became an enum. */
+/*
+ * RQF_QUIET was a plain #define (bit 11) until rq_flags became an enum.
+ * The enum is declared here as a flavour, so the objects build against any
+ * kernel's vmlinux.h (the arm64 build's 6.12 BTF has it without a name).
+ */
+enum rqf_flags___vbt { __RQF_QUIET___vbt = 7 };
+
 static __always_inline bool vbt_rq_quiet(struct request *rq)
 {
 	__u32 rqf = BPF_CORE_READ(rq, rq_flags);
 
-	if (bpf_core_enum_value_exists(enum rqf_flags, __RQF_QUIET))
-		return rqf &
-		       (1U << bpf_core_enum_value(enum rqf_flags, __RQF_QUIET));
+	if (bpf_core_enum_value_exists(enum rqf_flags___vbt, __RQF_QUIET___vbt))
+		return rqf & (1U << bpf_core_enum_value(enum rqf_flags___vbt,
+							__RQF_QUIET___vbt));
 	return rqf & (1U << 11);
 }
 
