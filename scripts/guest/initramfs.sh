@@ -9,6 +9,10 @@
 #       the libraries ldd lists and the loader. The cache key hashes the name, size and
 #       mtime of every input, so a rebuilt input makes a new image; old ones are pruned.
 #   initramfs.sh overlay --out FILE [--file HOST[:GUEST]]...
+#   GUEST_ARCH=arm64 (both commands): an arm64 guest's image; busybox and the tools come
+#       from userland.sh's unpacked arm64 packages, vblktrace from build/arm64/, and the
+#       libraries of any dynamic binary are found from its ELF NEEDED entries (no ldd
+#       for a foreign architecture).
 #       Write an uncompressed cpio of just these files (and their libraries), to be
 #       appended to a base image: the kernel unpacks concatenated archives in order.
 #       run.sh puts each run's guest script and --file items there, so the big base
@@ -28,9 +32,72 @@ CACHE=$REPO/.cache/guest/initramfs
 KEEP=6				# cached base images kept (~90 MB each)
 BASE_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk"
 TOOLS="/usr/sbin/mkfs.xfs /usr/sbin/xfs_io /usr/bin/fio"
+GUEST_ARCH=${GUEST_ARCH:-amd64}
+ROOT=''				# a foreign guest's unpacked packages (userland.sh)
+VBT_BIN=$REPO/build/vblktrace
+BUSYBOX=/usr/bin/busybox
+case $GUEST_ARCH in
+amd64) ;;
+arm64)
+	MA=aarch64-linux-gnu
+	VBT_BIN=$REPO/build/arm64/vblktrace
+	;;
+*) die "unknown GUEST_ARCH '$GUEST_ARCH' (amd64 or arm64)" ;;
+esac
 
-# guest_path HOSTPATH: where a host file lands in our merged-/usr tree.
+# cross_root: unpack the foreign tools once; point TOOLS and BUSYBOX into them.
+cross_root() {
+	local t out=''
+	[ "$GUEST_ARCH" != amd64 ] || return 0
+	ROOT=$("$REPO/scripts/guest/userland.sh" "$GUEST_ARCH") || die "userland.sh failed"
+	BUSYBOX=$ROOT/bin/busybox
+	for t in $TOOLS; do
+		if [ -e "$ROOT$t" ]; then out="$out $ROOT$t:$t"
+		elif [ -e "$ROOT${t#/usr}" ]; then out="$out $ROOT${t#/usr}:$t"
+		else die "no $t in the $GUEST_ARCH packages ($ROOT)"
+		fi
+	done
+	TOOLS=${out# }
+}
+
+# needed_cross FILE: the libraries (and loader) a foreign dynamic ELF needs, as
+# paths under ROOT, from its NEEDED entries and those of its libraries.
+needed_cross() {
+	local todo=$1 seen=" " f n p d interp dyn rpath
+	interp=$(readelf -lW "$1" 2>/dev/null |
+		sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p')
+	[ -n "$interp" ] || return 0	# static
+	[ -e "$ROOT$interp" ] || die "$1 wants $interp, not in $ROOT"
+	echo "$ROOT$interp"
+	while [ -n "$todo" ]; do
+		set -- $todo
+		f=$1
+		shift
+		todo="$*"
+		dyn=$(readelf -dW "$f")
+		# RUNPATH/RPATH first (librados finds its ceph/ libraries there).
+		rpath=$(printf '%s\n' "$dyn" | sed -n 's/.*(R[UN]*PATH).*\[\(.*\)\]/\1/p' |
+			tr ':' ' ' | sed "s|\$ORIGIN|$(dirname "${f#"$ROOT"}")|g")
+		for n in $(printf '%s\n' "$dyn" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			case $seen in *" $n "*) continue ;; esac
+			seen="$seen$n "
+			p=''
+			for d in $rpath "lib/$MA" "usr/lib/$MA" lib usr/lib; do
+				[ -e "$ROOT/$d/$n" ] && { p=$ROOT/$d/$n; break; }
+			done
+			[ -n "$p" ] || die "$n (needed by $f) is not in the $GUEST_ARCH packages"
+			echo "$p"
+			todo="$todo $p"
+		done
+	done
+}
+
+# guest_path HOSTPATH: where a host file lands in our merged-/usr tree (a file of
+# a foreign guest's ROOT where it sits in that tree).
 guest_path() {
+	local p=$1
+	[ -z "$ROOT" ] || p=${p#"$ROOT"}
+	set -- "$p"
 	case $1 in
 	/bin/* | /sbin/* | /lib/* | /lib64/*) echo "/usr$1" ;;
 	*) echo "$1" ;;
@@ -40,20 +107,25 @@ guest_path() {
 # libs_of FILE: the shared objects (and loader) a dynamic ELF needs; nothing if static.
 libs_of() {
 	local out
+	if [ -n "$ROOT" ]; then
+		needed_cross "$1"
+		return
+	fi
 	out=$(ldd "$1" 2>/dev/null) || return 0
 	printf '%s\n' "$out" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
 }
 
 # add STAGE HOST [GUEST]: copy a file (following links) and, if dynamic, its libraries.
 add() {
-	local stage=$1 host=$2 guest=${3:-} lib
+	local stage=$1 host=$2 guest=${3:-} lib libs
 	[ -e "$host" ] || die "no such file: $host"
 	[ -n "$guest" ] || guest=$host
 	guest=$(guest_path "$guest")
 	mkdir -p "$stage$(dirname "$guest")"
 	cp -L "$host" "$stage$guest"
 	[ -x "$host" ] || return 0
-	for lib in $(libs_of "$host"); do
+	libs=$(libs_of "$host") || exit 1
+	for lib in $libs; do
 		guest=$(guest_path "$lib")
 		[ -e "$stage$guest" ] && continue
 		mkdir -p "$stage$(dirname "$guest")"
@@ -177,7 +249,7 @@ skeleton() {
 	for d in bin sbin lib lib64; do
 		ln -s "usr/$d" "$s/$d"
 	done
-	cp /usr/bin/busybox "$s/usr/bin/busybox"
+	cp "$BUSYBOX" "$s/usr/bin/busybox"
 	ln -s busybox "$s/usr/bin/sh"	# /init's interpreter, before --install
 	: >"$s/etc/rig/modules"
 	write_init "$s"
@@ -194,7 +266,7 @@ inputs_key() {
 		echo "abi=$(basename "$MODDIR") modules=$* tools=$TOOLS"
 		printf 'file=%s\n' "${FILES[@]+"${FILES[@]}"}"
 		local f
-		for f in "$SELF" /usr/bin/busybox $TOOLS $VBT "${FILES[@]+"${FILES[@]}"}"; do
+		for f in "$SELF" "$BUSYBOX" $TOOLS $VBT "${FILES[@]+"${FILES[@]}"}"; do
 			f=${f%%:*}
 			[ -e "$f" ] || continue
 			stat -L -c '%n %s %Y' "$f"
@@ -220,7 +292,8 @@ cmd_base() {
 	MODDIR=${MODDIR%/}
 	[ -s "$MODDIR/modules.dep" ] || die "no modules.dep under $kdir/lib/modules (run kernel.sh)"
 	[ $tools = 1 ] || TOOLS=""
-	VBT=$REPO/build/vblktrace
+	cross_root
+	VBT=$VBT_BIN
 	[ -x "$VBT" ] || VBT=""
 
 	key=$(inputs_key $BASE_MODULES "${mods[@]+"${mods[@]}"}")
@@ -242,7 +315,7 @@ cmd_base() {
 		add_module "$stage" "$m"
 	done
 	for f in $TOOLS; do
-		add "$stage" "$f"
+		add_spec "$stage" "$f"
 	done
 	[ -z "$VBT" ] || add "$stage" "$VBT" /usr/bin/vblktrace
 	for f in "${FILES[@]+"${FILES[@]}"}"; do
@@ -271,6 +344,7 @@ cmd_overlay() {
 		esac
 	done
 	[ -n "$out" ] || die "overlay: --out is required"
+	cross_root
 	stage=$(mktemp -d "${TMPDIR:-/tmp}/vbt-overlay.XXXXXX")
 	trap 'rm -rf "$stage"' EXIT
 	for f in "${FILES[@]+"${FILES[@]}"}"; do

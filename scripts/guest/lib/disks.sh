@@ -137,9 +137,8 @@ disk_add() {
 	fuse-eio:*) fuse_eio_image "$i" "$size" "${fault#fuse-eio:}" ;;
 	*) die "disk $i: unknown fault '$fault'" ;;
 	esac
-	# Fixed PCI slots (0x4 + I) make the guest's vda, vdb, ... order deterministic.
-	local addr
-	addr=$(printf '0x%x' $((4 + i)))
+	local bus addr
+	read -r bus addr <<<"$(disk_slot "$i")"
 	local letters=abcdefghijklmnopqrstuvwxyz
 	printf '%s\tvd%s\t%s\t%s\t%s\n' "$i" "${letters:i:1}" "$id" "$img" "$spec" \
 		>>"$OUT/disks.txt"
@@ -167,7 +166,7 @@ disk_legacy() {
 	[ -z "$werror" ] || drv="$drv,werror=$werror"
 	[ -z "$rerror" ] || drv="$drv,rerror=$rerror"
 	[ -z "$discard" ] || drv="$drv,discard=$discard"
-	dev="virtio-blk-pci,bus=pci.0,addr=$addr,drive=drive-$id,id=$id"
+	dev="virtio-blk-pci,bus=$bus,addr=$addr,drive=drive-$id,id=$id"
 	[ -z "$serial" ] || dev="$dev,serial=$serial"
 	[ -z "$lbs" ] || dev="$dev,logical_block_size=$lbs"
 	[ -z "$pbs" ] || dev="$dev,physical_block_size=$pbs"
@@ -196,7 +195,7 @@ disk_blockdev() {
 	fmt="{\"node-name\":\"libvirt-$n-format\",\"read-only\":false"
 	[ -z "$discard" ] || fmt="$fmt,\"discard\":\"$discard\""
 	QEMU+=(-blockdev "$fmt,$cj,\"driver\":\"raw\",\"file\":\"$file\"}")
-	dev="{\"driver\":\"virtio-blk-pci\",\"bus\":\"pci.0\",\"addr\":\"$addr\""
+	dev="{\"driver\":\"virtio-blk-pci\",\"bus\":\"$bus\",\"addr\":\"$addr\""
 	dev="$dev,\"drive\":\"libvirt-$n-format\",\"id\":$(json_str "$id")"
 	dev="$dev,\"write-cache\":\"$(cache_wce "$c")\""
 	[ -z "$werror" ] || dev="$dev,\"werror\":\"$werror\""
@@ -210,7 +209,9 @@ disk_blockdev() {
 
 # out_disk_add I: the disk that carries /out back (a tar), always after the test disks.
 out_disk_add() {
+	local bus addr
+	read -r bus addr <<<"$(disk_slot "$1")"
 	truncate -s 256M "$SCRATCH/out.img"
 	QEMU+=(-drive "file=$SCRATCH/out.img,format=raw,if=none,id=drive-rig-out"
-		-device "virtio-blk-pci,bus=pci.0,addr=$(printf '0x%x' $((4 + $1))),drive=drive-rig-out,id=rig-out,serial=vbt-rig-out")
+		-device "virtio-blk-pci,bus=$bus,addr=$addr,drive=drive-rig-out,id=rig-out,serial=vbt-rig-out")
 }
