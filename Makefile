@@ -127,7 +127,7 @@ endif
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(VBT_ARCH) \
 		   -I$(BUILD) -Iinclude -Ibpf -Wall -Wno-unused-function
 
-.PHONY: all deps check unit test-unit test-host test-vm demo kmod kmod-clean \
+.PHONY: all deps check unit test-unit test-host test-vm demo kmod kmod-clean cross-arm64 \
 	checkpatch format-check clean bench tidy
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -189,15 +189,19 @@ helpers: $(HELPER_BINS)
 
 # The README's test command: installs what it needs, builds, runs everything
 # and ends with "N passed, N failed[, N skipped]".
-check: all unit helpers
+check: all unit helpers cross-arm64
 	@sh tests/run.sh
 
 test-unit: unit
 	@sh tests/run.sh unit
 test-host: all helpers
 	@sh tests/run.sh host
-test-vm: all
+test-vm: all helpers cross-arm64
 	@sh tests/run.sh vm
+
+# The guest suite runs on arm64 guests too: they need the aarch64 build.
+cross-arm64:
+	@$(MAKE) --no-print-directory ARCH=arm64 all
 
 demo: all
 	@sh scripts/demo.sh

@@ -1,7 +1,12 @@
 #!/bin/sh
 # Run vblktrace's tests and count them.
 #
-#   tests/run.sh [unit|host|vm]...     (default: all three suites)
+#   tests/run.sh [unit|host|vm|vm-amd64|vm-arm64]...   (default: unit host vm)
+#
+# The guest suite (tests/vm) runs once per guest architecture: "vm" is
+# every architecture in VBT_GUEST_ARCHES (default "amd64 arm64"), "vm-ARCH"
+# one of them.  Each test script reads GUEST_ARCH from its environment;
+# arm64 results are named vm-arm64/NAME, and each run's wall time is printed.
 #
 # Every test program speaks TAP: the kselftest harness for unit tests,
 # tests/lib/tap.sh for the shell suites.  Each "ok"/"not ok" line counts as
@@ -51,6 +56,13 @@ run_one() {
 	count "$log" $rc "$name"
 }
 
+# run_script PREFIX SCRIPT: with the script's own interpreter (#!/bin/bash or
+# #!/bin/sh).
+run_script() {
+	interp=$(sed -n '1s/^#![[:space:]]*//p' "$2")
+	run_one "$1/$(basename "$2" .sh)" ${interp:-sh} "$2"
+}
+
 for suite in $suites; do
 	case $suite in
 	unit)
@@ -59,16 +71,30 @@ for suite in $suites; do
 			run_one "unit/$(basename "$t")" "$t"
 		done
 		;;
-	host|vm)
-		for t in "$top"/tests/$suite/*.sh; do
+	host)
+		for t in "$top"/tests/host/*.sh; do
 			[ -f "$t" ] || continue
-			# The script's own interpreter (#!/bin/bash or #!/bin/sh).
-			interp=$(sed -n '1s/^#![[:space:]]*//p' "$t")
-			run_one "$suite/$(basename "$t" .sh)" ${interp:-sh} "$t"
+			run_script host "$t"
+		done
+		;;
+	vm | vm-amd64 | vm-arm64)
+		arches=${VBT_GUEST_ARCHES:-amd64 arm64}
+		[ "$suite" = vm ] || arches=${suite#vm-}
+		for arch in $arches; do
+			prefix=vm
+			[ "$arch" = amd64 ] || prefix=vm-$arch
+			t0=$(date +%s)
+			export GUEST_ARCH=$arch
+			for t in "$top"/tests/vm/*.sh; do
+				[ -f "$t" ] || continue
+				run_script "$prefix" "$t"
+			done
+			unset GUEST_ARCH
+			echo "# $prefix suite ($arch guests): $(($(date +%s) - t0)) s"
 		done
 		;;
 	*)
-		echo "run.sh: unknown suite '$suite' (unit, host, vm)" >&2
+		echo "run.sh: unknown suite '$suite' (unit, host, vm, vm-amd64, vm-arm64)" >&2
 		exit 2
 		;;
 	esac

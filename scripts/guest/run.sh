@@ -21,6 +21,9 @@
 #                        build/arm64/vblktrace and arm64 tools
 #   --uefi               arm64: boot through AAVMF (UEFI) firmware, with the disks on
 #                        pcie-root-ports laid out as libvirt does for an aarch64 domain
+#   --root-ports N       with --uefi: N root ports in all (default: one per disk); the
+#                        disks take the first ones, the rest stay free for hot-plug
+#   --machine TYPE[,OPTS]  the machine instead of pc / virt (e.g. virt-2.12, virt,highmem=off)
 #
 # Disk SPEC, a comma list: size=512M cache=none|writeback|writethrough|directsync|unsafe
 #   aio=threads|native|io_uring werror=report|ignore|stop|enospc rerror=... discard=unmap|ignore
@@ -55,7 +58,7 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 usage() { echo "run.sh: $*" >&2; echo "usage: see the top of $0" >&2; exit 2; }
 
 KERNEL='' SCRIPT='' OUT='' TIMEOUT=120 NAME=vbt-rig-$$ SMP=1 MEM=512 APPEND='' SHOW=0 PLAIN=0
-HOOK='' HOOK_WAIT=0 ARCH=${GUEST_ARCH:-amd64} UEFI=0
+HOOK='' HOOK_WAIT=0 ARCH=${GUEST_ARCH:-amd64} UEFI=0 ROOT_PORTS=0 MACHINE=''
 DISKS=() FILES=() MODULES=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -76,6 +79,8 @@ while [ $# -gt 0 ]; do
 	--plain) PLAIN=1; shift ;;
 	--arch) ARCH=${2:?}; shift 2 ;;
 	--uefi) UEFI=1; shift ;;
+	--root-ports) ROOT_PORTS=${2:?}; shift 2 ;;
+	--machine) MACHINE=${2:?}; shift 2 ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) usage "unknown argument '$1'" ;;
 	esac
@@ -91,6 +96,9 @@ amd64 | arm64) ;;
 *) usage "bad --arch '$ARCH' (amd64 or arm64)" ;;
 esac
 [ "$UEFI" = 0 ] || [ "$ARCH" = arm64 ] || usage "--uefi is for --arch arm64"
+case $ROOT_PORTS in '' | *[!0-9]*) usage "bad --root-ports '$ROOT_PORTS'" ;; esac
+[ "$ROOT_PORTS" = 0 ] || [ "$UEFI" = 1 ] || usage "--root-ports needs --uefi"
+[ "$ROOT_PORTS" -le $((${#DISKS[@]} + 1)) ] && ROOT_PORTS=$((${#DISKS[@]} + 1))
 # kernel.sh and initramfs.sh read the architecture from the environment.
 export GUEST_ARCH=$ARCH
 
@@ -131,14 +139,15 @@ if [ "$ARCH" = amd64 ]; then
 	# boot under TCG; virtio uses MSI-X, so the BIOS routing table is enough. --plain
 	# drops it.
 	[ "$PLAIN" = 1 ] && FAST_ARGS= || FAST_ARGS=acpi=noirq
-	QEMU=(qemu-system-x86_64 -accel tcg -machine pc)
+	QEMU=(qemu-system-x86_64 -accel tcg -machine "${MACHINE:-pc}")
 	CONSOLE=ttyS0
 	PCI_BUS=pci.0
 else
 	FAST_ARGS=
 	# -cpu max without pointer authentication: TCG's emulation of the QARMA
 	# cipher on every signed return made a 6.12 run take 13.8 s instead of 4.7 s.
-	QEMU=(qemu-system-aarch64 -accel tcg -machine virt -cpu "${RIG_ARM64_CPU:-max,pauth=off}")
+	QEMU=(qemu-system-aarch64 -accel tcg -machine "${MACHINE:-virt}"
+		-cpu "${RIG_ARM64_CPU:-max,pauth=off}")
 	CONSOLE=ttyAMA0
 	PCI_BUS=pcie.0
 	[ "$UEFI" = 0 ] || uefi_add
@@ -148,7 +157,7 @@ QEMU+=(-nodefaults -no-user-config -nographic
 	-kernel "$VMLINUZ" -initrd "$SCRATCH/initrd"
 	-append "console=$CONSOLE quiet panic=-1${FAST_ARGS:+ $FAST_ARGS}${APPEND:+ $APPEND}"
 	-serial "file:$OUT/console.log")
-[ "$UEFI" = 0 ] || root_ports_add $((${#DISKS[@]} + 1))
+[ "$UEFI" = 0 ] || root_ports_add "$ROOT_PORTS"
 i=0
 for spec in "${DISKS[@]+"${DISKS[@]}"}"; do
 	disk_add "$i" "$spec"

@@ -7,11 +7,20 @@
 #                                      the other kmod_*.sh tests use this
 #
 # Each series builds in its own copy (build/kmod/SERIES), so both can exist
-# at once and the source tree stays free of kbuild's artifacts.
+# at once and the source tree stays free of kbuild's artifacts.  With
+# GUEST_ARCH=arm64 the module is cross-built against the -cloud-arm64
+# headers (build/kmod/arm64-SERIES), as 'make kmod ARCH=arm64' does.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 KSERIES="6.1 6.12"
+GUEST_ARCH=${GUEST_ARCH:-amd64}
+export GUEST_ARCH
+case $GUEST_ARCH in
+amd64) KMAKE="" TAG="" ELF_MACHINE="Advanced Micro Devices X86-64" ;;
+arm64) KMAKE="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" TAG=arm64- ELF_MACHINE=AArch64 ;;
+*) echo "kmod_build: unknown GUEST_ARCH '$GUEST_ARCH'" >&2; exit 2 ;;
+esac
 
 # build_ko SERIES LOG: prints the .ko path; kbuild output goes to LOG.
 build_ko() {
@@ -19,7 +28,7 @@ build_ko() {
 		echo "kmod_build: no headers for $1 (scripts/guest/kernel.sh)" >&2
 		return 1
 	}
-	dir=$REPO/build/kmod/$1
+	dir=$REPO/build/kmod/$TAG$1
 	mkdir -p "$dir/kmod" "$dir/include/vblktrace"
 	# cp -p keeps mtimes, so kbuild only rebuilds what changed.
 	cp -p "$REPO/Kbuild" "$dir/"
@@ -29,7 +38,7 @@ build_ko() {
 		cp -p "$f" "$dir/kmod/"
 	done
 	cp -p "$REPO/include/vblktrace/abi.h" "$dir/include/vblktrace/"
-	make -C "$kdir" M="$dir" modules >"$2" 2>&1 || {
+	make -C "$kdir" M="$dir" $KMAKE modules >"$2" 2>&1 || {
 		echo "kmod_build: build against $kdir failed:" >&2
 		tail -n 20 "$2" >&2
 		return 1
@@ -40,7 +49,7 @@ build_ko() {
 if [ "${1:-}" = --ko ]; then
 	mkdir -p "$REPO/build/kmod"
 	build_ko "${2:?usage: kmod_build.sh --ko SERIES}" \
-		"$REPO/build/kmod/build-$2.log"
+		"$REPO/build/kmod/build-$TAG$2.log"
 	exit
 fi
 
@@ -48,10 +57,10 @@ fi
 mkdir -p "$REPO/build/kmod"
 tap_plan 8
 for k in $KSERIES; do
-	log=$REPO/build/kmod/build-$k.log
+	log=$REPO/build/kmod/build-$TAG$k.log
 	# stderr (a first download of the headers) must not end up in $ko
 	if ko=$(build_ko "$k" "$log" 2>>"$log.err"); then
-		tap_ok "module builds against Debian's $k cloud headers"
+		tap_ok "module builds against Debian's $k cloud-$GUEST_ARCH headers"
 		if grep -qiE 'warning:|error:' "$log"; then
 			tap_fail "$k build has no compiler warnings" \
 				"$(grep -iE 'warning:|error:' "$log" | head -5)"
@@ -60,13 +69,14 @@ for k in $KSERIES; do
 		fi
 		vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null || true)
 		abi=$("$REPO/scripts/guest/kernel.sh" "$k" --abi)
-		case $vermagic in
-		"$abi "*) tap_ok "$k module's vermagic names $abi" ;;
-		*) tap_fail "$k module's vermagic names $abi" \
-			"vermagic: $vermagic" ;;
+		machine=$(readelf -h "$ko" | sed -n 's/^ *Machine: *//p')
+		case $vermagic:$machine in
+		"$abi "*:"$ELF_MACHINE") tap_ok "$k module's vermagic names $abi, ELF machine $machine" ;;
+		*) tap_fail "$k module's vermagic names $abi, ELF machine $ELF_MACHINE" \
+			"vermagic: $vermagic, machine: $machine" ;;
 		esac
 	else
-		tap_fail "module builds against Debian's $k cloud headers" "$ko" \
+		tap_fail "module builds against Debian's $k cloud-$GUEST_ARCH headers" "$ko" \
 			"$(tail -20 "$log.err" 2>/dev/null)"
 		tap_fail "$k build has no compiler warnings" "no build"
 		tap_fail "$k module's vermagic" "no build"

@@ -72,7 +72,14 @@ issuers() {
 		"\(.sector) \(.op) \(.comm) \(.issuer_known)"' "$1" | sort
 }
 
-make -s -C "$REPO" build/tests/kmod/test_kmod_client >/dev/null
+# The client runs in the guest: an aarch64 build for arm64 guests.
+if [ "${GUEST_ARCH:-amd64}" = arm64 ]; then
+	CLIENT=build/arm64/tests/kmod/test_kmod_client
+	make -s -C "$REPO" ARCH=arm64 "$CLIENT" >/dev/null
+else
+	CLIENT=build/tests/kmod/test_kmod_client
+	make -s -C "$REPO" "$CLIENT" >/dev/null
+fi
 tap_plan 18
 for k in 6.1 6.12; do
 	out=$TMP/$k
@@ -87,7 +94,7 @@ for k in 6.1 6.12; do
 		--out "$out" --timeout 90 --disk "size=64M,werror=report,rerror=report,fault=$FAULT" \
 		--file "$ko:/vblktrace.ko" \
 		--file "$REPO/tests/vm/guest/kmod_guest.sh:/kmod_guest.sh" \
-		--file "$REPO/build/tests/kmod/test_kmod_client:/test_kmod_client" \
+		--file "$REPO/$CLIENT:/test_kmod_client" \
 		>"$TMP/$k.rig.log" 2>&1 || rc=$?
 	g=$out/guest
 	if [ $rc -ne 0 ] || [ ! -f "$g/exits" ]; then
