@@ -203,8 +203,9 @@ test-vm: all helpers cross-arm64
 cross-arm64:
 	@$(MAKE) --no-print-directory ARCH=arm64 all
 
-demo: all
-	@sh scripts/demo.sh
+# make demo GUEST_ARCH=arm64: the seed's aarch64 installer, on an arm64 guest.
+demo: all $(if $(filter arm64,$(GUEST_ARCH)),cross-arm64)
+	@GUEST_ARCH=$(or $(GUEST_ARCH),amd64) sh scripts/demo.sh
 
 # The fallback kernel module, against any kernel's build directory (for
 # the guest kernels: KDIR=$$(scripts/guest/kernel.sh 6.1 --headers | sed -n 2p)).
