@@ -137,6 +137,7 @@ void vbt_session_emit(struct vbt_session *l, struct vbt_event *ev)
 	char *json = NULL;
 
 	ev->seq = ++l->seq;
+	vbt_status_line_clear(&l->status);
 	if (l->opts.json || l->record)
 		json = vbt_format_json(ev, &l->fmt);
 	if (l->hooks->no_stdout) {
@@ -356,6 +357,7 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 		end = now + (uint64_t)(l->opts.duration * 1e9);
 	if (l->opts.interval)
 		next_sum = now + (uint64_t)(l->opts.interval * 1e9);
+	vbt_status_line_init(&l->status, l->opts.duration, now);
 
 	while (!stop) {
 		n = src->ops->poll(src, 100);
@@ -365,6 +367,8 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 			ret = VBT_EXIT_RUNTIME;
 			break;
 		}
+		/* What follows may print: no half-line before it. */
+		vbt_status_line_clear(&l->status);
 		check_lost(l, src);
 		fflush(stdout);
 		if (hangup) {
@@ -375,6 +379,7 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 		if (l->hooks->tick)
 			l->hooks->tick(l, now);
 		if (next_sum && now >= next_sum) {
+			vbt_status_line_clear(&l->status);
 			vbt_summary_print(&l->sum, sumf, &l->clock, now, false);
 			next_sum += (uint64_t)(l->opts.interval * 1e9);
 		}
@@ -382,7 +387,14 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 			break;
 		if (ferror(stdout) && errno == EPIPE)
 			break;
+		vbt_status_line_update(&l->status, now, l->sum.errors);
 	}
+	vbt_status_line_clear(&l->status);
+	if (end && now >= end)
+		fprintf(stderr, "vblktrace: stopped after %g s, as asked (-t)\n",
+			l->opts.duration);
+	else if (stop)
+		fprintf(stderr, "vblktrace: stopped by a signal\n");
 	/* Whatever is still in the ring buffer was recorded: show it. */
 	src->ops->poll(src, 0);
 	check_lost(l, src);
@@ -433,8 +445,8 @@ int vbt_session_run(struct vbt_session *l,
 	vbt_cause_init(&l->causes, "/sys");
 	vbt_clock_init(&l->clock);
 	l->fmt.clock = &l->clock;
-	l->fmt.color = !l->opts.no_color && !l->opts.json && isatty(1) &&
-		       !getenv("NO_COLOR");
+	l->fmt.color = !l->opts.no_color && !l->opts.json &&
+		       vbt_terminal_capable(STDOUT_FILENO) && !getenv("NO_COLOR");
 	l->ndisks = vbt_disks_scan("/sys", &l->disks);
 	if (l->ndisks < 0)
 		l->ndisks = 0;
@@ -456,10 +468,12 @@ int vbt_session_run(struct vbt_session *l,
 	 * command still reads in /proc (started() runs before the drop).
 	 */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fprintf(stderr, "vblktrace: tracing %s on %s via %s (driver %s); "
-		"Ctrl-C to stop\n", hooks->what,
-		l->opts.ndisks ? "the chosen disks" : "all disks", l->src->how,
-		l->src->driver);
+	fprintf(stderr, "vblktrace: tracing %s on %s via %s (driver %s)",
+		hooks->what, l->opts.ndisks ? "the chosen disks" : "all disks",
+		l->src->how, l->src->driver);
+	if (l->opts.duration)
+		fprintf(stderr, " for %g s", l->opts.duration);
+	fprintf(stderr, "; Ctrl-C to stop\n");
 	if (l->src->blind[0])
 		fprintf(stderr, "vblktrace: cannot see: %s\n", l->src->blind);
 	if (hooks->started) {

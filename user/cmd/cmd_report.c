@@ -20,9 +20,10 @@ static void usage(void)
 {
 	printf("Usage: vblktrace report FILE [--format text|json|html|perfetto] "
 	       "[-o OUT]\n"
-	       "Read a bundle (vblktrace bundle) or a recording (vblktrace -o) and\n"
-	       "show what failed, where, how often, first/last time and the likely\n"
-	       "cause.  Works offline, without privileges.\n\n"
+	       "Read a bundle (vblktrace bundle), an unpacked bundle directory, a\n"
+	       "recording (vblktrace -o) or an alert log (watch --log); FILE '-'\n"
+	       "is standard input.  Show what failed, where, how often, first/last\n"
+	       "time and the likely cause.  Works offline, without privileges.\n\n"
 	       "  -f, --format FMT   text (default), json, html (one self-contained\n"
 	       "                     page), perfetto (Chrome trace JSON for\n"
 	       "                     ui.perfetto.dev)\n"
@@ -52,7 +53,7 @@ static int render(const struct vbt_input *in, enum fmt fmt, FILE *f)
 		return vbt_report_perfetto(&t, 1, f);
 	}
 	if (vbt_report_build(in, &r)) {
-		fprintf(stderr, "vblktrace: out of memory\n");
+		fprintf(stderr, "vblktrace report: out of memory\n");
 		return -1;
 	}
 	ret = fmt == FMT_JSON ? vbt_report_json(&r, f) :
@@ -112,7 +113,7 @@ int cmd_report(int argc, char **argv)
 		return VBT_EXIT_USAGE;
 	}
 	if (vbt_input_open(argv[optind], &in, err, sizeof(err))) {
-		fprintf(stderr, "vblktrace: %s\n", err);
+		fprintf(stderr, "vblktrace report: %s\n", err);
 		return VBT_EXIT_RUNTIME;
 	}
 	if (out && !(f = fopen(out, "w"))) {

@@ -309,6 +309,7 @@ static void final_record(struct watch *w, uint64_t now)
 		return;
 	vbt_format_rfc3339(now + w->s->clock.mono_to_real_ns, ts, sizeof(ts));
 	json_object_object_add(o, "v", json_object_new_int(1));
+	json_object_object_add(o, "kind", json_object_new_string("stopped"));
 	json_object_object_add(o, "ts", json_object_new_string(ts));
 	json_object_object_add(o, "mono_ns", json_object_new_uint64(now));
 	json_object_object_add(o, "side", json_object_new_string("host"));
