@@ -21,6 +21,7 @@
 #include "bundle_input.h"
 #include "commands.h"
 #include "facts.h"
+#include "msg.h"
 #include "qemu/qemu.h"
 #include "redact.h"
 #include "report_render.h"
@@ -85,9 +86,7 @@ static int take_from(int *argc, char **argv, const char **from)
 		}
 		if (!strcmp(argv[i], "--from")) {
 			if (i + 1 >= *argc) {
-				fprintf(stderr, "vblktrace bundle: --from needs "
-					"a file\n");
-				return VBT_EXIT_USAGE;
+				return vbt_usage_error("--from needs a file");
 			}
 			*from = argv[++i];
 			continue;
@@ -250,13 +249,13 @@ static int write_bundle(const char *path, int side, struct stamp start,
 	ret |= add_member(&m[3], &keep[3], "summary.txt", sum,
 			  sum ? strlen(sum) : 0, r);
 	if (ret) {
-		fprintf(stderr, "vblktrace: out of memory\n");
+		vbt_msg("out of memory\n");
 	} else if (vbt_archive_write(path, m, 4, end.real_ns / 1000000000ULL,
 				     err, sizeof(err))) {
-		fprintf(stderr, "vblktrace: %s\n", err);
+		vbt_msg("%s\n", err);
 		ret = -1;
 	} else {
-		fprintf(stderr, "vblktrace: wrote %s: %s side, %zu events, "
+		vbt_msg("wrote %s: %s side, %zu events, "
 			"%lld failed, %d redaction%s\n", path,
 			side == VBT_SIDE_HOST ? "host" : "guest", rec->n,
 			(long long)json_object_get_int64(vbt_jget(man, "errors")),
@@ -278,12 +277,12 @@ static int load_recording(const char *path, char **buf, size_t *len,
 
 	ret = vbt_read_file_max(path, VBT_REC_MAX_BYTES, buf, len);
 	if (ret) {
-		fprintf(stderr, "vblktrace: cannot read %s: %s\n", path,
+		vbt_msg("cannot read %s: %s\n", path,
 			ret == -EFBIG ? "too large" : strerror(-ret));
 		return VBT_EXIT_RUNTIME;
 	}
 	if (vbt_rec_load_mem(*buf, *len, rec, err, sizeof(err))) {
-		fprintf(stderr, "vblktrace: %s: %s\n", path, err);
+		vbt_msg("%s: %s\n", path, err);
 		free(*buf);
 		*buf = NULL;
 		return VBT_EXIT_RUNTIME;
@@ -297,7 +296,7 @@ static int record(struct vbt_session *s, int side, char *tmp)
 	int fd = mkostemp(tmp, O_CLOEXEC), ret;
 
 	if (fd < 0) {
-		fprintf(stderr, "vblktrace: cannot create %s: %s\n", tmp,
+		vbt_msg("cannot create %s: %s\n", tmp,
 			strerror(errno));
 		return VBT_EXIT_RUNTIME;
 	}
@@ -344,7 +343,7 @@ int cmd_bundle(int argc, char **argv)
 	if (from) {
 		ret = load_recording(from, &events, &events_len, &rec);
 		if (!ret && rec.sides == 3) {
-			fprintf(stderr, "vblktrace: %s mixes guest and host "
+			vbt_msg("%s mixes guest and host "
 				"events\n", from);
 			ret = VBT_EXIT_RUNTIME;
 		}

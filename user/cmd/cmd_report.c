@@ -5,12 +5,14 @@
  * and the likely cause; or render it as JSON, an HTML page or a trace for
  * ui.perfetto.dev.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bundle_input.h"
 #include "commands.h"
+#include "msg.h"
 #include "opts.h"
 #include "report_render.h"
 
@@ -86,10 +88,9 @@ int cmd_report(int argc, char **argv)
 		case 'f':
 			ret = vbt_parse_format(optarg, fmts, 4);
 			if (ret < 0) {
-				fprintf(stderr, "vblktrace report: --format takes "
-					"text, json, html or perfetto: '%s'\n",
-					optarg);
-				return VBT_EXIT_USAGE;
+				return vbt_usage_error("--format takes text, "
+						       "json, html or perfetto: "
+						       "'%s'", optarg);
 			}
 			fmt = ret;
 			break;
@@ -117,7 +118,7 @@ int cmd_report(int argc, char **argv)
 		return VBT_EXIT_RUNTIME;
 	}
 	if (out && !(f = fopen(out, "w"))) {
-		perror(out);
+		vbt_msg("cannot write %s: %s\n", out, strerror(errno));
 		vbt_input_close(&in);
 		return VBT_EXIT_RUNTIME;
 	}

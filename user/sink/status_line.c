@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "msg.h"
 #include "status_line.h"
 
 #define NS_PER_SEC 1000000000ULL
@@ -35,8 +36,8 @@ void vbt_status_line_update(struct vbt_status_line *st, uint64_t now,
 		return;
 	left = now < st->end_ns ? st->end_ns - now : 0;
 	/* Round up: "1 s left" until the very end, never "0 s left". */
-	fprintf(stderr, "\r\033[Kvblktrace: %" PRIu64 " s left, %" PRIu64
-		" failed I/O%s so far", (uint64_t)((left + NS_PER_SEC - 1) / NS_PER_SEC),
+	fprintf(stderr, "\r\033[K%s: %" PRIu64 " s left, %" PRIu64
+		" failed I/O%s so far", vbt_prog, (uint64_t)((left + NS_PER_SEC - 1) / NS_PER_SEC),
 		failures, failures == 1 ? "" : "s");
 	fflush(stderr);
 	st->shown = true;
