@@ -317,21 +317,29 @@ int cmd_bundle(int argc, char **argv)
 	struct json_object *facts;
 	struct vbt_session s;
 	struct stamp start, end;
-	char *tmp = NULL, *events = NULL;
+	char *tmp = NULL, *events = NULL, **typed;
 	size_t events_len = 0;
-	int ret, side;
+	int ret, side, typed_argc = argc;
 
+	/* The manifest keeps the command line as typed, --from included. */
+	typed = calloc(argc + 1, sizeof(*typed));
+	if (!typed)
+		return VBT_EXIT_RUNTIME;
+	memcpy(typed, argv, argc * sizeof(*typed));
 	ret = take_from(&argc, argv, &from);
-	if (ret)
+	if (ret) {
+		free(typed);
 		return ret;
+	}
 	ret = vbt_session_parse(&s, argc, argv, "bundle", usage);
-	if (ret)
+	if (ret) {
+		free(typed);
 		return ret < 0 ? VBT_EXIT_OK : ret;
+	}
 	path = s.opts.output;
 	if (!path) {
-		fprintf(stderr, "vblktrace bundle: -o FILE.tar.gz is required\n"
-			"Try 'vblktrace bundle --help'.\n");
-		return VBT_EXIT_USAGE;
+		free(typed);
+		return vbt_usage_error("-o FILE.tar.gz is required");
 	}
 	side = s.opts.side == VBT_SIDE_OPT_HOST ? VBT_SIDE_HOST :
 	       s.opts.side == VBT_SIDE_OPT_GUEST ? VBT_SIDE_GUEST :
@@ -376,9 +384,10 @@ int cmd_bundle(int argc, char **argv)
 		goto out;
 	if (side == VBT_SIDE_HOST && !from)
 		vbt_facts_add_vms(facts, &red);
-	ret = write_bundle(path, side, start, end, argc, argv, events,
+	ret = write_bundle(path, side, start, end, typed_argc, typed, events,
 			   events_len, &rec, facts, &red, from);
 out:
+	free(typed);
 	free(tmp);
 	free(events);
 	vbt_rec_free(&rec);

@@ -30,6 +30,7 @@
 #include "session.h"
 #include "sink_exec.h"
 #include "sink_log.h"
+#include "sd_notify.h"
 #include "sink_syslog.h"
 
 #define NS		1000000000ULL
@@ -253,6 +254,7 @@ static int watch_started(struct vbt_session *s)
 	int ret;
 
 	/* Binding a port and syslog's socket, before capabilities go. */
+	vbt_sd_notify_init();
 	if (w->metrics) {
 		ret = start_metrics(w);
 		if (ret)
@@ -264,6 +266,9 @@ static int watch_started(struct vbt_session *s)
 	if (w->metrics)
 		vbt_metrics_set_drives(w->metrics, w->hv.track.vms,
 				       w->hv.track.nvms);
+	/* Attached, sinks open: a Type=notify unit is up from here. */
+	if (!ret)
+		vbt_sd_notify("READY=1");
 	return ret;
 }
 
@@ -348,6 +353,8 @@ static void watch_finish(struct vbt_session *s)
 	struct watch *w = s->priv;
 	uint64_t now = vbt_mono_now();
 
+	/* Still flushing alerts: systemd waits up to TimeoutStopSec. */
+	vbt_sd_notify("STOPPING=1");
 	/* Nothing folded is lost: report what waited for its interval. */
 	vbt_alerts_flush(&w->alerts, now);
 	if (w->exec)
