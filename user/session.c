@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <sys/capability.h>
 
-#include "names.h"
-#include "probe.h"
+#include "decode/names.h"
 #include "session.h"
+#include "source/probe.h"
 
 static volatile sig_atomic_t stop, hangup;
 

@@ -16,7 +16,7 @@
 
 #include "kselftest_harness.h"
 
-#include "metrics.h"
+#include "sink/metrics.h"
 
 #define S 1000000000ULL
 

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "commands.h"
-#include "host_view.h"
+#include "cmd/commands.h"
+#include "cmd/host_view.h"
 #include "session.h"
 
 static void usage(const char *cmd)

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "correlate.h"
+#include "cmd/commands.h"
+#include "correlate/correlate.h"
 #include "opts.h"
-#include "report_merge.h"
+#include "sink/report_merge.h"
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_PERFETTO };
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <sys/uio.h>
 
-#include "sink_log.h"
+#include "sink/sink_log.h"
 
 static int open_log(const char *path)
 {
