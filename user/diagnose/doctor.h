@@ -56,6 +56,16 @@ struct dr_config {
 				 * not defined the domain yet */
 	struct dr_dev *devs;
 	int ndevs;
+	/* What decides whether an aarch64 guest boots at all (seed 003). */
+	char *cpu;		/* -cpu model, libvirt <cpu> model or mode
+				 * (host-passthrough -> "host"); NULL unset */
+	char *accel;		/* kvm, tcg, ...; NULL unknown */
+	char *firmware;		/* -bios, pflash unit 0, <loader>; NULL none */
+	bool firmware_auto;	/* <os firmware='efi'>: libvirt picks it */
+	bool direct_kernel;	/* -kernel / <kernel>: no firmware needed */
+	bool highmem_off;	/* -machine highmem=off: 32-bit memory map */
+	int ide;		/* disks or CD-ROMs put on an IDE bus */
+	char *ide_first;	/* the first of them, for the finding */
 };
 
 struct dr_finding {
@@ -125,6 +135,10 @@ bool dr_is_pcie_machine(const struct dr_config *c);
 void dr_env_default(struct dr_env *env);
 void dr_diagnose(const struct dr_config *c, const struct dr_env *env,
 		 struct dr_report *r);
+/* aarch64 'virt' guests: firmware, IDE, root-port ceiling, CPU model, and
+ * seed 000's cache=none,io=native on LVM (doctor_arm64.c). */
+void dr_diagnose_arm64(const struct dr_config *c, struct dr_report *r);
+bool dr_is_aarch64(const struct dr_config *c);
 void dr_diagnose_migration(const struct dr_config *src,
 			   const struct dr_config *dst, struct dr_report *r);
 

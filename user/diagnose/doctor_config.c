@@ -44,6 +44,14 @@ static char *xstrdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+static void set_str(char **dst, const char *v)
+{
+	if (!v)
+		return;
+	free(*dst);
+	*dst = strdup(v);
+}
+
 /* ---- pasted command lines ---- */
 
 static bool env_word(const char *w)
@@ -283,6 +291,21 @@ static void set_machine(struct dr_config *c, const char *val)
 		free(c->machine);
 		c->machine = strdup(t);
 	}
+	set_str(&c->accel, vbt_qopts_get(&o, "accel"));
+	if (vbt_qopts_get(&o, "highmem"))
+		c->highmem_off = !vbt_qparse_bool(vbt_qopts_get(&o, "highmem"));
+	/* -machine pflash0=NODE: libvirt's -blockdev firmware. */
+	if (vbt_qopts_get(&o, "pflash0") && !c->firmware) {
+		const struct vbt_drive *d = NULL;
+
+		for (int i = 0; i < c->vm.ndrives && !d; i++)
+			if (c->vm.drives[i].node &&
+			    !strcmp(c->vm.drives[i].node,
+				    vbt_qopts_get(&o, "pflash0")))
+				d = &c->vm.drives[i];
+		set_str(&c->firmware, d && d->image ? d->image :
+			vbt_qopts_get(&o, "pflash0"));
+	}
 	vbt_qopts_free(&o);
 }
 
@@ -312,9 +335,27 @@ static void set_smp(struct dr_config *c, const char *val)
 	vbt_qopts_free(&o);
 }
 
+/* The target of a distribution's qemu-kvm (RHEL, openEuler: one binary per
+ * host architecture) from its machine type, which only that target has;
+ * a pasted command line may come from another machine than this one. */
+static const char *arch_of_machine(const char *m)
+{
+	if (!m)
+		return NULL;
+	if (!strncmp(m, "virt", 4))
+		return "aarch64";
+	if (!strncmp(m, "pc", 2) || strstr(m, "q35") || strstr(m, "i440fx"))
+		return "x86_64";
+	if (!strncmp(m, "s390-ccw-virtio", 15))
+		return "s390x";
+	if (!strncmp(m, "pseries", 7))
+		return "ppc64";
+	return NULL;
+}
+
 static void arch_from_binary(struct dr_config *c, const char *bin)
 {
-	const char *b = bin ? strrchr(bin, '/') : NULL;
+	const char *b = bin ? strrchr(bin, '/') : NULL, *a;
 
 	b = b ? b + 1 : bin;
 	if (!b || c->arch)
@@ -322,12 +363,56 @@ static void arch_from_binary(struct dr_config *c, const char *bin)
 	if (!strncmp(b, "qemu-system-", 12)) {
 		c->arch = strndup(b + 12, strcspn(b + 12, " "));
 	} else if (!strcmp(b, "qemu-kvm")) {
+		a = arch_of_machine(c->machine);
 #if defined(__aarch64__)
-		c->arch = strdup("aarch64");
+		a = a ? a : "aarch64";
 #elif defined(__x86_64__)
-		c->arch = strdup("x86_64");
+		a = a ? a : "x86_64";
 #endif
+		c->arch = a ? strdup(a) : NULL;
 	}
+}
+
+static void note_ide(struct dr_config *c, const char *what)
+{
+	if (!c->ide++)
+		set_str(&c->ide_first, what);
+}
+
+/* -cpu MODEL[,feature...] */
+static void set_cpu(struct dr_config *c, const char *val)
+{
+	free(c->cpu);
+	c->cpu = strndup(val, strcspn(val, ","));
+}
+
+/* -drive: firmware in pflash unit 0, or a disk put on IDE by hand. */
+static void drive_extras(struct dr_config *c, const char *val)
+{
+	struct vbt_qopts o;
+	const char *iface, *unit;
+
+	if (vbt_qopts_parse(val, NULL, &o, NULL, 0) < 0)
+		return;
+	iface = vbt_qopts_get(&o, "if");
+	unit = vbt_qopts_get(&o, "unit");
+	if (iface && !strcmp(iface, "pflash") && (!unit || !strcmp(unit, "0")))
+		set_str(&c->firmware, vbt_qopts_get(&o, "file"));
+	else if (iface && !strcmp(iface, "ide"))
+		note_ide(c, vbt_qopts_get(&o, "id") ? vbt_qopts_get(&o, "id") :
+			 vbt_qopts_get(&o, "file"));
+	vbt_qopts_free(&o);
+}
+
+/* -accel kvm, -machine accel=kvm, -enable-kvm */
+static void set_accel(struct dr_config *c, const char *val)
+{
+	struct vbt_qopts o;
+
+	if (vbt_qopts_parse(val, "accel", &o, NULL, 0) < 0)
+		return;
+	set_str(&c->accel, vbt_qopts_get(&o, "accel"));
+	vbt_qopts_free(&o);
 }
 
 static void argv_extras(struct dr_config *c, const char *buf, size_t len)
@@ -345,8 +430,15 @@ static void argv_extras(struct dr_config *c, const char *buf, size_t len)
 			c->incoming = true;
 			continue;
 		}
+		if (!strcmp(o, "enable-kvm")) {
+			set_str(&c->accel, "kvm");
+			continue;
+		}
 		if (strcmp(o, "device") && strcmp(o, "machine") &&
-		    strcmp(o, "M") && strcmp(o, "smp"))
+		    strcmp(o, "M") && strcmp(o, "smp") && strcmp(o, "cpu") &&
+		    strcmp(o, "accel") && strcmp(o, "bios") &&
+		    strcmp(o, "drive") && strcmp(o, "kernel") &&
+		    strcmp(o, "pflash"))
 			continue;
 		if (next >= len)
 			break;
@@ -356,9 +448,23 @@ static void argv_extras(struct dr_config *c, const char *buf, size_t len)
 			add_device_arg(c, val);
 		else if (!strcmp(o, "smp"))
 			set_smp(c, val);
+		else if (!strcmp(o, "cpu"))
+			set_cpu(c, val);
+		else if (!strcmp(o, "accel"))
+			set_accel(c, val);
+		else if (!strcmp(o, "bios") || !strcmp(o, "pflash"))
+			set_str(&c->firmware, val);
+		else if (!strcmp(o, "drive"))
+			drive_extras(c, val);
+		else if (!strcmp(o, "kernel"))
+			c->direct_kernel = true;
 		else
 			set_machine(c, val);
 	}
+	for (int k = 0; k < c->ndevs; k++)
+		if (c->devs[k].driver && !strncmp(c->devs[k].driver, "ide-", 4))
+			note_ide(c, c->devs[k].id ? c->devs[k].id :
+				 c->devs[k].driver);
 	arch_from_binary(c, c->vm.binary ? c->vm.binary : argv0);
 }
 

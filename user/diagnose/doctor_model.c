@@ -47,6 +47,10 @@ void dr_config_free(struct dr_config *c)
 	free(c->origin);
 	free(c->machine);
 	free(c->arch);
+	free(c->cpu);
+	free(c->accel);
+	free(c->firmware);
+	free(c->ide_first);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -186,6 +186,53 @@ static void add_other(struct dr_config *c, xmlNode *el)
 	xmlFree(mtype);
 }
 
+static char *node_text(xmlNode *n)
+{
+	xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
+	char *s = NULL;
+
+	if (t) {
+		const char *b = (const char *)t;
+
+		b += strspn(b, " \t\r\n");
+		s = strndup(b, strcspn(b, " \t\r\n"));
+	}
+	xmlFree(t);
+	return s && *s ? s : (free(s), NULL);
+}
+
+/* Firmware, direct kernel boot, accelerator and CPU: what decides whether
+ * an aarch64 domain starts (seed 003).  The command line, when read
+ * first (--pid), wins. */
+static void read_boot_cpu(struct dr_config *c, xmlNode *dom)
+{
+	xmlNode *os = vbt_xml_child(dom, "os");
+	xmlNode *cpu = vbt_xml_child(dom, "cpu");
+	char *fw = vbt_xml_attr(os, "firmware");
+	char *type = vbt_xml_attr(dom, "type");
+	char *mode = vbt_xml_attr(cpu, "mode");
+
+	if (!c->firmware)
+		c->firmware = node_text(vbt_xml_child(os, "loader"));
+	c->firmware_auto |= fw && !strcmp(fw, "efi");
+	c->direct_kernel |= vbt_xml_child(os, "kernel") != NULL;
+	if (!c->accel && type)
+		c->accel = strdup(!strcmp(type, "qemu") ? "tcg" : type);
+	if (!c->cpu && cpu) {
+		if (mode && !strcmp(mode, "host-passthrough"))
+			c->cpu = strdup("host");
+		else if (mode && !strcmp(mode, "maximum"))
+			c->cpu = strdup("max");
+		else if (mode && !strcmp(mode, "host-model"))
+			c->cpu = strdup("host-model");
+		else
+			c->cpu = node_text(vbt_xml_child(cpu, "model"));
+	}
+	xmlFree(fw);
+	xmlFree(type);
+	xmlFree(mode);
+}
+
 static void read_os(struct dr_config *c, xmlNode *dom)
 {
 	xmlNode *type = vbt_xml_child(vbt_xml_child(dom, "os"), "type");
@@ -244,6 +291,7 @@ int dr_xml_extras(struct dr_config *c, const char *buf, size_t len,
 	root = xmlDocGetRootElement(doc);
 	dom = vbt_xml_is(root, "domstatus") ? vbt_xml_child(root, "domain") : root;
 	read_os(c, dom);
+	read_boot_cpu(c, dom);
 	devs = vbt_xml_child(dom, "devices");
 	for (xmlNode *el = devs ? devs->children : NULL; el; el = el->next) {
 		if (el->type != XML_ELEMENT_NODE)
