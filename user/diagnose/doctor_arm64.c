@@ -114,9 +114,11 @@ static void rule_ide(const struct dr_config *c, struct dr_report *r,
 	       "The arm64 'virt' machine has no IDE (or SATA/AHCI by "
 	       "default) controller; its default block interface is virtio. "
 	       "x86 habits such as a CD-ROM on bus='ide' do not carry over.",
-	       "QEMU refuses to start: \"machine type does not support if=ide,"
-	       "bus=0,unit=0\" or \"No 'IDE' bus found for device 'ide-cd'\"; "
-	       "libvirt says IDE controllers are unsupported for this machine.",
+	       "QEMU refuses to start: \"Bus 'ide.0' not found\" (libvirt's "
+	       "-device ide-cd,bus=ide.0), \"No 'IDE' bus found for device "
+	       "'ide-cd'\" (no bus=) or \"machine type does not support "
+	       "if=ide,bus=0,unit=0\" (-drive if=ide); newer libvirt refuses "
+	       "the domain: IDE controllers are unsupported for this machine.",
 	       "Put the installer CD-ROM on SCSI (<target bus='scsi'/> with a "
 	       "<controller type='scsi' model='virtio-scsi'/>) or USB, and "
 	       "disks on virtio (bus='virtio') or virtio-scsi.");
