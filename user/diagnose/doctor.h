@@ -133,7 +133,8 @@ const struct dr_dev *dr_dev_of_drive(const struct dr_config *c,
 				     const struct vbt_drive *d);
 bool dr_is_pcie_machine(const struct dr_config *c);
 
-/* ---- rules (doctor_rules.c, doctor_migrate.c) ---- */
+/* ---- rules (doctor_rules.c, doctor_migrate.c, doctor_policy.c,
+ * doctor_live.c); the report they fill (doctor_report.c) ---- */
 
 void dr_env_default(struct dr_env *env);
 void dr_diagnose(const struct dr_config *c, const struct dr_env *env,
