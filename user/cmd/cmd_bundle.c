@@ -26,6 +26,7 @@
 #include "system/facts.h"
 #include "system/qemu/qemu.h"
 #include "system/vmtrack.h"
+#include "util/json.h"
 
 struct stamp {
 	uint64_t real_ns, mono_ns;

@@ -36,8 +36,4 @@ int vbt_input_open_mem(const char *buf, size_t len, struct vbt_input *in,
 		       char *err, size_t errlen);
 void vbt_input_close(struct vbt_input *in);
 
-/* Convenience getters for facts/manifest objects (NULL-safe). */
-struct json_object *vbt_jget(struct json_object *o, const char *key);
-const char *vbt_jstr(struct json_object *o, const char *key);
-
 #endif

@@ -53,15 +53,6 @@ int vbt_rec_load_mem(const char *buf, size_t len, struct vbt_recording *r,
 		     char *err, size_t errlen);
 void vbt_rec_free(struct vbt_recording *r);
 
-/*
- * Parse exactly one JSON value that covers all of @buf (trailing white
- * space allowed), strictly, at most @depth levels deep.  NULL with a
- * message in @err otherwise.
- */
-struct json_object;
-struct json_object *vbt_json_parse_exact(const char *buf, size_t len,
-					 int depth, char *err, size_t errlen);
-
 /* RFC 3339 "2026-11-22T04:00:00.123456789Z" -> ns; 0 or -EINVAL. */
 int vbt_parse_rfc3339(const char *s, uint64_t *ns);
 

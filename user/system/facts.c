@@ -29,6 +29,7 @@
 #include "system/facts.h"
 #include "system/qemu/qemu.h"
 #include "system/vmtrack.h"
+#include "util/json.h"
 
 #define MAX_DEPTH 8
 
