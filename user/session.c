@@ -16,6 +16,7 @@
 #include <sys/capability.h>
 
 #include "decode/names.h"
+#include "util/msg.h"
 #include "session.h"
 #include "source/probe.h"
 
@@ -60,6 +61,7 @@ void vbt_session_emit(struct vbt_session *s, struct vbt_event *ev)
 	char *json = NULL;
 
 	ev->seq = ++s->seq;
+	vbt_status_line_clear(&s->status);
 	if (s->opts.json || s->record)
 		json = vbt_format_json(ev, &s->fmt);
 	if (s->hooks->no_stdout) {
@@ -88,7 +90,7 @@ static int on_record(void *ctx, const void *rec, size_t size)
 
 	if (vbt_event_decode(rec, size, &ev, msg, sizeof(msg))) {
 		if (!s->sum.bad++)
-			fprintf(stderr, "vblktrace: dropping a bad record: %s\n",
+			vbt_msg("dropping a bad record: %s\n",
 				msg);
 		return 0;
 	}
@@ -131,10 +133,10 @@ static int resolve_filters(struct vbt_session *s, struct vbt_source_cfg *cfg)
 
 	for (int i = 0; i < s->opts.ndisks; i++) {
 		if (vbt_disk_lookup("/sys", s->opts.disks[i], &d)) {
-			fprintf(stderr, "vblktrace: no such disk: '%s' (see "
-				"'vblktrace disks' or /sys/class/block)\n",
-				s->opts.disks[i]);
-			return VBT_EXIT_USAGE;
+			return vbt_usage_error("no such disk: '%s' (see "
+					       "'vblktrace disks' or "
+					       "/sys/class/block)",
+					       s->opts.disks[i]);
 		}
 		cfg->devs[cfg->ndevs++] = d.dev;
 		s->devs[s->ndevs++] = d.dev;
@@ -156,7 +158,7 @@ static int open_record(struct vbt_session *s)
 	fd = open(s->opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
-		fprintf(stderr, "vblktrace: cannot write %s: %s\n",
+		vbt_msg("cannot write %s: %s\n",
 			s->opts.output, strerror(errno));
 		return VBT_EXIT_RUNTIME;
 	}
@@ -188,18 +190,18 @@ static int open_source(struct vbt_session *s, struct vbt_source_cfg *cfg,
 		ret = vbt_source_kmod_open(cfg, on_record, s, src, err,
 					   sizeof(err));
 		if (ret)
-			fprintf(stderr, "vblktrace: %s\n", err);
+			vbt_msg("%s\n", err);
 		return ret ? source_exit(ret) : 0;
 	}
 	ret = vbt_source_bpf_open(cfg, on_record, s, src, err, sizeof(err));
 	if (!ret)
 		return 0;
 	if (s->opts.driver == VBT_DRIVER_BPF || ret == -EPERM) {
-		fprintf(stderr, "vblktrace: %s\n", err);
+		vbt_msg("%s\n", err);
 		return source_exit(ret);
 	}
 	if (access("/dev/vblktrace", F_OK)) {
-		fprintf(stderr, "vblktrace: no event source: BPF: %s; kernel "
+		vbt_msg("no event source: BPF: %s; kernel "
 			"module: /dev/vblktrace does not exist (insmod "
 			"vblktrace.ko, see 'make kmod')\n", err);
 		return VBT_EXIT_PRIV;
@@ -207,11 +209,11 @@ static int open_source(struct vbt_session *s, struct vbt_source_cfg *cfg,
 	kret = vbt_source_kmod_open(cfg, on_record, s, src, kerr,
 				    sizeof(kerr));
 	if (!kret) {
-		fprintf(stderr, "vblktrace: BPF unavailable (%s); using the "
+		vbt_msg("BPF unavailable (%s); using the "
 			"kernel module\n", err);
 		return 0;
 	}
-	fprintf(stderr, "vblktrace: no event source: BPF: %s; kernel module: "
+	vbt_msg("no event source: BPF: %s; kernel module: "
 		"%s\n", err, kerr);
 	return VBT_EXIT_PRIV;
 }
@@ -272,15 +274,18 @@ static int run(struct vbt_session *s, struct vbt_source *src)
 		end = now + (uint64_t)(s->opts.duration * 1e9);
 	if (s->opts.interval)
 		next_sum = now + (uint64_t)(s->opts.interval * 1e9);
+	vbt_status_line_init(&s->status, s->opts.duration, now);
 
 	while (!stop) {
 		n = src->ops->poll(src, 100);
 		if (n < 0) {
-			fprintf(stderr, "vblktrace: reading events: %s\n",
+			vbt_msg("reading events: %s\n",
 				strerror(-n));
 			ret = VBT_EXIT_RUNTIME;
 			break;
 		}
+		/* What follows may print: no half-line before it. */
+		vbt_status_line_clear(&s->status);
 		check_lost(s, src);
 		fflush(stdout);
 		if (hangup) {
@@ -291,6 +296,7 @@ static int run(struct vbt_session *s, struct vbt_source *src)
 		if (s->hooks->tick)
 			s->hooks->tick(s, now);
 		if (next_sum && now >= next_sum) {
+			vbt_status_line_clear(&s->status);
 			vbt_summary_print(&s->sum, sumf, &s->clock, now, false);
 			next_sum += (uint64_t)(s->opts.interval * 1e9);
 		}
@@ -298,7 +304,14 @@ static int run(struct vbt_session *s, struct vbt_source *src)
 			break;
 		if (ferror(stdout) && errno == EPIPE)
 			break;
+		vbt_status_line_update(&s->status, now, s->sum.errors);
 	}
+	vbt_status_line_clear(&s->status);
+	if (end && now >= end)
+		vbt_msg("stopped after %g s, as asked (-t)\n",
+			s->opts.duration);
+	else if (stop)
+		vbt_msg("stopped by a signal\n");
 	/* Whatever is still in the ring buffer was recorded: show it. */
 	src->ops->poll(src, 0);
 	check_lost(s, src);
@@ -323,7 +336,7 @@ static void close_record(struct vbt_session *s, int *ret)
 		s->write_error = errno;
 	s->record = NULL;
 	if (s->write_error) {
-		fprintf(stderr, "vblktrace: writing %s failed: %s\n",
+		vbt_msg("writing %s failed: %s\n",
 			s->opts.output, strerror(s->write_error));
 		*ret = VBT_EXIT_RUNTIME;
 	}
@@ -348,8 +361,8 @@ int vbt_session_run(struct vbt_session *s,
 	cfg.nsys_pids = s->opts.npids;
 	vbt_clock_init(&s->clock);
 	s->fmt.clock = &s->clock;
-	s->fmt.color = !s->opts.no_color && !s->opts.json && isatty(1) &&
-		       !getenv("NO_COLOR");
+	s->fmt.color = !s->opts.no_color && !s->opts.json &&
+		       vbt_terminal_capable(STDOUT_FILENO) && !getenv("NO_COLOR");
 	s->ndisks = vbt_disks_scan("/sys", &s->disks);
 	if (s->ndisks < 0)
 		s->ndisks = 0;
@@ -372,12 +385,14 @@ int vbt_session_run(struct vbt_session *s,
 	 * command still reads in /proc (started() runs before the drop).
 	 */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fprintf(stderr, "vblktrace: tracing %s on %s via %s (driver %s); "
-		"Ctrl-C to stop\n", hooks->what,
-		s->opts.ndisks ? "the chosen disks" : "all disks", s->src->how,
-		s->src->driver);
+	vbt_msg("tracing %s on %s via %s (driver %s)",
+		hooks->what, s->opts.ndisks ? "the chosen disks" : "all disks",
+		s->src->how, s->src->driver);
+	if (s->opts.duration)
+		fprintf(stderr, " for %g s", s->opts.duration);
+	fprintf(stderr, "; Ctrl-C to stop\n");
 	if (s->src->blind[0])
-		fprintf(stderr, "vblktrace: cannot see: %s\n", s->src->blind);
+		vbt_msg("cannot see: %s\n", s->src->blind);
 	if (hooks->started) {
 		ret = hooks->started(s);
 		if (ret)

@@ -16,6 +16,7 @@
 #include "enrich/enrich.h"
 #include "opts.h"
 #include "sink/format.h"
+#include "sink/status_line.h"
 #include "sink/summary.h"
 #include "source/source.h"
 #include "system/disks.h"
@@ -64,6 +65,7 @@ struct vbt_session {
 	uint64_t seq;
 	uint64_t lost_seen;
 	int write_error;		/* errno of a failed write to the recording */
+	struct vbt_status_line status;	/* -t on a terminal */
 };
 
 /* Parse options with the command's usage; returns -1 for --help. */

@@ -16,6 +16,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/disks_vms.h"
+#include "util/msg.h"
 #include "opts.h"
 #include "sink/disk_text.h"
 #include "system/disk_facts.h"
@@ -79,13 +80,11 @@ static int check_names(const struct vbt_opts *o,
 		snprintf(path, sizeof(path), "%s/class/block/%s/partition",
 			 sysroot, o->disks[i]);
 		if (!access(path, F_OK))
-			fprintf(stderr, "vblktrace disks: '%s' is a partition; "
-				"name its disk, it lists its partitions\n",
-				o->disks[i]);
-		else
-			fprintf(stderr, "vblktrace disks: no such disk: '%s' "
-				"(see %s/block)\n", o->disks[i], sysroot);
-		return VBT_EXIT_USAGE;
+			return vbt_usage_error("'%s' is a partition; name its "
+					       "disk, it lists its partitions",
+					       o->disks[i]);
+		return vbt_usage_error("no such disk: '%s' (see %s/block)",
+				       o->disks[i], sysroot);
 	}
 	return 0;
 }

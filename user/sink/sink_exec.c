@@ -14,6 +14,7 @@
 
 #include "decode/clock.h"
 #include "sink/sink_exec.h"
+#include "util/msg.h"
 #include "util/shellwords.h"
 
 #define KILL_GRACE_NS	2000000000ULL
@@ -223,7 +224,7 @@ static int spawn(struct vbt_sink_exec *x, char **env)
 	posix_spawn_file_actions_destroy(&fa);
 	free(envp);
 	if (ret) {
-		fprintf(stderr, "vblktrace: --alert-exec %s: %s\n", x->argv[0],
+		vbt_msg("--alert-exec %s: %s\n", x->argv[0],
 			strerror(ret));
 		return -ret;
 	}
@@ -253,7 +254,7 @@ void vbt_sink_exec_alert(struct vbt_sink_exec *x, struct json_object *rec)
 
 	if (!env || x->qlen == VBT_EXEC_MAX_QUEUED) {
 		if (!x->dropped++ || !(x->dropped % 100))
-			fprintf(stderr, "vblktrace: --alert-exec: %d runs "
+			vbt_msg("--alert-exec: %d runs "
 				"queued, %llu alert(s) not run\n", x->qlen,
 				(unsigned long long)x->dropped);
 		vbt_strv_free(env);
@@ -292,7 +293,7 @@ void vbt_sink_exec_tick(struct vbt_sink_exec *x, uint64_t now)
 			continue;
 		}
 		if (!c->termed && ran >= x->timeout_ns) {
-			fprintf(stderr, "vblktrace: --alert-exec %s (pid %d) "
+			vbt_msg("--alert-exec %s (pid %d) "
 				"ran out of time; stopping it\n", x->argv[0],
 				(int)c->pid);
 			kill(-c->pid, SIGTERM);
