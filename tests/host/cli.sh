@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The command line contract of SPEC.md: exit statuses, messages that name
-# what is wrong, least privilege, and loss that is counted, never silent.
+# The command line contract of docs/commands.md: exit statuses, messages
+# that name what is wrong, least privilege, and loss that is counted, never silent.
 set -u
 VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/tap.sh"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The strict reader of SPEC.md's JSON Lines.  Everything a recording says is
- * checked before it is believed: required fields, JSON types, ranges and
- * string lengths.  New optional fields of format version 1 are ignored, so
+ * The strict reader of the JSON Lines of docs/events.schema.json.
+ * Everything a recording says is checked before it is believed: required
+ * fields, JSON types, ranges and string lengths.  New optional fields of format version 1 are ignored, so
  * an older reader accepts a newer writer of the same version; a higher
  * version is refused.
  */

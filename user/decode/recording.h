@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading a recording back: the JSON Lines of SPEC.md ("v": 1), as written
- * by -o and kept in bundles, into decoded events.  The reader is strict:
- * every field SPEC.md says is always present must be there with the right
- * type, numbers must be in range, strings must fit.  A line of a newer
- * format version, a truncated last line, an oversized line or file are
- * refused with a message that names the line; nothing is guessed.
+ * Reading a recording back: the JSON Lines of docs/events.schema.json
+ * ("v": 1), as written by -o and kept in bundles, into decoded events.
+ * The reader is strict: every field the schema requires must be there
+ * with the right type, numbers must be in range, strings must fit.  A
+ * line of a newer format version, a truncated last line, an oversized
+ * line or file are refused with a message that names the line; nothing
+ * is guessed.
  */
 #ifndef VBT_RECORDING_H
 #define VBT_RECORDING_H

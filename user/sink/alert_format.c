@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Alert records for the sinks: one JSON object (the event's SPEC fields
- * plus the alert_* fields) and one human line for syslog.
+ * Alert records for the sinks: one JSON object (the event's fields plus
+ * the alert_* fields, docs/events.schema.json) and one human line for
+ * syslog.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The JSON Lines view: SPEC.md's event objects, "v": 1. */
+/* The JSON Lines view: the event records of docs/events.schema.json. */
 #include <stdlib.h>
 #include <string.h>
 
