@@ -73,3 +73,18 @@ const char *vbt_jstr(struct json_object *o, const char *key)
 	return v && json_object_is_type(v, json_type_string) ?
 	       json_object_get_string(v) : NULL;
 }
+
+void vbt_json_add_str(struct json_object *o, const char *key, const char *s)
+{
+	json_object_object_add(o, key, s ? json_object_new_string(s) : NULL);
+}
+
+void vbt_json_add_int(struct json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+void vbt_json_add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
