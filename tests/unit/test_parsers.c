@@ -14,6 +14,7 @@
 
 #include "diagnose/doctor.h"
 #include "sink/sink_exec.h"
+#include "system/facts.h"
 #include "system/qemu/qemu_opts.h"
 #include "util/json.h"
 #include "util/shellwords.h"
@@ -104,6 +105,35 @@ TEST(qemu_options_double_comma)
 	ASSERT_NE(NULL, o);
 	EXPECT_STREQ("/a,,b,", vbt_qjson_str(o, "filename"));
 	json_object_put(o);
+}
+
+/* A raw node's offset=, as facts.json gives it to merge: QEMU's syntax. */
+TEST(qemu_options_image_offset)
+{
+	const char *argv[] = {
+		"qemu-system-x86_64",
+		"-blockdev", "{\"driver\":\"raw\",\"node-name\":\"r0\","
+			     "\"file\":\"f0\",\"offset\":1048576}",
+		"-blockdev", "driver=raw,node-name=r1,file=f1,offset=4096",
+		"-drive", "file=/a,,id=x,,offset=7,id=d1,format=raw,offset=512",
+		"-blockdev", "driver=raw,node-name=r2,file=f2,offset=12abc",
+	};
+	int argc = sizeof(argv) / sizeof(argv[0]);
+	struct vbt_drive d = { 0 };
+
+	d.node = "r0";
+	EXPECT_EQ(1048576, vbt_facts_image_offset(argv, argc, &d));
+	d.node = "r1";
+	EXPECT_EQ(4096, vbt_facts_image_offset(argv, argc, &d));
+	d.node = NULL;
+	d.drive = "d1";
+	EXPECT_EQ(512, vbt_facts_image_offset(argv, argc, &d));
+	/* "id=x" and ",offset=7" are inside file=: no such drive. */
+	d.drive = "x";
+	EXPECT_EQ(-1, vbt_facts_image_offset(argv, argc, &d));
+	d.drive = NULL;
+	d.node = "r2";
+	EXPECT_EQ(-1, vbt_facts_image_offset(argv, argc, &d));
 }
 
 /* JSON and QemuOpts spellings of one -device read the same. */
