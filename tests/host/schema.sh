@@ -5,8 +5,10 @@
 # watch's alert log, disks, bundle, report, merge, doctor and explain,
 # written here from real block errors (a loop device over a full tmpfs),
 # is valid against docs/events.schema.json (python3-jsonschema), and each
-# run must have written the kinds it exists for.  The schema itself must
-# refuse a real record with a field missing, added or misspelt.
+# run must have written the kinds it exists for; a bundle's MANIFEST.json
+# and facts.json, with a real (paused) QEMU on the host, are valid against
+# docs/bundle.schema.json.  The schema itself must refuse a real record
+# with a field missing, added or misspelt.
 set -u
 VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/tap.sh"
@@ -14,9 +16,10 @@ VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/vbt.sh"
 
 SCHEMA=$VBT_ROOT/docs/events.schema.json
+BUNDLE_SCHEMA=$VBT_ROOT/docs/bundle.schema.json
 W=$FX_DIR/schema
 mkdir -p "$W"
-tap_plan 9
+tap_plan 11
 
 if [ "$(id -u)" != 0 ]; then
 	tap_skip_rest "needs root for loop devices and BPF" "schema"
@@ -24,12 +27,13 @@ if [ "$(id -u)" != 0 ]; then
 	exit
 fi
 
-# validate NAME "KIND=N-or-more ..." FILE...: valid, and at least N of each KIND.
+# validate NAME "KIND=N-or-more ..." FILE...: valid, and at least N of each
+# KIND (against $SCHEMA, or the schema in $VALIDATE_AGAINST).
 validate() {
 	local name=$1 want=$2 out k min got
 	shift 2
 	if ! out=$(/usr/bin/python3 "$VBT_ROOT/tests/lib/validate_json.py" \
-		   "$SCHEMA" "$@" 2>&1); then
+		   "${VALIDATE_AGAINST:-$SCHEMA}" "$@" 2>&1); then
 		tap_fail "$name" "$out"
 		return
 	fi
@@ -53,6 +57,23 @@ fail_writes() {
 }
 
 loop=$(fx_enospc_loop 3M 64M) || { tap_fail "ENOSPC loop device" "fixture failed"; tap_done; exit 1; }
+
+# A QEMU that never runs a CPU (-S) is all the host view needs to see a VM:
+# a raw node at an offset, a serial with QEMU's ",," escape, a secret.
+truncate -s 16M "$W/vm.img"
+qemu-system-x86_64 -accel tcg -S -display none -nodefaults -machine pc \
+	-name "guest=vbt-schema-$$,debug-threads=on" \
+	-object secret,id=sec0,data=vbt-schema-secret \
+	-blockdev '{"driver":"file","filename":"'"$W/vm.img"'","node-name":"f0","aio":"threads","cache":{"direct":true,"no-flush":false}}' \
+	-blockdev '{"driver":"raw","file":"f0","node-name":"r0","offset":1048576,"size":4194304}' \
+	-device virtio-blk-pci,drive=r0,id=virtio-disk0,serial=S1,,x \
+	2>"$W/qemu.err" &
+qemu_pid=$!
+fx_defer "kill $qemu_pid"
+for _ in $(seq 50); do
+	grep -q virtio-disk0 "/proc/$qemu_pid/cmdline" 2>/dev/null && break
+	sleep 0.1
+done
 fx_enospc_fill "$loop" >/dev/null
 dev=$(basename "$loop")
 
@@ -90,10 +111,10 @@ validate "watch --log: alert records" "block=1 alert=1 stopped=1" \
 	"$W/alerts.jsonl"
 
 "$VBT" disks -j >"$W/disks.jsonl" 2>"$W/disks.err"
-validate "disks -j" "disk=1" "$W/disks.jsonl"
+validate "disks -j (with a VM running)" "disk=1 vm_drive=1" "$W/disks.jsonl"
 
 "$VBT" bundle --from "$W/live.jsonl" -o "$W/guest.tar.gz" >/dev/null 2>&1
-"$VBT" bundle --from "$W/host.jsonl" -o "$W/host.tar.gz" >/dev/null 2>&1
+"$VBT" bundle --side host --from "$W/host.jsonl" -o "$W/host.tar.gz" >/dev/null 2>&1
 mkdir -p "$W/unpacked"
 tar -xzf "$W/guest.tar.gz" -C "$W/unpacked" events.jsonl
 "$VBT" report --format json "$W/guest.tar.gz" >"$W/report.json" 2>"$W/report.err"
@@ -110,6 +131,23 @@ if jq -e '.errors | length > 0' "$W/merge.json" >/dev/null 2>&1; then
 else
 	tap_fail "merge --format json" "no joined error:" "$(head -c 2000 "$W/merge.json" "$W/merge.err")"
 fi
+
+# MANIFEST.json and facts.json of both bundles; the host's lists the QEMU
+# above with the raw node's offset as QEMU was given it.
+mkdir -p "$W/g" "$W/h"
+tar -xzf "$W/guest.tar.gz" -C "$W/g" && tar -xzf "$W/host.tar.gz" -C "$W/h"
+off=$(jq --argjson p "$qemu_pid" '.qemu[] | select(.pid == $p) |
+	.drives[] | select(.id == "virtio-disk0") | .image_offset' "$W/h/facts.json")
+if [ "$off" != 1048576 ]; then
+	tap_fail "bundle facts: the paused QEMU's drive at offset 1048576" "got '$off'"
+else
+	VALIDATE_AGAINST="$BUNDLE_SCHEMA#/\$defs/manifest" validate \
+		"MANIFEST.json of a guest and a host bundle" "" \
+		"$W/g/MANIFEST.json" "$W/h/MANIFEST.json"
+fi
+VALIDATE_AGAINST="$BUNDLE_SCHEMA#/\$defs/facts" validate \
+	"facts.json of a guest and a host bundle (real QEMU drives)" "" \
+	"$W/g/facts.json" "$W/h/facts.json"
 
 # doctor: aio=native without O_DIRECT is a finding QEMU itself refuses.
 printf '%s\n' "qemu-system-x86_64 -name guest=s1 \\" \
@@ -140,9 +178,17 @@ for spoil in 'del(.seq)' '.bogus = 1' '.err = "eio"' '.op = "WRIT"' \
 		echo "# accepted: $spoil"
 	fi
 done
+for spoil in 'del(.members)' '.format_version = "1"' '.side = "both"'; do
+	jq -c "$spoil" "$W/h/MANIFEST.json" >"$W/spoilt.json"
+	if /usr/bin/python3 "$VBT_ROOT/tests/lib/validate_json.py" \
+		"$BUNDLE_SCHEMA#/\$defs/manifest" "$W/spoilt.json" >/dev/null 2>&1; then
+		bad=$((bad + 1))
+		echo "# accepted in MANIFEST.json: $spoil"
+	fi
+done
 if [ -n "$rec" ] && [ $bad = 0 ]; then
-	tap_ok "a real block record with a field missing, added or misspelt is refused (7 ways)"
+	tap_ok "a real block record spoilt 7 ways, a real MANIFEST.json 3 ways: each refused"
 else
-	tap_fail "the schema refuses spoilt records" "$bad of 7 accepted; record: $rec"
+	tap_fail "the schemas refuse spoilt records" "$bad of 10 accepted; record: $rec"
 fi
 tap_done
