@@ -11,6 +11,8 @@
 #   --host-hook CMD      run `sh -c CMD` on the host while the guest runs (see below)
 #   --host-hook-ready    start QEMU paused; resume it only once the hook has created
 #                        the file $HOOK_READY (e.g. a tracer that is attached)
+#   --qmp                a QMP socket DIR/qmp.sock (for the hook: QMP_SOCK), as a
+#                        management layer has one
 #   --smp N  --mem MB    guest CPUs (default 1) and memory (default 512)
 #   --append ARGS        extra kernel command line
 #   --plain              no boot-time tuning (drops acpi=noirq from the command line)
@@ -63,6 +65,7 @@ while [ $# -gt 0 ]; do
 	--module) MODULES+=(--module "${2:?}"); shift 2 ;;
 	--host-hook) HOOK=${2:?}; shift 2 ;;
 	--host-hook-ready) HOOK_WAIT=1; shift ;;
+	--qmp) QMP=1; shift ;;
 	--smp) SMP=${2:?}; shift 2 ;;
 	--mem) MEM=${2:?}; shift 2 ;;
 	--append) APPEND=$2; shift 2 ;;
@@ -124,6 +127,9 @@ for spec in "${DISKS[@]+"${DISKS[@]}"}"; do
 done
 out_disk_add "$i"
 
+if [ "${QMP:-0}" = 1 ]; then
+	QEMU+=(-qmp "unix:$OUT/qmp.sock,server=on,wait=off")
+fi
 if [ -n "$HOOK" ]; then
 	mkfifo "$SCRATCH/mon.in" "$SCRATCH/mon.out"
 	QEMU+=(-S -monitor "pipe:$SCRATCH/mon")

@@ -89,6 +89,9 @@ struct vbt_vm {
 	bool truncated;		/* more than VBT_QEMU_MAX_DRIVES drives */
 	bool has_aio_ring;	/* an [aio] mapping: Linux AIO is in use */
 	bool inspected;		/* PID/fd was readable: fds and fd_direct are facts */
+	/* libvirt's <domstatus state= reason= pid=>, when it keeps one */
+	char *run_state, *run_reason;
+	int libvirt_pid;	/* the pid libvirt says runs the domain; 0 */
 };
 
 /*
