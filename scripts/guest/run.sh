@@ -22,6 +22,7 @@
 #   aio=threads|native|io_uring werror=report|ignore|stop|enospc rerror=... discard=unmap|ignore
 #   lbs=N pbs=N queues=N serial=S id=virtio-diskN image=HOSTFILE (use as is, no fault)
 #   syntax=legacy|blockdev (-drive/-device, or libvirt-shaped JSON -blockdev/-device)
+#   backend=qemu|vhost-user (served by qemu-storage-daemon over vhost-user-blk)
 #   fault=blkdebug:RULE[+RULE]...   RULE = EVENT[:KEY=VAL]... e.g.
 #         pwritev:sector=1048448:errno=EIO:once  (keys: errno sector once iotype state
 #         immediately; errno may be a number or EIO/ENOSPC/...). The blkdebug node sits

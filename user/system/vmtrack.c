@@ -68,10 +68,15 @@ static bool pid_in(const struct vbt_vm *vms, int n, int pid)
 
 void vbt_vm_describe(const struct vbt_vm *vm, FILE *f)
 {
-	fprintf(f, "VM %s (pid %d%s)\n", vm->name ? vm->name : "?", vm->pid,
-		vm->inspected ? "" :
-		"; /proc/PID/fd unreadable: needs CAP_SYS_PTRACE, fds and "
-		"O_DIRECT not confirmed");
+	if (vm->backend)
+		fprintf(f, "VM %s: vhost-user backend %s (pid %d) of QEMU pid "
+			"%d\n", vm->name ? vm->name : "?", vm->backend, vm->pid,
+			vm->backend_of);
+	else
+		fprintf(f, "VM %s (pid %d%s)\n", vm->name ? vm->name : "?", vm->pid,
+			vm->inspected ? "" :
+			"; /proc/PID/fd unreadable: needs CAP_SYS_PTRACE, fds and "
+			"O_DIRECT not confirmed");
 	for (int i = 0; i < vm->ndrives; i++) {
 		const struct vbt_drive *d = &vm->drives[i];
 
@@ -233,6 +238,8 @@ int vbt_vmtrack_scan(struct vbt_vmtrack *t)
 	ret = vbt_qemu_scan(t->procroot, &vms, &n);
 	if (ret < 0)
 		return ret;
+	/* Disks served by vhost-user daemons fail there, not in QEMU. */
+	vbt_vhost_scan(t->procroot, &vms, &n);
 	for (int i = 0; i < n; i++) {
 		apply_libvirt(t, &vms[i]);
 		diff_vm(t, vbt_vmtrack_vm(t, vms[i].pid), &vms[i],

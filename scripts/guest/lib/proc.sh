@@ -41,6 +41,7 @@ cleanup() {
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
 		m=${MOUNTS[i]}
 		case $m in
+		pid:*) kill "${m#pid:}" 2>/dev/null && wait "${m#pid:}" 2>/dev/null ;;
 		fuse:*) fusermount3 -u "${m#fuse:}" 2>/dev/null || umount -l "${m#fuse:}" ||
 			echo "run.sh: could not unmount ${m#fuse:}" >&2 ;;
 		tmpfs:*) umount "${m#tmpfs:}" 2>/dev/null || umount -l "${m#tmpfs:}" ||
