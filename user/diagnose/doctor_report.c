@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The doctor's report: the list of findings the rules (doctor_rules.c,
- * doctor_arm64.c, doctor_migrate.c) add to and the outputs read, and the
- * name a finding gives a drive.
+ * A doctor report: the findings every rule file adds to, and the names
+ * they use.  Below the rules, so that rule files can share it without
+ * calling each other.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,3 +76,4 @@ void dr_drive_name(const struct vbt_drive *d, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", id);
 }
+
