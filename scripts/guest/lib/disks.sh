@@ -177,7 +177,7 @@ disk_vhost_user() {
 		VHOST_MEM=1
 	fi
 	QEMU+=(-chardev "socket,id=vu$i-chr,path=$sock"
-		-device "vhost-user-blk-pci,bus=pci.0,addr=$addr,chardev=vu$i-chr,id=$id")
+		-device "vhost-user-blk-pci,bus=$bus,addr=$addr,chardev=vu$i-chr,id=$id")
 }
 
 # -drive + -device. blkdebug is layered as raw -> blkdebug -> file with dotted options,
