@@ -406,6 +406,31 @@ TEST(qemu_lines)
 	ex_stats_free(&st);
 }
 
+/* qemu-system-aarch64 7.2 and an arm64 6.1 guest kernel, captured on this
+ * project's machine: an aarch64 'virt' domain written the x86 way. */
+TEST(arm64_virt_lines)
+{
+	struct ex_stats st;
+	json_object *a = run_file("arm64-virt.log", &st), *h;
+
+	/* libvirt's -device ide-cd,bus=ide.0: not a hot-plug problem. */
+	EXPECT_EQ(NULL, hit(a, "qemu-hotplug-bus", 0));
+	EXPECT_NE(NULL, hit(a, "qemu-virt-no-ide", 0));
+	EXPECT_NE(NULL, hit(a, "qemu-virt-no-ide", 1));
+	EXPECT_NE(NULL, hit(a, "qemu-virt-no-ide", 2));
+	EXPECT_EQ(NULL, hit(a, "qemu-virt-no-ide", 3));
+	h = hit(a, "qemu-invalid-accel", 0);
+	EXPECT_STREQ("kvm", fstr(h, "accel"));
+	EXPECT_NE(NULL, hit(a, "qemu-arm-no-msi", 0));
+	h = hit(a, "kernel-pci-bus-range", 0);
+	EXPECT_EQ(0x10, fint(h, "bus"));
+	EXPECT_EQ(0x0f, fint(h, "bus_max"));
+	/* The ECAM line is information, not an error. */
+	EXPECT_EQ(6, st.recognised);
+	json_object_put(a);
+	ex_stats_free(&st);
+}
+
 TEST(qmp_events)
 {
 	struct ex_stats st;

@@ -419,7 +419,8 @@ static bool m_hotplug(const char *line, struct ex_ctx *ctx, struct ex_hit *h)
 	const char *p;
 
 	p = strstr(line, "Bus '");
-	if (p &&
+	/* sscanf counts the conversion even if the words after it differ. */
+	if (p && strstr(p, "' does not support hotplugging") &&
 	    sscanf(p, "Bus '%63[^']' does not support hotplugging", bus) == 1) {
 		ex_set(h, "qemu-hotplug-bus", "qemu", "error");
 		ex_fstr(h, "bus", bus);
