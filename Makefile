@@ -197,7 +197,7 @@ check: all unit helpers cross-arm64
 
 test-unit: unit
 	@sh tests/run.sh unit
-test-host: all helpers
+test-host: all helpers cross-arm64
 	@sh tests/run.sh host
 test-vm: all helpers cross-arm64
 	@sh tests/run.sh vm
