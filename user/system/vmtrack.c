@@ -13,6 +13,7 @@
 #include "decode/event.h"
 #include "system/qemu/qmp.h"
 #include "system/vmtrack.h"
+#include "util/msg.h"
 
 /* How long after an error a QEMU without libvirt status is asked. */
 #define STATE_WATCH_NS	(30ULL * 1000000000ULL)
@@ -54,7 +55,7 @@ static void apply_libvirt(struct vbt_vmtrack *t, struct vbt_vm *vm)
 	close(fd);
 	if (n > 0 && vbt_libvirt_apply_xml(vm, buf, n, err, sizeof(err)) &&
 	    t->notes)
-		fprintf(t->notes, "vblktrace: %s: %s\n", path, err);
+		fprintf(t->notes, "%s: %s: %s\n", vbt_prog, path, err);
 	free(buf);
 }
 
@@ -273,7 +274,7 @@ int vbt_vmtrack_scan(struct vbt_vmtrack *t)
 		if (t->src && t->src->ops->watch_pid)
 			t->src->ops->watch_pid(t->src, t->vms[i].pid, false);
 		if (t->notes)
-			fprintf(t->notes, "vblktrace: VM %s (pid %d) is gone\n",
+			fprintf(t->notes, "%s: VM %s (pid %d) is gone\n", vbt_prog,
 				t->vms[i].name ? t->vms[i].name : "?",
 				t->vms[i].pid);
 	}
