@@ -33,9 +33,10 @@ touch "$marker"
 SH
 chmod +x "$W/bin/pkg-config" "$W/bin/fake-deps"
 export PATH="$W/bin:$PATH"
-# A fresh machine's make, not a sub-make of 'make check' (whose MAKEFLAGS
-# carry VBT_DEPS_DONE=1 and would skip the deps step under test).
-unset MAKEFLAGS MFLAGS MAKELEVEL
+# A fresh machine's make, not a sub-make of 'make check': make exports its
+# command-line VBT_DEPS_DONE=1 (and MAKEFLAGS) to recipes, and it would skip
+# the deps step under test.
+unset MAKEFLAGS MFLAGS MAKELEVEL VBT_DEPS_DONE
 
 make -C "$W/src" -j2 DEPS="$W/bin/fake-deps" >"$W/make.log" 2>&1
 rc=$?
