@@ -18,6 +18,7 @@
 #include "names.h"
 #include "probe.h"
 #include "session.h"
+#include "atomic_file.h"
 
 static volatile sig_atomic_t stop, hangup;
 
@@ -230,11 +231,10 @@ static int open_record(struct vbt_session *l)
 	int fd;
 
 	/* Events name processes and files: private to the user. */
-	fd = open(l->opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		  0600);
+	fd = vbt_open_output(l->opts.output);
 	if (fd < 0) {
 		fprintf(stderr, "vblktrace: cannot write %s: %s\n",
-			l->opts.output, strerror(errno));
+			l->opts.output, strerror(-fd));
 		return VBT_EXIT_RUNTIME;
 	}
 	l->record = fdopen(fd, "w");

@@ -12,6 +12,7 @@
 #include "correlate.h"
 #include "opts.h"
 #include "report_merge.h"
+#include "atomic_file.h"
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_PERFETTO };
 
@@ -161,7 +162,7 @@ int cmd_merge(int argc, char **argv)
 	v.g = &g;
 	v.h = &h;
 	v.c = &c;
-	if (out && !(f = fopen(out, "w"))) {
+	if (out && !(f = vbt_fopen_output(out))) {
 		perror(out);
 		ret = VBT_EXIT_RUNTIME;
 	} else {

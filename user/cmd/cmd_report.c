@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "opts.h"
 #include "report_render.h"
+#include "atomic_file.h"
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_HTML, FMT_PERFETTO };
 
@@ -115,7 +116,7 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "vblktrace: %s\n", err);
 		return VBT_EXIT_RUNTIME;
 	}
-	if (out && !(f = fopen(out, "w"))) {
+	if (out && !(f = vbt_fopen_output(out))) {
 		perror(out);
 		vbt_input_close(&in);
 		return VBT_EXIT_RUNTIME;

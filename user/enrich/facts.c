@@ -66,7 +66,7 @@ static char *read_proc(const char *path, size_t max, size_t *len)
 
 	if (!buf)
 		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		free(buf);
 		return NULL;
@@ -96,7 +96,8 @@ int vbt_qemu_version(const char *exe, char *buf, size_t len)
 	void *map;
 	int fd, ret = -ENOENT;
 
-	fd = open(exe, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in place of the binary must not hang us. */
+	fd = open(exe, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0 ||
