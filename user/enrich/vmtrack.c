@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "vmtrack.h"
+#include "text_safe.h"
 
 #define LIBVIRT_XML_MAX (4 * 1024 * 1024)
 
@@ -45,7 +46,7 @@ static void apply_libvirt(struct vbt_vmtrack *t, struct vbt_vm *vm)
 	close(fd);
 	if (n > 0 && vbt_libvirt_apply_xml(vm, buf, n, err, sizeof(err)) &&
 	    t->notes)
-		fprintf(t->notes, "vblktrace: %s: %s\n", path, err);
+		fprintf(t->notes, "vblktrace: %s: %s\n", vbt_ts(path), vbt_ts(err));
 	free(buf);
 }
 
@@ -59,7 +60,8 @@ static bool pid_in(const struct vbt_vm *vms, int n, int pid)
 
 void vbt_vm_describe(const struct vbt_vm *vm, FILE *f)
 {
-	fprintf(f, "VM %s (pid %d%s)\n", vm->name ? vm->name : "?", vm->pid,
+	fprintf(f, "VM %s (pid %d%s)\n", vm->name ? vbt_ts(vm->name) : "?",
+		vm->pid,
 		vm->inspected ? "" :
 		"; /proc/PID/fd unreadable: needs CAP_SYS_PTRACE, fds and "
 		"O_DIRECT not confirmed");
@@ -67,21 +69,21 @@ void vbt_vm_describe(const struct vbt_vm *vm, FILE *f)
 		const struct vbt_drive *d = &vm->drives[i];
 
 		fprintf(f, "  %-14s %s (%s%s%s) aio=%s%s cache=%s%s werror=%s rerror=%s\n",
-			d->id ? d->id : d->node ? d->node : "?",
-			d->image ? d->image : "?",
-			d->format ? d->format : "format probed",
+			d->id ? vbt_ts(d->id) : d->node ? vbt_ts(d->node) : "?",
+			d->image ? vbt_ts(d->image) : "?",
+			d->format ? vbt_ts(d->format) : "format probed",
 			d->filters ? ", via " : "",
-			d->filters ? d->filters : "",
+			d->filters ? vbt_ts(d->filters) : "",
 			vbt_aio_name(d->aio),
 			d->aio == VBT_AIO_NATIVE && vm->inspected ?
 				(d->aio_confirmed ? " (AIO ring seen)" :
 				 " (no AIO ring: QEMU fell back to threads?)") : "",
-			d->cache ? d->cache : "?",
+			d->cache ? vbt_ts(d->cache) : "?",
 			d->fd_direct == 1 ? " (O_DIRECT confirmed)" :
 			d->fd_direct == 0 && d->direct ?
 				" (O_DIRECT configured but not set!)" : "",
-			d->werror ? d->werror : "?",
-			d->rerror ? d->rerror : "?");
+			d->werror ? vbt_ts(d->werror) : "?",
+			d->rerror ? vbt_ts(d->rerror) : "?");
 	}
 }
 
@@ -109,7 +111,7 @@ int vbt_vmtrack_scan(struct vbt_vmtrack *t)
 			t->src->ops->watch_pid(t->src, t->vms[i].pid, false);
 		if (t->notes)
 			fprintf(t->notes, "vblktrace: VM %s (pid %d) is gone\n",
-				t->vms[i].name ? t->vms[i].name : "?",
+				t->vms[i].name ? vbt_ts(t->vms[i].name) : "?",
 				t->vms[i].pid);
 	}
 	for (int i = 0; i < t->nextra && t->src; i++)
