@@ -504,8 +504,8 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 	free(buf);
 	if (!c->vcpus)
 		c->vcpus = 1;
-	if (c->vm.name) {
-		snprintf(path, sizeof(path), "/run/libvirt/qemu/%s.xml",
+	if (c->vm.name && c->vm.libvirt_verified) {
+		snprintf(path, sizeof(path), "%s/%s.xml", vbt_libvirt_run_dir,
 			 c->vm.name);
 		len = access(path, R_OK) ? -1 : slurp(path, &buf, lerr,
 						      sizeof(lerr));
@@ -515,7 +515,7 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 			free(buf);
 	}
 	if (asprintf(&c->origin, "pid %d%s%s", pid, c->vm.name ? " " : "",
-		     c->vm.name ? c->vm.name : "") < 0)
+		     c->vm.name ? vbt_vm_label(&c->vm) : "") < 0)
 		c->origin = NULL;
 	return 0;
 }

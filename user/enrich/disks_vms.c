@@ -25,7 +25,7 @@ static void print_drive_json(const struct vbt_vm *vm,
 
 	json_object_object_add(o, "v", json_object_new_int(1));
 	add_str(o, "kind", "vm_drive");
-	add_str(o, "vm", vm->name);
+	add_str(o, "vm", vbt_vm_label(vm));
 	json_object_object_add(o, "pid", json_object_new_int(vm->pid));
 	add_str(o, "drive", d->id ? d->id : d->drive);
 	add_str(o, "node", d->node);

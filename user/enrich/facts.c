@@ -392,9 +392,10 @@ static struct json_object *libvirt_xml(struct vbt_redactions *r,
 	struct json_object *o;
 	size_t len;
 
-	if (!vm->name || strchr(vm->name, '/'))
+	if (!vm->name || strchr(vm->name, '/') || !vm->libvirt_verified)
 		return NULL;
-	snprintf(path, sizeof(path), "/run/libvirt/qemu/%s.xml", vm->name);
+	snprintf(path, sizeof(path), "%s/%s.xml", vbt_libvirt_run_dir,
+		 vm->name);
 	xml = read_small(path, VBT_LIBVIRT_MAX_XML, &len);
 	if (!xml)
 		return NULL;
@@ -419,6 +420,9 @@ static struct json_object *vm_json(struct vbt_redactions *r,
 
 	add(o, "pid", json_object_new_int(vm->pid));
 	add(o, "name", jstr(vm->name));
+	add(o, "verified", json_object_new_boolean(vm->verified));
+	if (!vm->verified)
+		add(o, "unverified_why", jstr(vm->unverified_why));
 	add(o, "uuid", jstr(vm->uuid));
 	add(o, "binary", jstr(vm->binary));
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", vm->pid);

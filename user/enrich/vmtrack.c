@@ -17,7 +17,7 @@ void vbt_vmtrack_init(struct vbt_vmtrack *t, struct vbt_source *src,
 {
 	memset(t, 0, sizeof(*t));
 	t->procroot = "/proc";
-	t->libvirt_dir = "/run/libvirt/qemu";
+	t->libvirt_dir = vbt_libvirt_run_dir;
 	t->src = src;
 	t->notes = notes;
 }
@@ -30,7 +30,9 @@ static void apply_libvirt(struct vbt_vmtrack *t, struct vbt_vm *vm)
 	ssize_t n;
 	int fd;
 
-	if (!vm->name || strchr(vm->name, '/'))
+	/* Only for a VM libvirt itself says is this pid: an impostor's
+	 * "-name guest=prod-db" must not pull in prod-db's XML. */
+	if (!vm->name || strchr(vm->name, '/') || !vm->libvirt_verified)
 		return;
 	snprintf(path, sizeof(path), "%s/%s.xml", t->libvirt_dir, vm->name);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -60,8 +62,12 @@ static bool pid_in(const struct vbt_vm *vms, int n, int pid)
 
 void vbt_vm_describe(const struct vbt_vm *vm, FILE *f)
 {
-	fprintf(f, "VM %s (pid %d%s)\n", vm->name ? vbt_ts(vm->name) : "?",
-		vm->pid,
+	if (!vm->verified)
+		fprintf(f, "vblktrace: VM %s is not believed: %s\n",
+			vbt_ts(vbt_vm_label(vm)),
+			vm->unverified_why ? vm->unverified_why : "?");
+	fprintf(f, "VM %s (pid %d%s)\n",
+		vbt_vm_label(vm) ? vbt_ts(vbt_vm_label(vm)) : "?", vm->pid,
 		vm->inspected ? "" :
 		"; /proc/PID/fd unreadable: needs CAP_SYS_PTRACE, fds and "
 		"O_DIRECT not confirmed");
@@ -111,7 +117,8 @@ int vbt_vmtrack_scan(struct vbt_vmtrack *t)
 			t->src->ops->watch_pid(t->src, t->vms[i].pid, false);
 		if (t->notes)
 			fprintf(t->notes, "vblktrace: VM %s (pid %d) is gone\n",
-				t->vms[i].name ? vbt_ts(t->vms[i].name) : "?",
+				vbt_vm_label(&t->vms[i]) ?
+				vbt_ts(vbt_vm_label(&t->vms[i])) : "?",
 				t->vms[i].pid);
 	}
 	for (int i = 0; i < t->nextra && t->src; i++)

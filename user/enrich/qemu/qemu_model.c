@@ -122,6 +122,8 @@ void vbt_vm_free(struct vbt_vm *vm)
 	free(vm->uuid);
 	free(vm->binary);
 	free(vm->comm);
+	free(vm->label);
+	free(vm->unverified_why);
 	memset(vm, 0, sizeof(*vm));
 }
 

@@ -295,6 +295,7 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
 		vbt_drive_finish(d);
 	}
 	vm->inspected = r == 0;
+	vbt_vm_verify(procroot, vbt_libvirt_run_dir, vm);
 	return 0;
 }
 
