@@ -20,7 +20,8 @@ enum vbt_driver { VBT_DRIVER_AUTO, VBT_DRIVER_BPF, VBT_DRIVER_KMOD };
 enum vbt_side_opt { VBT_SIDE_AUTO, VBT_SIDE_OPT_GUEST, VBT_SIDE_OPT_HOST };
 
 struct vbt_opts {
-	const char *disks[VBT_MAX_FILTER];
+	const char *disks[VBT_MAX_FILTER];	/* kernel names, e.g. vda */
+	char disk_names[VBT_MAX_FILTER][32];	/* storage behind disks[] */
 	int ndisks;
 	int pids[VBT_MAX_FILTER];
 	int npids;
@@ -46,5 +47,7 @@ int vbt_opts_parse(int argc, char **argv, struct vbt_opts *o,
 /* Strict number parsers: the whole string or an error. */
 int vbt_parse_seconds(const char *s, double *out);
 int vbt_parse_int(const char *s, long min, long max, long *out);
+/* Index of @s in @names, or -1 (for --format parsing). */
+int vbt_parse_format(const char *s, const char *const *names, int n);
 
 #endif

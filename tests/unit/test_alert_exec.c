@@ -16,9 +16,9 @@
 
 #include "kselftest_harness.h"
 
-#include "clock.h"
-#include "probe.h"
-#include "sink_exec.h"
+#include "decode/clock.h"
+#include "sink/sink_exec.h"
+#include "source/probe.h"
 
 static int argc_of(char **v)
 {

@@ -18,8 +18,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "doctor.h"
-#include "facts.h"
+#include "diagnose/doctor.h"
+#include "system/facts.h"
 
 static const char *corpus(const char *name)
 {

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "atomic_file.h"
+#include "sink/atomic_file.h"
 
 FIXTURE(out) {
 	char dir[64];

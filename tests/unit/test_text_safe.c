@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
-#include "text_safe.h"
+#include "util/text_safe.h"
 
 static const char *safe(const char *in, unsigned int flags)
 {

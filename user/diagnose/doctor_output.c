@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "doctor.h"
-#include "text_safe.h"
+#include "diagnose/doctor.h"
+#include "util/text_safe.h"
 
 #define WRAP 78
 

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "format.h"
-#include "names.h"
-#include "text_safe.h"
+#include "decode/names.h"
+#include "sink/format.h"
+#include "util/text_safe.h"
 
 #define RED	"\033[31m"
 #define YELLOW	"\033[33m"

@@ -16,8 +16,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "clock.h"
-#include "sink_exec.h"
+#include "decode/clock.h"
+#include "sink/sink_exec.h"
+#include "util/msg.h"
 
 #define KILL_GRACE_NS	2000000000ULL
 #define CHILD_PATH	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -279,7 +280,7 @@ static void child(const struct vbt_sink_exec *x, char **envp,
 	closefrom(3);
 	child_drop_privileges(x);
 	execvpe(x->argv[0], x->argv, envp);
-	dprintf(2, "vblktrace: --alert-exec %s: %s\n", x->argv[0],
+	dprintf(2, "%s: --alert-exec %s: %s\n", vbt_prog, x->argv[0],
 		strerrorname_np(errno) ?: "cannot execute");
 	_exit(127);
 }
@@ -306,8 +307,7 @@ static int spawn(struct vbt_sink_exec *x, char **env)
 	if (pid < 0) {
 		int e = errno;
 
-		fprintf(stderr, "vblktrace: --alert-exec %s: %s\n", x->argv[0],
-			strerror(e));
+		vbt_msg("--alert-exec %s: %s\n", x->argv[0], strerror(e));
 		return -e;
 	}
 	/* Also here: the child may not have run setpgid yet when a time
@@ -367,7 +367,7 @@ void vbt_sink_exec_alert(struct vbt_sink_exec *x, struct json_object *rec)
 
 	if (!env || x->qlen == VBT_EXEC_MAX_QUEUED) {
 		if (!x->dropped++ || !(x->dropped % 100))
-			fprintf(stderr, "vblktrace: --alert-exec: %d runs "
+			vbt_msg("--alert-exec: %d runs "
 				"queued, %llu alert(s) not run\n", x->qlen,
 				(unsigned long long)x->dropped);
 		vbt_strv_free(env);
@@ -406,7 +406,7 @@ void vbt_sink_exec_tick(struct vbt_sink_exec *x, uint64_t now)
 			continue;
 		}
 		if (!c->termed && ran >= x->timeout_ns) {
-			fprintf(stderr, "vblktrace: --alert-exec %s (pid %d) "
+			vbt_msg("--alert-exec %s (pid %d) "
 				"ran out of time; stopping it\n", x->argv[0],
 				(int)c->pid);
 			kill(-c->pid, SIGTERM);

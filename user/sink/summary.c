@@ -3,10 +3,10 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "format.h"
-#include "names.h"
-#include "summary.h"
-#include "text_safe.h"
+#include "decode/names.h"
+#include "sink/format.h"
+#include "sink/summary.h"
+#include "util/text_safe.h"
 
 void vbt_summary_init(struct vbt_summary *s, uint64_t now)
 {
