@@ -105,7 +105,15 @@ void vbt_redact_value(struct vbt_redactions *r, const char *v, size_t len)
 {
 	char *s;
 
+	size_t blank = 0;
+
 	if (len < VBT_REDACT_MIN_SCRUB || !strcmp(v, VBT_REDACTED))
+		return;
+	/* Layout (the indentation around XML elements) is no secret, and
+	 * scrubbing it would cut through every JSON and XML file. */
+	while (blank < len && isspace((unsigned char)v[blank]))
+		blank++;
+	if (blank == len)
 		return;
 	for (int i = 0; i < r->nvalues; i++)
 		if (strlen(r->values[i]) == len && !memcmp(r->values[i], v, len))
@@ -699,8 +707,9 @@ static void xml_redact_all(struct vbt_redactions *r, xmlNodePtr n)
 	for (xmlNodePtr c = n->children; c; c = c->next) {
 		if (c->type == XML_ELEMENT_NODE)
 			xml_redact_all(r, c);
-		else if (c->type == XML_TEXT_NODE ||
-			 c->type == XML_CDATA_SECTION_NODE)
+		else if ((c->type == XML_TEXT_NODE ||
+			  c->type == XML_CDATA_SECTION_NODE) &&
+			 !xmlIsBlankNode(c))
 			xml_redact_node_value(r, c);
 	}
 }
