@@ -122,8 +122,12 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
  * c->live_note saying why the state is unknown (doctor_live.c).
  */
 void dr_config_apply_live(struct dr_config *c, const char *procroot, int pid);
-/* Split a pasted command line into NUL-separated argv bytes (malloc). */
-char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen);
+/*
+ * Split a pasted command line into NUL-separated argv bytes (*argv,
+ * malloc'd): 0, -ENOMEM, or -EINVAL with a message for an open quote.
+ */
+int dr_split_cmdline(const char *buf, size_t len, char **argv,
+		     size_t *outlen, char *err, size_t errlen);
 
 /* ---- the device model (doctor_model.c) ---- */
 
