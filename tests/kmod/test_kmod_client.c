@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -165,57 +164,6 @@ TEST_F(kdev, vanished_reader_leaves_no_trace)
 	ASSERT_EQ(0, ioctl(fd2, VBT_IOC_STATS, &st));
 	EXPECT_EQ(0, st.dropped);
 	close(fd2);
-}
-
-/* Threads of one reader racing VBT_IOC_START: exactly one starts. */
-struct racer {
-	int fd;
-	pthread_barrier_t *go;
-	int ret;
-};
-
-static void *race_start(void *arg)
-{
-	struct racer *r = arg;
-
-	pthread_barrier_wait(r->go);
-	r->ret = start(r->fd, VBT_ABI_VERSION, 0, 0, 0);
-	return NULL;
-}
-
-TEST_F(kdev, racing_starts_start_once)
-{
-	int both = 0, none = 0;
-
-	NEED_MODULE();
-	close(self->fd);
-	self->fd = -1;
-	for (int i = 0; i < 200; i++) {
-		pthread_barrier_t go;
-		struct racer r[4];
-		pthread_t t[4];
-		int fd = open(DEV, O_RDONLY | O_CLOEXEC), ok = 0;
-
-		ASSERT_LE(0, fd);
-		pthread_barrier_init(&go, NULL, 4);
-		for (int k = 0; k < 4; k++) {
-			r[k] = (struct racer){ .fd = fd, .go = &go };
-			pthread_create(&t[k], NULL, race_start, &r[k]);
-		}
-		for (int k = 0; k < 4; k++) {
-			pthread_join(t[k], NULL);
-			if (!r[k].ret)
-				ok++;
-			else
-				EXPECT_EQ(-EBUSY, r[k].ret);
-		}
-		pthread_barrier_destroy(&go);
-		both += ok > 1;
-		none += ok == 0;
-		close(fd);
-	}
-	EXPECT_EQ(0, both);
-	EXPECT_EQ(0, none);
 }
 
 TEST_HARNESS_MAIN
