@@ -283,6 +283,7 @@ int64_t vbt_facts_image_offset(const char *const *argv, int argc,
 		const char *want = blockdev ? d->node : d->drive, *name, *off;
 		long long v = -1;
 		json_object *o;
+		bool match;
 		char *end;
 
 		if ((!blockdev && strcmp(argv[i], "-drive")) || !want)
@@ -291,14 +292,16 @@ int64_t vbt_facts_image_offset(const char *const *argv, int argc,
 				      blockdev, NULL, 0);
 		name = vbt_qjson_str(o, blockdev ? "node-name" : "id");
 		off = vbt_qjson_str(o, "offset");
-		if (name && !strcmp(name, want) && off) {
+		/* name and off point into o: use them before it goes */
+		match = name && !strcmp(name, want);
+		if (match && off) {
 			errno = 0;
 			v = strtoll(off, &end, 0);
 			if (errno || end == off || *end || v < 0)
 				v = -1;
 		}
 		json_object_put(o);
-		if (name && !strcmp(name, want))
+		if (match)
 			return v;
 	}
 	return -1;
