@@ -91,8 +91,17 @@ struct vbt_vm {
 	bool inspected;		/* PID/fd was readable: fds and fd_direct are facts */
 	bool verified;		/* the name can be believed (qemu_verify.c) */
 	bool libvirt_verified;	/* libvirt's NAME.pid names this pid */
+	bool exe_trusted;	/* its binary passed qemu_verify.c's checks */
 	char *label;		/* '"NAME" (unverified, pid N)', else NULL */
 	char *unverified_why;	/* why not verified, else NULL */
+	/* A vhost-user backend process (qemu-storage-daemon) serving a
+	 * VM's disks: the QEMU pid it serves (0: none found) and what it is.
+	 * Its drives carry the VM's device ids; name is the VM's. */
+	int backend_of;
+	char *backend;
+	/* libvirt's <domstatus state= reason= pid=>, when it keeps one */
+	char *run_state, *run_reason;
+	int libvirt_pid;	/* the pid libvirt says runs the domain; 0 */
 };
 
 /* libvirt's run directory ("/run/libvirt/qemu"; tests point it elsewhere) */
@@ -104,6 +113,8 @@ extern const char *vbt_libvirt_run_dir;
  */
 void vbt_vm_verify(const char *procroot, const char *libvirt_dir,
 		   struct vbt_vm *vm);
+/* A vhost-user backend named after the VM it serves: as trusted as both. */
+void vbt_vm_trust_as_backend(struct vbt_vm *b, const struct vbt_vm *served);
 /* The name to show, label and alert with: the name, or the label. */
 const char *vbt_vm_label(const struct vbt_vm *vm);
 
@@ -133,6 +144,8 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
 int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 			  char *err, size_t errlen);
 
+/* A new, empty drive of @vm; NULL past VBT_QEMU_MAX_DRIVES (truncated). */
+struct vbt_drive *vbt_vm_add_drive(struct vbt_vm *vm);
 const struct vbt_drive *vbt_vm_drive_by_fd(const struct vbt_vm *vm, int fd);
 /* By image path, exact string, else by st_dev/st_ino (st_rdev for devices). */
 const struct vbt_drive *vbt_vm_drive_by_path(const struct vbt_vm *vm,
@@ -145,6 +158,16 @@ const struct vbt_drive *vbt_vm_drive_by_path(const struct vbt_vm *vm,
  * cannot be read are skipped.  Negative errno if @procroot is unreadable.
  */
 int vbt_qemu_scan(const char *procroot, struct vbt_vm **vms, int *nvms);
+
+/*
+ * vhost-user block backends serving the VMs in @vms (qemu-storage-daemon
+ * processes under @procroot whose vhost-user-blk export socket a VM's
+ * vhost-user-blk device names, and which really listen on it): each a
+ * struct vbt_vm of its own (pid = the daemon, name = the VM's, drives =
+ * its exports under the VM's device ids, backend_of = the QEMU pid).
+ * Appended to the arrays; returns how many, or -errno.
+ */
+int vbt_vhost_scan(const char *procroot, struct vbt_vm **vms, int *nvms);
 
 /* Is this a QEMU system emulator (qemu-system-*, qemu-kvm)?  Either may be
  * NULL; comm is the 15-character kernel name, exe a path. */

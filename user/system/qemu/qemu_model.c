@@ -124,6 +124,9 @@ void vbt_vm_free(struct vbt_vm *vm)
 	free(vm->comm);
 	free(vm->label);
 	free(vm->unverified_why);
+	free(vm->backend);
+	free(vm->run_state);
+	free(vm->run_reason);
 	memset(vm, 0, sizeof(*vm));
 }
 

@@ -62,7 +62,8 @@ static bool trusted_exe(const char *procroot, int pid, char *why,
 	}
 	/* A script called qemu-system-x86_64 has that comm but runs
 	 * /bin/sh: root's shell is no proof of anything. */
-	if (!vbt_is_qemu_comm(NULL, slash + 1)) {
+	if (!vbt_is_qemu_comm(NULL, slash + 1) &&
+	    strcmp(slash + 1, "qemu-storage-daemon")) {
 		snprintf(why, len, "its executable is not QEMU");
 		return false;
 	}
@@ -117,6 +118,18 @@ static int libvirt_pid_matches(const char *dir, const char *name, int pid,
 	return 1;
 }
 
+static void set_unverified(struct vbt_vm *vm, const char *why)
+{
+	char *w = strdup(why);
+
+	free(vm->unverified_why);
+	vm->unverified_why = w;
+	free(vm->label);
+	if (asprintf(&vm->label, "\"%s\" (unverified, pid %d)",
+		     vm->name ? vm->name : "", vm->pid) < 0)
+		vm->label = NULL;
+}
+
 void vbt_vm_verify(const char *procroot, const char *libvirt_dir,
 		   struct vbt_vm *vm)
 {
@@ -128,6 +141,7 @@ void vbt_vm_verify(const char *procroot, const char *libvirt_dir,
 	free(vm->label);
 	vm->label = NULL;
 	vm->verified = trusted_exe(procroot, vm->pid, why, sizeof(why));
+	vm->exe_trusted = vm->verified;
 	vm->libvirt_verified = false;
 	if (named && libvirt_dir) {
 		lv = libvirt_pid_matches(libvirt_dir, vm->name, vm->pid,
@@ -139,11 +153,26 @@ void vbt_vm_verify(const char *procroot, const char *libvirt_dir,
 	}
 	if (vm->verified)
 		return;
-	free(vm->unverified_why);
-	vm->unverified_why = strdup(why);
-	if (asprintf(&vm->label, "\"%s\" (unverified, pid %d)",
-		     vm->name ? vm->name : "", vm->pid) < 0)
-		vm->label = NULL;
+	set_unverified(vm, why);
+}
+
+/*
+ * A vhost-user backend (qemu-storage-daemon) takes the name of the VM it
+ * serves: believed only if its own binary is root's and the VM is.
+ */
+void vbt_vm_trust_as_backend(struct vbt_vm *b, const struct vbt_vm *served)
+{
+	b->verified = b->exe_trusted && served->verified;
+	b->libvirt_verified = false;
+	free(b->label);
+	b->label = NULL;
+	if (b->verified) {
+		free(b->unverified_why);
+		b->unverified_why = NULL;
+		return;
+	}
+	set_unverified(b, !b->exe_trusted && b->unverified_why ?
+		       b->unverified_why : "the QEMU it serves is not believed");
 }
 
 const char *vbt_vm_label(const struct vbt_vm *vm)
