@@ -216,16 +216,29 @@ static void diff_vm(struct vbt_vmtrack *t, const struct vbt_vm *old,
 	char state[16] = "", reason[32] = "";
 	const char *source = NULL;
 
+	w = watch_of(t, vm->pid, false);
 	for (int i = 0; old && old->inspected && vm->inspected &&
 	     i < vm->ndrives; i++) {
 		const struct vbt_drive *d = &vm->drives[i];
 		const struct vbt_drive *od = same_drive(old, d);
+		const char *id = d->id ? d->id : d->node;
 
-		if (od && od->nfds > 0 && d->nfds == 0)
+		if (!od || d->nfds || !id)
+			continue;
+		if (od->nfds > 0) {
+			/* Closed since the last look: QEMU may be exiting. */
+			if (!w)
+				w = watch_of(t, vm->pid, true);
+			if (w)
+				snprintf(w->gone_drive, sizeof(w->gone_drive),
+					 "%s", id);
+		} else if (w && !strcmp(w->gone_drive, id)) {
+			/* Still running a second later, still closed. */
 			change(t, VBT_KIND_BACKEND_REMOVED, vm, d, "removed",
 			       "", "proc");
+			w->gone_drive[0] = 0;
+		}
 	}
-	w = watch_of(t, vm->pid, false);
 	if (vm->run_state) {
 		snprintf(state, sizeof(state), "%s", vm->run_state);
 		if (strcmp(vm->run_state, "running"))
