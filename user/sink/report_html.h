@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The parts of the HTML report (report_html*.c), shared among them. */
+#ifndef VBT_REPORT_HTML_H
+#define VBT_REPORT_HTML_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sink/report_render.h"
+
+/* Rows of the failure list and marks on the timeline drawn at most. */
+#define VBT_HTML_MAX_ITEMS 5000
+
+/* Text from a recording or a bundle, escaped for HTML and attributes. */
+void vbt_html_esc(FILE *f, const char *s);
+/* Page id of an event: "e-g-12" (guest) or "e-h-40" (host). */
+void vbt_html_id(char *buf, size_t len, char side, uint64_t seq);
+/* 'g' or 'h': the letter of recording @role (0 the page's, 1 merged host). */
+char vbt_html_side(const struct vbt_page *p, int role);
+/* Wall time of host event @i on the page's clock (guest clock in a merge). */
+uint64_t vbt_html_time(const struct vbt_page *p, int role,
+		       const struct vbt_rec_event *re);
+/* Is this event drawn and listed: a failure, not a "lost" record. */
+bool vbt_html_failure(const struct vbt_event *ev);
+
+void vbt_html_timeline(const struct vbt_page *p, FILE *f);
+void vbt_html_drives(const struct vbt_page *p, FILE *f);
+void vbt_html_groups(const struct vbt_report *r, const char *id, FILE *f);
+void vbt_html_latency(const struct vbt_report *r, FILE *f);
+void vbt_html_failures(const struct vbt_page *p, FILE *f);
+
+#endif
