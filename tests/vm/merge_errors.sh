@@ -7,16 +7,22 @@
 #   vdb: a full tmpfs under aio=io_uring  -> host-syscall ENOSPC (io_uring)
 #   vdc: blkdebug EIO, no host failure    -> qemu-internal
 # and never join a guest error to a host event of another drive or offset.
+# The pair is then read as a developer would: the merged HTML page in
+# headless Chromium (every failure of both recordings drawn and listed, the
+# cause and join links drawn, the origins and the configuration behind
+# them said; a screenshot kept in build/test-logs/) and the Perfetto trace
+# (an arrow per cause link and per join, forward in time).
 set -u
 VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/tap.sh"
 . "$VBT_ROOT/tests/lib/fixtures.sh"
+. "$VBT_ROOT/tests/lib/html_check.sh"
 
 VBT=$VBT_ROOT/build/vblktrace
 KERNEL=${VBT_MERGE_KERNEL:-6.1}
 SECTOR=2048
 TAG=$$
-tap_plan 13
+tap_plan 19
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$VBT" ]; then
 	tap_skip_rest "needs root and build/vblktrace" "merge"
@@ -51,6 +57,9 @@ if [ $rig != 0 ] || [ ! -s "$G" ] || [ ! -s "$H" ]; then
 	exit
 fi
 tap_ok "guest and host bundles written in one rig run"
+# Kept as artifacts: a person can open the pair, and the report tests read it.
+ART=$VBT_ROOT/build/test-logs/merge
+mkdir -p "$ART" && cp "$G" "$ART/guest.tar.gz" && cp "$H" "$ART/host.tar.gz"
 
 if [ "$(stat -c %a "$G")" = 600 ] && [ "$(stat -c %a "$H")" = 600 ] &&
    [ "$(cat "$out/guest/bundle.rc")" = 0 ] && [ "$(cat "$out/host-bundle.rc")" = 0 ]; then
@@ -157,5 +166,88 @@ if jq -e '[.traceEvents[] | select(.ph == "M" and .name == "process_name") | .ar
 	tap_ok "merge --format perfetto: guest and host tracks"
 else
 	tap_fail "merge --format perfetto: guest and host tracks" "$(head -c 400 "$W/trace.json")" "$(cat "$W/trace.err")"
+fi
+
+# Arrows: the guest recording's own cause links (syscall <- request), the
+# host's, and each join merge reported (host event -> guest request).
+tar -xzf "$H" -O events.jsonl >"$W/host-events.jsonl"
+want=$(jq -n -c --slurpfile g "$W/guest-events.jsonl" --slurpfile h "$W/host-events.jsonl" \
+	--slurpfile m "$W/merge.json" '
+	[($g[] | select(.kind == "syscall" and .cause) | ["guest:\(.cause)", "guest:\(.seq)"]),
+	 ($h[] | select(.kind == "syscall" and .cause) | ["host:\(.cause)", "host:\(.seq)"]),
+	 ($m[0].errors[] | select(.kind == "block" and (.host // .host_block) != null) |
+		["host:\((.host // .host_block).seq)", "guest:\(.seq)"])]')
+bad=$(jq -r --argjson want "$want" --argjson forward true -f "$VBT_ROOT/tests/lib/perfetto_flows.jq" "$W/trace.json")
+nwant=$(jq length <<<"$want")
+if [ "$nwant" -gt 30 ] && [ -z "$bad" ] &&
+   jq -e '[.traceEvents[] | select(.ph == "C" and (.name | startswith("failures/s vd")))] | length > 0' "$W/trace.json" >/dev/null; then
+	tap_ok "perfetto: $nwant arrows (cause links and joins) inside their slices, forward in time; failure-rate counters; $(jq -r '.traceEvents[] | select(.name == "process_labels") | .args.labels' "$W/trace.json")"
+else
+	tap_fail "perfetto: an arrow per cause link and join" "wanted $nwant" "$(head -5 <<<"$bad")"
+fi
+
+# ---- the merged page in Chromium --------------------------------------------------
+"$VBT" merge --format html "$G" "$H" -o "$W/merge.html" 2>"$W/html.err"
+hrc=$?
+if [ $hrc != 0 ] || ! html_check "$W/merge.html" "$W/page" 2>"$W/html_check.err"; then
+	tap_fail "merge --format html renders in Chromium" "exit $hrc" "$(cat "$W/html.err" "$W/html_check.err")"
+	tap_skip_rest "no page"
+	tap_done
+	exit
+fi
+P=$W/page.json
+ids=$(jq -n -r --slurpfile g "$W/guest-events.jsonl" --slurpfile h "$W/host-events.jsonl" '
+	($g[] | select(.errno != 0 and .kind != "lost") | "e-g-\(.seq)"),
+	($h[] | select(.errno != 0 and .kind != "lost") | "e-h-\(.seq)")' | LC_ALL=C sort | tr '\n' ' ')
+n=$(wc -w <<<"$ids")
+if [ "$(jq -r '.timeline.refs[]' "$P" | LC_ALL=C sort | tr '\n' ' ')" = "$ids" ] &&
+   [ "$(jq -r '.rows[]' "$P" | LC_ALL=C sort | tr '\n' ' ')" = "$ids" ] &&
+   jq -e --argjson n "$n" '.timeline.marks == $n and .timeline.visible == $n' "$P" >/dev/null; then
+	tap_ok "merged page: all $n failures of both recordings drawn inside one timeline and listed"
+else
+	tap_fail "merged page: every failure drawn and listed" "want $n: $ids" "$(jq -c '.timeline | {marks, visible}' "$P")"
+fi
+lines=$(jq -n -r --slurpfile g "$W/guest-events.jsonl" --slurpfile h "$W/host-events.jsonl" \
+	--slurpfile m "$W/merge.json" '
+	($g[] | select(.kind == "syscall" and .cause) | "e-g-\(.seq)~e-g-\(.cause)"),
+	($h[] | select(.kind == "syscall" and .cause) | "e-h-\(.seq)~e-h-\(.cause)"),
+	($m[0].errors[] | select(.kind == "block" and (.host // .host_block) != null) |
+		"e-g-\(.seq)~e-h-\((.host // .host_block).seq)")' | LC_ALL=C sort | tr '\n' ' ')
+got=$(jq -r '.timeline.lines[]' "$P" | LC_ALL=C sort | tr '\n' ' ')
+refs=$(jq -n -r --slurpfile g "$W/guest-events.jsonl" --slurpfile m "$W/merge.json" '
+	($g[] | select(.kind == "syscall" and .cause) | "e-g-\(.seq)~e-g-\(.cause)"),
+	($m[0].errors[] | select(.host != null) | "e-g-\(.seq)~e-h-\(.host.seq)"),
+	($m[0].errors[] | select(.host_block != null and .host_block.seq != .host.seq) |
+		"e-g-\(.seq)~e-h-\(.host_block.seq)")' | LC_ALL=C sort | tr '\n' ' ')
+if [ "$got" = "$lines" ] && [ "$(jq -r '.row_refs[]' "$P" | LC_ALL=C sort | tr '\n' ' ')" = "$refs" ] &&
+   jq -e '.broken == [] and .["timeline-zoom"].marks == .["timeline-zoom"].visible' "$P" >/dev/null; then
+	tap_ok "merged page: $(wc -w <<<"$got") lines (syscall -> request -> host event) and $(wc -w <<<"$refs") row links, as merge and the recordings say; none broken"
+else
+	tap_fail "merged page: links as merge and the recordings say" "lines want $lines" "lines got  $got" \
+		"refs want $refs" "refs got $(jq -r '.row_refs[]' "$P" | LC_ALL=C sort | tr '\n' ' ')" "broken $(jq -c .broken "$P")"
+fi
+if [ ! -s "$W/page.console" ] && jq -e '.plumbing == false' "$P" >/dev/null; then
+	tap_ok "merged page: no console message, no test plumbing text"
+else
+	tap_fail "merged page: no console message, no test plumbing text" "$(head -5 "$W/page.console")"
+fi
+# The summary names each class's origin and the configuration the rig set.
+sum=$(jq -r .summary "$P")
+if jq -e '.classes == ["host-syscall", "host-syscall", "qemu-internal"]' "$P" >/dev/null &&
+   grep -q 'on vda, EIO (on the host: ENOSPC from pwritev()' <<<"$sum" &&
+   grep -q 'on vdb, EIO (on the host: ENOSPC from io_uring WRITEV' <<<"$sum" &&
+   grep -q 'aio=threads, cache=none, werror=report' <<<"$sum" &&
+   grep -q 'aio=io_uring, cache=none, werror=report' <<<"$sum" &&
+   grep -q '(tmpfs) is full' <<<"$sum" && grep -q 'blkdebug filter' <<<"$sum" &&
+   grep -q 'What to change: Free space on' <<<"$sum"; then
+	tap_ok "merged page says what happened: vda, vdb host-syscall ENOSPC on tmpfs (threads, io_uring), vdc qemu-internal blkdebug, and what to change"
+else
+	tap_fail "merged page says what happened and why" "$(jq -c .classes "$P")" "$sum"
+fi
+if html_png_ok "$W/page.png"; then
+	cp "$W/page.png" "$ART/merge_report.png" && cp "$W/merge.html" "$ART/merge_report.html"
+	tap_ok "merged page screenshot kept: build/test-logs/merge/merge_report.png ($(stat -c %s "$W/page.png") bytes)"
+else
+	tap_fail "merged page screenshot" "$(tail -5 "$W/page.log")"
 fi
 tap_done

@@ -96,12 +96,12 @@ static void summary(const struct vbt_page *p, const struct vbt_story *s,
 		p->r->in->side != VBT_SIDE_HOST ? "guest" : "host",
 		r->errors == 1 ?
 		"" : "s", d, s->n, s->n == 1 ? "" : "es");
-	if (p->c)
-		for (int o = 0; o < VBT_ORIGIN_MAX; o++)
-			if (p->c->counts[o])
-				fprintf(f, " %zu %s;", p->c->counts[o],
-					vbt_origin_name(o));
-	fputs("</p>\n<ol class=\"classes\">\n", f);
+	for (int o = 0, k = 0; p->c && o < VBT_ORIGIN_MAX; o++)
+		if (p->c->counts[o])
+			fprintf(f, "%s %zu %s", k++ ? "," : "", p->c->counts[o],
+				vbt_origin_name(o));
+	fputs(p->c ? ".</p>\n" : "</p>\n", f);
+	fputs("<ol class=\"classes\">\n", f);
 	for (int i = 0; i < s->n; i++) {
 		const struct vbt_story_class *c = &s->c[i];
 		char a[32], b[32];
