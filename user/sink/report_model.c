@@ -16,6 +16,7 @@
 #include "decode/names.h"
 #include "decode/recording.h"
 #include "sink/report_render.h"
+#include "util/json.h"
 
 void vbt_report_time(uint64_t real_ns, char *buf, size_t len)
 {

@@ -98,6 +98,19 @@ static char *source_name(xmlNode *source, char **proto)
 	return out;
 }
 
+static void retry_ms(long *out, xmlNode *drv, const char *attr)
+{
+	char *v = vbt_xml_attr(drv, attr), *end;
+	long ms;
+
+	if (!v)
+		return;
+	ms = strtol(v, &end, 10);
+	if (end != v && !*end && ms >= 0 && !*out)
+		*out = ms;
+	xmlFree(v);
+}
+
 static void apply_driver(struct vbt_drive *d, xmlNode *drv, bool fresh)
 {
 	char *cache = vbt_xml_attr(drv, "cache"), *io = vbt_xml_attr(drv, "io");
@@ -106,6 +119,8 @@ static void apply_driver(struct vbt_drive *d, xmlNode *drv, bool fresh)
 	fill(&d->werror, vbt_xml_attr(drv, "error_policy"));
 	fill(&d->rerror, vbt_xml_attr(drv, "rerror_policy"));
 	fill(&d->discard, vbt_xml_attr(drv, "discard"));
+	retry_ms(&d->retry_interval_ms, drv, "retry_interval");
+	retry_ms(&d->retry_timeout_ms, drv, "retry_timeout");
 	if (fresh && io && d->aio == VBT_AIO_UNKNOWN)
 		d->aio = vbt_aio_parse((char *)io);
 	if (fresh && cache && d->write_cache < 0) {
@@ -177,7 +192,8 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 	int r = 0;
 
 	if (!xml || !len || len > VBT_LIBVIRT_MAX_XML || len > INT32_MAX) {
-		vbt_qseterr(err, errlen, "libvirt XML of %zu bytes refused", len);
+		vbt_seterr(err, errlen, 0, "libvirt XML of %zu bytes refused",
+			   len);
 		return -EINVAL;
 	}
 	/* No network, no entity expansion, no DTD loading, quiet. */
@@ -188,7 +204,7 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 		const xmlError *e = xmlGetLastError();
 		const char *m = e && e->message ? e->message : "parse error";
 
-		vbt_qseterr(err, errlen, "libvirt XML: %.*s",
+		vbt_seterr(err, errlen, 0, "libvirt XML: %.*s",
 			   (int)strcspn(m, "\n"), m);
 		xmlResetLastError();
 		return -EINVAL;
@@ -196,7 +212,7 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 	root = xmlDocGetRootElement(doc);
 	dom = vbt_xml_is(root, "domstatus") ? vbt_xml_child(root, "domain") : root;
 	if (!vbt_xml_is(dom, "domain")) {
-		vbt_qseterr(err, errlen, "libvirt XML: no <domain> element");
+		vbt_seterr(err, errlen, 0, "libvirt XML: no <domain> element");
 		xmlFreeDoc(doc);
 		return -EINVAL;
 	}
@@ -206,7 +222,7 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 		if (vbt_xml_is(c, "disk"))
 			r = apply_disk(vm, c);
 	if (r < 0)
-		vbt_qseterr(err, errlen, "libvirt XML: out of memory");
+		vbt_seterr(err, errlen, 0, "libvirt XML: out of memory");
 	xmlFreeDoc(doc);
 	return r;
 }

@@ -26,7 +26,7 @@
 #endif
 
 /* Read a whole small file; returns bytes read, -errno, or -E2BIG. */
-static ssize_t read_file(const char *path, char **out, size_t cap)
+ssize_t vbt_qemu_read_file(const char *path, char **out, size_t cap)
 {
 	size_t len = 0, size = 4096;
 	char *buf = malloc(size + 1);
@@ -83,7 +83,7 @@ static char *read_line_file(const char *path)
 {
 	char *s = NULL;
 
-	if (read_file(path, &s, 4096) < 0)
+	if (vbt_qemu_read_file(path, &s, 4096) < 0)
 		return NULL;
 	s[strcspn(s, "\n")] = '\0';
 	return s;
@@ -96,7 +96,7 @@ static long fdinfo_flags(const char *procroot, int pid, int fd)
 	long flags = -1;
 
 	snprintf(path, sizeof(path), "%s/%d/fdinfo/%d", procroot, pid, fd);
-	if (read_file(path, &s, 65536) < 0)
+	if (vbt_qemu_read_file(path, &s, 65536) < 0)
 		return -1;
 	for (p = s; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		if (!strncmp(p, "flags:", 6)) {
@@ -255,19 +255,19 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
 
 	memset(vm, 0, sizeof(*vm));
 	if (!procroot || pid <= 0) {
-		vbt_qseterr(err, errlen, "bad procroot or pid %d", pid);
+		vbt_seterr(err, errlen, 0, "bad procroot or pid %d", pid);
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), "%s/%d/cmdline", procroot, pid);
-	len = read_file(path, &buf, VBT_QEMU_MAX_CMDLINE);
+	len = vbt_qemu_read_file(path, &buf, VBT_QEMU_MAX_CMDLINE);
 	if (len == -E2BIG) {
-		vbt_qseterr(err, errlen,
+		vbt_seterr(err, errlen, 0,
 			   "pid %d: command line larger than %d bytes refused",
 			   pid, VBT_QEMU_MAX_CMDLINE);
 		return -E2BIG;
 	}
 	if (len < 0) {
-		vbt_qseterr(err, errlen, "%s: %s", path, strerror(-len));
+		vbt_seterr(err, errlen, 0, "%s: %s", path, strerror(-len));
 		return len;
 	}
 	r = vbt_qemu_parse_cmdline(buf, len, vm, err, errlen);
