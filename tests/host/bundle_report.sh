@@ -81,8 +81,8 @@ else
 	tap_ok "HTML is self-contained: no script, no fetch, links only within the page"
 fi
 # Ground truth: the recording's own failures and cause links.
-want_ids=$(jq -r 'select(.errno != 0) | "e-g-\(.seq)"' "$W/rec.jsonl" | sort | tr '\n' ' ')
-want_links=$(jq -r 'select(.kind == "syscall" and .cause) | "e-g-\(.seq)~e-g-\(.cause)"' "$W/rec.jsonl" | sort | tr '\n' ' ')
+want_ids=$(jq -r 'select(.errno != 0) | "e-g-\(.seq)"' "$W/rec.jsonl" | LC_ALL=C sort | tr '\n' ' ')
+want_links=$(jq -r 'select(.kind == "syscall" and .cause) | "e-g-\(.seq)~e-g-\(.cause)"' "$W/rec.jsonl" | LC_ALL=C sort | tr '\n' ' ')
 if ! html_check "$W/r.html" "$W/page" 2>"$W/html_check.err"; then
 	tap_fail "HTML renders in Chromium" "$(cat "$W/html_check.err")"
 	tap_skip_rest "Chromium did not render the page"
@@ -90,8 +90,8 @@ if ! html_check "$W/r.html" "$W/page" 2>"$W/html_check.err"; then
 	exit
 fi
 P=$W/page.json
-got_ids=$(jq -r '.timeline.refs[]' "$P" | sort | tr '\n' ' ')
-got_rows=$(jq -r '.rows[]' "$P" | sort | tr '\n' ' ')
+got_ids=$(jq -r '.timeline.refs[]' "$P" | LC_ALL=C sort | tr '\n' ' ')
+got_rows=$(jq -r '.rows[]' "$P" | LC_ALL=C sort | tr '\n' ' ')
 if [ "$got_ids" = "$want_ids" ] && [ "$got_rows" = "$want_ids" ] &&
    jq -e --argjson n $N_ERR '.timeline.marks == $n and .timeline.visible == $n' "$P" >/dev/null; then
 	tap_ok "Chromium draws all $N_ERR failures (the syscall too) inside the timeline and lists each"
@@ -99,8 +99,8 @@ else
 	tap_fail "every failure drawn and listed" "want $want_ids" "marks $got_ids" "rows  $got_rows" \
 		"$(jq -c .timeline "$P")"
 fi
-got_lines=$(jq -r '.timeline.lines[]' "$P" | tr '\n' ' ')
-got_refs=$(jq -r '.row_refs[]' "$P" | tr '\n' ' ')
+got_lines=$(jq -r '.timeline.lines[]' "$P" | LC_ALL=C sort | tr '\n' ' ')
+got_refs=$(jq -r '.row_refs[]' "$P" | LC_ALL=C sort | tr '\n' ' ')
 if [ -n "$want_links" ] && [ "$got_lines" = "$want_links" ] && [ "$got_refs" = "$want_links" ] &&
    jq -e '.broken == [] and .links > 0' "$P" >/dev/null; then
 	tap_ok "the failed syscall is linked to its request (line and row link); $(jq .links "$P") links, none broken"

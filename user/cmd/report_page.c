@@ -14,6 +14,7 @@
 #include "cmd/report_page.h"
 #include "diagnose/doctor.h"
 #include "sink/report_render.h"
+#include "util/json.h"
 
 #define MAX_ADVICE 256
 

@@ -13,6 +13,7 @@
 #include "decode/names.h"
 #include "sink/format.h"
 #include "sink/report_html.h"
+#include "util/json.h"
 
 static void cell(FILE *f, const char *s)
 {

@@ -16,6 +16,7 @@
 #include "decode/names.h"
 #include "sink/format.h"
 #include "sink/report_render.h"
+#include "util/json.h"
 
 /* What one failure contributes to its class. */
 struct key {
