@@ -6,6 +6,7 @@
  * latency histogram with its axes and legend.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -358,21 +359,14 @@ static void ref(FILE *f, const char *label, char side, uint64_t seq)
 		label, side, seq);
 }
 
-static const struct vbt_join *join_of(const struct vbt_page *p, size_t gi)
-{
-	for (size_t i = 0; p->c && i < p->c->njoins; i++)
-		if (p->c->joins[i].guest == gi)
-			return &p->c->joins[i];
-	return NULL;
-}
-
-static void row(const struct vbt_page *p, int role, size_t i, FILE *f)
+static void row(const struct vbt_page *p, int role, size_t i,
+		const struct vbt_join *const *joins, FILE *f)
 {
 	const struct vbt_recording *rec = role ? &p->host->in->rec :
 						 &p->r->in->rec;
 	const struct vbt_rec_event *re = &rec->ev[i];
 	const struct vbt_event *ev = &re->ev;
-	const struct vbt_join *j = role ? NULL : join_of(p, i);
+	const struct vbt_join *j = role || !joins ? NULL : joins[i];
 	char side = vbt_html_side(p, role), id[32], t[32];
 
 	vbt_html_id(id, sizeof(id), side, ev->seq);
@@ -402,7 +396,15 @@ static void row(const struct vbt_page *p, int role, size_t i, FILE *f)
 
 void vbt_html_failures(const struct vbt_page *p, FILE *f)
 {
+	const struct vbt_join **joins = NULL;
 	int rows = 0;
+
+	/* each guest event's join, found once: a recording may be large */
+	if (p->c)
+		joins = calloc(p->r->in->rec.n + 1, sizeof(*joins));
+	for (size_t i = 0; joins && i < p->c->njoins; i++)
+		if (p->c->joins[i].guest < p->r->in->rec.n)
+			joins[p->c->joins[i].guest] = &p->c->joins[i];
 
 	fprintf(f, "<table id=\"failures\"><thead><tr><th>#</th><th>time "
 		"(UTC)</th><th>side</th><th>what</th><th>error</th>%s"
@@ -417,9 +419,10 @@ void vbt_html_failures(const struct vbt_page *p, FILE *f)
 				continue;
 			if (rows++ == VBT_HTML_MAX_ITEMS)
 				break;
-			row(p, role, i, f);
+			row(p, role, i, joins, f);
 		}
 	}
+	free(joins);
 	fputs("</tbody></table>\n", f);
 	if (rows > VBT_HTML_MAX_ITEMS)
 		fprintf(f, "<p>Only the first %d failures are listed.</p>\n",

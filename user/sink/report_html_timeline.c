@@ -39,6 +39,7 @@ struct tl {
 	double *x[2];			/* per event: x of its mark, or -1 */
 	int *y[2];			/* per event: y of its lane */
 	uint32_t maxbin;
+	uint64_t stride;		/* one mark every @stride failures */
 };
 
 static void lane_name(const struct vbt_event *ev, int role, char *buf,
@@ -117,11 +118,31 @@ static void span(struct tl *t)
 		t->t1 = t->t0 + 1000000;	/* one instant: show 1 ms */
 }
 
-/* Lanes in order of first appearance: the page's side, then the host's. */
+static bool in_view(const struct tl *t, int role,
+		    const struct vbt_rec_event *re)
+{
+	uint64_t ns = vbt_html_time(t->p, role, re);
+
+	return vbt_html_failure(&re->ev) && ns >= t->t0 && ns <= t->t1;
+}
+
+/*
+ * Lanes in order of first appearance: the page's side, then the host's.
+ * Past VBT_HTML_MAX_ITEMS failures, one in every @stride is drawn, so
+ * the marks still show where the failures are; the bins count them all.
+ */
 static int place(struct tl *t)
 {
+	uint64_t total = 0, seen = 0;
 	int drawn = 0;
 
+	for (int role = 0; role < 2; role++) {
+		const struct vbt_recording *rec = rec_of(t->p, role);
+
+		for (size_t i = 0; rec && i < rec->n; i++)
+			total += in_view(t, role, &rec->ev[i]);
+	}
+	t->stride = (total + VBT_HTML_MAX_ITEMS - 1) / VBT_HTML_MAX_ITEMS;
 	for (int role = 0; role < 2; role++) {
 		const struct vbt_recording *rec = rec_of(t->p, role);
 
@@ -138,8 +159,7 @@ static int place(struct tl *t)
 			int b, li;
 
 			t->x[role][i] = -1;
-			if (!vbt_html_failure(&re->ev) || ns < t->t0 ||
-			    ns > t->t1)
+			if (!in_view(t, role, re))
 				continue;
 			li = lane_of(t, &re->ev, role);
 			l = &t->lanes[li];
@@ -148,7 +168,7 @@ static int place(struct tl *t)
 			b = b >= NBINS ? NBINS - 1 : b;
 			if (++l->bins[b] > t->maxbin)
 				t->maxbin = l->bins[b];
-			if (drawn >= VBT_HTML_MAX_ITEMS)
+			if (seen++ % t->stride)
 				continue;
 			t->x[role][i] = xpos(t, ns);
 			t->y[role][i] = li;
@@ -393,9 +413,9 @@ static void draw(const struct vbt_page *p, FILE *f, bool zoom)
 		      "&rarr; the host event)</p>\n", f);
 	if (!t->nlanes && !zoom)
 		fputs("<p>No failure was recorded.</p>\n", f);
-	if (drawn == VBT_HTML_MAX_ITEMS)
-		fprintf(f, "<p>Only the first %d failures are drawn; the bars "
-			"count all of them.</p>\n", VBT_HTML_MAX_ITEMS);
+	if (t->stride > 1)
+		fprintf(f, "<p>One in every %" PRIu64 " failures is drawn as a "
+			"mark; the bars count all of them.</p>\n", t->stride);
 out:
 	free(t->x[0]);
 	free(t->x[1]);
