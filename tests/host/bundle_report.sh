@@ -15,7 +15,7 @@ VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VBT=$VBT_ROOT/build/vblktrace
 W=$FX_DIR/report
 mkdir -p "$W"
-tap_plan 18
+tap_plan 19
 
 # ev SEC DEV OP SECTOR ERRNO LAT: one block event (errno 0: a success)
 seq=0
@@ -132,6 +132,24 @@ if html_png_ok "$W/page.png"; then
 	[ -n "${VBT_KEEP_SCREENSHOT:-}" ] && cp "$W/page.png" "$VBT_KEEP_SCREENSHOT"
 else
 	tap_fail "HTML screenshot" "$(tail -5 "$W/page.log")"
+fi
+
+# Strings from a guest are hostile: a disk name, a comm and a path made of
+# markup must show as text, never as elements, and run no script.
+{
+	printf '%s\n' '{"v":1,"ts":"2026-11-22T04:00:01.000000000Z","mono_ns":1000000000,"side":"guest","kind":"block","errno":5,"err":"EIO","pid":7,"tid":7,"comm":"<b>x","dev":"<img src=x>","major":254,"minor":0,"op":"WRITE","flags":["SYNC"],"sector":8,"nr_sectors":8,"bytes":4096,"status":"IOERR","lat_ns":2000,"issuer_known":true,"virtio_status":"IOERR","seq":1}'
+	printf '%s\n' '{"v":1,"ts":"2026-11-22T04:00:02.000000000Z","mono_ns":2000000000,"side":"guest","kind":"syscall","errno":5,"err":"EIO","pid":7,"tid":7,"comm":"a\"><script>","syscall":"pwrite64","fd":3,"path":"/dev/\"><script>alert(1)</script>","offset":4096,"len":4096,"cause":1,"seq":2}'
+} >"$W/hostile.jsonl"
+"$VBT" report --format html "$W/hostile.jsonl" >"$W/hostile.html" 2>"$W/hostile.err"
+hrc=$?
+if [ $hrc = 0 ] && ! grep -qE '<script|<img|<b>x' "$W/hostile.html" &&
+   html_check "$W/hostile.html" "$W/hostile" 2>>"$W/hostile.err" && [ ! -s "$W/hostile.console" ] &&
+   jq -e '(.summary | contains("on <img src=x>")) and .timeline.marks == 2 and .broken == []' \
+	"$W/hostile.json" >/dev/null; then
+	tap_ok "markup in a disk name, comm and path shows as text: no element, no script, no console message"
+else
+	tap_fail "hostile strings are escaped" "exit $hrc" "$(grep -oE '<script[^>]*>|<img[^>]*>|<b>x' "$W/hostile.html" | head -3)" \
+		"$(head -3 "$W/hostile.console" 2>/dev/null)" "$(cat "$W/hostile.err")"
 fi
 
 # ---- Perfetto ---------------------------------------------------------------------
