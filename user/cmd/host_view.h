@@ -16,6 +16,7 @@
 
 struct vbt_host_view {
 	struct vbt_vmtrack track;
+	struct vbt_session *s;	/* where VM state changes are emitted */
 	uint64_t next_scan;
 	uint64_t scans;		/* completed rescans, to notice changes */
 };

@@ -115,6 +115,12 @@ char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)
 	case VBT_KIND_LOST:
 		vbt_json_add_u64(o, "count", ev->lost);
 		break;
+	case VBT_KIND_VM_STATE:
+	case VBT_KIND_BACKEND_REMOVED:
+		vbt_json_add_str(o, "state", ev->vmstate.state);
+		vbt_json_add_str(o, "reason", ev->vmstate.reason);
+		vbt_json_add_str(o, "state_source", ev->vmstate.source);
+		break;
 	}
 	vbt_json_add_u64(o, "seq", ev->seq);
 	add_host(o, &ev->host);

@@ -165,6 +165,24 @@ int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,
 				    "(ring buffer full)%s",
 				    f->color ? YELLOW : "", ev->lost,
 				    f->color ? RESET : "");
+	case VBT_KIND_VM_STATE:
+		return n + snprintf(buf, len, "%sVM %s (pid %u) is %s%s%s%s "
+				    "[%s]%s", f->color ? YELLOW : "",
+				    ev->host.vm[0] ? ev->host.vm : "?", ev->pid,
+				    ev->vmstate.state,
+				    ev->vmstate.reason[0] ? " (" : "",
+				    ev->vmstate.reason,
+				    ev->vmstate.reason[0] ? ")" : "",
+				    ev->vmstate.source, f->color ? RESET : "");
+	case VBT_KIND_BACKEND_REMOVED:
+		return n + snprintf(buf, len, "%sVM %s (pid %u) drive %s: its "
+				    "image %s was closed while the VM runs "
+				    "(drive_del?): the guest keeps a disk with "
+				    "no backend [%s]%s", f->color ? YELLOW : "",
+				    ev->host.vm[0] ? ev->host.vm : "?", ev->pid,
+				    ev->host.drive[0] ? ev->host.drive : "?",
+				    ev->host.image[0] ? ev->host.image : "",
+				    ev->vmstate.source, f->color ? RESET : "");
 	default:
 		return n + snprintf(buf, len, "unknown event kind %d", ev->kind);
 	}
