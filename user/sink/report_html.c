@@ -45,7 +45,8 @@ static const char style[] =
 	".sw.sys{background:#6a1b9a}.sw.hostev{background:#ef6c00}"
 	".sw.bin{background:#b0bec5}.sw.link{background:#1565c0;height:2px;"
 	"vertical-align:3px}.sw.bar{background:#1565c0}"
-	".sw.barerr{background:#c62828}a.ref,.origin{white-space:nowrap}";
+	".sw.barerr{background:#c62828}.paused rect{fill:#fff59d;fill-opacity:.6}"
+	".sw.paused{background:#fff59d}a.ref,.origin{white-space:nowrap}";
 
 static const char *origin_label(const struct vbt_story_class *c)
 {
@@ -75,6 +76,32 @@ static void class_findings(const struct vbt_page *p,
 	}
 	if (shown)
 		fputs("</ul>", f);
+}
+
+static void pause_sentences(const struct vbt_page *p, FILE *f)
+{
+	struct vbt_html_pause ps[VBT_HTML_MAX_PAUSES];
+	int n = vbt_html_pauses(p, ps, VBT_HTML_MAX_PAUSES);
+	char a[32], d[32];
+
+	if (!n)
+		return;
+	fputs("<ul id=\"pauses\">\n", f);
+	for (int i = 0; i < n; i++) {
+		vbt_report_time(ps[i].from, a, sizeof(a));
+		vbt_format_duration(ps[i].to - ps[i].from, d, sizeof(d));
+		fputs("<li class=\"pause\">VM <b>", f);
+		vbt_html_esc(f, ps[i].vm);
+		fprintf(f, "</b> was paused at %s UTC%s", a, ps[i].reason[0] ?
+			" (" : "");
+		vbt_html_esc(f, ps[i].reason);
+		fprintf(f, "%s %s %s%s</li>\n", ps[i].reason[0] ? ")," : ",",
+			ps[i].open ? "and was still paused when the recording "
+			"ended, after" : "for", d, strstr(ps[i].reason, "io") ?
+			": its error policy (werror/rerror=stop or enospc) "
+			"stops it on an I/O error until it is resumed." : ".");
+	}
+	fputs("</ul>\n", f);
 }
 
 static void summary(const struct vbt_page *p, const struct vbt_story *s,
@@ -141,6 +168,7 @@ static void summary(const struct vbt_page *p, const struct vbt_story *s,
 		fputs("</li>\n", f);
 	}
 	fputs("</ol>\n", f);
+	pause_sentences(p, f);
 	if (r->lost)
 		fprintf(f, "<p><b>%" PRIu64 " events were lost</b> (the ring "
 			"buffer was full): the counts above are lower bounds."

@@ -3,6 +3,7 @@
 #ifndef VBT_REPORT_HTML_H
 #define VBT_REPORT_HTML_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,6 +23,20 @@ uint64_t vbt_html_time(const struct vbt_page *p, int role,
 		       const struct vbt_rec_event *re);
 /* Is this event drawn and listed: a failure, not a "lost" record. */
 bool vbt_html_failure(const struct vbt_event *ev);
+
+/* A time a VM stood paused, on the page's clock (host vm_state events). */
+struct vbt_html_pause {
+	char vm[64];
+	char reason[32];
+	uint64_t from, to;
+	bool open;			/* still paused when the recording ended */
+};
+
+#define VBT_HTML_MAX_PAUSES 64
+
+/* The pauses the recordings saw (a merge: of its VM only); how many. */
+int vbt_html_pauses(const struct vbt_page *p, struct vbt_html_pause *out,
+		    int max);
 
 void vbt_html_timeline(const struct vbt_page *p, FILE *f);
 void vbt_html_drives(const struct vbt_page *p, FILE *f);

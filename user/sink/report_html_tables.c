@@ -276,11 +276,11 @@ void vbt_html_drives(const struct vbt_page *p, FILE *f)
 {
 	const struct vbt_input *in = p->r->in;
 
-	if (in->side == VBT_SIDE_HOST)
+	if (in->facts && in->side == VBT_SIDE_HOST)
 		host_vms(p, in->facts, f);
-	else
+	else if (in->facts)
 		guest_disks(p, in->facts, f);
-	if (p->host)
+	if (p->host && p->host->in->facts)
 		host_vms(p, p->host->in->facts, f);
 	if (!in->facts && !p->host)
 		fputs("<p>A plain recording carries no facts about the machine "

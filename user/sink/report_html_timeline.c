@@ -230,6 +230,41 @@ static void axis(const struct tl *t, FILE *f, int y)
 		"events shifted by the estimated clock offset" : "");
 }
 
+/* Where a VM stood paused: a band behind the lanes, with its reason. */
+static void pauses(const struct tl *t, FILE *f)
+{
+	struct vbt_html_pause ps[VBT_HTML_MAX_PAUSES];
+	int n = vbt_html_pauses(t->p, ps, VBT_HTML_MAX_PAUSES);
+	char a[32], b[32];
+
+	for (int i = 0; i < n; i++) {
+		double x0, x1;
+
+		if (ps[i].to < t->t0 || ps[i].from > t->t1)
+			continue;
+		x0 = xpos(t, ps[i].from);
+		x1 = xpos(t, ps[i].to);
+		vbt_report_time(ps[i].from, a, sizeof(a));
+		vbt_report_time(ps[i].to, b, sizeof(b));
+		fputs("<g class=\"paused\" data-vm=\"", f);
+		vbt_html_esc(f, ps[i].vm);
+		fprintf(f, "\"><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
+			"height=\"%d\"><title>VM ", x0, TOP - 12,
+			x1 - x0 < 2 ? 2 : x1 - x0, t->nlanes * ROW + 12);
+		vbt_html_esc(f, ps[i].vm);
+		fputs(" paused", f);
+		if (ps[i].reason[0]) {
+			fputs(" (", f);
+			vbt_html_esc(f, ps[i].reason);
+			fputs(")", f);
+		}
+		fprintf(f, " from %s to %s%s</title></rect><text x=\"%.1f\" "
+			"y=\"%d\">paused</text></g>\n", a, b, ps[i].open ?
+			" (still paused when the recording ended)" : "",
+			x0 + 2, TOP - 2);
+	}
+}
+
 static void lane_row(const struct tl *t, int li, FILE *f)
 {
 	const struct lane *l = &t->lanes[li];
@@ -392,6 +427,7 @@ static void draw(const struct vbt_page *p, FILE *f, bool zoom)
 		"data-marks=\"%d\">\n", zoom ? "timeline-zoom" : "timeline",
 		LEFT + WIDTH + 50, h, LEFT + WIDTH + 50, h, drawn);
 	axis(t, f, TOP + t->nlanes * ROW);
+	pauses(t, f);
 	for (int l = 0; l < t->nlanes; l++)
 		lane_row(t, l, f);
 	links(t, f);
@@ -410,7 +446,8 @@ static void draw(const struct vbt_page *p, FILE *f, bool zoom)
 		      "</span> host side <span class=\"sw bin\"></span> "
 		      "failures per time bin (bar height) <span class=\"sw "
 		      "link\"></span> cause link (syscall &rarr; its request "
-		      "&rarr; the host event)</p>\n", f);
+		      "&rarr; the host event) <span class=\"sw paused\">"
+		      "</span> VM paused (when the host recorded it)</p>\n", f);
 	if (!t->nlanes && !zoom)
 		fputs("<p>No failure was recorded.</p>\n", f);
 	if (t->stride > 1)

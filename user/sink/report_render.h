@@ -95,6 +95,7 @@ struct vbt_story_class {
 	char where[64];			/* vda, vm/drive, loop3 */
 	char host_what[80];		/* pwritev(), io_uring WRITEV, loop3 */
 	char vm[64], drive[64];		/* the QEMU drive, "" if unknown */
+	struct vbt_host_info host;	/* what a host event said of it */
 	uint64_t requests, syscalls, other;
 	uint64_t first_ns, last_ns;
 	char anchor[32];		/* id of its first failure on the page */

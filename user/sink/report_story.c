@@ -27,6 +27,7 @@ struct key {
 	char host_what[80];
 	char vm[64], drive[64];
 	char why_detail[300];		/* correlate's sentence, if any */
+	const struct vbt_host_info *host;	/* a host event's drive facts */
 };
 
 static void anchor(char *buf, size_t len, char side, uint64_t seq)
@@ -88,6 +89,8 @@ static void key_merge(const struct vbt_page *p, const struct vbt_join *j,
 			 ev->kind == VBT_KIND_BLOCK ? ev->blk.disk :
 			 ev->kind == VBT_KIND_SYSCALL ? ev->sys.path : "?");
 	}
+	if (j->host >= 0 && h->ev[j->host].ev.host.known)
+		k->host = &h->ev[j->host].ev.host;
 	if (j->origin == VBT_ORIGIN_HOST_DEVICE && j->host_block >= 0)
 		host_what(&h->ev[j->host_block].ev, k->host_what,
 			  sizeof(k->host_what));
@@ -112,6 +115,7 @@ static void key_single(const struct vbt_page *p, const struct vbt_event *ev,
 			key_single(p, &c->ev, k);
 			if (ev->side == VBT_SIDE_HOST && ev->host.known) {
 				/* the host syscall names the drive */
+				k->host = &ev->host;
 				snprintf(k->vm, sizeof(k->vm), "%s", ev->host.vm);
 				snprintf(k->drive, sizeof(k->drive), "%s",
 					 ev->host.drive);
@@ -123,6 +127,7 @@ static void key_single(const struct vbt_page *p, const struct vbt_event *ev,
 		k->known = true;
 		k->host_err = ev->err;
 		if (ev->host.known) {
+			k->host = &ev->host;
 			snprintf(k->vm, sizeof(k->vm), "%s", ev->host.vm);
 			snprintf(k->drive, sizeof(k->drive), "%s",
 				 ev->host.drive);
@@ -185,6 +190,8 @@ static struct vbt_story_class *class_of(struct vbt_story *s,
 	snprintf(c->vm, sizeof(c->vm), "%s", k->vm);
 	snprintf(c->drive, sizeof(c->drive), "%s", k->drive);
 	c->first_ns = UINT64_MAX;
+	if (k->host)
+		c->host = *k->host;
 	return c;
 }
 
@@ -257,6 +264,15 @@ static void drive_facts(const struct vbt_page *p, const struct vbt_story_class *
 					 name);
 	}
 	d->devs = d->devbuf[0] ? d->devbuf : NULL;
+	if (j || !c->host.known)
+		return;
+	/* no facts (a plain recording): what the host events carried */
+	d->aio = c->host.aio[0] ? c->host.aio : NULL;
+	d->cache = c->host.cache[0] ? c->host.cache : NULL;
+	d->werror = c->host.werror[0] ? c->host.werror : NULL;
+	d->rerror = c->host.rerror[0] ? c->host.rerror : NULL;
+	d->image = c->host.image[0] ? c->host.image : NULL;
+	d->format = c->host.format[0] ? c->host.format : NULL;
 }
 
 static void config_sentence(const struct vbt_story_class *c,
