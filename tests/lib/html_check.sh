@@ -11,7 +11,8 @@
 #                       page ships none): marks on each timeline and how
 #                       many are visible inside it, the failure rows, the
 #                       links and the ones whose target is missing, the
-#                       cause lines, the classes of the summary
+#                       cause lines, the classes of the summary, the
+#                       bands where a VM stood paused
 #       OUT.png         a screenshot, 1280 px wide
 #   returns 1 (with a message on stderr) if Chromium did not run.
 
@@ -55,6 +56,11 @@ _html_probe='<script>
     var h = a.getAttribute("href");
     r.links++;
     if (h.charAt(0) !== "#" || !document.getElementById(h.slice(1))) r.broken.push(h);
+  });
+  r.pauses = all("#timeline g.paused").map(function (g) {
+    var b = g.querySelector("rect").getBoundingClientRect();
+    return { vm: g.dataset.vm, visible: b.width > 0 && b.height > 0,
+      title: g.querySelector("title").textContent };
   });
   r.classes = all("#summary li.class").map(function (li) { return li.dataset.origin; });
   r.summary = (document.getElementById("summary") || {}).innerText || "";

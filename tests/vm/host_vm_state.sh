@@ -11,11 +11,12 @@ set -u
 VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/tap.sh"
 . "$VBT_ROOT/tests/lib/fixtures.sh"
+. "$VBT_ROOT/tests/lib/html_check.sh"
 VBT=$VBT_ROOT/build/vblktrace
 KERNEL=${VBT_HOST_KERNEL:-6.1}
 NAME=vbt-pause-$$
 
-tap_plan 6
+tap_plan 7
 OUT=$FX_DIR/pause
 export VBT
 
@@ -85,4 +86,21 @@ removed=$(jq -c 'select(.kind == "backend_removed")' "$ev" 2>/dev/null)
 ! grep -q '"kind":"backend_removed".*"drive":"virtio-disk0"' "$ev" &&
 	tap_ok "no removed backend is reported for virtio-disk0, which kept its image" ||
 	tap_fail "virtio-disk0 kept its backend" "$(grep backend_removed "$ev")"
+
+# The report page of that recording shows the pause where it was: one
+# band for the VM (the host may run others), from the paused event to the
+# running one, with its reason.
+"$VBT" report --format html "$ev" -o "$OUT/report.html" 2>"$OUT/report.err"
+p_at=$(echo "$paused" | jq -r '.ts[11:26]' 2>/dev/null)
+r_at=$(echo "$running" | jq -r '.ts[11:26]' 2>/dev/null | head -1)
+if html_check "$OUT/report.html" "$OUT/page" 2>>"$OUT/report.err" && [ -n "$p_at" ] && [ -n "$r_at" ] &&
+   jq -e --arg n "$NAME" --arg a "$p_at" --arg b "$r_at" '[.pauses[] | select(.vm == $n)] |
+	length == 1 and .[0].visible and
+	(.[0].title | contains("(io-error) from " + $a + " to " + $b))' "$OUT/page.json" >/dev/null &&
+   [ ! -s "$OUT/page.console" ]; then
+	tap_ok "report --format html draws the pause: VM $NAME, io-error, $p_at to $r_at"
+else
+	tap_fail "the report page draws the pause" "paused $p_at, running $r_at" \
+		"$(jq -c .pauses "$OUT/page.json" 2>/dev/null)" "$(cat "$OUT/report.err")"
+fi
 tap_done
