@@ -56,6 +56,8 @@ static void vm_changed(void *ctx, const struct vbt_vm_change *c)
 		 c->reason ? c->reason : "");
 	snprintf(ev.vmstate.source, sizeof(ev.vmstate.source), "%s",
 		 c->source);
+	if (c->kind == VBT_KIND_VM_STATE && !strcmp(c->state, "running"))
+		vbt_retry_resumed(&h->retries, c->vm->pid, ev.mono_ns);
 	vbt_session_emit(h->s, &ev);
 }
 
@@ -87,10 +89,29 @@ int vbt_host_view_started(struct vbt_host_view *h, struct vbt_session *s,
 
 bool vbt_host_view_enrich(struct vbt_host_view *h, struct vbt_event *ev)
 {
+	const struct vbt_vm *vm;
+
 	/* QEMU's O_DIRECT alignment probing fails on purpose. */
 	if (vbt_is_alignment_probe(&h->track, ev))
 		return false;
 	vbt_host_enrich(&h->track, ev);
+	/*
+	 * A VM we last saw paused did I/O: it was resumed in between, too
+	 * briefly for the once-a-second look (a resubmitted request that
+	 * failed again pauses it at once).  Say so before the I/O.
+	 */
+	vm = vbt_vmtrack_vm(&h->track, ev->pid);
+	if (vm && ev->kind != VBT_KIND_LOST &&
+	    vbt_vmtrack_io_seen(&h->track, ev->pid)) {
+		struct vbt_vm_change c = {
+			.kind = VBT_KIND_VM_STATE, .vm = vm, .state = "running",
+			.reason = "", .source = "io",
+		};
+
+		vm_changed(h, &c);
+	}
+	/* The session numbers it next: seq + 1. */
+	ev->host.retry_of = vbt_retry_join(&h->retries, ev, h->s->seq + 1);
 	/* A failed I/O may pause the VM (werror=stop/enospc): watch it. */
 	if (ev->err && ev->kind != VBT_KIND_LOST &&
 	    vbt_vmtrack_vm(&h->track, ev->pid))

@@ -92,6 +92,8 @@ struct vbt_host_info {
 	char rerror[16];
 	bool aio_confirmed;		/* native: the AIO ring was seen */
 	char guest_sees[48];		/* what the error policy makes of it */
+	uint64_t retry_of;		/* seq of the failure QEMU resubmitted
+					 * after the VM resumed; 0 if none */
 };
 
 struct vbt_event {

@@ -331,6 +331,7 @@ static void parse_host(struct ctx *c, struct vbt_host_info *h)
 	get_str(c, "werror", h->werror, sizeof(h->werror), false);
 	get_str(c, "rerror", h->rerror, sizeof(h->rerror), false);
 	get_str(c, "guest_sees", h->guest_sees, sizeof(h->guest_sees), false);
+	h->retry_of = get_u64(c, "retry_of", UINT64_MAX, false, 0);
 }
 
 static void parse_common(struct ctx *c, struct vbt_rec_event *re)

@@ -127,11 +127,17 @@ static int fmt_host(const struct vbt_host_info *h, char *buf, size_t len)
 {
 	if (!h->known)
 		return 0;
-	return snprintf(buf, len, "  [vm %s%s%s%s%s%s%s%s%s]", h->vm,
+	char retry[64] = "";
+
+	if (h->retry_of)
+		snprintf(retry, sizeof(retry), "; retried after resume, first "
+			 "failed as #%llu", (unsigned long long)h->retry_of);
+	return snprintf(buf, len, "  [vm %s%s%s%s%s%s%s%s%s%s]", h->vm,
 			h->drive[0] ? " " : "", h->drive,
 			h->aio[0] ? " aio=" : "", h->aio,
 			h->cache[0] ? " cache=" : "", h->cache,
-			h->guest_sees[0] ? " -> guest sees " : "", h->guest_sees);
+			h->guest_sees[0] ? " -> guest sees " : "", h->guest_sees,
+			retry);
 }
 
 int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,

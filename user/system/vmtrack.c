@@ -119,6 +119,17 @@ static struct vbt_vm_watch *watch_of(struct vbt_vmtrack *t, int pid,
 	return w;
 }
 
+bool vbt_vmtrack_io_seen(struct vbt_vmtrack *t, int pid)
+{
+	struct vbt_vm_watch *w = watch_of(t, pid, false);
+
+	if (!w || strcmp(w->state, "paused"))
+		return false;
+	snprintf(w->state, sizeof(w->state), "running");
+	w->reason[0] = 0;
+	return true;
+}
+
 void vbt_vmtrack_note_error(struct vbt_vmtrack *t, int pid, uint64_t now_ns)
 {
 	struct vbt_vm_watch *w = watch_of(t, pid, true);

@@ -53,6 +53,12 @@ void vbt_vmtrack_init(struct vbt_vmtrack *t, struct vbt_source *src,
 /* Rescan /proc; returns the number of VMs, or -errno. */
 int vbt_vmtrack_scan(struct vbt_vmtrack *t);
 const struct vbt_vm *vbt_vmtrack_vm(const struct vbt_vmtrack *t, uint32_t pid);
+/*
+ * An I/O of this QEMU: a VM last seen paused has run since (QEMU resumed
+ * it and resubmitted its request).  Returns true once for that resume,
+ * with the state set to running, so the next pause is news again.
+ */
+bool vbt_vmtrack_io_seen(struct vbt_vmtrack *t, int pid);
 /* A failed I/O of this QEMU: follow its run state for a while. */
 void vbt_vmtrack_note_error(struct vbt_vmtrack *t, int pid, uint64_t now_ns);
 void vbt_vmtrack_free(struct vbt_vmtrack *t);
