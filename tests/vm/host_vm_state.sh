@@ -16,7 +16,7 @@ VBT=$VBT_ROOT/build/vblktrace
 KERNEL=${VBT_HOST_KERNEL:-6.1}
 NAME=vbt-pause-$$
 
-tap_plan 7
+tap_plan 8
 OUT=$FX_DIR/pause
 export VBT NAME
 
@@ -105,20 +105,22 @@ removed=$(jq -c --arg n "$NAME" 'select(.vm == $n and .kind == "backend_removed"
 	tap_ok "no removed backend is reported for virtio-disk0, which kept its image" ||
 	tap_fail "virtio-disk0 kept its backend" "$(grep backend_removed "$ev")"
 
-# The report page of that recording shows the pause where it was: one
-# band for the VM (the host may run others), from the paused event to the
-# running one, with its reason.
+# The report page of that recording shows each pause where it was: a band
+# for the VM (the host may run others) from each paused event to the
+# running one after it, with its reason.
 "$VBT" report --format html "$ev" -o "$OUT/report.html" 2>"$OUT/report.err"
-p_at=$(echo "$paused" | jq -r '.ts[11:26]' 2>/dev/null)
-r_at=$(echo "$running" | jq -r '.ts[11:26]' 2>/dev/null | head -1)
-if html_check "$OUT/report.html" "$OUT/page" 2>>"$OUT/report.err" && [ -n "$p_at" ] && [ -n "$r_at" ] &&
-   jq -e --arg n "$NAME" --arg a "$p_at" --arg b "$r_at" '[.pauses[] | select(.vm == $n)] |
-	length == 1 and .[0].visible and
-	(.[0].title | contains("(io-error) from " + $a + " to " + $b))' "$OUT/page.json" >/dev/null &&
+want=$(jq -s -c --arg n "$NAME" '[.[] | select(.vm == $n and .kind == "vm_state")] as $s |
+	[range(0; $s | length) as $i | select($s[$i].state == "paused") |
+	 ($s[$i + 1:] | map(select(.state == "running")) | .[0]) as $r | select($r != null) |
+	 "(\($s[$i].reason)) from \($s[$i].ts[11:26]) to \($r.ts[11:26])"]' "$ev" 2>/dev/null)
+if html_check "$OUT/report.html" "$OUT/page" 2>>"$OUT/report.err" &&
+   [ "$(jq length <<<"$want" 2>/dev/null)" = 2 ] &&
+   jq -e --arg n "$NAME" --argjson want "$want" '[.pauses[] | select(.vm == $n and .visible) |
+	.title | sub("^VM [^ ]* paused "; "")] == $want' "$OUT/page.json" >/dev/null &&
    [ ! -s "$OUT/page.console" ]; then
-	tap_ok "report --format html draws the pause: VM $NAME, io-error, $p_at to $r_at"
+	tap_ok "report --format html draws both pauses where the recording has them: $want"
 else
-	tap_fail "the report page draws the pause" "paused $p_at, running $r_at" \
+	tap_fail "the report page draws the pauses" "want $want" \
 		"$(jq -c .pauses "$OUT/page.json" 2>/dev/null)" "$(cat "$OUT/report.err")"
 fi
 tap_done
