@@ -28,7 +28,8 @@ static char *argv_bytes(struct json_object *argv, size_t *len)
 	for (size_t i = 0; i < n; i++)
 		cap += json_object_get_string_len(
 			json_object_array_get_idx(argv, i)) + 1;
-	if (!n || !(buf = malloc(cap)))
+	buf = n ? malloc(cap) : NULL;
+	if (!buf)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *a = json_object_array_get_idx(argv, i);

@@ -15,6 +15,7 @@
 
 #include "decode/clock.h"
 #include "decode/names.h"
+#include "decode/recording.h"
 #include "sink/report_html.h"
 
 #define LEFT 230
@@ -317,16 +318,6 @@ static void mark(const struct tl *t, int role, size_t i, FILE *f)
 	fputs("</title></a>\n", f);
 }
 
-static long index_of(const struct vbt_recording *rec, uint64_t seq)
-{
-	if (seq >= 1 && seq <= rec->n && rec->ev[seq - 1].ev.seq == seq)
-		return (long)seq - 1;
-	for (size_t i = 0; i < rec->n; i++)
-		if (rec->ev[i].ev.seq == seq)
-			return (long)i;
-	return -1;
-}
-
 static void draw_link(const struct tl *t, int ra, size_t a, int rb, long b,
 		 const char *cls, FILE *f)
 {
@@ -355,7 +346,7 @@ static void links(const struct tl *t, FILE *f)
 
 			if (t->x[role][i] >= 0 && ev->kind == VBT_KIND_SYSCALL &&
 			    ev->sys.cause_seq)
-				draw_link(t, role, i, role, index_of(rec,
+				draw_link(t, role, i, role, vbt_rec_index(rec,
 				     ev->sys.cause_seq), "cause", f);
 		}
 	}

@@ -29,6 +29,7 @@
 #include <json-c/json.h>
 
 #include "decode/names.h"
+#include "decode/recording.h"
 #include "sink/report_render.h"
 
 #define MAX_LANES 128
@@ -205,8 +206,10 @@ static void flow(struct ctx *x, int ta, size_t a, int tb, size_t b)
 	struct json_object *s, *f, *args;
 	char from[40], to[40];
 
-	/* inside each slice, as early in the cause and as late in the
-	 * effect as binding allows: the arrow points forward in time */
+	/*
+	 * Inside each slice, as early in the cause and as late in the
+	 * effect as binding allows: the arrow points forward in time.
+	 */
 	s = event("s", x->t[ta].pid, pa->tid, pa->start + (ea > 1 ? 1 : ea));
 	f = event("f", x->t[tb].pid, pb->tid, pb->end - (eb > 1 ? 1 : eb));
 	snprintf(from, sizeof(from), "%s:%" PRIu64, x->t[ta].name,
@@ -230,16 +233,6 @@ static void flow(struct ctx *x, int ta, size_t a, int tb, size_t b)
 	json_object_array_add(x->arr, f);
 }
 
-static long index_of(const struct vbt_recording *rec, uint64_t seq)
-{
-	if (seq >= 1 && seq <= rec->n && rec->ev[seq - 1].ev.seq == seq)
-		return (long)seq - 1;
-	for (size_t i = 0; i < rec->n; i++)
-		if (rec->ev[i].ev.seq == seq)
-			return (long)i;
-	return -1;
-}
-
 static void flows(struct ctx *x, const struct vbt_correlation *c)
 {
 	for (int ti = 0; ti < x->n; ti++) {
@@ -251,7 +244,7 @@ static void flows(struct ctx *x, const struct vbt_correlation *c)
 
 			if (ev->kind != VBT_KIND_SYSCALL || !ev->sys.cause_seq)
 				continue;
-			k = index_of(rec, ev->sys.cause_seq);
+			k = vbt_rec_index(rec, ev->sys.cause_seq);
 			if (k >= 0)
 				flow(x, ti, k, ti, i);
 		}

@@ -41,8 +41,8 @@ struct vbt_report {
 	uint64_t lat_errors[VBT_REPORT_LAT_BUCKETS];
 	uint64_t nlat;
 	uint64_t start_ns, end_ns;		/* wall clock span of the events */
-	uint64_t span_start_ns, span_end_ns;	/* what was recorded (MANIFEST
-						 * span), else the events' */
+	/* what was recorded (the MANIFEST's span), else the events' */
+	uint64_t span_start_ns, span_end_ns;
 };
 
 int vbt_report_build(const struct vbt_input *in, struct vbt_report *r);

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "decode/names.h"
+#include "decode/recording.h"
 #include "sink/format.h"
 #include "sink/report_render.h"
 #include "util/json.h"
@@ -51,18 +52,6 @@ static void host_what(const struct vbt_event *he, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s %s", vbt_kind_name(he->kind),
 			 vbt_async_op_name(he->kind, he->async.opcode));
-}
-
-static const struct vbt_rec_event *by_seq(const struct vbt_recording *rec,
-					  uint64_t seq)
-{
-	/* seq is assigned from 1 in file order by the reader */
-	if (seq >= 1 && seq <= rec->n && rec->ev[seq - 1].ev.seq == seq)
-		return &rec->ev[seq - 1];
-	for (size_t i = 0; i < rec->n; i++)
-		if (rec->ev[i].ev.seq == seq)
-			return &rec->ev[i];
-	return NULL;
 }
 
 /* A guest error of a merge: its join says where it came from. */
@@ -109,7 +98,8 @@ static void key_single(const struct vbt_page *p, const struct vbt_event *ev,
 
 	k->side = ev->side;
 	if (ev->kind == VBT_KIND_SYSCALL && ev->sys.cause_seq) {
-		const struct vbt_rec_event *c = by_seq(rec, ev->sys.cause_seq);
+		long ci = vbt_rec_index(rec, ev->sys.cause_seq);
+		const struct vbt_rec_event *c = ci >= 0 ? &rec->ev[ci] : NULL;
 
 		if (c && c->ev.kind == VBT_KIND_BLOCK) {
 			key_single(p, &c->ev, k);
