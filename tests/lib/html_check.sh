@@ -62,6 +62,10 @@ _html_probe='<script>
     return { vm: g.dataset.vm, visible: b.width > 0 && b.height > 0,
       title: g.querySelector("title").textContent };
   });
+  r.class_findings = all("#summary li.class").map(function (li) {
+    return Array.prototype.map.call(li.querySelectorAll(".findings li"),
+      function (x) { return x.textContent; });
+  });
   r.classes = all("#summary li.class").map(function (li) { return li.dataset.origin; });
   r.summary = (document.getElementById("summary") || {}).innerText || "";
   r.ticks = all("#timeline .axis text").length;

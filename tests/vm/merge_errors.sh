@@ -4,6 +4,8 @@
 # this host (the rig's host hook) at the same time; 'vblktrace merge' must
 # give each guest error the origin the host side proves:
 #   vda: a full tmpfs under aio=threads   -> host-syscall ENOSPC (pwritev)
+#        (and rerror=ignore, which the guest's writes never meet, for
+#        doctor to find on the recorded command line)
 #   vdb: a full tmpfs under aio=io_uring  -> host-syscall ENOSPC (io_uring)
 #   vdc: blkdebug EIO, no host failure    -> qemu-internal
 # and never join a guest error to a host event of another drive or offset.
@@ -38,7 +40,7 @@ out=$W/run
 "$VBT_ROOT/scripts/guest/run.sh" --kernel "$KERNEL" --timeout 240 \
 	--script "$VBT_ROOT/tests/vm/merge/guest.sh" --out "$out" \
 	--file "$W/merge.env:/rig/merge.env" \
-	--disk "size=64M,aio=threads,cache=none,werror=report,serial=m-thr-$TAG,fault=enospc:3M" \
+	--disk "size=64M,aio=threads,cache=none,werror=report,rerror=ignore,serial=m-thr-$TAG,fault=enospc:3M" \
 	--disk "size=64M,aio=io_uring,cache=none,werror=report,serial=m-uring-$TAG,fault=enospc:3M" \
 	--disk "size=64M,cache=none,werror=report,serial=m-dbg-$TAG,fault=blkdebug:pwritev:sector=$SECTOR:errno=EIO" \
 	--host-hook-ready \
@@ -239,8 +241,9 @@ if jq -e '.classes == ["host-syscall", "host-syscall", "qemu-internal"]' "$P" >/
    grep -q 'aio=threads, cache=none, werror=report' <<<"$sum" &&
    grep -q 'aio=io_uring, cache=none, werror=report' <<<"$sum" &&
    grep -q '(tmpfs) is full' <<<"$sum" && grep -q 'blkdebug filter' <<<"$sum" &&
-   grep -q 'What to change: Free space on' <<<"$sum"; then
-	tap_ok "merged page says what happened: vda, vdb host-syscall ENOSPC on tmpfs (threads, io_uring), vdc qemu-internal blkdebug, and what to change"
+   grep -q 'What to change: Free space on' <<<"$sum" &&
+   jq -e '.class_findings[0] | any(test("^doctor: rerror=ignore: failed I/O is reported as success"))' "$P" >/dev/null; then
+	tap_ok "merged page says what happened: vda, vdb host-syscall ENOSPC on tmpfs (threads, io_uring), vdc qemu-internal blkdebug, what to change, and doctor's finding on vda's rerror=ignore"
 else
 	tap_fail "merged page says what happened and why" "$(jq -c .classes "$P")" "$sum"
 fi
