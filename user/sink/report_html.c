@@ -113,6 +113,11 @@ static void summary(const struct vbt_page *p, const struct vbt_story *s,
 	vbt_format_duration(r->span_end_ns > r->span_start_ns ?
 			    r->span_end_ns - r->span_start_ns : 0, d, sizeof(d));
 	fputs("<section id=\"summary\"><h2>What happened</h2>\n<p>", f);
+	if (!r->errors && !r->span_start_ns) {
+		fputs("Nothing failed: the recording holds no event.</p>"
+		      "</section>\n", f);
+		return;
+	}
 	if (!r->errors) {
 		fprintf(f, "Nothing failed in %s of recording (%" PRIu64
 			" events).</p></section>\n", d, r->events);
@@ -232,9 +237,12 @@ static void header(const struct vbt_page *p, FILE *f)
 	}
 	vbt_format_rfc3339(r->span_start_ns, a, sizeof(a));
 	vbt_format_rfc3339(r->span_end_ns, b, sizeof(b));
-	fprintf(f, "%srecorded from %s to %s; %" PRIu64 " events, <b id=\""
-		"nerrors\">%" PRIu64 "</b> failed, %" PRIu64 " lost",
-		p->names[0] ? "; " : "", a, b, r->events, r->errors, r->lost);
+	if (r->span_start_ns)
+		fprintf(f, "%srecorded from %s to %s", p->names[0] ? "; " : "",
+			a, b);
+	fprintf(f, "%s%" PRIu64 " events, <b id=\"nerrors\">%" PRIu64 "</b> "
+		"failed, %" PRIu64 " lost", p->names[0] || r->span_start_ns ?
+		"; " : "", r->events, r->errors, r->lost);
 	if (p->host)
 		fprintf(f, "; host: %" PRIu64 " events, %" PRIu64 " failed, %"
 			PRIu64 " lost", p->host->events, p->host->errors,

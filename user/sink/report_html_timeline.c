@@ -405,6 +405,11 @@ static void draw(const struct vbt_page *p, FILE *f, bool zoom)
 		fputs("<p>Out of memory drawing the timeline.</p>\n", f);
 		goto out;
 	}
+	if (!t->nlanes) {
+		if (!zoom)
+			fputs("<p>No failure was recorded.</p>\n", f);
+		goto out;
+	}
 	if (zoom) {
 		vbt_report_time(t->t0, a, sizeof(a));
 		vbt_report_time(t->t1, b, sizeof(b));
@@ -439,8 +444,6 @@ static void draw(const struct vbt_page *p, FILE *f, bool zoom)
 		      "link\"></span> cause link (syscall &rarr; its request "
 		      "&rarr; the host event) <span class=\"sw paused\">"
 		      "</span> VM paused (when the host recorded it)</p>\n", f);
-	if (!t->nlanes && !zoom)
-		fputs("<p>No failure was recorded.</p>\n", f);
 	if (t->stride > 1)
 		fprintf(f, "<p>One in every %" PRIu64 " failures is drawn as a "
 			"mark; the bars count all of them.</p>\n", t->stride);
