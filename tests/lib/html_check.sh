@@ -22,7 +22,7 @@ _html_chromium() {
 	# shellcheck disable=SC2086
 	timeout 120 "$HTML_CHROMIUM" --headless --no-sandbox --disable-gpu \
 		--disable-background-networking --disable-component-update \
-		--no-first-run --user-data-dir="$(mktemp -d "${TMPDIR:-/tmp}/vbt-chr.XXXXXX")" \
+		--no-first-run --user-data-dir="$(mktemp -d "$_html_dir/chr.XXXXXX")" \
 		"$@"
 }
 
@@ -82,6 +82,8 @@ _html_probe='<script>
 
 html_check() {
 	local page=$1 out=$2 copy
+	# Chromium's profiles go next to OUT, which the test cleans up.
+	_html_dir=$(dirname "$out")
 	if [ -z "$HTML_CHROMIUM" ]; then
 		echo "html_check: no chromium (scripts/deps.sh installs it)" >&2
 		return 1
