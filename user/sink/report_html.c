@@ -9,6 +9,7 @@
  * link is to an anchor of the page itself.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -104,10 +105,45 @@ static void pause_sentences(const struct vbt_page *p, FILE *f)
 	fputs("</ul>\n", f);
 }
 
+#define MAX_CLASSES 12
+
+static uint64_t total(const struct vbt_story_class *c)
+{
+	return c->requests + c->syscalls + c->other;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The size of the smallest of the MAX_CLASSES largest classes. */
+static uint64_t min_shown(const struct vbt_story *s)
+{
+	uint64_t *n, min;
+
+	if (s->n <= MAX_CLASSES)
+		return 0;
+	n = malloc(s->n * sizeof(*n));
+	if (!n)
+		return 0;
+	for (int i = 0; i < s->n; i++)
+		n[i] = total(&s->c[i]);
+	qsort(n, s->n, sizeof(*n), cmp_desc);
+	min = n[MAX_CLASSES - 1];
+	free(n);
+	return min;
+}
+
+/* The largest classes in the order they began; the rest summed up. */
 static void summary(const struct vbt_page *p, const struct vbt_story *s,
 		    FILE *f)
 {
 	const struct vbt_report *r = p->r;
+	uint64_t min, rest_n = 0;
+	int shown = 0, rest = 0;
 	char d[32];
 
 	vbt_format_duration(r->span_end_ns > r->span_start_ns ?
@@ -134,10 +170,18 @@ static void summary(const struct vbt_page *p, const struct vbt_story *s,
 				vbt_origin_name(o));
 	fputs(p->c ? ".</p>\n" : "</p>\n", f);
 	fputs("<ol class=\"classes\">\n", f);
+	min = min_shown(s);
 	for (int i = 0; i < s->n; i++) {
 		const struct vbt_story_class *c = &s->c[i];
 		char a[32], b[32];
 		bool guest_err;
+
+		if (total(c) < min || shown == MAX_CLASSES) {
+			rest++;
+			rest_n += total(c);
+			continue;
+		}
+		shown++;
 
 		vbt_report_time(c->first_ns, a, sizeof(a));
 		vbt_report_time(c->last_ns, b, sizeof(b));
@@ -173,6 +217,10 @@ static void summary(const struct vbt_page *p, const struct vbt_story *s,
 		fputs("</li>\n", f);
 	}
 	fputs("</ol>\n", f);
+	if (rest)
+		fprintf(f, "<p>And %d smaller class%s (%" PRIu64 " failures): "
+			"see the tables below.</p>\n", rest, rest == 1 ? "" :
+			"es", rest_n);
 	pause_sentences(p, f);
 	if (r->lost)
 		fprintf(f, "<p><b>%" PRIu64 " events were lost</b> (the ring "

@@ -105,6 +105,7 @@ struct vbt_story_class {
 struct vbt_story {
 	struct vbt_story_class *c;
 	int n;
+	int last;			/* the class found last (building) */
 };
 
 int vbt_story_build(const struct vbt_page *p, struct vbt_story *s);

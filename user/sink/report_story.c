@@ -16,6 +16,7 @@
 #include "decode/names.h"
 #include "decode/recording.h"
 #include "sink/format.h"
+#include "sink/report_html.h"
 #include "sink/report_render.h"
 #include "util/json.h"
 
@@ -30,18 +31,6 @@ struct key {
 	char why_detail[300];		/* correlate's sentence, if any */
 	const struct vbt_host_info *host;	/* a host event's drive facts */
 };
-
-static void anchor(char *buf, size_t len, char side, uint64_t seq)
-{
-	snprintf(buf, len, "e-%c-%" PRIu64, side, seq);
-}
-
-static char side_letter(const struct vbt_page *p, int role)
-{
-	if (role)
-		return 'h';
-	return p->r->in->side == VBT_SIDE_HOST ? 'h' : 'g';
-}
 
 static void host_what(const struct vbt_event *he, char *buf, size_t len)
 {
@@ -161,13 +150,17 @@ static struct vbt_story_class *class_of(struct vbt_story *s,
 	struct vbt_story_class *c;
 	void *n;
 
+	/* failures come in runs of one class: try the last one first */
+	if (s->last >= 0 && s->last < s->n && same(&s->c[s->last], k))
+		return &s->c[s->last];
 	for (int i = 0; i < s->n; i++)
 		if (same(&s->c[i], k))
-			return &s->c[i];
+			return &s->c[(s->last = i)];
 	n = reallocarray(s->c, s->n + 1, sizeof(*s->c));
 	if (!n)
 		return NULL;
 	s->c = n;
+	s->last = s->n;
 	c = &s->c[s->n++];
 	memset(c, 0, sizeof(*c));
 	c->origin = k->origin;
@@ -200,7 +193,7 @@ static void count(struct vbt_story_class *c, const struct vbt_rec_event *re,
 		c->err = ev->err;
 	if (re->real_ns < c->first_ns) {
 		c->first_ns = re->real_ns;
-		anchor(c->anchor, sizeof(c->anchor), side, ev->seq);
+		vbt_html_id(c->anchor, sizeof(c->anchor), side, ev->seq);
 	}
 	if (re->real_ns > c->last_ns)
 		c->last_ns = re->real_ns;
@@ -477,9 +470,10 @@ static void sentences(const struct vbt_page *p, struct vbt_story_class *c)
 int vbt_story_build(const struct vbt_page *p, struct vbt_story *s)
 {
 	const struct vbt_recording *rec = &p->r->in->rec;
-	char side = side_letter(p, 0);
+	char side = vbt_html_side(p, 0);
 
 	memset(s, 0, sizeof(*s));
+	s->last = -1;
 	if (p->c) {
 		for (size_t i = 0; i < p->c->njoins; i++) {
 			const struct vbt_join *j = &p->c->joins[i];
