@@ -37,7 +37,8 @@
 #define RATE_BINS 60
 
 struct lanes {
-	char name[MAX_LANES][64];
+	char name[MAX_LANES][64];	/* what events are sorted by */
+	char label[MAX_LANES][96];	/* what the track is called */
 	int n;
 };
 
@@ -55,6 +56,7 @@ struct ctx {
 	struct lanes lanes[2];
 	int64_t base, last;
 	uint64_t flows;
+	const struct vbt_correlation *c;
 };
 
 static int lane(struct lanes *l, const struct vbt_event *ev)
@@ -75,6 +77,7 @@ static int lane(struct lanes *l, const struct vbt_event *ev)
 	if (l->n == MAX_LANES)
 		return MAX_LANES - 1;
 	snprintf(l->name[l->n], sizeof(l->name[0]), "%s", name);
+	snprintf(l->label[l->n], sizeof(l->label[0]), "%s", name);
 	return l->n++;
 }
 
@@ -163,6 +166,24 @@ static struct json_object *args_of(const struct vbt_rec_event *re, bool dur)
 	return a;
 }
 
+/* A merge: a host drive's track also names the guest disk it serves. */
+static void paired_name(const struct ctx *x, const struct vbt_event *ev,
+			char *name, size_t len)
+{
+	for (int i = 0; x->c && ev->host.known && i < x->c->ndisks; i++) {
+		const struct vbt_disk_pair *d = &x->c->disks[i];
+
+		if (d->matched && !strcmp(d->vm, ev->host.vm) &&
+		    !strcmp(d->drive, ev->host.drive) &&
+		    strlen(name) + strlen(d->guest) + 12 < len) {
+			strcat(name, " (guest ");
+			strcat(name, d->guest);
+			strcat(name, ")");
+			return;
+		}
+	}
+}
+
 static void track(struct ctx *x, int ti)
 {
 	const struct vbt_trace_track *t = &x->t[ti];
@@ -180,9 +201,13 @@ static void track(struct ctx *x, int ti)
 		struct json_object *o;
 		char name[96];
 
-		if (l->n != n)
+		if (l->n != n) {
+			if (ti == 1)
+				paired_name(x, ev, l->label[tid - 1],
+					    sizeof(l->label[0]));
 			meta(x->arr, "thread_name", t->pid, tid,
-			     l->name[tid - 1]);
+			     l->label[tid - 1]);
+		}
 		if (dur > end)
 			dur = end > 0 ? end : 1;
 		o = event("X", t->pid, tid, end - dur);
@@ -285,7 +310,7 @@ static void counters(struct ctx *x)
 			double prev = -1;
 
 			snprintf(name, sizeof(name), "failures/s %s",
-				 x->lanes[ti].name[l]);
+				 x->lanes[ti].label[l]);
 			for (int b = 0; b <= RATE_BINS; b++) {
 				double v = b == RATE_BINS ? 0 :
 					bins[l * RATE_BINS + b] * 1e9 / w;
@@ -348,7 +373,7 @@ int vbt_report_perfetto(const struct vbt_trace_track *tracks, int n,
 			const struct vbt_correlation *c, FILE *f)
 {
 	struct vbt_trace_track t[2];
-	struct ctx x = { .t = t, .n = n > 2 ? 2 : n, .base = INT64_MAX };
+	struct ctx x = { .t = t, .n = n > 2 ? 2 : n, .base = INT64_MAX, .c = c };
 	struct json_object *o, *args;
 	int64_t nudge = 0;
 	int ret = -1;
