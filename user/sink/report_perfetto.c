@@ -35,6 +35,22 @@
 #define MAX_LANES 128
 #define NO_DUR_NS 1000			/* width of an event without duration */
 #define RATE_BINS 60
+/*
+ * Times from a recording are hostile (a year 9999 timestamp, a latency of
+ * 2^64 - 1 ns): every one is clamped to +-LIM_NS before the arithmetic,
+ * so sums of a few of them cannot overflow.
+ */
+#define LIM_NS (INT64_MAX / 8)
+
+static int64_t ns_of(uint64_t v)
+{
+	return v > (uint64_t)LIM_NS ? LIM_NS : (int64_t)v;
+}
+
+static int64_t shift_of(int64_t v)
+{
+	return v > LIM_NS ? LIM_NS : v < -LIM_NS ? -LIM_NS : v;
+}
 
 struct lanes {
 	char name[MAX_LANES][64];	/* what events are sorted by */
@@ -193,11 +209,13 @@ static void track(struct ctx *x, int ti)
 	for (size_t i = 0; i < t->rec->n; i++) {
 		const struct vbt_rec_event *re = &t->rec->ev[i];
 		const struct vbt_event *ev = &re->ev;
-		int64_t end = (int64_t)re->real_ns + t->shift_ns - x->base;
-		uint64_t lat = ev->kind == VBT_KIND_BLOCK ? ev->blk.lat_ns : 0;
+		int64_t end = ns_of(re->real_ns) + shift_of(t->shift_ns) -
+			      x->base;
+		int64_t lat = ev->kind == VBT_KIND_BLOCK ?
+			      ns_of(ev->blk.lat_ns) : 0;
 		int n = l->n, tid = lane(l, ev) + 1;
-		bool known = lat && (int64_t)lat <= end;
-		int64_t dur = known ? (int64_t)lat : NO_DUR_NS;
+		bool known = lat && lat <= end;
+		int64_t dur = known ? lat : NO_DUR_NS;
 		struct json_object *o;
 		char name[96];
 
@@ -336,8 +354,8 @@ static void extent(const struct vbt_rec_event *re, int64_t *s, int64_t *e)
 {
 	uint64_t lat = re->ev.kind == VBT_KIND_BLOCK ? re->ev.blk.lat_ns : 0;
 
-	*e = (int64_t)re->real_ns;
-	*s = *e - (lat && lat <= re->real_ns ? (int64_t)lat : NO_DUR_NS);
+	*e = ns_of(re->real_ns);
+	*s = *e - (lat && lat <= re->real_ns ? ns_of(lat) : NO_DUR_NS);
 }
 
 /* The host shift nearest @t[1].shift_ns that keeps every join causal. */
@@ -356,8 +374,8 @@ static int64_t causal_shift(const struct vbt_trace_track *t,
 			continue;
 		extent(&t[0].rec->ev[j->guest], &gs, &ge);
 		extent(&t[1].rec->ev[h], &hs, &he);
-		gs += t[0].shift_ns;
-		ge += t[0].shift_ns;
+		gs += shift_of(t[0].shift_ns);
+		ge += shift_of(t[0].shift_ns);
 		/* host start before guest end, host end after guest start */
 		if (ge - hs - 2 < hi)
 			hi = ge - hs - 2;
@@ -379,6 +397,8 @@ int vbt_report_perfetto(const struct vbt_trace_track *tracks, int n,
 	int ret = -1;
 
 	memcpy(t, tracks, x.n * sizeof(*t));
+	for (int i = 0; i < x.n; i++)
+		t[i].shift_ns = shift_of(t[i].shift_ns);
 	if (c && x.n == 2) {
 		int64_t sh = causal_shift(t, c);
 
@@ -389,10 +409,10 @@ int vbt_report_perfetto(const struct vbt_trace_track *tracks, int n,
 	for (int i = 0; i < x.n; i++) {
 		for (size_t k = 0; k < t[i].rec->n; k++) {
 			const struct vbt_rec_event *re = &t[i].rec->ev[k];
-			int64_t s = (int64_t)re->real_ns + t[i].shift_ns;
+			int64_t s = ns_of(re->real_ns) + shift_of(t[i].shift_ns);
 
 			s -= re->ev.kind == VBT_KIND_BLOCK && re->ev.blk.lat_ns ?
-			     (int64_t)re->ev.blk.lat_ns : NO_DUR_NS;
+			     ns_of(re->ev.blk.lat_ns) : NO_DUR_NS;
 			if (s < x.base)
 				x.base = s;
 		}
