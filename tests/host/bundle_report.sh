@@ -168,12 +168,14 @@ else
 	tap_fail "report --format perfetto: valid trace events" "$(head -c 600 "$W/trace.json")"
 fi
 want=$(jq -s -c '[.[] | select(.kind == "syscall" and .cause) | ["guest:\(.cause)", "guest:\(.seq)"]]' "$W/rec.jsonl")
-bad=$(jq -r --argjson want "$want" --argjson forward true -f "$VBT_ROOT/tests/lib/perfetto_flows.jq" "$W/trace.json")
+bad=$(jq -r --argjson want "$want" --argjson forward true -f "$VBT_ROOT/tests/lib/perfetto_flows.jq" "$W/trace.json"
+	jq -r --argjson events "$(jq -s . "$W/rec.jsonl")" --arg track guest \
+		-f "$VBT_ROOT/tests/lib/perfetto_times.jq" "$W/trace.json")
 # failures/s of vda: 5 write failures, one a second, then none
 rate=$(jq -c '[.traceEvents[] | select(.ph == "C" and .name == "failures/s vda") | .args["failures/s"]]' "$W/trace.json")
 if [ "$want" != "[]" ] && [ -z "$bad" ] && [ "$(jq 'length' <<<"$want")" = "$(jq '[.traceEvents[] | select(.ph == "s")] | length' "$W/trace.json")" ] &&
    jq -e 'length >= 2 and max > 0 and last == 0' <<<"$rate" >/dev/null; then
-	tap_ok "perfetto: an arrow per cause link of the recording ($want), inside both slices; failure-rate counter $rate"
+	tap_ok "perfetto: every slice ends at its event's time; an arrow per cause link of the recording ($want), inside both slices; failure-rate counter $rate"
 else
 	tap_fail "perfetto: flow arrows and counters" "want $want" "$bad" "rate $rate"
 fi

@@ -24,7 +24,7 @@ VBT=$VBT_ROOT/build/vblktrace
 KERNEL=${VBT_MERGE_KERNEL:-6.1}
 SECTOR=2048
 TAG=$$
-tap_plan 19
+tap_plan 20
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$VBT" ]; then
 	tap_skip_rest "needs root and build/vblktrace" "merge"
@@ -186,6 +186,24 @@ if [ "$nwant" -gt 30 ] && [ -z "$bad" ] &&
 	tap_ok "perfetto: $nwant arrows (cause links and joins) inside their slices, forward in time; failure-rate counters; $(jq -r '.traceEvents[] | select(.name == "process_labels") | .args.labels' "$W/trace.json")"
 else
 	tap_fail "perfetto: an arrow per cause link and join" "wanted $nwant" "$(head -5 <<<"$bad")"
+fi
+
+# The slices sit where the recordings put the events; the host track's
+# shift is the clock offset merge estimated, moved by no more than the
+# largest guest/host disagreement merge measured (plus the 1 us a slice
+# without duration is drawn wide).
+bad=$( (jq -r --argjson events "$(jq -s . "$W/guest-events.jsonl")" --arg track guest \
+	-f "$VBT_ROOT/tests/lib/perfetto_times.jq" "$W/trace.json"
+	jq -r --argjson events "$(jq -s . "$W/host-events.jsonl")" --arg track host \
+	-f "$VBT_ROOT/tests/lib/perfetto_times.jq" "$W/trace.json") | head -5)
+label=$(jq -r '.traceEvents[] | select(.name == "process_labels") | .args.labels' "$W/trace.json")
+read -r S E M <<<"$(sed -E 's/.*shifted by (-?[0-9]+) ns \(estimated offset \+?(-?[0-9]+) ns, moved \+?(-?[0-9]+) ns.*/\1 \2 \3/' <<<"$label")"
+maxd=$(jq '[.errors[] | select(.delta_ns != null) | .delta_ns | fabs] | max' "$W/merge.json")
+if [ -z "$bad" ] && [ "$E" = "$(jq .clock.host_minus_guest_ns "$W/merge.json")" ] &&
+   [ $((S)) = $((-E + M)) ] && [ "${M#-}" -le $((maxd + 2000)) ]; then
+	tap_ok "perfetto: every slice ends where its recording says; host shifted by $S ns = -(offset $E) + $M (largest disagreement $maxd ns)"
+else
+	tap_fail "perfetto: slices at the recordings' times, host shift near the offset" "$bad" "$label" "largest |delta| $maxd"
 fi
 
 # ---- the merged page in Chromium --------------------------------------------------

@@ -37,19 +37,30 @@
 #define RATE_BINS 60
 /*
  * Times from a recording are hostile (a year 9999 timestamp, a latency of
- * 2^64 - 1 ns): every one is clamped to +-LIM_NS before the arithmetic,
- * so sums of a few of them cannot overflow.
+ * 2^64 - 1 ns): they are taken as int64 (saturated) and every sum and
+ * difference saturates instead of overflowing.
  */
-#define LIM_NS (INT64_MAX / 8)
-
 static int64_t ns_of(uint64_t v)
 {
-	return v > (uint64_t)LIM_NS ? LIM_NS : (int64_t)v;
+	return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
-static int64_t shift_of(int64_t v)
+static int64_t add(int64_t a, int64_t b)
 {
-	return v > LIM_NS ? LIM_NS : v < -LIM_NS ? -LIM_NS : v;
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+static int64_t sub(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_sub_overflow(a, b, &r))
+		return b < 0 ? INT64_MAX : INT64_MIN;
+	return r;
 }
 
 struct lanes {
@@ -97,7 +108,7 @@ static int lane(struct lanes *l, const struct vbt_event *ev)
 	return l->n++;
 }
 
-static void add(struct json_object *o, const char *k, struct json_object *v)
+static void put(struct json_object *o, const char *k, struct json_object *v)
 {
 	json_object_object_add(o, k, v);
 }
@@ -107,10 +118,10 @@ static struct json_object *event(const char *ph, int pid, int tid,
 {
 	struct json_object *o = json_object_new_object();
 
-	add(o, "ph", json_object_new_string(ph));
-	add(o, "pid", json_object_new_int(pid));
-	add(o, "tid", json_object_new_int(tid));
-	add(o, "ts", json_object_new_double(ns / 1000.0));
+	put(o, "ph", json_object_new_string(ph));
+	put(o, "pid", json_object_new_int(pid));
+	put(o, "tid", json_object_new_int(tid));
+	put(o, "ts", json_object_new_double(ns / 1000.0));
 	return o;
 }
 
@@ -120,12 +131,12 @@ static void meta(struct json_object *arr, const char *what, int pid, int tid,
 	struct json_object *o = json_object_new_object();
 	struct json_object *args = json_object_new_object();
 
-	add(o, "ph", json_object_new_string("M"));
-	add(o, "name", json_object_new_string(what));
-	add(o, "pid", json_object_new_int(pid));
-	add(o, "tid", json_object_new_int(tid));
-	add(args, "name", json_object_new_string(name));
-	add(o, "args", args);
+	put(o, "ph", json_object_new_string("M"));
+	put(o, "name", json_object_new_string(what));
+	put(o, "pid", json_object_new_int(pid));
+	put(o, "tid", json_object_new_int(tid));
+	put(args, "name", json_object_new_string(name));
+	put(o, "args", args);
 	json_object_array_add(arr, o);
 }
 
@@ -154,30 +165,30 @@ static struct json_object *args_of(const struct vbt_rec_event *re, bool dur)
 	const struct vbt_event *ev = &re->ev;
 	struct json_object *a = json_object_new_object();
 
-	add(a, "seq", json_object_new_uint64(ev->seq));
-	add(a, "comm", json_object_new_string(ev->comm));
-	add(a, "pid", json_object_new_int64(ev->pid));
-	add(a, "errno", json_object_new_int(ev->err));
+	put(a, "seq", json_object_new_uint64(ev->seq));
+	put(a, "comm", json_object_new_string(ev->comm));
+	put(a, "pid", json_object_new_int64(ev->pid));
+	put(a, "errno", json_object_new_int(ev->err));
 	if (!dur)
-		add(a, "duration", json_object_new_string("not recorded"));
+		put(a, "duration", json_object_new_string("not recorded"));
 	if (ev->kind == VBT_KIND_BLOCK) {
-		add(a, "sector", json_object_new_uint64(ev->blk.sector));
-		add(a, "nr_sectors", json_object_new_uint64(ev->blk.nr_sectors));
+		put(a, "sector", json_object_new_uint64(ev->blk.sector));
+		put(a, "nr_sectors", json_object_new_uint64(ev->blk.nr_sectors));
 	} else if (ev->kind == VBT_KIND_SYSCALL) {
-		add(a, "path", json_object_new_string(ev->sys.path));
+		put(a, "path", json_object_new_string(ev->sys.path));
 		if (ev->sys.offset != UINT64_MAX)
-			add(a, "offset", json_object_new_uint64(ev->sys.offset));
-		add(a, "len", json_object_new_uint64(ev->sys.len));
+			put(a, "offset", json_object_new_uint64(ev->sys.offset));
+		put(a, "len", json_object_new_uint64(ev->sys.len));
 		if (ev->sys.cause_seq)
-			add(a, "cause", json_object_new_uint64(ev->sys.cause_seq));
+			put(a, "cause", json_object_new_uint64(ev->sys.cause_seq));
 	} else if (ev->kind != VBT_KIND_LOST) {
-		add(a, "path", json_object_new_string(ev->async.path));
-		add(a, "offset", json_object_new_uint64(ev->async.offset));
-		add(a, "len", json_object_new_uint64(ev->async.len));
+		put(a, "path", json_object_new_string(ev->async.path));
+		put(a, "offset", json_object_new_uint64(ev->async.offset));
+		put(a, "len", json_object_new_uint64(ev->async.len));
 	}
 	if (ev->host.known) {
-		add(a, "vm", json_object_new_string(ev->host.vm));
-		add(a, "drive", json_object_new_string(ev->host.drive));
+		put(a, "vm", json_object_new_string(ev->host.vm));
+		put(a, "drive", json_object_new_string(ev->host.drive));
 	}
 	return a;
 }
@@ -209,8 +220,7 @@ static void track(struct ctx *x, int ti)
 	for (size_t i = 0; i < t->rec->n; i++) {
 		const struct vbt_rec_event *re = &t->rec->ev[i];
 		const struct vbt_event *ev = &re->ev;
-		int64_t end = ns_of(re->real_ns) + shift_of(t->shift_ns) -
-			      x->base;
+		int64_t end = sub(add(ns_of(re->real_ns), t->shift_ns), x->base);
 		int64_t lat = ev->kind == VBT_KIND_BLOCK ?
 			      ns_of(ev->blk.lat_ns) : 0;
 		int n = l->n, tid = lane(l, ev) + 1;
@@ -228,14 +238,14 @@ static void track(struct ctx *x, int ti)
 		}
 		if (dur > end)
 			dur = end > 0 ? end : 1;
-		o = event("X", t->pid, tid, end - dur);
+		o = event("X", t->pid, tid, sub(end, dur));
 		event_name(ev, name, sizeof(name));
-		add(o, "name", json_object_new_string(name));
-		add(o, "cat", json_object_new_string(vbt_kind_name(ev->kind)));
-		add(o, "dur", json_object_new_double(dur / 1000.0));
-		add(o, "args", args_of(re, known));
+		put(o, "name", json_object_new_string(name));
+		put(o, "cat", json_object_new_string(vbt_kind_name(ev->kind)));
+		put(o, "dur", json_object_new_double(dur / 1000.0));
+		put(o, "args", args_of(re, known));
 		json_object_array_add(x->arr, o);
-		x->pl[ti][i] = (struct placed){ tid, end - dur, end };
+		x->pl[ti][i] = (struct placed){ tid, sub(end, dur), end };
 		if (end > x->last)
 			x->last = end;
 	}
@@ -245,7 +255,8 @@ static void track(struct ctx *x, int ti)
 static void flow(struct ctx *x, int ta, size_t a, int tb, size_t b)
 {
 	const struct placed *pa = &x->pl[ta][a], *pb = &x->pl[tb][b];
-	int64_t ea = (pa->end - pa->start) / 4, eb = (pb->end - pb->start) / 4;
+	int64_t ea = sub(pa->end, pa->start) / 4;
+	int64_t eb = sub(pb->end, pb->start) / 4;
 	struct json_object *s, *f, *args;
 	char from[40], to[40];
 
@@ -253,8 +264,8 @@ static void flow(struct ctx *x, int ta, size_t a, int tb, size_t b)
 	 * Inside each slice, as early in the cause and as late in the
 	 * effect as binding allows: the arrow points forward in time.
 	 */
-	s = event("s", x->t[ta].pid, pa->tid, pa->start + (ea > 1 ? 1 : ea));
-	f = event("f", x->t[tb].pid, pb->tid, pb->end - (eb > 1 ? 1 : eb));
+	s = event("s", x->t[ta].pid, pa->tid, add(pa->start, ea > 1 ? 1 : ea));
+	f = event("f", x->t[tb].pid, pb->tid, sub(pb->end, eb > 1 ? 1 : eb));
 	snprintf(from, sizeof(from), "%s:%" PRIu64, x->t[ta].name,
 		 x->t[ta].rec->ev[a].ev.seq);
 	snprintf(to, sizeof(to), "%s:%" PRIu64, x->t[tb].name,
@@ -263,15 +274,15 @@ static void flow(struct ctx *x, int ta, size_t a, int tb, size_t b)
 	for (int k = 0; k < 2; k++) {
 		struct json_object *o = k ? f : s;
 
-		add(o, "name", json_object_new_string("caused"));
-		add(o, "cat", json_object_new_string("cause"));
-		add(o, "id", json_object_new_uint64(x->flows));
+		put(o, "name", json_object_new_string("caused"));
+		put(o, "cat", json_object_new_string("cause"));
+		put(o, "id", json_object_new_uint64(x->flows));
 		args = json_object_new_object();
-		add(args, "from", json_object_new_string(from));
-		add(args, "to", json_object_new_string(to));
-		add(o, "args", args);
+		put(args, "from", json_object_new_string(from));
+		put(args, "to", json_object_new_string(to));
+		put(o, "args", args);
 	}
-	add(f, "bp", json_object_new_string("e"));
+	put(f, "bp", json_object_new_string("e"));
 	json_object_array_add(x->arr, s);
 	json_object_array_add(x->arr, f);
 }
@@ -337,11 +348,13 @@ static void counters(struct ctx *x)
 				if (v == prev)
 					continue;
 				prev = v;
-				o = event("C", x->t[ti].pid, 0, b * w);
-				add(o, "name", json_object_new_string(name));
+				/* b * w < 60 * (last / 60 + 1): no overflow */
+				o = event("C", x->t[ti].pid, 0,
+					  b == RATE_BINS ? x->last : b * w);
+				put(o, "name", json_object_new_string(name));
 				args = json_object_new_object();
-				add(args, "failures/s", json_object_new_double(v));
-				add(o, "args", args);
+				put(args, "failures/s", json_object_new_double(v));
+				put(o, "args", args);
 				json_object_array_add(x->arr, o);
 			}
 		}
@@ -355,7 +368,7 @@ static void extent(const struct vbt_rec_event *re, int64_t *s, int64_t *e)
 	uint64_t lat = re->ev.kind == VBT_KIND_BLOCK ? re->ev.blk.lat_ns : 0;
 
 	*e = ns_of(re->real_ns);
-	*s = *e - (lat && lat <= re->real_ns ? ns_of(lat) : NO_DUR_NS);
+	*s = sub(*e, lat && lat <= re->real_ns ? ns_of(lat) : NO_DUR_NS);
 }
 
 /* The host shift nearest @t[1].shift_ns that keeps every join causal. */
@@ -374,13 +387,13 @@ static int64_t causal_shift(const struct vbt_trace_track *t,
 			continue;
 		extent(&t[0].rec->ev[j->guest], &gs, &ge);
 		extent(&t[1].rec->ev[h], &hs, &he);
-		gs += shift_of(t[0].shift_ns);
-		ge += shift_of(t[0].shift_ns);
+		gs = add(gs, t[0].shift_ns);
+		ge = add(ge, t[0].shift_ns);
 		/* host start before guest end, host end after guest start */
-		if (ge - hs - 2 < hi)
-			hi = ge - hs - 2;
-		if (gs - he + 2 > lo)
-			lo = gs - he + 2;
+		if (sub(sub(ge, hs), 2) < hi)
+			hi = sub(sub(ge, hs), 2);
+		if (add(sub(gs, he), 2) > lo)
+			lo = add(sub(gs, he), 2);
 	}
 	if (lo > hi)
 		return sh;	/* no shift satisfies all: keep the estimate */
@@ -397,22 +410,21 @@ int vbt_report_perfetto(const struct vbt_trace_track *tracks, int n,
 	int ret = -1;
 
 	memcpy(t, tracks, x.n * sizeof(*t));
-	for (int i = 0; i < x.n; i++)
-		t[i].shift_ns = shift_of(t[i].shift_ns);
 	if (c && x.n == 2) {
 		int64_t sh = causal_shift(t, c);
 
-		nudge = sh - t[1].shift_ns;
+		nudge = sub(sh, t[1].shift_ns);
 		t[1].shift_ns = sh;
 	}
 
 	for (int i = 0; i < x.n; i++) {
 		for (size_t k = 0; k < t[i].rec->n; k++) {
 			const struct vbt_rec_event *re = &t[i].rec->ev[k];
-			int64_t s = ns_of(re->real_ns) + shift_of(t[i].shift_ns);
+			int64_t s = add(ns_of(re->real_ns), t[i].shift_ns);
 
-			s -= re->ev.kind == VBT_KIND_BLOCK && re->ev.blk.lat_ns ?
-			     ns_of(re->ev.blk.lat_ns) : NO_DUR_NS;
+			s = sub(s, re->ev.kind == VBT_KIND_BLOCK &&
+				re->ev.blk.lat_ns ? ns_of(re->ev.blk.lat_ns) :
+				NO_DUR_NS);
 			if (s < x.base)
 				x.base = s;
 		}
@@ -443,8 +455,8 @@ int vbt_report_perfetto(const struct vbt_trace_track *tracks, int n,
 	}
 	flows(&x, c);
 	counters(&x);
-	add(o, "traceEvents", x.arr);
-	add(o, "displayTimeUnit", json_object_new_string("ms"));
+	put(o, "traceEvents", x.arr);
+	put(o, "displayTimeUnit", json_object_new_string("ms"));
 	fprintf(f, "%s\n", json_object_to_json_string_ext(o,
 		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
