@@ -215,7 +215,9 @@ static void axis(const struct tl *t, FILE *f, int y)
 
 	fprintf(f, "<g class=\"axis\"><line x1=\"%d\" x2=\"%d\" y1=\"%d\" "
 		"y2=\"%d\"/>\n", LEFT, LEFT + WIDTH, y, y);
-	for (uint64_t ns = first; ns <= t->t1; ns += step) {
+	/* at most 20 ticks, and none past the end of time (hostile spans) */
+	for (uint64_t ns = first, k = 0; ns <= t->t1 && ns >= first && k < 20;
+	     ns += step, k++) {
 		double x = xpos(t, ns);
 
 		tick_label(ns, step, label, sizeof(label));
