@@ -9,6 +9,7 @@
  * readable without script.  When the failures fill a small part of the
  * span, a close-up of their extent follows.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #define TOP 30
 #define NBINS 80
 #define MAX_LANES 48
+#define LABEL_MAX 30			/* characters of a lane's name shown */
 
 struct lane {
 	char name[80];
@@ -43,22 +45,71 @@ struct tl {
 	uint64_t stride;		/* one mark every @stride failures */
 };
 
-static void lane_name(const struct vbt_event *ev, int role, char *buf,
-		      size_t len)
+/* The end of a path, which names it better than its start. */
+static const char *tail(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n > max ? s + n - max : s;
+}
+
+/* In a merge: is this host event of the merged VM (or a device under it)? */
+static bool of_vm(const struct vbt_page *p, const struct vbt_event *ev)
+{
+	const struct vbt_correlation *c = p->c;
+	size_t l = strlen(ev->blk.disk);
+
+	if (ev->host.known)
+		return !strcmp(ev->host.vm, c->vm);
+	for (int i = 0; ev->kind == VBT_KIND_BLOCK && l && i < c->ndisks; i++) {
+		const char *d = c->disks[i].host_devs, *s = d;
+
+		/* host_devs is a list of names: find ours as a whole word */
+		while ((s = strstr(s, ev->blk.disk))) {
+			if ((s == d || !isalnum((unsigned char)s[-1])) &&
+			    !isalnum((unsigned char)s[l]))
+				return true;
+			s += l;
+		}
+	}
+	return false;
+}
+
+static const char *guest_of(const struct vbt_correlation *c,
+			    const char *drive)
+{
+	for (int i = 0; i < c->ndisks; i++)
+		if (c->disks[i].matched && !strcmp(c->disks[i].vm, c->vm) &&
+		    !strcmp(c->disks[i].drive, drive))
+			return c->disks[i].guest;
+	return "";
+}
+
+static void lane_name(const struct vbt_page *p, const struct vbt_event *ev,
+		      int role, char *buf, size_t len)
 {
 	const char *pre = role || ev->side == VBT_SIDE_HOST ? "host " : "";
 
-	if (ev->kind == VBT_KIND_BLOCK)
+	/* a merge is about one VM: the host's other failures share a lane */
+	if (role && p->c && p->c->vm[0] && !of_vm(p, ev))
+		snprintf(buf, len, "host: other VMs and processes");
+	else if (role && p->c && ev->host.known && ev->host.drive[0])
+		/* the VM is the page's: its drive and the guest disk it is */
+		snprintf(buf, len, "host %.30s%s%.30s%s", ev->host.drive,
+			 guest_of(p->c, ev->host.drive)[0] ? " (" : "",
+			 guest_of(p->c, ev->host.drive),
+			 guest_of(p->c, ev->host.drive)[0] ? ")" : "");
+	else if (ev->kind == VBT_KIND_BLOCK)
 		snprintf(buf, len, "%s%s", pre, ev->blk.disk[0] ?
 			 ev->blk.disk : "?");
 	else if (ev->host.known && ev->host.drive[0])
 		snprintf(buf, len, "%s%.30s/%.30s", pre, ev->host.vm,
 			 ev->host.drive);
 	else
-		snprintf(buf, len, "%s%s %.50s", pre, ev->kind ==
+		snprintf(buf, len, "%s%s %s", pre, ev->kind ==
 			 VBT_KIND_SYSCALL ? "syscalls" : vbt_kind_name(ev->kind),
-			 ev->kind == VBT_KIND_SYSCALL ? ev->sys.path :
-			 ev->async.path);
+			 tail(ev->kind == VBT_KIND_SYSCALL ? ev->sys.path :
+			      ev->async.path, 50));
 }
 
 static int lane_of(struct tl *t, const struct vbt_event *ev, int role)
@@ -66,7 +117,7 @@ static int lane_of(struct tl *t, const struct vbt_event *ev, int role)
 	char name[80];
 	int i;
 
-	lane_name(ev, role, name, sizeof(name));
+	lane_name(t->p, ev, role, name, sizeof(name));
 	for (i = 0; i < t->nlanes; i++)
 		if (t->lanes[i].role == role && !strcmp(t->lanes[i].name, name))
 			return i;
@@ -278,9 +329,13 @@ static void lane_row(const struct tl *t, int li, FILE *f)
 		!strncmp(l->name, "host ", 5) ? " host" : "");
 	vbt_html_esc(f, l->name);
 	fprintf(f, "\" data-failures=\"%" PRIu64 "\"><text class=\"name\" "
-		"x=\"%d\" y=\"%d\" text-anchor=\"end\">", l->failures,
+		"x=\"%d\" y=\"%d\" text-anchor=\"end\"><title>", l->failures,
 		LEFT - 8, y + ROW / 2 + 4);
 	vbt_html_esc(f, l->name);
+	/* what fits left of the lane: the name's end, the full one on hover */
+	fprintf(f, "</title>%s", strlen(l->name) > LABEL_MAX ? "&hellip;" : "");
+	vbt_html_esc(f, l->name + (strlen(l->name) > LABEL_MAX ?
+				   strlen(l->name) - LABEL_MAX : 0));
 	fprintf(f, " (%" PRIu64 ")</text><line class=\"base\" x1=\"%d\" "
 		"x2=\"%d\" y1=\"%d\" y2=\"%d\"/>\n", l->failures, LEFT,
 		LEFT + WIDTH, y + ROW - 2, y + ROW - 2);
