@@ -33,7 +33,6 @@ ev() {
 	seq=$((seq + 1))
 	printf '{"v":1,"ts":"2026-11-22T04:00:09.000000000Z","mono_ns":9000000000,"side":"guest","kind":"syscall","errno":5,"err":"EIO","pid":7,"tid":7,"comm":"fio","syscall":"pwrite64","fd":3,"path":"/dev/vda","offset":4096,"len":4096,"cause":1,"seq":%d}\n' $seq
 } >"$W/rec.jsonl"
-N_BLOCK_ERR=8
 N_ERR=9
 N_EVENTS=$(wc -l <"$W/rec.jsonl")
 

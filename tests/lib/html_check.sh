@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # html_check.sh: look at a vblktrace HTML report as a person would, in
 # headless Chromium (Debian's chromium package).  Source it; then
 #
