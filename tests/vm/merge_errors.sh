@@ -24,7 +24,7 @@ VBT=$VBT_ROOT/build/vblktrace
 KERNEL=${VBT_MERGE_KERNEL:-6.1}
 SECTOR=2048
 TAG=$$
-tap_plan 20
+tap_plan 21
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$VBT" ]; then
 	tap_skip_rest "needs root and build/vblktrace" "merge"
@@ -264,6 +264,29 @@ if jq -e '.classes == ["host-syscall", "host-syscall", "qemu-internal"]' "$P" >/
 	tap_ok "merged page says what happened: vda, vdb host-syscall ENOSPC on tmpfs (threads, io_uring), vdc qemu-internal blkdebug, what to change, and doctor's finding on vda's rerror=ignore"
 else
 	tap_fail "merged page says what happened and why" "$(jq -c .classes "$P")" "$sum"
+fi
+# Each bundle alone: every failure of its recording drawn; the guest's
+# page says its virtio errors come from the hypervisor and how to find
+# out more, the host's names the drives' ENOSPC.
+single=ok
+for side in guest host; do
+	b=$G; [ $side = host ] && b=$H
+	"$VBT" report --format html "$b" -o "$W/$side.html" 2>>"$W/html.err" &&
+		html_check "$W/$side.html" "$W/$side" 2>>"$W/html.err" || { single="$side: no page"; break; }
+	n=$(jq -s '[.[] | select(.errno != 0 and .kind != "lost")] | length' "$W/$side-events.jsonl")
+	jq -e --argjson n "$n" '.timeline.marks == $n and .timeline.visible == $n and
+		(.rows | length) == $n and .broken == []' "$W/$side.json" >/dev/null &&
+		[ ! -s "$W/$side.console" ] || { single="$side: $(jq -c '.timeline | {marks, visible}' "$W/$side.json"), want $n"; break; }
+done
+if [ "$single" = ok ] &&
+   jq -e '.classes == ["the hypervisor (host side not recorded)", "the hypervisor (host side not recorded)",
+	"the hypervisor (host side not recorded)"] and (.summary | test("vblktrace merge"))' "$W/guest.json" >/dev/null &&
+   jq -e '(.summary | test("on vbt-rig-[0-9]+/virtio-disk0, ENOSPC \\(pwritev\\(\\)\\)")) and
+	(.summary | test("on vbt-rig-[0-9]+/virtio-disk1, ENOSPC \\(io_uring WRITEV\\)"))' "$W/host.json" >/dev/null; then
+	tap_ok "each bundle alone: all failures drawn and listed; the guest page points at the hypervisor and merge, the host page at each drive's ENOSPC"
+else
+	tap_fail "each bundle alone renders and says what its side can" "$single" \
+		"$(jq -c .classes "$W/guest.json" 2>/dev/null)" "$(jq -r .summary "$W/host.json" 2>/dev/null | head -20)"
 fi
 if html_png_ok "$W/page.png"; then
 	cp "$W/page.png" "$ART/merge_report.png" && cp "$W/merge.html" "$ART/merge_report.html"
