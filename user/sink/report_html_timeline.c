@@ -417,6 +417,26 @@ static void links(const struct tl *t, FILE *f)
 	}
 }
 
+/* What the marks mean; the host's and the pauses' only if there are any. */
+static void legend(const struct tl *t, FILE *f)
+{
+	struct vbt_html_pause ps[VBT_HTML_MAX_PAUSES];
+	bool host = t->p->host || t->p->r->in->side == VBT_SIDE_HOST;
+
+	fputs("<p class=\"legend\"><span class=\"sw req\"></span> failed "
+	      "block request <span class=\"sw sys\"></span> failed syscall "
+	      "or async I/O ", f);
+	if (host)
+		fputs("<span class=\"sw hostev\"></span> host side ", f);
+	fprintf(f, "<span class=\"sw bin\"></span> failures per time bin "
+		"(bar height) <span class=\"sw link\"></span> cause link "
+		"(syscall &rarr; its request%s)", t->p->c ?
+		" &rarr; the host event" : "");
+	if (vbt_html_pauses(t->p, ps, VBT_HTML_MAX_PAUSES))
+		fputs(" <span class=\"sw paused\"></span> VM paused", f);
+	fputs("</p>\n", f);
+}
+
 /*
  * The extent of the page's own failures (the guest's in a merge: the host
  * also records other VMs), with a margin: the close-up of a burst.
@@ -493,14 +513,7 @@ static void draw(const struct vbt_page *p, FILE *f, bool zoom)
 	}
 	fputs("</svg>\n", f);
 	if (!zoom)
-		fputs("<p class=\"legend\"><span class=\"sw req\"></span> "
-		      "failed block request <span class=\"sw sys\"></span> "
-		      "failed syscall or async I/O <span class=\"sw hostev\">"
-		      "</span> host side <span class=\"sw bin\"></span> "
-		      "failures per time bin (bar height) <span class=\"sw "
-		      "link\"></span> cause link (syscall &rarr; its request "
-		      "&rarr; the host event) <span class=\"sw paused\">"
-		      "</span> VM paused (when the host recorded it)</p>\n", f);
+		legend(t, f);
 	if (t->stride > 1)
 		fprintf(f, "<p>One in every %" PRIu64 " failures is drawn as a "
 			"mark; the bars count all of them.</p>\n", t->stride);
