@@ -49,9 +49,11 @@ static const char style[] =
 	".sw.barerr{background:#c62828}.paused rect{fill:#fff59d;fill-opacity:.6}"
 	".sw.paused{background:#fff59d}a.ref,.origin{white-space:nowrap}";
 
-static const char *origin_label(const struct vbt_story_class *c)
+static const char *origin_label(const struct vbt_page *p,
+				const struct vbt_story_class *c)
 {
-	if (!c->origin_known && c->origin == VBT_ORIGIN_UNKNOWN)
+	/* a merge that cannot say is "unknown", as merge itself says */
+	if (!p->c && !c->origin_known && c->origin == VBT_ORIGIN_UNKNOWN)
 		return c->side == VBT_SIDE_GUEST ? "the hypervisor "
 		       "(host side not recorded)" : "unknown";
 	return vbt_origin_name(c->origin);
@@ -186,7 +188,7 @@ static void summary(const struct vbt_page *p, const struct vbt_story *s,
 		vbt_report_time(c->first_ns, a, sizeof(a));
 		vbt_report_time(c->last_ns, b, sizeof(b));
 		fprintf(f, "<li class=\"class\" data-origin=\"%s\"><p><b>",
-			origin_label(c));
+			origin_label(p, c));
 		vbt_html_esc(f, c->what);
 		fprintf(f, "</b>, %s", vbt_errno_name(c->err));
 		/* a guest error with its host cause: say both */
@@ -201,7 +203,7 @@ static void summary(const struct vbt_page *p, const struct vbt_story *s,
 		fprintf(f, "%s, %s to %s UTC. Origin: <span class=\"origin "
 			"o%d\">%s</span> <a class=\"ref\" href=\"#%s\">first "
 			"failure</a></p>\n<p>", guest_err ? ")" : "", a, b,
-			c->origin_known ? c->origin : 0, origin_label(c),
+			c->origin_known ? c->origin : 0, origin_label(p, c),
 			c->anchor);
 		vbt_html_esc(f, c->why);
 		fputs("</p>\n", f);
