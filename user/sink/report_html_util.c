@@ -28,9 +28,13 @@ void vbt_html_esc(FILE *f, const char *s)
 			fputs("&#39;", f);
 			break;
 		default:
-			/* control bytes would make the page invalid */
-			fputc((unsigned char)*s < 0x20 && *s != '\n' &&
-			      *s != '\t' ? '?' : *s, f);
+			/* no raw control byte, even in a page someone cats;
+			 * newlines and tabs lay out the raw facts */
+			if (((unsigned char)*s < 0x20 && *s != '\n' &&
+			     *s != '\t') || *s == 0x7f)
+				fprintf(f, "\\x%02x", (unsigned char)*s);
+			else
+				fputc(*s, f);
 		}
 	}
 }
