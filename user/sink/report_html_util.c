@@ -4,11 +4,14 @@
  * page ids of events, and the clock the page shows both sides on.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sink/report_html.h"
+#include "util/text_safe.h"
 
-void vbt_html_esc(FILE *f, const char *s)
+/* Markup characters as entities; the rest is already safe text. */
+static void entities(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -28,13 +31,35 @@ void vbt_html_esc(FILE *f, const char *s)
 			fputs("&#39;", f);
 			break;
 		default:
-			/* no raw control byte, even in a page someone cats;
-			 * newlines and tabs lay out the raw facts */
-			if (((unsigned char)*s < 0x20 && *s != '\n' &&
-			     *s != '\t') || *s == 0x7f)
-				fprintf(f, "\\x%02x", (unsigned char)*s);
-			else
-				fputc(*s, f);
+			fputc(*s, f);
+		}
+	}
+}
+
+/*
+ * Line by line (newlines lay out the raw facts): the one sanitiser turns
+ * controls, C1, invalid UTF-8 and bidi overrides into visible \xNN, then
+ * markup becomes entities.
+ */
+void vbt_html_esc(FILE *f, const char *s)
+{
+	char small[512], *buf;
+
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		size_t need = vbt_text_safe_n(s, n, NULL, 0, VBT_TS_TAB) + 1;
+
+		buf = need <= sizeof(small) ? small : malloc(need);
+		if (buf) {
+			vbt_text_safe_n(s, n, buf, need, VBT_TS_TAB);
+			entities(f, buf);
+			if (buf != small)
+				free(buf);
+		}
+		s += n;
+		if (*s == '\n') {
+			fputc('\n', f);
+			s++;
 		}
 	}
 }

@@ -189,7 +189,9 @@ static void count(struct vbt_story_class *c, const struct vbt_rec_event *re,
 		c->syscalls++;
 	else
 		c->other++;
-	if (ev->kind == VBT_KIND_BLOCK && ev->err && !c->err)
+	/* the request's errno tells best; a syscall's when there is none */
+	if (ev->err && (!c->err || (ev->kind == VBT_KIND_BLOCK &&
+				    c->requests == 1)))
 		c->err = ev->err;
 	if (re->real_ns < c->first_ns) {
 		c->first_ns = re->real_ns;
