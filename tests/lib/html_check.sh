@@ -69,6 +69,7 @@ _html_probe='<script>
   });
   r.classes = all("#summary li.class").map(function (li) { return li.dataset.origin; });
   r.summary = (document.getElementById("summary") || {}).innerText || "";
+  r.note = (document.querySelector("p.note") || {}).textContent || "";
   r.ticks = all("#timeline .axis text").length;
   r.latency_axes = all("#latency .axis line").length;
   r.drive_rows = all("table.drives tr.drive").length;

@@ -201,10 +201,12 @@ static void summary(const struct vbt_page *p, const struct vbt_story *s,
 			guest_err = true;
 		}
 		fprintf(f, "%s, %s to %s UTC. Origin: <span class=\"origin "
-			"o%d\">%s</span> <a class=\"ref\" href=\"#%s\">first "
-			"failure</a></p>\n<p>", guest_err ? ")" : "", a, b,
-			c->origin_known ? c->origin : 0, origin_label(p, c),
-			c->anchor);
+			"o%d\">%s</span>", guest_err ? ")" : "", a, b,
+			c->origin_known ? c->origin : 0, origin_label(p, c));
+		if (c->anchor[0])
+			fprintf(f, " <a class=\"ref\" href=\"#%s\">first "
+				"failure</a>", c->anchor);
+		fputs("</p>\n<p>", f);
 		vbt_html_esc(f, c->why);
 		fputs("</p>\n", f);
 		if (c->config[0]) {
@@ -314,12 +316,35 @@ static void header(const struct vbt_page *p, FILE *f)
 	}
 }
 
-int vbt_page_html(const struct vbt_page *p, FILE *f)
+/* Said once, under the timeline: which failures the marks and rows are. */
+static void selection_note(const struct vbt_page *p, FILE *f)
 {
+	uint64_t failed = p->nfailed[0] + p->nfailed[1];
+	uint64_t listed = p->nlisted[0] + p->nlisted[1];
+
+	if (listed == failed)
+		return;
+	fprintf(f, "<p class=\"note\">%" PRIu64 " of the %" PRIu64 " failures "
+		"are drawn as marks and listed: ", listed, failed);
+	if (p->host && p->nlisted[0] == p->nfailed[0])
+		fputs("all of the guest's, the host events joined to them and "
+		      "an even sample of the host's others", f);
+	else
+		fputs("an even sample over the whole recording", f);
+	fputs(" (the bars count them all).</p>\n", f);
+}
+
+int vbt_page_html(const struct vbt_page *page, FILE *f)
+{
+	struct vbt_page pg = *page, *p = &pg;
 	struct vbt_story s;
 
-	if (vbt_story_build(p, &s))
+	if (vbt_html_select(p))
 		return -1;
+	if (vbt_story_build(p, &s)) {
+		vbt_html_select_free(p);
+		return -1;
+	}
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset="
 		"\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" "
 		"content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
@@ -330,6 +355,7 @@ int vbt_page_html(const struct vbt_page *p, FILE *f)
 	summary(p, &s, f);
 	fputs("<h2>When</h2>\n", f);
 	vbt_html_timeline(p, f);
+	selection_note(p, f);
 	fputs("<h2>Drives and their configuration</h2>\n", f);
 	vbt_html_drives(p, f);
 	findings(p, f);
@@ -349,6 +375,7 @@ int vbt_page_html(const struct vbt_page *p, FILE *f)
 		raw_facts("host", p->host->in, f);
 	fputs("</body></html>\n", f);
 	vbt_story_free(&s);
+	vbt_html_select_free(p);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -9,7 +9,7 @@
 
 #include "sink/report_render.h"
 
-/* Rows of the failure list and marks on the timeline drawn at most. */
+/* Failures drawn on the timeline and listed at most (both the same set). */
 #define VBT_HTML_MAX_ITEMS 5000
 
 /* Text from a recording or a bundle, escaped for HTML and attributes. */
@@ -21,8 +21,18 @@ char vbt_html_side(const struct vbt_page *p, int role);
 /* Wall time of host event @i on the page's clock (guest clock in a merge). */
 uint64_t vbt_html_time(const struct vbt_page *p, int role,
 		       const struct vbt_rec_event *re);
-/* Is this event drawn and listed: a failure, not a "lost" record. */
+/* Is this event a failure, not a "lost" record. */
 bool vbt_html_failure(const struct vbt_event *ev);
+/*
+ * Choose the failures drawn and listed (@p->listed): all of them up to
+ * VBT_HTML_MAX_ITEMS; past it the page's own recording first, then the
+ * host events a merge joined, then an even sample of the rest, so the
+ * marks still show where the failures are.  0 or -ENOMEM.
+ */
+int vbt_html_select(struct vbt_page *p);
+void vbt_html_select_free(struct vbt_page *p);
+/* Is event @i of recording @role drawn and listed (and a link target)? */
+bool vbt_html_listed(const struct vbt_page *p, int role, long i);
 
 /* A time a VM stood paused, on the page's clock (host vm_state events). */
 struct vbt_html_pause {

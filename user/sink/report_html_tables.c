@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "decode/names.h"
+#include "decode/recording.h"
 #include "sink/format.h"
 #include "sink/report_html.h"
 #include "util/json.h"
@@ -384,11 +385,14 @@ static void row(const struct vbt_page *p, int role, size_t i,
 			fprintf(f, " (host %s)", vbt_errno_name(j->host_err));
 	}
 	fputs(p->c ? "</td><td>" : "<td>", f);
-	if (ev->kind == VBT_KIND_SYSCALL && ev->sys.cause_seq)
+	/* links only to rows the page lists */
+	if (ev->kind == VBT_KIND_SYSCALL && ev->sys.cause_seq &&
+	    vbt_html_listed(p, role, vbt_rec_index(rec, ev->sys.cause_seq)))
 		ref(f, "request", side, ev->sys.cause_seq);
-	if (j && j->host >= 0)
+	if (j && j->host >= 0 && vbt_html_listed(p, 1, j->host))
 		ref(f, "host event", 'h', p->host->in->rec.ev[j->host].ev.seq);
-	if (j && j->host_block >= 0 && j->host_block != j->host)
+	if (j && j->host_block >= 0 && j->host_block != j->host &&
+	    vbt_html_listed(p, 1, j->host_block))
 		ref(f, "host device", 'h',
 		    p->host->in->rec.ev[j->host_block].ev.seq);
 	fputs("</td></tr>\n", f);
@@ -397,7 +401,6 @@ static void row(const struct vbt_page *p, int role, size_t i,
 void vbt_html_failures(const struct vbt_page *p, FILE *f)
 {
 	const struct vbt_join **joins = NULL;
-	int rows = 0;
 
 	/* each guest event's join, found once: a recording may be large */
 	if (p->c)
@@ -414,19 +417,12 @@ void vbt_html_failures(const struct vbt_page *p, FILE *f)
 		const struct vbt_recording *rec = role ? &p->host->in->rec :
 							 &p->r->in->rec;
 
-		for (size_t i = 0; i < rec->n; i++) {
-			if (!vbt_html_failure(&rec->ev[i].ev))
-				continue;
-			if (rows++ == VBT_HTML_MAX_ITEMS)
-				break;
-			row(p, role, i, joins, f);
-		}
+		for (size_t i = 0; i < rec->n; i++)
+			if (vbt_html_listed(p, role, i))
+				row(p, role, i, joins, f);
 	}
 	free(joins);
 	fputs("</tbody></table>\n", f);
-	if (rows > VBT_HTML_MAX_ITEMS)
-		fprintf(f, "<p>Only the first %d failures are listed.</p>\n",
-			VBT_HTML_MAX_ITEMS);
 }
 
 /* ---- latency -------------------------------------------------------------------- */

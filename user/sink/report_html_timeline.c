@@ -42,7 +42,6 @@ struct tl {
 	double *x[2];			/* per event: x of its mark, or -1 */
 	int *y[2];			/* per event: y of its lane */
 	uint32_t maxbin;
-	uint64_t stride;		/* one mark every @stride failures */
 };
 
 /* The end of a path, which names it better than its start. */
@@ -180,21 +179,13 @@ static bool in_view(const struct tl *t, int role,
 
 /*
  * Lanes in order of first appearance: the page's side, then the host's.
- * Past VBT_HTML_MAX_ITEMS failures, one in every @stride is drawn, so
- * the marks still show where the failures are; the bins count them all.
+ * The marks are the failures the page lists (vbt_html_select()); the
+ * bins count them all.
  */
 static int place(struct tl *t)
 {
-	uint64_t total = 0, seen = 0;
 	int drawn = 0;
 
-	for (int role = 0; role < 2; role++) {
-		const struct vbt_recording *rec = rec_of(t->p, role);
-
-		for (size_t i = 0; rec && i < rec->n; i++)
-			total += in_view(t, role, &rec->ev[i]);
-	}
-	t->stride = (total + VBT_HTML_MAX_ITEMS - 1) / VBT_HTML_MAX_ITEMS;
 	for (int role = 0; role < 2; role++) {
 		const struct vbt_recording *rec = rec_of(t->p, role);
 
@@ -220,7 +211,7 @@ static int place(struct tl *t)
 			b = b >= NBINS ? NBINS - 1 : b;
 			if (++l->bins[b] > t->maxbin)
 				t->maxbin = l->bins[b];
-			if (seen++ % t->stride)
+			if (!vbt_html_listed(t->p, role, i))
 				continue;
 			t->x[role][i] = xpos(t, ns);
 			t->y[role][i] = li;
@@ -514,9 +505,6 @@ static void draw(const struct vbt_page *p, FILE *f, bool zoom)
 	fputs("</svg>\n", f);
 	if (!zoom)
 		legend(t, f);
-	if (t->stride > 1)
-		fprintf(f, "<p>One in every %" PRIu64 " failures is drawn as a "
-			"mark; the bars count all of them.</p>\n", t->stride);
 out:
 	free(t->x[0]);
 	free(t->x[1]);

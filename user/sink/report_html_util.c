@@ -3,6 +3,7 @@
  * What every part of the HTML report shares: escaping hostile text, the
  * page ids of events, and the clock the page shows both sides on.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,4 +139,90 @@ int vbt_html_pauses(const struct vbt_page *p, struct vbt_html_pause *out,
 			out[k].to = page_end(p) > out[k].from ? page_end(p) :
 				    out[k].from;
 	return n;
+}
+
+bool vbt_html_listed(const struct vbt_page *p, int role, long i)
+{
+	return i >= 0 && p->listed[role] && p->listed[role][i];
+}
+
+static const struct vbt_recording *rec_of(const struct vbt_page *p, int role)
+{
+	if (role)
+		return p->host ? &p->host->in->rec : NULL;
+	return &p->r->in->rec;
+}
+
+/* Mark one in every @stride of the failures not marked yet, up to @budget. */
+static uint64_t sample(const struct vbt_recording *rec, bool *l,
+		       uint64_t rest, uint64_t budget)
+{
+	uint64_t stride, seen = 0, n = 0;
+
+	if (!budget || !rest)
+		return 0;
+	stride = (rest + budget - 1) / budget;
+	for (size_t i = 0; i < rec->n && n < budget; i++) {
+		if (l[i] || !vbt_html_failure(&rec->ev[i].ev))
+			continue;
+		if (seen++ % stride == 0) {
+			l[i] = true;
+			n++;
+		}
+	}
+	return n;
+}
+
+int vbt_html_select(struct vbt_page *p)
+{
+	uint64_t budget = VBT_HTML_MAX_ITEMS;
+	bool *l[2] = { NULL, NULL };
+
+	for (int role = 0; role < 2; role++) {
+		const struct vbt_recording *rec = rec_of(p, role);
+
+		p->nfailed[role] = p->nlisted[role] = 0;
+		if (!rec)
+			continue;
+		l[role] = calloc(rec->n + 1, sizeof(bool));
+		if (!l[role]) {
+			free(l[0]);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < rec->n; i++)
+			p->nfailed[role] += vbt_html_failure(&rec->ev[i].ev);
+	}
+	/* the page's own failures first */
+	p->nlisted[0] = sample(rec_of(p, 0), l[0], p->nfailed[0], budget);
+	budget -= p->nlisted[0];
+	/* then the host events a merge joined to them */
+	for (size_t k = 0; l[1] && p->c && k < p->c->njoins && budget; k++) {
+		const struct vbt_join *j = &p->c->joins[k];
+		long h[2] = { j->host, j->host_block };
+
+		if (!l[0][j->guest])
+			continue;
+		for (int m = 0; m < 2 && budget; m++) {
+			if (h[m] < 0 || (size_t)h[m] >= p->host->in->rec.n ||
+			    l[1][h[m]])
+				continue;
+			l[1][h[m]] = true;
+			p->nlisted[1]++;
+			budget--;
+		}
+	}
+	/* then an even sample of the host's other failures */
+	if (l[1])
+		p->nlisted[1] += sample(rec_of(p, 1), l[1], p->nfailed[1] -
+					p->nlisted[1], budget);
+	p->listed[0] = l[0];
+	p->listed[1] = l[1];
+	return 0;
+}
+
+void vbt_html_select_free(struct vbt_page *p)
+{
+	free((void *)p->listed[0]);
+	free((void *)p->listed[1]);
+	p->listed[0] = p->listed[1] = NULL;
 }

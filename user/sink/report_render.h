@@ -80,6 +80,9 @@ struct vbt_page {
 	const char *names[2];		/* file names shown, may be NULL */
 	const struct vbt_report_advice *advice;
 	int nadvice;
+	/* filled by vbt_page_html(): the failures drawn and listed */
+	const bool *listed[2];		/* per event of each recording */
+	uint64_t nlisted[2], nfailed[2];
 };
 
 /*
@@ -98,7 +101,8 @@ struct vbt_story_class {
 	struct vbt_host_info host;	/* what a host event said of it */
 	uint64_t requests, syscalls, other;
 	uint64_t first_ns, last_ns;
-	char anchor[32];		/* id of its first failure on the page */
+	char anchor[32];		/* id of its first listed failure, or "" */
+	uint64_t anchor_ns;
 	char what[300], why[600], config[600], change[700];
 };
 

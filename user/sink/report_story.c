@@ -179,7 +179,7 @@ static struct vbt_story_class *class_of(struct vbt_story *s,
 }
 
 static void count(struct vbt_story_class *c, const struct vbt_rec_event *re,
-		  char side)
+		  char side, bool listed)
 {
 	const struct vbt_event *ev = &re->ev;
 
@@ -193,8 +193,11 @@ static void count(struct vbt_story_class *c, const struct vbt_rec_event *re,
 	if (ev->err && (!c->err || (ev->kind == VBT_KIND_BLOCK &&
 				    c->requests == 1)))
 		c->err = ev->err;
-	if (re->real_ns < c->first_ns) {
+	if (re->real_ns < c->first_ns)
 		c->first_ns = re->real_ns;
+	/* the link goes to the first failure the page lists */
+	if (listed && (!c->anchor[0] || re->real_ns < c->anchor_ns)) {
+		c->anchor_ns = re->real_ns;
 		vbt_html_id(c->anchor, sizeof(c->anchor), side, ev->seq);
 	}
 	if (re->real_ns > c->last_ns)
@@ -491,7 +494,7 @@ int vbt_story_build(const struct vbt_page *p, struct vbt_story *s)
 			if (k.why_detail[0] && !c->why[0])
 				snprintf(c->why, sizeof(c->why), "%s",
 					 k.why_detail);
-			count(c, re, side);
+			count(c, re, side, vbt_html_listed(p, 0, j->guest));
 		}
 	} else {
 		for (size_t i = 0; i < rec->n; i++) {
@@ -506,7 +509,7 @@ int vbt_story_build(const struct vbt_page *p, struct vbt_story *s)
 				     re->ev.err : 0);
 			if (!c)
 				return -ENOMEM;
-			count(c, re, side);
+			count(c, re, side, vbt_html_listed(p, 0, i));
 		}
 	}
 	for (int i = 0; i < s->n; i++) {
