@@ -1,0 +1,67 @@
+#!/bin/sh
+# Runs inside the guest (busybox sh): failures under a virtio-scsi disk and
+# under device-mapper stacks, traced by vblktrace live while the kernel
+# records its own view (ftrace block_rq_complete, its sense lines).
+#   sda: scsi-hd whose read at sector 64 fails with ENODATA on the host
+#        (Medium Error) and whose write at sector 128 fails with ENOSPC
+#   vda: dm-linear vbtlin = vda 2048.., and vbtlv = vbtlin 4096.. on top;
+#        writes fail on the host at vda 2056 and 6152
+OUT=${1:-/out}
+T=/sys/kernel/tracing
+
+i=0
+while [ ! -e /sys/block/sda ]; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { echo "no sda after 10 s"; break; }
+	sleep 0.1
+done
+vda=$(cat /sys/block/vda/dev)
+dmsetup create vbtlin --noudevsync --table "0 32768 linear $vda 2048" ||
+	echo "dmsetup create vbtlin failed"
+lin=$(cat /sys/block/dm-0/dev)
+dmsetup create vbtlv --noudevsync --table "0 8192 linear $lin 4096" ||
+	echo "dmsetup create vbtlv failed"
+[ -e /dev/dm-1 ] || mknod /dev/dm-1 b "${lin%%:*}" 1
+
+echo 'error != 0' > $T/events/block/block_rq_complete/filter
+echo 1 > $T/events/block/block_rq_complete/enable
+
+vblktrace live --side guest -j -o "$OUT/events.jsonl" >/dev/null 2>"$OUT/vbt.err" &
+VP=$!
+i=0
+while ! grep -q 'Ctrl-C' "$OUT/vbt.err" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && { echo "vblktrace did not start"; cat "$OUT/vbt.err"; break; }
+	sleep 0.1
+done
+vblktrace --side guest --no-color -t 600 >"$OUT/live.txt" 2>&1 &
+TP=$!
+i=0
+while ! grep -q 'Ctrl-C' "$OUT/live.txt" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && { echo "vblktrace (text) did not start"; break; }
+	sleep 0.1
+done
+
+dd if=/dev/sda of=/dev/null bs=4k count=1 skip=8 iflag=direct 2>"$OUT/sread.err"
+echo $? >"$OUT/sread.rc"
+dd if=/dev/zero of=/dev/sda bs=4k count=1 seek=16 oflag=direct 2>"$OUT/swrite.err"
+echo $? >"$OUT/swrite.rc"
+dd if=/dev/zero of=/dev/dm-0 bs=4k count=1 seek=1 oflag=direct 2>"$OUT/dm.err"
+echo $? >"$OUT/dm.rc"
+dd if=/dev/zero of=/dev/dm-1 bs=4k count=1 seek=1 oflag=direct 2>"$OUT/dm2.err"
+echo $? >"$OUT/dm2.rc"
+
+sleep 1
+kill -INT $VP $TP
+wait $VP
+echo $? >"$OUT/vbt.rc"
+wait $TP
+echo 0 > $T/events/block/block_rq_complete/enable
+cat $T/trace >"$OUT/trace.txt"
+dmesg >"$OUT/dmesg.txt"
+vblktrace disks >"$OUT/disks.txt" 2>&1
+vblktrace disks -j >"$OUT/disks.jsonl" 2>&1
+for d in sda vda dm-0 dm-1; do
+	echo "$d $(cat /sys/block/$d/dev)"
+done >"$OUT/sysfs.txt"
