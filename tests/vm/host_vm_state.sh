@@ -15,7 +15,7 @@ VBT=$VBT_ROOT/build/vblktrace
 KERNEL=${VBT_HOST_KERNEL:-6.1}
 NAME=vbt-pause-$$
 
-tap_plan 7
+tap_plan 8
 OUT=$FX_DIR/pause
 export VBT NAME
 
@@ -103,4 +103,9 @@ removed=$(jq -c --arg n "$NAME" 'select(.vm == $n and .kind == "backend_removed"
 [ -z "$(jq -c --arg n "$NAME" 'select(.vm == $n and .kind == "backend_removed" and .drive == "virtio-disk0")' "$ev" 2>/dev/null)" ] &&
 	tap_ok "no removed backend is reported for virtio-disk0, which kept its image" ||
 	tap_fail "virtio-disk0 kept its backend" "$(grep backend_removed "$ev")"
+# The records hold to the public contract.
+out=$(/usr/bin/python3 "$VBT_ROOT/tests/lib/validate_json.py" "$VBT_ROOT/docs/events.schema.json" "$ev" 2>&1)
+[ $? = 0 ] && echo "$out" | grep -q "vm_state=" && echo "$out" | grep -q "backend_removed=" &&
+	tap_ok "every record, vm_state and backend_removed included, is valid against docs/events.schema.json" ||
+	tap_fail "the records are valid against docs/events.schema.json" "$out"
 tap_done

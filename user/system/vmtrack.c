@@ -13,6 +13,7 @@
 #include "decode/event.h"
 #include "system/qemu/qmp.h"
 #include "system/vmtrack.h"
+#include "util/msg.h"
 
 /* How long after an error a QEMU without libvirt status is asked. */
 #define STATE_WATCH_NS	(30ULL * 1000000000ULL)
@@ -54,7 +55,7 @@ static void apply_libvirt(struct vbt_vmtrack *t, struct vbt_vm *vm)
 	close(fd);
 	if (n > 0 && vbt_libvirt_apply_xml(vm, buf, n, err, sizeof(err)) &&
 	    t->notes)
-		fprintf(t->notes, "vblktrace: %s: %s\n", path, err);
+		fprintf(t->notes, "%s: %s: %s\n", vbt_prog, path, err);
 	free(buf);
 }
 
@@ -206,16 +207,29 @@ static void diff_vm(struct vbt_vmtrack *t, const struct vbt_vm *old,
 	char state[16] = "", reason[32] = "";
 	const char *source = NULL;
 
+	w = watch_of(t, vm->pid, false);
 	for (int i = 0; old && old->inspected && vm->inspected &&
 	     i < vm->ndrives; i++) {
 		const struct vbt_drive *d = &vm->drives[i];
 		const struct vbt_drive *od = same_drive(old, d);
+		const char *id = d->id ? d->id : d->node;
 
-		if (od && od->nfds > 0 && d->nfds == 0)
+		if (!od || d->nfds || !id)
+			continue;
+		if (od->nfds > 0) {
+			/* Closed since the last look: QEMU may be exiting. */
+			if (!w)
+				w = watch_of(t, vm->pid, true);
+			if (w)
+				snprintf(w->gone_drive, sizeof(w->gone_drive),
+					 "%s", id);
+		} else if (w && !strcmp(w->gone_drive, id)) {
+			/* Still running a second later, still closed. */
 			change(t, VBT_KIND_BACKEND_REMOVED, vm, d, "removed",
 			       "", "proc");
+			w->gone_drive[0] = 0;
+		}
 	}
-	w = watch_of(t, vm->pid, false);
 	if (vm->run_state) {
 		snprintf(state, sizeof(state), "%s", vm->run_state);
 		if (strcmp(vm->run_state, "running"))
@@ -273,7 +287,7 @@ int vbt_vmtrack_scan(struct vbt_vmtrack *t)
 		if (t->src && t->src->ops->watch_pid)
 			t->src->ops->watch_pid(t->src, t->vms[i].pid, false);
 		if (t->notes)
-			fprintf(t->notes, "vblktrace: VM %s (pid %d) is gone\n",
+			fprintf(t->notes, "%s: VM %s (pid %d) is gone\n", vbt_prog,
 				t->vms[i].name ? t->vms[i].name : "?",
 				t->vms[i].pid);
 	}
