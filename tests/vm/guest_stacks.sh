@@ -12,12 +12,15 @@ VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/truth.sh"
 
 KERNELS=${VBT_GUEST_KERNELS:-6.1 6.12}
-PER_KERNEL=10
+PER_KERNEL=11
 tap_plan $(( $(echo $KERNELS | wc -w) * PER_KERNEL ))
 
 # vda: dm-linear vbtlin = vda 2048.., vbtlv = vbtlin 4096..; writes at
 # vbtlin 8 (vda 2056) and vbtlv 8 (vbtlin 4104, vda 6152) fail on the host.
 VDA="size=64M,werror=report,rerror=report,fault=blkdebug:pwritev:sector=2056:errno=EIO+pwritev:sector=6152:errno=EIO"
+# vdb: partition vdb1 at 20480: vbtpart = vdb1 2048.., its sector 8 is vdb
+# 22536; vdb1's own sector 4096 is vdb 24576.
+VDB="size=32M,werror=report,rerror=report,fault=blkdebug:pwritev:sector=22536:errno=EIO+pwritev:sector=24576:errno=EIO"
 # sda: ENODATA becomes Medium Error / Unrecovered read error in QEMU's
 # scsi-hd, ENOSPC Data Protect / Space allocation failed write protect.
 SDA="bus=scsi,size=64M,werror=report,rerror=report,fault=blkdebug:read_aio:sector=64:iotype=read:errno=61+pwritev:sector=128:errno=ENOSPC"
@@ -33,7 +36,7 @@ for k in $KERNELS; do
 	if ! "$VBT_ROOT/scripts/guest/run.sh" --kernel "$k" --timeout 240 \
 		--script "$VBT_ROOT/tests/vm/guest/stacks.sh" --out "$out" \
 		--module virtio_scsi --module sd_mod --module dm_mod \
-		--file /usr/sbin/dmsetup --disk "$VDA" --disk "$SDA" \
+		--file /usr/sbin/dmsetup --disk "$VDA" --disk "$VDB" --disk "$SDA" \
 		>"$FX_DIR/rig-stacks-$k.log" 2>&1; then
 		tap_fail "$k: guest rig failed" "$(tail -20 "$FX_DIR/rig-stacks-$k.log")"
 		for i in $(seq 2 $PER_KERNEL); do
@@ -49,7 +52,7 @@ for k in $KERNELS; do
 		sort >"$out/got"
 	DIAG="kernel (<) vs vblktrace (>): $(diff "$out/truth" "$out/got"); $(cat "$g/vbt.err")"
 	check "$k: failed requests (sda and vda) equal the guest kernel's ftrace record" \
-		bash -c "[ \$(wc -l <'$out/truth') = 4 ] && diff -q '$out/truth' '$out/got'"
+		bash -c "[ \$(wc -l <'$out/truth') = 6 ] && diff -q '$out/truth' '$out/got'"
 
 	# The kernel's own sense lines, per tag: "KEY|ADD. SENSE|CDB opcode".
 	awk '/sd [0-9:]+: \[sda\] tag#[0-9]+ Sense Key : /{t=$0; sub(/.*tag#/, "", t); sub(/ .*/, "", t);
@@ -78,12 +81,12 @@ for k in $KERNELS; do
 	DIAG=$(jq -c 'select(.kind == "block") | [.dev, .comm, .issuer_known]' "$ev")
 	if grep -q 'block_io_start' "$g/vbt.err"; then
 		check "$k: dd is the issuer of every failed request" \
-			jq -e -s '[.[] | select(.kind == "block")] | length == 4 and all(.comm == "dd" and .issuer_known)' "$ev"
+			jq -e -s '[.[] | select(.kind == "block")] | length == 6 and all(.comm == "dd" and .issuer_known)' "$ev"
 	else
 		check "$k: the issuer is dd or said to be unknown, never another task" \
-			jq -e -s '[.[] | select(.kind == "block")] | length == 4 and
+			jq -e -s '[.[] | select(.kind == "block")] | length == 6 and
 				all(.issuer_known == false or .comm == "dd") and
-				([.[] | select(.dev == "vda" and .comm == "dd" and .issuer_known)] | length == 2)' "$ev"
+				([.[] | select(.dev != "sda" and .comm == "dd" and .issuer_known)] | length == 4)' "$ev"
 	fi
 
 	DIAG=$(jq -c 'select(.kind == "syscall" or .kind == "bio")' "$ev")
@@ -99,9 +102,19 @@ for k in $KERNELS; do
 			length == 1 and ($b[(.[0].cause // 0) | tostring] | .dev == "vda" and .sector == 6152) and
 			([.[0].cause_chain[] | "\(.dev) \(.sector)"] == ["dm-1 8", "dm-0 4104"])' "$ev"
 
+	# Partition offsets: dm over vdb1, and vdb1 itself.
+	check "$k: partitions: write(/dev/dm-2) over vdb1 is caused by vdb 22536 via dm-2 8; write(/dev/vdb1) by vdb 24576" \
+		jq -e -s '(map(select(.kind == "block")) | map({key: (.seq | tostring), value: .}) | from_entries) as $b |
+			([.[] | select(.kind == "syscall" and .path == "/dev/dm-2" and .errno == 5)] |
+			 length == 1 and ($b[(.[0].cause // 0) | tostring] | .dev == "vdb" and .sector == 22536) and
+			 ([.[0].cause_chain[] | "\(.dev) \(.sector)"] == ["dm-2 8"])) and
+			([.[] | select(.kind == "syscall" and .path == "/dev/vdb1" and .errno == 5)] |
+			 length == 1 and ($b[(.[0].cause // 0) | tostring] | .dev == "vdb" and .sector == 24576) and
+			 .[0].cause_chain == null)' "$ev"
+
 	check "$k: each stacked layer's failed bio and the bios sent down are events" \
 		jq -e -s '[.[] | select(.kind == "bio") | "\(.dev) \(.sector) \(.stacked) \(.from_dev // "-") \(.from_sector // "-")"] | sort ==
-			["dm-0 4104 true dm-1 8", "dm-0 8 true - -", "dm-1 8 true - -", "vda 2056 false dm-0 8", "vda 6152 false dm-0 4104"]' "$ev"
+			["dm-0 4104 true dm-1 8", "dm-0 8 true - -", "dm-1 8 true - -", "dm-2 8 true - -", "vda 2056 false dm-0 8", "vda 6152 false dm-0 4104", "vdb1 2056 false dm-2 8"]' "$ev"
 
 	DIAG="$(grep -E 'dm-|sda' "$g/live.txt")"
 	check "$k: the live view shows the chain and the sense" \
@@ -112,7 +125,8 @@ for k in $KERNELS; do
 	check "$k: disks: sda is 0:0:0:0 QEMU scsi-hd on virtio_scsi; the stacks from sysfs" \
 		bash -c "grep -q '  scsi 0:0:0:0  QEMU scsi-hd: QEMU QEMU HARDDISK rev .* host adapter virtio_scsi' '$g/disks.txt' &&
 			grep -qx '  stack: dm-1 (vbtlv) -> dm-0 (vbtlin) -> vda' '$g/disks.txt' &&
-			grep -qx '  stack: dm-0 (vbtlin) -> vda' '$g/disks.txt'"
+			grep -qx '  stack: dm-0 (vbtlin) -> vda' '$g/disks.txt' &&
+			grep -qx '  stack: dm-2 (vbtpart) -> vdb1 -> vdb' '$g/disks.txt'"
 
 	# explain on the guest's own log: every SCSI line of the failures is
 	# recognised, and an sda error is not called a virtio one.

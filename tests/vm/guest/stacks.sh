@@ -6,6 +6,9 @@
 #        (Medium Error) and whose write at sector 128 fails with ENOSPC
 #   vda: dm-linear vbtlin = vda 2048.., and vbtlv = vbtlin 4096.. on top;
 #        writes fail on the host at vda 2056 and 6152
+#   vdb: partition vdb1 at 20480, vbtpart = vdb1 2048..; writes fail at
+#        vdb 22536 (through vbtpart) and 24576 (to vdb1 itself).  (Not on
+#        vda: a partition cannot be claimed while dm holds its whole disk.)
 OUT=${1:-/out}
 T=/sys/kernel/tracing
 
@@ -15,6 +18,11 @@ while [ ! -e /sys/block/sda ]; do
 	[ $i -gt 100 ] && { echo "no sda after 10 s"; break; }
 	sleep 0.1
 done
+# An MBR with one Linux partition at 20480, 20480 sectors long.
+printf '\000\000\000\000\203\000\000\000\000\120\000\000\000\120\000\000' |
+	dd of=/dev/vdb bs=1 seek=446 conv=notrunc 2>/dev/null
+printf '\125\252' | dd of=/dev/vdb bs=1 seek=510 conv=notrunc 2>/dev/null
+blockdev --rereadpt /dev/vdb || echo "no partition table re-read"
 vda=$(cat /sys/block/vda/dev)
 dmsetup create vbtlin --noudevsync --table "0 32768 linear $vda 2048" ||
 	echo "dmsetup create vbtlin failed"
@@ -22,6 +30,9 @@ lin=$(cat /sys/block/dm-0/dev)
 dmsetup create vbtlv --noudevsync --table "0 8192 linear $lin 4096" ||
 	echo "dmsetup create vbtlv failed"
 [ -e /dev/dm-1 ] || mknod /dev/dm-1 b "${lin%%:*}" 1
+dmsetup create vbtpart --noudevsync --table "0 8192 linear $(cat /sys/block/vdb/vdb1/dev) 2048" ||
+	echo "dmsetup create vbtpart failed"
+[ -e /dev/dm-2 ] || mknod /dev/dm-2 b "${lin%%:*}" 2
 
 echo 'error != 0' > $T/events/block/block_rq_complete/filter
 echo 1 > $T/events/block/block_rq_complete/enable
@@ -51,6 +62,10 @@ dd if=/dev/zero of=/dev/dm-0 bs=4k count=1 seek=1 oflag=direct 2>"$OUT/dm.err"
 echo $? >"$OUT/dm.rc"
 dd if=/dev/zero of=/dev/dm-1 bs=4k count=1 seek=1 oflag=direct 2>"$OUT/dm2.err"
 echo $? >"$OUT/dm2.rc"
+dd if=/dev/zero of=/dev/dm-2 bs=4k count=1 seek=1 oflag=direct 2>"$OUT/dmp.err"
+echo $? >"$OUT/dmp.rc"
+dd if=/dev/zero of=/dev/vdb1 bs=4k count=1 seek=512 oflag=direct 2>"$OUT/part.err"
+echo $? >"$OUT/part.rc"
 
 sleep 1
 kill -INT $VP $TP
@@ -62,6 +77,6 @@ cat $T/trace >"$OUT/trace.txt"
 dmesg >"$OUT/dmesg.txt"
 vblktrace disks >"$OUT/disks.txt" 2>&1
 vblktrace disks -j >"$OUT/disks.jsonl" 2>&1
-for d in sda vda dm-0 dm-1; do
+for d in sda vda vdb vdb/vdb1 dm-0 dm-1 dm-2; do
 	echo "$d $(cat /sys/block/$d/dev)"
 done >"$OUT/sysfs.txt"
