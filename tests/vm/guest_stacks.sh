@@ -12,7 +12,7 @@ VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/truth.sh"
 
 KERNELS=${VBT_GUEST_KERNELS:-6.1 6.12}
-PER_KERNEL=11
+PER_KERNEL=12
 tap_plan $(( $(echo $KERNELS | wc -w) * PER_KERNEL ))
 
 # vda: dm-linear vbtlin = vda 2048.., vbtlv = vbtlin 4096..; writes at
@@ -119,7 +119,17 @@ for k in $KERNELS; do
 	DIAG="$(grep -E 'dm-|sda' "$g/live.txt")"
 	check "$k: the live view shows the chain and the sense" \
 		bash -c "grep -qE 'dd\[[0-9]+\] write\(/dev/dm-1, off 4096, 4 KiB\) = -EIO  <- dm-1 8\+8 -> dm-0 4104\+8 -> vda WRITE 6152\+8 IOERR \(virtio IOERR\)' '$g/live.txt' &&
-			grep -qE '^[0-9:.]+ sda +READ +64\+8 4 KiB ENODATA \(MEDIUM\) .*\[scsi 0:0:0:0 CHECK CONDITION, Medium Error: Unrecovered read error \(asc 0x11 ascq 0x00\)' '$g/live.txt'"
+			grep -qE '^[0-9:.]+ sda +READ +64\+8 4 KiB ENODATA \(MEDIUM\) .*\[scsi 0:0:0:0 CHECK CONDITION, Medium Error: Unrecovered read error \(asc 0x11 ascq 0x00\)' '$g/live.txt' &&
+			grep -qE 'dd\[[0-9]+\] write\(/dev/sda, off 65536, 4 KiB\) = -ENOSPC  <- sda WRITE 128\+8 NOSPC \(Data Protect: Space allocation failed write protect\)' '$g/live.txt'"
+
+	# raw_tp (forced) reports the same; classic tracepoints say what they
+	# cannot see.
+	proj='select(.kind != "syscall" or .errno != 0) | [.kind, .dev, .sector, .scsi.sense_key, .scsi.asc_text, .scsi.tries, .from_dev, .from_sector, ([.cause_chain[]? | .dev, .sector])] | tostring'
+	DIAG="$(cat "$g/raw.err" "$g/tp.err"); $(diff <(jq -r "$proj" "$ev") <(jq -r "$proj" "$g/raw.jsonl"))"
+	check "$k: fallbacks: raw_tp sees the same SCSI and stack records; tracepoint says it cannot" \
+		bash -c "grep -q 'raw_tp scsi_dispatch_cmd_done block_bio_remap' '$g/raw.err' &&
+			[ -s '$g/raw.jsonl' ] && diff -q <(jq -r '$proj' '$ev') <(jq -r '$proj' '$g/raw.jsonl') &&
+			grep -q 'cannot see: .*SCSI result and sense, the bios of stacked devices: no classic tracepoint carries them' '$g/tp.err'"
 
 	DIAG=$(cat "$g/disks.txt")
 	check "$k: disks: sda is 0:0:0:0 QEMU scsi-hd on virtio_scsi; the stacks from sysfs" \

@@ -91,7 +91,7 @@ static int fmt_syscall(const struct vbt_event *ev, const struct vbt_fmt *f,
 {
 	const struct vbt_sys_info *s = &ev->sys;
 	const struct vbt_block_info *c = &s->cause;
-	char size[32], off[48] = "", cause[160] = "", chain[256] = "";
+	char size[32], off[48] = "", cause[256] = "", chain[256] = "";
 	const char *vs;
 	size_t n = 0;
 
@@ -112,6 +112,16 @@ static int fmt_syscall(const struct vbt_event *ev, const struct vbt_fmt *f,
 			 vs && c->virtio_status ? " (virtio " : "",
 			 vs && c->virtio_status ? vs : "",
 			 vs && c->virtio_status ? ")" : "");
+		/* An sd request: its sense says more than the status. */
+		if (c->scsi.known && c->scsi.sense_key >= 0) {
+			const char *asc = vbt_asc_name(c->scsi.asc,
+						       c->scsi.ascq);
+			size_t m = strlen(cause);
+
+			snprintf(cause + m, sizeof(cause) - m, " (%s%s%s)",
+				 vbt_sense_key_name(c->scsi.sense_key),
+				 asc ? ": " : "", asc ? asc : "");
+		}
 	}
 	return snprintf(buf, len, "%s[%u] %s(%s%s, %s) = %s-%s%s%s", ev->comm,
 			ev->pid, vbt_sys_name(s->sys),

@@ -20,6 +20,7 @@ struct bpf_source {
 	struct syscall_fail_bpf *sys;
 	struct host_qemu_bpf *host;
 	struct guest_stack_bpf *stack;	/* SCSI and stacked devices */
+	bool stack_btf;			/* ... attached with tp_btf */
 	struct ring_buffer *rb;
 	int ncpus;
 };

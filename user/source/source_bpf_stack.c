@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -93,6 +94,7 @@ static int try_load(struct bpf_source *bs, bool scsi, bool stacked, bool btf)
 		return ret;
 	}
 	bs->stack = st;
+	bs->stack_btf = btf;
 	return 0;
 }
 
@@ -103,10 +105,24 @@ void vbt_bpf_open_stack(struct bpf_source *bs, const char *sysblock)
 	size_t n;
 	int ret;
 
+	const char *force = getenv("VBLKTRACE_ATTACH");
+
 	scan_block(sysblock, &scsi, &stacked);
 	if (!scsi && !stacked)
 		return;
-	ret = try_load(bs, scsi, stacked, true);
+	/* The same forced level as the block programs (tests cover each). */
+	if (force && !strncmp(force, "tracepoint", 10)) {
+		snprintf(what, sizeof(what), "%s%s%s: no classic tracepoint "
+			 "carries them (tp_btf or raw_tp needed)",
+			 scsi ? "SCSI result and sense" : "",
+			 scsi && stacked ? ", " : "",
+			 stacked ? "the bios of stacked devices" : "");
+		vbt_bpf_note_blind(bs, what);
+		return;
+	}
+	ret = -EOPNOTSUPP;
+	if (!force || strncmp(force, "raw_tp", 6))
+		ret = try_load(bs, scsi, stacked, true);
 	if (ret)
 		ret = try_load(bs, scsi, stacked, false);
 	if (ret) {
@@ -119,7 +135,9 @@ void vbt_bpf_open_stack(struct bpf_source *bs, const char *sysblock)
 		return;
 	}
 	n = strlen(bs->src.how);
-	snprintf(bs->src.how + n, sizeof(bs->src.how) - n, "%s%s",
-		 scsi ? "; scsi_dispatch_cmd_done" : "",
-		 stacked ? "; block_bio_remap, block_bio_complete, block_rq_error" : "");
+	snprintf(bs->src.how + n, sizeof(bs->src.how) - n, "; %s%s%s",
+		 bs->stack_btf ? "tp_btf" : "raw_tp",
+		 scsi ? " scsi_dispatch_cmd_done" : "",
+		 stacked ? " block_bio_remap block_bio_complete block_rq_error" :
+		 "");
 }

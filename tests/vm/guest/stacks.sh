@@ -47,11 +47,19 @@ while ! grep -q 'Ctrl-C' "$OUT/vbt.err" 2>/dev/null; do
 done
 vblktrace --side guest --no-color -t 600 >"$OUT/live.txt" 2>&1 &
 TP=$!
-i=0
-while ! grep -q 'Ctrl-C' "$OUT/live.txt" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -gt 300 ] && { echo "vblktrace (text) did not start"; break; }
-	sleep 0.1
+# The fallbacks: raw_tp sees the same; classic tracepoints say what not.
+VBLKTRACE_ATTACH=raw_tp vblktrace live --side guest -j -o "$OUT/raw.jsonl" \
+	>/dev/null 2>"$OUT/raw.err" &
+RP=$!
+VBLKTRACE_ATTACH=tracepoint vblktrace live --side guest -j >/dev/null 2>"$OUT/tp.err" &
+CP=$!
+for f in live.txt raw.err tp.err; do
+	i=0
+	while ! grep -q 'Ctrl-C' "$OUT/$f" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 300 ] && { echo "vblktrace ($f) did not start"; break; }
+		sleep 0.1
+	done
 done
 
 dd if=/dev/sda of=/dev/null bs=4k count=1 skip=8 iflag=direct 2>"$OUT/sread.err"
@@ -68,10 +76,10 @@ dd if=/dev/zero of=/dev/vdb1 bs=4k count=1 seek=512 oflag=direct 2>"$OUT/part.er
 echo $? >"$OUT/part.rc"
 
 sleep 1
-kill -INT $VP $TP
+kill -INT $VP $TP $RP $CP
 wait $VP
 echo $? >"$OUT/vbt.rc"
-wait $TP
+wait $TP $RP $CP
 echo 0 > $T/events/block/block_rq_complete/enable
 cat $T/trace >"$OUT/trace.txt"
 dmesg >"$OUT/dmesg.txt"
