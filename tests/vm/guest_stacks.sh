@@ -12,7 +12,7 @@ VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/truth.sh"
 
 KERNELS=${VBT_GUEST_KERNELS:-6.1 6.12}
-PER_KERNEL=12
+PER_KERNEL=13
 tap_plan $(( $(echo $KERNELS | wc -w) * PER_KERNEL ))
 
 # vda: dm-linear vbtlin = vda 2048.., vbtlv = vbtlin 4096..; writes at
@@ -130,6 +130,15 @@ for k in $KERNELS; do
 		bash -c "grep -q 'raw_tp scsi_dispatch_cmd_done block_bio_remap' '$g/raw.err' &&
 			[ -s '$g/raw.jsonl' ] && diff -q <(jq -r '$proj' '$ev') <(jq -r '$proj' '$g/raw.jsonl') &&
 			grep -q 'cannot see: .*SCSI result and sense, the bios of stacked devices: no classic tracepoint carries them' '$g/tp.err'"
+
+	# The recording read back: each layer a group, sda's cause its sense.
+	"$VBT_ROOT/build/vblktrace" report --format json "$ev" >"$out/report.json" 2>&1
+	DIAG=$(cat "$out/report.json")
+	check "$k: report of the recording: a group per stacked layer, sda's likely cause is its sense" \
+		bash -c "jq -e '([.groups[] | select(.kind == \"bio\") | .what] | sort == [\"dm-0 bio\", \"dm-1 bio\", \"dm-2 bio\", \"vda bio\", \"vdb1 bio\"]) and
+				([.groups[] | select(.kind == \"block\" and .what == \"sda\") | .likely_cause] |
+				 any(test(\"Medium Error: Unrecovered read error; under QEMU.s scsi-hd that is a host ENODATA\")))' '$out/report.json' &&
+			/usr/bin/python3 '$VBT_ROOT/tests/lib/validate_json.py' '$VBT_ROOT/docs/events.schema.json' '$out/report.json'"
 
 	DIAG=$(cat "$g/disks.txt")
 	check "$k: disks: sda is 0:0:0:0 QEMU scsi-hd on virtio_scsi; the stacks from sysfs" \
