@@ -149,13 +149,40 @@ static void append(char *buf, size_t len, const char *a, const char *b,
 		snprintf(buf + n, len - n, "%s%s%s", a, b, c);
 }
 
+/*
+ * A device-mapper name; LVM's (dm/uuid "LVM-...") as vg/lv: LVM joins the
+ * two with '-' and doubles any '-' inside them.
+ */
+static void dm_name(const char *dir, char *out, size_t len)
+{
+	char name[128], uuid[160], *o = out;
+
+	out[0] = 0;
+	if (attr(dir, "dm/name", name, sizeof(name)) <= 0)
+		return;
+	if (attr(dir, "dm/uuid", uuid, sizeof(uuid)) <= 0 ||
+	    strncmp(uuid, "LVM-", 4)) {
+		snprintf(out, len, "%s", name);
+		return;
+	}
+	for (const char *p = name; *p && o + 1 < out + len; p++) {
+		if (p[0] == '-' && p[1] == '-')
+			*o++ = *p++;
+		else if (*p == '-')
+			*o++ = '/';
+		else
+			*o++ = *p;
+	}
+	*o = 0;
+}
+
 static void stack_facts(struct vbt_disk_facts *f, const char *sysroot,
 			const char *ddir)
 {
 	char cur[64], next[64], dir[PATH_MAX], dm[128];
 	int count;
 
-	attr(ddir, "dm/name", f->dm_name, sizeof(f->dm_name));
+	dm_name(ddir, f->dm_name, sizeof(f->dm_name));
 	if (!first_slave(sysroot, f->id.name, next, sizeof(next), &count))
 		return;
 	snprintf(f->stack, sizeof(f->stack), "%s", f->name);
@@ -168,7 +195,8 @@ static void stack_facts(struct vbt_disk_facts *f, const char *sysroot,
 		if (snprintf(dir, sizeof(dir), "%s/class/block/%s", sysroot,
 			     cur) >= (int)sizeof(dir))
 			break;
-		if (attr(dir, "dm/name", dm, sizeof(dm)) > 0)
+		dm_name(dir, dm, sizeof(dm));
+		if (dm[0])
 			append(f->stack, sizeof(f->stack), " (", dm, ")");
 		if (!first_slave(sysroot, cur, next, sizeof(next), &count)) {
 			/* A partition: its disk is the parent directory. */
