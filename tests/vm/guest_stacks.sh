@@ -22,8 +22,9 @@ VDA="size=64M,werror=report,rerror=report,fault=blkdebug:pwritev:sector=2056:err
 # 22536; vdb1's own sector 4096 is vdb 24576.
 VDB="size=32M,werror=report,rerror=report,fault=blkdebug:pwritev:sector=22536:errno=EIO+pwritev:sector=24576:errno=EIO"
 # sda: ENODATA becomes Medium Error / Unrecovered read error in QEMU's
-# scsi-hd, ENOSPC Data Protect / Space allocation failed write protect.
-SDA="bus=scsi,size=64M,werror=report,rerror=report,fault=blkdebug:read_aio:sector=64:iotype=read:errno=61+pwritev:sector=128:errno=ENOSPC"
+# scsi-hd, ENOSPC Data Protect / Space allocation failed write protect,
+# EIO Aborted Command / I/O process terminated, which the guest retries.
+SDA="bus=scsi,size=64M,werror=report,rerror=report,fault=blkdebug:read_aio:sector=64:iotype=read:errno=61+pwritev:sector=128:errno=ENOSPC+read_aio:sector=256:iotype=read:errno=EIO"
 
 check() {
 	local name=$1
@@ -52,7 +53,7 @@ for k in $KERNELS; do
 		sort >"$out/got"
 	DIAG="kernel (<) vs vblktrace (>): $(diff "$out/truth" "$out/got"); $(cat "$g/vbt.err")"
 	check "$k: failed requests (sda and vda) equal the guest kernel's ftrace record" \
-		bash -c "[ \$(wc -l <'$out/truth') = 6 ] && diff -q '$out/truth' '$out/got'"
+		bash -c "[ \$(wc -l <'$out/truth') = 7 ] && diff -q '$out/truth' '$out/got'"
 
 	# The kernel's own sense lines, per tag: "KEY|ADD. SENSE|CDB opcode".
 	awk '/sd [0-9:]+: \[sda\] tag#[0-9]+ Sense Key : /{t=$0; sub(/.*tag#/, "", t); sub(/ .*/, "", t);
@@ -66,14 +67,19 @@ for k in $KERNELS; do
 		awk -F'|' '{printf "%s|%s|%02x\n", $1, $2, $3}' | sort >"$out/got-sense"
 	DIAG="kernel (<) vs vblktrace (>): $(diff "$out/kernel-sense" "$out/got-sense")"
 	check "$k: sda sense key, additional sense and opcode are what the guest kernel logged" \
-		bash -c "[ \$(wc -l <'$out/kernel-sense') = 2 ] && diff -q '$out/kernel-sense' '$out/got-sense'"
+		bash -c "[ \$(wc -l <'$out/kernel-sense') = 3 ] && diff -q '$out/kernel-sense' '$out/got-sense'"
 
-	DIAG=$(jq -c 'select(.kind == "block" and .dev == "sda") | .scsi' "$ev")
-	check "$k: sda results: 0:0:0:0, DID_OK, CHECK CONDITION, one try, no virtio status" \
-		jq -e -s '[.[] | select(.kind == "block" and .dev == "sda")] | length == 2 and
-			all(.scsi.address == "0:0:0:0" and .scsi.host_byte == "DID_OK" and
-			    .scsi.status == "CHECK CONDITION" and .scsi.tries == 1 and
-			    .virtio_status == null)' "$ev"
+	# Tries: the kernel's scsi_dispatch_cmd_done record (result != 0) of
+	# each failed command, by LBA (512-byte blocks: LBA = sector).
+	grep -o 'scsi_dispatch_cmd_done: host_no=0 channel=0 id=0 lun=0 .* lba=[0-9]*' "$g/trace.txt" |
+		sed 's/.*lba=//' | sort -n | uniq -c | awk '{print $2, $1}' >"$out/kernel-tries"
+	jq -r 'select(.kind == "block" and .dev == "sda") | "\(.sector) \(.scsi.tries)"' "$ev" | sort -n >"$out/got-tries"
+	DIAG="kernel (<) vs vblktrace (>): $(diff "$out/kernel-tries" "$out/got-tries"); $(jq -c 'select(.kind == "block" and .dev == "sda") | .scsi' "$ev")"
+	check "$k: sda results: 0:0:0:0, DID_OK, CHECK CONDITION, tries as the kernel's scsi trace counts them" \
+		bash -c "diff -q '$out/kernel-tries' '$out/got-tries' && grep -q '^256 [2-9]' '$out/got-tries' &&
+			jq -e -s '[.[] | select(.kind == \"block\" and .dev == \"sda\")] | length == 3 and
+				all(.scsi.address == \"0:0:0:0\" and .scsi.host_byte == \"DID_OK\" and
+				    .scsi.status == \"CHECK CONDITION\" and .virtio_status == null)' '$ev'"
 
 	# Issuers: block_io_start (6.5+) names dd; before it the issuer of an
 	# sd request whose failure SCSI ends in two steps is not known (a
@@ -81,10 +87,10 @@ for k in $KERNELS; do
 	DIAG=$(jq -c 'select(.kind == "block") | [.dev, .comm, .issuer_known]' "$ev")
 	if grep -q 'block_io_start' "$g/vbt.err"; then
 		check "$k: dd is the issuer of every failed request" \
-			jq -e -s '[.[] | select(.kind == "block")] | length == 6 and all(.comm == "dd" and .issuer_known)' "$ev"
+			jq -e -s '[.[] | select(.kind == "block")] | length == 7 and all(.comm == "dd" and .issuer_known)' "$ev"
 	else
 		check "$k: the issuer is dd or said to be unknown, never another task" \
-			jq -e -s '[.[] | select(.kind == "block")] | length == 6 and
+			jq -e -s '[.[] | select(.kind == "block")] | length == 7 and
 				all(.issuer_known == false or .comm == "dd") and
 				([.[] | select(.dev != "sda" and .comm == "dd" and .issuer_known)] | length == 4)' "$ev"
 	fi
@@ -143,7 +149,7 @@ for k in $KERNELS; do
 	DIAG=$(cat "$g/disks.txt")
 	check "$k: disks: sda is 0:0:0:0 QEMU scsi-hd on virtio_scsi; the stacks from sysfs" \
 		bash -c "grep -q '  scsi 0:0:0:0  QEMU scsi-hd: QEMU QEMU HARDDISK rev .* host adapter virtio_scsi' '$g/disks.txt' &&
-			grep -qx '  stack: dm-1 (vbtlv) -> dm-0 (vbtlin) -> vda' '$g/disks.txt' &&
+			grep -qx '  stack: dm-1 (vg0/lv) -> dm-0 (vbtlin) -> vda' '$g/disks.txt' &&
 			grep -qx '  stack: dm-0 (vbtlin) -> vda' '$g/disks.txt' &&
 			grep -qx '  stack: dm-2 (vbtpart) -> vdb1 -> vdb' '$g/disks.txt'"
 
@@ -151,10 +157,11 @@ for k in $KERNELS; do
 	# recognised, and an sda error is not called a virtio one.
 	grep -E 'sd [0-9:]+: \[sda\] tag#[0-9]+ (FAILED|Sense Key|Add\. Sense|CDB)|error, dev sda' "$g/dmesg.txt" >"$out/scsi-lines"
 	"$VBT_ROOT/build/vblktrace" explain --json "$out/scsi-lines" >"$out/explain.jsonl" 2>&1
-	DIAG=$(cat "$out/explain.jsonl")
+	DIAG="$(cat "$out/explain.jsonl"); $(/usr/bin/python3 "$VBT_ROOT/tests/lib/validate_json.py" \
+		"$VBT_ROOT/docs/events.schema.json" "$ev" "$g/disks.jsonl" "$out/explain.jsonl" 2>&1)"
 	check "$k: explain recognises the guest's SCSI lines; no VIRTIO_BLK status for sda" \
-		bash -c "[ \$(wc -l <'$out/scsi-lines') = 10 ] &&
-			jq -e -s '[.[] | select(.kind == \"explanation\")] | length == 10 and
+		bash -c "[ \$(wc -l <'$out/scsi-lines') = 15 ] &&
+			jq -e -s '[.[] | select(.kind == \"explanation\")] | length == 15 and
 				([.[] | select(.kind == \"explanation\") | .pattern] | sort | unique == [\"blk-error\", \"scsi-add-sense\", \"scsi-cdb\", \"scsi-result\", \"scsi-sense-key\"]) and
 				all(.[]; tostring | test(\"VIRTIO_BLK\") | not)' '$out/explain.jsonl' &&
 			/usr/bin/python3 '$VBT_ROOT/tests/lib/validate_json.py' '$VBT_ROOT/docs/events.schema.json' '$ev' '$g/disks.jsonl' '$out/explain.jsonl'"

@@ -3,7 +3,8 @@
 # under device-mapper stacks, traced by vblktrace live while the kernel
 # records its own view (ftrace block_rq_complete, its sense lines).
 #   sda: scsi-hd whose read at sector 64 fails with ENODATA on the host
-#        (Medium Error) and whose write at sector 128 fails with ENOSPC
+#        (Medium Error), whose write at sector 128 fails with ENOSPC, and
+#        whose read at 256 fails with EIO (Aborted Command: retried)
 #   vda: dm-linear vbtlin = vda 2048.., and vbtlv = vbtlin 4096.. on top;
 #        writes fail on the host at vda 2056 and 6152
 #   vdb: partition vdb1 at 20480, vbtpart = vdb1 2048..; writes fail at
@@ -27,8 +28,9 @@ vda=$(cat /sys/block/vda/dev)
 dmsetup create vbtlin --noudevsync --table "0 32768 linear $vda 2048" ||
 	echo "dmsetup create vbtlin failed"
 lin=$(cat /sys/block/dm-0/dev)
-dmsetup create vbtlv --noudevsync --table "0 8192 linear $lin 4096" ||
-	echo "dmsetup create vbtlv failed"
+# Named and tagged as LVM names a logical volume lv of group vg0.
+dmsetup create vg0-lv --uuid LVM-vbtrig0000vg0lv --noudevsync \
+	--table "0 8192 linear $lin 4096" || echo "dmsetup create vg0-lv failed"
 [ -e /dev/dm-1 ] || mknod /dev/dm-1 b "${lin%%:*}" 1
 dmsetup create vbtpart --noudevsync --table "0 8192 linear $(cat /sys/block/vdb/vdb1/dev) 2048" ||
 	echo "dmsetup create vbtpart failed"
@@ -36,6 +38,9 @@ dmsetup create vbtpart --noudevsync --table "0 8192 linear $(cat /sys/block/vdb/
 
 echo 'error != 0' > $T/events/block/block_rq_complete/filter
 echo 1 > $T/events/block/block_rq_complete/enable
+# Every try of a SCSI command that failed, as the midlayer saw it.
+echo 'result != 0' > $T/events/scsi/scsi_dispatch_cmd_done/filter
+echo 1 > $T/events/scsi/scsi_dispatch_cmd_done/enable
 
 vblktrace live --side guest -j -o "$OUT/events.jsonl" >/dev/null 2>"$OUT/vbt.err" &
 VP=$!
@@ -66,6 +71,8 @@ dd if=/dev/sda of=/dev/null bs=4k count=1 skip=8 iflag=direct 2>"$OUT/sread.err"
 echo $? >"$OUT/sread.rc"
 dd if=/dev/zero of=/dev/sda bs=4k count=1 seek=16 oflag=direct 2>"$OUT/swrite.err"
 echo $? >"$OUT/swrite.rc"
+dd if=/dev/sda of=/dev/null bs=4k count=1 skip=32 iflag=direct 2>"$OUT/sretry.err"
+echo $? >"$OUT/sretry.rc"
 dd if=/dev/zero of=/dev/dm-0 bs=4k count=1 seek=1 oflag=direct 2>"$OUT/dm.err"
 echo $? >"$OUT/dm.rc"
 dd if=/dev/zero of=/dev/dm-1 bs=4k count=1 seek=1 oflag=direct 2>"$OUT/dm2.err"
@@ -81,6 +88,7 @@ wait $VP
 echo $? >"$OUT/vbt.rc"
 wait $TP $RP $CP
 echo 0 > $T/events/block/block_rq_complete/enable
+echo 0 > $T/events/scsi/scsi_dispatch_cmd_done/enable
 cat $T/trace >"$OUT/trace.txt"
 dmesg >"$OUT/dmesg.txt"
 vblktrace disks >"$OUT/disks.txt" 2>&1
