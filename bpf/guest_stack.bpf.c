@@ -49,6 +49,19 @@ struct scsi_cmnd___old {
 
 #define SAM_STAT_CHECK_CONDITION 0x02
 
+/*
+ * tp_btf hands trusted, maybe-NULL pointers on which newer verifiers refuse
+ * arithmetic (a CO-RE read's offset, the request before the command).
+ * Every load here is a probe-read anyway: take the pointer as a number.
+ */
+static __always_inline void *plain(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return (void *)v;
+}
+
 /* scsi_cmd_to_rq(): the command is the request's driver data, right after it. */
 static __always_inline struct request *cmd_rq(struct scsi_cmnd___vbt *cmd)
 {
@@ -117,7 +130,7 @@ static __always_inline int on_scsi_done(struct scsi_cmnd___vbt *cmd)
 SEC("tp_btf/scsi_dispatch_cmd_done")
 int BPF_PROG(btf_scsi_done, struct scsi_cmnd___vbt *cmd)
 {
-	return on_scsi_done(cmd);
+	return on_scsi_done(plain(cmd));
 }
 
 SEC("raw_tp/scsi_dispatch_cmd_done")
@@ -179,7 +192,7 @@ static __always_inline int on_bio_remap(struct bio *bio, __u32 from_dev,
 SEC("tp_btf/block_bio_remap")
 int BPF_PROG(btf_bio_remap, struct bio *bio, dev_t dev, sector_t from)
 {
-	return on_bio_remap(bio, dev, from);
+	return on_bio_remap(plain(bio), dev, from);
 }
 
 SEC("raw_tp/block_bio_remap")
@@ -258,7 +271,7 @@ static __always_inline int on_bio_complete(struct bio *bio)
 SEC("tp_btf/block_bio_complete")
 int BPF_PROG(btf_bio_complete, struct request_queue *q, struct bio *bio)
 {
-	return on_bio_complete(bio);
+	return on_bio_complete(plain(bio));
 }
 
 SEC("raw_tp/block_bio_complete")
@@ -334,7 +347,7 @@ SEC("tp_btf/block_rq_error")
 int BPF_PROG(btf_rq_error, struct request *rq, blk_status_t error,
 	     unsigned int nr_bytes)
 {
-	return on_rq_error(rq, error);
+	return on_rq_error(plain(rq), error);
 }
 
 SEC("raw_tp/block_rq_error")

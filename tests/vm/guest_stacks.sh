@@ -131,9 +131,10 @@ for k in $KERNELS; do
 	# raw_tp (forced) reports the same; classic tracepoints say what they
 	# cannot see.
 	proj='select(.kind != "syscall" or .errno != 0) | [.kind, .dev, .sector, .scsi.sense_key, .scsi.asc_text, .scsi.tries, .from_dev, .from_sector, ([.cause_chain[]? | .dev, .sector])] | tostring'
-	DIAG="$(cat "$g/raw.err" "$g/tp.err"); $(diff <(jq -r "$proj" "$ev") <(jq -r "$proj" "$g/raw.jsonl"))"
-	check "$k: fallbacks: raw_tp sees the same SCSI and stack records; tracepoint says it cannot" \
-		bash -c "grep -q 'raw_tp scsi_dispatch_cmd_done block_bio_remap' '$g/raw.err' &&
+	DIAG="$(cat "$g/vbt.err" "$g/raw.err" "$g/tp.err"); $(diff <(jq -r "$proj" "$ev") <(jq -r "$proj" "$g/raw.jsonl"))"
+	check "$k: tp_btf by default; raw_tp sees the same SCSI and stack records; tracepoint says it cannot" \
+		bash -c "grep -q 'tp_btf scsi_dispatch_cmd_done block_bio_remap' '$g/vbt.err' &&
+			grep -q 'raw_tp scsi_dispatch_cmd_done block_bio_remap' '$g/raw.err' &&
 			[ -s '$g/raw.jsonl' ] && diff -q <(jq -r '$proj' '$ev') <(jq -r '$proj' '$g/raw.jsonl') &&
 			grep -q 'cannot see: .*SCSI result and sense, the bios of stacked devices: no classic tracepoint carries them' '$g/tp.err'"
 
