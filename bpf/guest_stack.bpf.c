@@ -140,12 +140,14 @@ int BPF_PROG(raw_scsi_done, struct scsi_cmnd___vbt *cmd)
 }
 
 /*
- * A bio a stacked device sent down: where it came from.  Keyed by the bio
- * pointer; completion deletes the entry, and one naming another device
- * than the bio's is an earlier bio's (the LRU bounds what a lost delete
- * costs).
+ * A bio a stacked device sent down: where it came from.  An array slot
+ * picked by hashing the bio pointer (a hash map update cost a stacked
+ * device's every bio about four times as much): the slot names its bio,
+ * and a bio whose slot was taken over by another is reported without its
+ * remap, never with a wrong one.  Completion frees the slot.
  */
 struct remap {
+	__u64 bio; /* owner, 0 while free or being written */
 	__u64 from_sector;
 	__u64 sector;
 	__u32 from_dev;
@@ -154,12 +156,21 @@ struct remap {
 	__u32 pad;
 };
 
+#define REMAP_SLOT_BITS 14
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << REMAP_SLOT_BITS);
+	__type(key, __u32);
 	__type(value, struct remap);
 } remaps SEC(".maps");
+
+static __always_inline struct remap *remap_slot(__u64 key)
+{
+	__u32 idx = (key * 0x9E3779B97F4A7C15ULL) >> (64 - REMAP_SLOT_BITS);
+
+	return bpf_map_lookup_elem(&remaps, &idx);
+}
 
 static __always_inline __u64 bio_key(struct bio *bio)
 {
@@ -173,19 +184,25 @@ static __always_inline int on_bio_remap(struct bio *bio, __u32 from_dev,
 					__u64 from)
 {
 	__u32 dev = BPF_CORE_READ(bio, bi_bdev, bd_dev);
-	struct remap r = {};
+	struct remap *r;
 	__u64 key;
 
 	/* A partition remaps its own bio onto the disk: sysfs has the offset. */
 	if (dev == from_dev)
 		return 0;
 	key = bio_key(bio);
-	r.from_sector = from;
-	r.from_dev = from_dev;
-	r.dev = dev;
-	r.sector = BPF_CORE_READ(bio, bi_iter.bi_sector);
-	r.nr_bytes = BPF_CORE_READ(bio, bi_iter.bi_size);
-	bpf_map_update_elem(&remaps, &key, &r, BPF_ANY);
+	r = remap_slot(key);
+	if (!r)
+		return 0;
+	r->bio = 0;
+	asm volatile("" ::: "memory");
+	r->from_sector = from;
+	r->from_dev = from_dev;
+	r->dev = dev;
+	r->sector = BPF_CORE_READ(bio, bi_iter.bi_sector);
+	r->nr_bytes = BPF_CORE_READ(bio, bi_iter.bi_size);
+	asm volatile("" ::: "memory");
+	r->bio = key;
 	return 0;
 }
 
@@ -213,21 +230,23 @@ static __always_inline int on_bio_complete(struct bio *bio)
 	__u32 dev;
 
 	key = bio_key(bio);
-	r = bpf_map_lookup_elem(&remaps, &key);
+	r = remap_slot(key);
+	if (!r)
+		return 0; /* an array slot always exists */
 	if (!status) {
-		if (r)
-			bpf_map_delete_elem(&remaps, &key);
+		if (r->bio == key)
+			r->bio = 0;
 		return 0;
 	}
 	bdev = BPF_CORE_READ(bio, bi_bdev);
 	dev = BPF_CORE_READ(bdev, bd_dev);
 	/* An entry for another device is a stale one of an earlier bio. */
-	if (r) {
+	if (r->bio == key) {
 		if (r->dev == dev) {
 			rc = *r;
 			have = true;
 		}
-		bpf_map_delete_elem(&remaps, &key);
+		r->bio = 0;
 	}
 	/* Bio-based devices have no blk-mq ops: they end no request. */
 	stacked = !BPF_CORE_READ(bdev, bd_disk, queue, mq_ops);
@@ -303,11 +322,11 @@ static __always_inline int on_rq_error(struct request *rq, int error)
 		struct vbt_bio *e;
 		__u32 dev;
 
-		r = bpf_map_lookup_elem(&remaps, &key);
-		if (!r)
+		r = remap_slot(key);
+		if (!r || r->bio != key)
 			goto next;
 		rc = *r;
-		bpf_map_delete_elem(&remaps, &key);
+		r->bio = 0;
 		bdev = BPF_CORE_READ(bio, bi_bdev);
 		dev = BPF_CORE_READ(bdev, bd_dev);
 		sector = BPF_CORE_READ(bio, bi_iter.bi_sector);
