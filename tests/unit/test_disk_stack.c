@@ -75,6 +75,8 @@ static int make_tree(const char *r)
 	       put(r, HBA "/timeout", "30\n") ||
 	       link_to(r, HBA "/driver", "../../../../../../bus/scsi/drivers/sd") ||
 	       put(r, "class/scsi_host/host0/proc_name", "virtio_scsi\n") ||
+	       put(r, "class/scsi_disk/0:0:0:0/cache_type", "write back\n") ||
+	       put(r, "class/scsi_disk/0:0:0:0/FUA", "0\n") ||
 	       put(r, "block/vda/dev", "254:0\n") ||
 	       put(r, "block/vda/vda2/partition", "2\n") ||
 	       put(r, "block/vda/vda2/dev", "254:2\n") ||
@@ -142,6 +144,8 @@ TEST_F(tree, scsi_disk)
 	EXPECT_STREQ("virtio_scsi", sda->scsi_host);
 	EXPECT_EQ(128, sda->queue_depth);
 	EXPECT_EQ(30, sda->scsi_timeout);
+	EXPECT_STREQ("write back", sda->scsi_cache_type);
+	EXPECT_EQ(VBT_TRI_NO, sda->scsi_fua);
 	EXPECT_STREQ("", sda->stack);
 	vda = find(f, n, "vda");
 	ASSERT_NE(NULL, vda);

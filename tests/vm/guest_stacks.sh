@@ -147,9 +147,12 @@ for k in $KERNELS; do
 				 any(test(\"Medium Error: Unrecovered read error; under QEMU.s scsi-hd that is a host ENODATA\")))' '$out/report.json' &&
 			/usr/bin/python3 '$VBT_ROOT/tests/lib/validate_json.py' '$VBT_ROOT/docs/events.schema.json' '$out/report.json'"
 
-	DIAG=$(cat "$g/disks.txt")
-	check "$k: disks: sda is 0:0:0:0 QEMU scsi-hd on virtio_scsi; the stacks from sysfs" \
+	DIAG="$(cat "$g/scsi_disk.txt"); $(cat "$g/disks.txt")"
+	wce=$(awk '{print $2, $3}' "$g/scsi_disk.txt")
+	fua=$(awk '{print $NF == 1 ? "yes" : "no"}' "$g/scsi_disk.txt")
+	check "$k: disks: sda is 0:0:0:0 QEMU scsi-hd on virtio_scsi, WCE and FUA as sd says; the stacks from sysfs" \
 		bash -c "grep -q '  scsi 0:0:0:0  QEMU scsi-hd: QEMU QEMU HARDDISK rev .* host adapter virtio_scsi' '$g/disks.txt' &&
+			[ '$wce' = 'write back' ] && grep -qx '  scsi cache_type: $wce (WCE on)  FUA: $fua' '$g/disks.txt' &&
 			grep -qx '  stack: dm-1 (vg0/lv) -> dm-0 (vbtlin) -> vda' '$g/disks.txt' &&
 			grep -qx '  stack: dm-0 (vbtlin) -> vda' '$g/disks.txt' &&
 			grep -qx '  stack: dm-2 (vbtpart) -> vdb1 -> vdb' '$g/disks.txt'"

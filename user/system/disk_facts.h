@@ -108,6 +108,8 @@ struct vbt_disk_facts {
 	char emulated[48];		/* "QEMU scsi-hd", ... "" = unknown */
 	uint64_t queue_depth;
 	uint64_t scsi_timeout;		/* seconds */
+	char scsi_cache_type[32];	/* scsi_disk cache_type: the WCE bit */
+	int scsi_fua;			/* enum vbt_tri: FUA supported */
 
 	/* Stacked devices: "dm-1 (vbtlv) -> dm-0 (vbtlin) -> vda" */
 	char dm_name[128];		/* device-mapper name, "" if none */

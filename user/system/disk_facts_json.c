@@ -114,6 +114,8 @@ struct json_object *vbt_disk_facts_json(const struct vbt_disk_facts *f)
 		ADD("emulated", j_str(f->emulated));
 		ADD("queue_depth", j_u64(f->queue_depth));
 		ADD("scsi_timeout", j_u64(f->scsi_timeout));
+		ADD("scsi_cache_type", j_str(f->scsi_cache_type));
+		ADD("scsi_fua", j_tri(f->scsi_fua));
 	}
 	if (f->dm_name[0])
 		ADD("dm_name", j_str(f->dm_name));

@@ -90,6 +90,14 @@ static void scsi_facts(struct vbt_disk_facts *f, const char *sysroot,
 	attr(dev, "rev", f->rev, sizeof(f->rev));
 	f->queue_depth = attr_u64(dev, "queue_depth");
 	f->scsi_timeout = attr_u64(dev, "timeout");
+	/* sd's view of the mode page: WCE (write back) and FUA. */
+	snprintf(host, sizeof(host), "%s/class/scsi_disk/%s", sysroot,
+		 f->scsi_addr);
+	attr(host, "cache_type", f->scsi_cache_type,
+	     sizeof(f->scsi_cache_type));
+	if (attr(host, "FUA", name, sizeof(name)) > 0)
+		f->scsi_fua = !strcmp(name, "1") ? VBT_TRI_YES :
+			      !strcmp(name, "0") ? VBT_TRI_NO : VBT_TRI_UNKNOWN;
 	snprintf(host, sizeof(host), "%s/class/scsi_host/host%u", sysroot, h);
 	if (attr(host, "proc_name", name, sizeof(name)) > 0)
 		snprintf(f->scsi_host, sizeof(f->scsi_host), "%.31s", name);
@@ -222,6 +230,7 @@ void vbt_disk_stack_facts(struct vbt_disk_facts *f, const char *sysroot,
 			  const char *ddir)
 {
 	f->queue_depth = f->scsi_timeout = VBT_UNKNOWN;
+	f->scsi_fua = VBT_TRI_UNKNOWN;
 	scsi_facts(f, sysroot, ddir);
 	stack_facts(f, sysroot, ddir);
 }

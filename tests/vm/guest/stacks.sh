@@ -93,6 +93,7 @@ cat $T/trace >"$OUT/trace.txt"
 dmesg >"$OUT/dmesg.txt"
 vblktrace disks >"$OUT/disks.txt" 2>&1
 vblktrace disks -j >"$OUT/disks.jsonl" 2>&1
+echo "scsi_disk $(cat /sys/class/scsi_disk/0:0:0:0/cache_type) FUA $(cat /sys/class/scsi_disk/0:0:0:0/FUA)" >"$OUT/scsi_disk.txt"
 for d in sda vda vdb vdb/vdb1 dm-0 dm-1 dm-2; do
 	echo "$d $(cat /sys/block/$d/dev)"
 done >"$OUT/sysfs.txt"
