@@ -92,7 +92,7 @@ cache_wce() { case $1 in writethrough | directsync) echo off ;; *) echo on ;; es
 disk_add() {
 	local i=$1 spec=$2 kv k v img
 	local size=512M cache='' aio='' werror='' rerror='' discard='' lbs='' pbs='' queues='' serial=''
-	local id=virtio-disk$1 syntax=legacy fault=none image= backend=qemu
+	local id=virtio-disk$1 syntax=legacy fault=none image= backend=qemu bus=virtio
 	IFS=, read -r -a _kvs <<<"$spec"
 	for kv in "${_kvs[@]}"; do
 		k=${kv%%=*}
@@ -119,6 +119,8 @@ disk_add() {
 		fault) fault=$v ;;
 		backend) case $v in qemu | vhost-user) ;;
 			*) die "disk $i: bad backend '$v'" ;; esac; backend=$v ;;
+		bus) case $v in virtio | scsi) ;;
+			*) die "disk $i: bad bus '$v'" ;; esac; bus=$v ;;
 		*) die "disk $i: unknown key '$k'" ;;
 		esac
 	done
@@ -139,12 +141,22 @@ disk_add() {
 	fuse-eio:*) fuse_eio_image "$i" "$size" "${fault#fuse-eio:}" ;;
 	*) die "disk $i: unknown fault '$fault'" ;;
 	esac
-	local bus addr
-	read -r bus addr <<<"$(disk_slot "$i")"
-	local letters=abcdefghijklmnopqrstuvwxyz
-	printf '%s\tvd%s\t%s\t%s\t%s\n' "$i" "${letters:i:1}" "$id" "$img" "$spec" \
+	# pbus/addr: the PCI bus and slot of this disk's device (machine.sh).
+	local pbus addr
+	read -r pbus addr <<<"$(disk_slot "$i")"
+	local letters=abcdefghijklmnopqrstuvwxyz gname
+	if [ $bus = scsi ]; then
+		gname=sd${letters:${SCSI_N:-0}:1}
+	else
+		gname=vd${letters:$((i - ${SCSI_N:-0})):1}
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\n' "$i" "$gname" "$id" "$img" "$spec" \
 		>>"$OUT/disks.txt"
-	if [ $backend = vhost-user ]; then
+	if [ $bus = scsi ]; then
+		[ $backend = qemu ] && [ $syntax = legacy ] ||
+			die "disk $i: bus=scsi takes syntax=legacy and backend=qemu"
+		disk_scsi
+	elif [ $backend = vhost-user ]; then
 		disk_vhost_user
 	elif [ $syntax = legacy ]; then
 		disk_legacy
@@ -177,7 +189,7 @@ disk_vhost_user() {
 		VHOST_MEM=1
 	fi
 	QEMU+=(-chardev "socket,id=vu$i-chr,path=$sock"
-		-device "vhost-user-blk-pci,bus=$bus,addr=$addr,chardev=vu$i-chr,id=$id")
+		-device "vhost-user-blk-pci,bus=$pbus,addr=$addr,chardev=vu$i-chr,id=$id")
 }
 
 # -drive + -device. blkdebug is layered as raw -> blkdebug -> file with dotted options,
@@ -197,12 +209,37 @@ disk_legacy() {
 	[ -z "$werror" ] || drv="$drv,werror=$werror"
 	[ -z "$rerror" ] || drv="$drv,rerror=$rerror"
 	[ -z "$discard" ] || drv="$drv,discard=$discard"
-	dev="virtio-blk-pci,bus=$bus,addr=$addr,drive=drive-$id,id=$id"
+	dev="virtio-blk-pci,bus=$pbus,addr=$addr,drive=drive-$id,id=$id"
 	[ -z "$serial" ] || dev="$dev,serial=$serial"
 	[ -z "$lbs" ] || dev="$dev,logical_block_size=$lbs"
 	[ -z "$pbs" ] || dev="$dev,physical_block_size=$pbs"
 	[ -z "$queues" ] || dev="$dev,num-queues=$queues"
 	QEMU+=(-drive "$drv" -device "$dev")
+}
+
+# A scsi-hd on one virtio-scsi-pci controller (slot 0x1f, so the virtio-blk slots and
+# names stay as they are); LUN = the disk's order among the SCSI disks: sda, sdb, ...
+# The guest needs --module virtio_scsi --module sd_mod and waits for the async scan.
+disk_scsi() {
+	local drv
+	if [ -z "${SCSI_N:-}" ]; then
+		QEMU+=(-device "virtio-scsi-pci,id=scsi0,bus=$PCI_BUS,addr=0x1f")
+		SCSI_N=0
+	fi
+	if [ -n "$bd" ]; then
+		drv="driver=raw,file.driver=blkdebug,file.config=$bd,file.image.driver=file"
+		drv="$drv,file.image.filename=$img"
+		[ -z "$aio" ] || drv="$drv,file.image.aio=$aio"
+	else
+		drv="file=$img,format=raw"
+		[ -z "$aio" ] || drv="$drv,aio=$aio"
+	fi
+	drv="$drv,if=none,id=drive-$id"
+	[ -z "$cache" ] || drv="$drv,cache=$cache"
+	[ -z "$werror" ] || drv="$drv,werror=$werror"
+	[ -z "$rerror" ] || drv="$drv,rerror=$rerror"
+	QEMU+=(-drive "$drv" -device "scsi-hd,bus=scsi0.0,channel=0,scsi-id=0,lun=$SCSI_N,drive=drive-$id,id=$id${serial:+,serial=$serial}")
+	SCSI_N=$((SCSI_N + 1))
 }
 
 # libvirt-shaped JSON: libvirt-N-storage (file) [-> libvirt-N-blkdebug] -> libvirt-N-format,
@@ -226,7 +263,7 @@ disk_blockdev() {
 	fmt="{\"node-name\":\"libvirt-$n-format\",\"read-only\":false"
 	[ -z "$discard" ] || fmt="$fmt,\"discard\":\"$discard\""
 	QEMU+=(-blockdev "$fmt,$cj,\"driver\":\"raw\",\"file\":\"$file\"}")
-	dev="{\"driver\":\"virtio-blk-pci\",\"bus\":\"$bus\",\"addr\":\"$addr\""
+	dev="{\"driver\":\"virtio-blk-pci\",\"bus\":\"$pbus\",\"addr\":\"$addr\""
 	dev="$dev,\"drive\":\"libvirt-$n-format\",\"id\":$(json_str "$id")"
 	dev="$dev,\"write-cache\":\"$(cache_wce "$c")\""
 	[ -z "$werror" ] || dev="$dev,\"werror\":\"$werror\""
@@ -240,9 +277,9 @@ disk_blockdev() {
 
 # out_disk_add I: the disk that carries /out back (a tar), always after the test disks.
 out_disk_add() {
-	local bus addr
-	read -r bus addr <<<"$(disk_slot "$1")"
+	local pbus addr
+	read -r pbus addr <<<"$(disk_slot "$1")"
 	truncate -s 256M "$SCRATCH/out.img"
 	QEMU+=(-drive "file=$SCRATCH/out.img,format=raw,if=none,id=drive-rig-out"
-		-device "virtio-blk-pci,bus=$bus,addr=$addr,drive=drive-rig-out,id=rig-out,serial=vbt-rig-out")
+		-device "virtio-blk-pci,bus=$pbus,addr=$addr,drive=drive-rig-out,id=rig-out,serial=vbt-rig-out")
 }
