@@ -133,12 +133,30 @@ add() {
 	done
 }
 
+# foreign_twin HOST: for a foreign guest, the guest architecture's build of a
+# host tool given with --file (/usr/sbin/dmsetup -> ROOT's sbin/dmsetup), when
+# HOST is an ELF of another machine and ROOT has that file; else HOST.
+foreign_twin() {
+	local m
+	[ -n "$ROOT" ] || { echo "$1"; return; }
+	m=$(readelf -h "$1" 2>/dev/null | sed -n 's/^ *Machine: *//p')
+	case $m in
+	'' | AArch64) echo "$1"; return ;;
+	esac
+	if [ -e "$ROOT$1" ]; then echo "$ROOT$1"
+	elif [ -e "$ROOT${1#/usr}" ]; then echo "$ROOT${1#/usr}"
+	else die "$1 is a $m binary and the $GUEST_ARCH packages have no $1"
+	fi
+}
+
 # add_spec STAGE HOST[:GUEST]
 add_spec() {
-	local spec=$2
+	local spec=$2 host
 	case $spec in
-	*:*) add "$1" "${spec%%:*}" "${spec#*:}" ;;
-	*) add "$1" "$spec" ;;
+	*:*) host=$(foreign_twin "${spec%%:*}") || exit 1
+		add "$1" "$host" "${spec#*:}" ;;
+	*) host=$(foreign_twin "$spec") || exit 1
+		add "$1" "$host" "$spec" ;;
 	esac
 }
 

@@ -2,7 +2,7 @@
 # The guest tools of a foreign architecture, unpacked from Debian packages.
 #
 #   userland.sh ARCH     print a directory holding ARCH's busybox (static),
-#                        mkfs.xfs, xfs_io, fio and every library they need
+#                        mkfs.xfs, xfs_io, fio, dmsetup and every library they need
 #
 # An amd64 guest gets this host's own binaries.  An arm64 guest cannot, and
 # its tools cannot be installed here (xfsprogs and fio are not co-installable
@@ -24,11 +24,11 @@ arm64) ;;
 esac
 ROOT=$REPO/.cache/guest/userland-$ARCH
 DEBS=$REPO/.cache/guest/debs-$ARCH
-TOP="busybox-static fio xfsprogs"
+TOP="busybox-static fio xfsprogs dmsetup"
 
 dpkg --print-foreign-architectures | grep -qx "$ARCH" ||
 	die "dpkg does not know $ARCH: run 'make deps' as root"
-if [ -e "$ROOT/.complete" ]; then
+if [ "$(cat "$ROOT/.complete" 2>/dev/null)" = "$TOP" ]; then
 	echo "$ROOT"
 	exit 0
 fi
@@ -73,7 +73,7 @@ for p in $pkgs; do
 	dpkg-deb -x "$deb" "$ROOT.tmp" || die "dpkg-deb -x $deb failed"
 done
 [ -x "$ROOT.tmp/bin/busybox" ] || die "no bin/busybox in the $ARCH packages"
-touch "$ROOT.tmp/.complete"
+echo "$TOP" >"$ROOT.tmp/.complete"
 rm -rf "$ROOT"
 mv "$ROOT.tmp" "$ROOT"
 echo "$ROOT"
