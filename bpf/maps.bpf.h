@@ -24,16 +24,11 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-struct err_key {
-	__u32 dev;
-	__u32 op;
-};
-
 /* Failed requests per (device, op), per CPU; successes are in diskstats. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1024);
-	__type(key, struct err_key);
+	__type(key, struct vbt_err_key);
 	__type(value, __u64);
 } errors SEC(".maps");
 
@@ -53,7 +48,7 @@ static __always_inline void *vbt_reserve(__u32 size)
 
 static __always_inline void vbt_count_error(__u32 dev, __u32 op)
 {
-	struct err_key key = { .dev = dev, .op = op };
+	struct vbt_err_key key = { .dev = dev, .op = op };
 	__u64 one = 1, *cnt;
 
 	cnt = bpf_map_lookup_elem(&errors, &key);

@@ -219,7 +219,7 @@ static int resolve_filters(struct vbt_session *l, struct vbt_source_cfg *cfg)
 	/* The kernel filters one pid; more are filtered here. */
 	if (l->opts.npids == 1)
 		cfg->pid = l->opts.pids[0];
-	for (int i = 0; i < l->ndisks && cfg->nvirtio < 256; i++)
+	for (int i = 0; i < l->ndisks && cfg->nvirtio < VBT_MAX_VIRTIO_DISKS; i++)
 		if (l->disks[i].virtio)
 			cfg->virtio_devs[cfg->nvirtio++] = l->disks[i].dev;
 	return 0;

@@ -29,6 +29,14 @@
 #define VBT_COMM_LEN		16
 #define VBT_DISK_NAME_LEN	32
 
+/*
+ * Capacity limits every source and userspace agree on: devices in a -d
+ * filter (the BPF filter map, the module's START request) and virtio-blk
+ * disks whose status byte the BPF programs read.
+ */
+#define VBT_MAX_FILTER_DEVS	32
+#define VBT_MAX_VIRTIO_DISKS	256
+
 enum vbt_kind {
 	VBT_KIND_BLOCK		= 1,	/* a block request completed */
 	VBT_KIND_SYSCALL	= 2,	/* a traced syscall failed */
@@ -163,6 +171,15 @@ struct vbt_async {
 	__u64	ino;		/* its inode, 0 if unseen */
 };
 
+/*
+ * Key of the failed-request counters a source keeps in the kernel (the BPF
+ * 'errors' map; the module reports the same pairs as vbt_kmod_errcount).
+ */
+struct vbt_err_key {
+	__u32	dev;		/* kernel dev_t */
+	__u32	op;		/* enum vbt_op */
+};
+
 /* Records the source counted but could not deliver. */
 struct vbt_lost {
 	struct vbt_hdr hdr;
@@ -183,7 +200,7 @@ struct vbt_lost {
  * START.  read() returns whole records; a struct vbt_lost in the stream
  * counts the records dropped at that point because the reader fell behind.
  */
-#define VBT_KMOD_MAX_DEVS	32
+#define VBT_KMOD_MAX_DEVS	VBT_MAX_FILTER_DEVS
 #define VBT_KMOD_ALL		(1U << 0)	/* every completion, not only errors */
 
 struct vbt_kmod_start {

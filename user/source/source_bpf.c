@@ -58,16 +58,11 @@ static uint64_t bpf_lost(struct vbt_source *src)
 	return sum;
 }
 
-struct err_key {
-	uint32_t dev;
-	uint32_t op;
-};
-
 static void bpf_errors(struct vbt_source *src, vbt_errcount_fn fn, void *ctx)
 {
 	struct bpf_source *bs = (struct bpf_source *)src;
 	struct bpf_map *map = bs->skel->maps.errors;
-	struct err_key key, next, *prev = NULL;
+	struct vbt_err_key key, next, *prev = NULL;
 	uint64_t vals[bs->ncpus];
 
 	while (!bpf_map__get_next_key(map, prev, &next, sizeof(next))) {
@@ -221,10 +216,10 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 			 strerror(-ret));
 		return ret;
 	}
-	skel->bss->trace_all = cfg->all;
-	skel->bss->filter_dev = cfg->ndevs > 0;
-	skel->bss->filter_pid = cfg->pid;
-	skel->bss->has_io_start = io_start;
+	skel->rodata->trace_all = cfg->all;
+	skel->rodata->filter_dev = cfg->ndevs > 0;
+	skel->rodata->filter_pid = cfg->pid;
+	skel->rodata->has_io_start = io_start;
 	choose_programs(skel, level, io_start);
 
 	ret = guest_block_bpf__load(skel);
@@ -304,8 +299,8 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 	sys = syscall_fail_bpf__open();
 	if (!sys)
 		return -errno;
-	sys->bss->filter_pids = cfg->nsys_pids > 0 || cfg->host;
-	sys->bss->match_qemu_comm = cfg->host;
+	sys->rodata->filter_pids = cfg->nsys_pids > 0 || cfg->host;
+	sys->rodata->match_qemu_comm = cfg->host;
 	ret = bpf_map__reuse_fd(sys->maps.events,
 				bpf_map__fd(bs->skel->maps.events));
 	if (!ret)

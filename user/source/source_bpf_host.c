@@ -49,8 +49,8 @@ static int try_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 
 	if (!h)
 		return -errno;
-	h->bss->filter_pids = true;
-	h->bss->match_qemu_comm = true;
+	h->rodata->filter_pids = true;
+	h->rodata->match_qemu_comm = true;
 	bpf_object__for_each_program(prog, h->obj)
 		bpf_program__set_autoload(prog, false);
 
