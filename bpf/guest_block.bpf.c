@@ -42,6 +42,9 @@ const volatile bool trace_all; /* every completion, not only errors */
 const volatile bool filter_dev; /* only devices in dev_filter */
 const volatile __u32 filter_pid; /* only this issuing thread group */
 const volatile bool has_io_start; /* issuers come from block_io_start */
+const volatile __u32 self_tgid; /* vblktrace itself: its I/O is not shown */
+/* Wake the reader only past this much unread data (0: at every record). */
+const volatile __u64 wakeup_bytes;
 
 /*
  * The request's op and sector range when it entered tell a later user of
@@ -302,6 +305,9 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 		is = NULL; /* another request's, or an earlier user's of rq */
 	if (filter_pid && (!is || is->pid != filter_pid))
 		return 0;
+	/* Our own output would feed back into what we trace. */
+	if (is && is->pid == self_tgid)
+		return 0;
 
 	opf = BPF_CORE_READ(rq, cmd_flags);
 	op = vbt_rq_op(opf);
@@ -362,7 +368,7 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 					  &disk->disk_name);
 	else
 		e->disk[0] = 0;
-	bpf_ringbuf_submit(e, 0);
+	vbt_submit(e, wakeup_bytes);
 	return 0;
 }
 
@@ -452,6 +458,8 @@ int tp_rq_complete(struct trace_event_raw_block_rq_completion *ctx)
 	is = bpf_map_lookup_elem(&issuers_by_sector, &key);
 	if (filter_pid && (!is || is->pid != filter_pid))
 		return 0;
+	if (is && is->pid == self_tgid)
+		return 0;
 
 	e = vbt_reserve(sizeof(*e));
 	if (!e)
@@ -479,6 +487,6 @@ int tp_rq_complete(struct trace_event_raw_block_rq_completion *ctx)
 	bpf_probe_read_kernel(e->disk, sizeof(ctx->rwbs), ctx->rwbs);
 	if (error)
 		vbt_count_error(key.dev, VBT_OP_UNKNOWN);
-	bpf_ringbuf_submit(e, 0);
+	vbt_submit(e, wakeup_bytes);
 	return 0;
 }

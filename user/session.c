@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 
 #include "names.h"
 #include "probe.h"
@@ -346,10 +347,53 @@ static void print_kernel_counts(struct vbt_session *l, struct vbt_source *src,
 	fflush(f);
 }
 
+/*
+ * Output is written in large blocks (a write() per line would cost more
+ * than tracing at full rate) and flushed at least this often, so a reader
+ * of a file or pipe still sees each event within a fraction of a second.
+ */
+#define FLUSH_NS 100000000ULL
+
+/*
+ * Push what we wrote towards the disk ourselves: sync_file_range() submits
+ * the writeback from this process, whose requests the BPF programs skip,
+ * instead of leaving it to a flusher thread whose requests they would show
+ * (and whose events we would write, and so on).
+ */
+static void flush_output(struct vbt_session *l)
+{
+	fflush(stdout);
+	if (l->stdout_reg)
+		sync_file_range(1, 0, 0, SYNC_FILE_RANGE_WRITE);
+	if (l->record && !l->write_error) {
+		if (fflush(l->record))
+			l->write_error = errno;
+		else
+			sync_file_range(fileno(l->record), 0, 0,
+					SYNC_FILE_RANGE_WRITE);
+	}
+}
+
+/* A terminal gets each line at once; files and pipes get full buffers. */
+static void set_output_buffers(struct vbt_session *l)
+{
+	static char outbuf[1 << 20], recbuf[1 << 20];
+	struct stat st;
+
+	if (isatty(1))
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	else
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	l->stdout_reg = !fstat(1, &st) && S_ISREG(st.st_mode);
+	if (l->record)
+		setvbuf(l->record, recbuf, _IOFBF, sizeof(recbuf));
+}
+
 static int run(struct vbt_session *l, struct vbt_source *src)
 {
 	FILE *sumf = l->opts.json || l->hooks->no_stdout ? stderr : stdout;
 	uint64_t now = vbt_mono_now(), end = 0, next_sum = 0;
+	uint64_t next_flush = now + FLUSH_NS;
 	int ret = VBT_EXIT_OK, n;
 
 	if (l->opts.duration)
@@ -366,7 +410,11 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 			break;
 		}
 		check_lost(l, src);
-		fflush(stdout);
+		now = vbt_mono_now();
+		if (now >= next_flush) {
+			flush_output(l);
+			next_flush = now + FLUSH_NS;
+		}
 		if (hangup) {
 			hangup = 0;
 			l->hooks->hangup(l);
@@ -386,6 +434,7 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 	/* Whatever is still in the ring buffer was recorded: show it. */
 	src->ops->poll(src, 0);
 	check_lost(l, src);
+	flush_output(l);
 	vbt_summary_print(&l->sum, sumf, &l->clock, vbt_mono_now(), true);
 	print_kernel_counts(l, src, sumf);
 	return ret;
@@ -455,7 +504,7 @@ int vbt_session_run(struct vbt_session *l,
 	 * Attached: what is left needs at most CAP_BPF, plus whatever the
 	 * command still reads in /proc (started() runs before the drop).
 	 */
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	set_output_buffers(l);
 	fprintf(stderr, "vblktrace: tracing %s on %s via %s (driver %s); "
 		"Ctrl-C to stop\n", hooks->what,
 		l->opts.ndisks ? "the chosen disks" : "all disks", l->src->how,

@@ -11,19 +11,26 @@
 
 #define VBT_JSON_VERSION 1
 
+/*
+ * Every key is a string literal added once per record: telling json-c so
+ * spares it a copy and a lookup per field (a third of the cost of
+ * streaming every completion).
+ */
+#define ADD_FLAGS (JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY)
+
 static void add_str(struct json_object *o, const char *k, const char *v)
 {
-	json_object_object_add(o, k, json_object_new_string(v));
+	json_object_object_add_ex(o, k, json_object_new_string(v), ADD_FLAGS);
 }
 
 static void add_int(struct json_object *o, const char *k, int64_t v)
 {
-	json_object_object_add(o, k, json_object_new_int64(v));
+	json_object_object_add_ex(o, k, json_object_new_int64(v), ADD_FLAGS);
 }
 
 static void add_u64(struct json_object *o, const char *k, uint64_t v)
 {
-	json_object_object_add(o, k, json_object_new_uint64(v));
+	json_object_object_add_ex(o, k, json_object_new_uint64(v), ADD_FLAGS);
 }
 
 static void add_block(struct json_object *o, const struct vbt_event *ev)

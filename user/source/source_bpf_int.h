@@ -17,6 +17,9 @@ struct bpf_source {
 	struct host_qemu_bpf *host;
 	struct ring_buffer *rb;
 	int ncpus;
+	uint32_t ring_bytes;		/* size of the events ring buffer */
+	uint32_t self_tgid;		/* our pid as BPF sees it, or 0 */
+	bool batched;			/* wakeups per batch: drain on timeout */
 };
 
 /* Append to what this kernel keeps the source from seeing. */
