@@ -11,7 +11,7 @@
 /* -d disks and -p pids, each: the -d list is the sources' filter. */
 #define VBT_MAX_FILTER VBT_MAX_FILTER_DEVS
 
-/* Exit status of SPEC.md. */
+/* Exit status (docs/commands.md). */
 enum {
 	VBT_EXIT_OK = 0,
 	VBT_EXIT_RUNTIME = 1,
@@ -23,7 +23,8 @@ enum vbt_driver { VBT_DRIVER_AUTO, VBT_DRIVER_BPF, VBT_DRIVER_KMOD };
 enum vbt_side_opt { VBT_SIDE_AUTO, VBT_SIDE_OPT_GUEST, VBT_SIDE_OPT_HOST };
 
 struct vbt_opts {
-	const char *disks[VBT_MAX_FILTER];
+	const char *disks[VBT_MAX_FILTER];	/* kernel names, e.g. vda */
+	char disk_names[VBT_MAX_FILTER][32];	/* storage behind disks[] */
 	int ndisks;
 	int pids[VBT_MAX_FILTER];
 	int npids;
@@ -49,5 +50,7 @@ int vbt_opts_parse(int argc, char **argv, struct vbt_opts *o,
 /* Strict number parsers: the whole string or an error. */
 int vbt_parse_seconds(const char *s, double *out);
 int vbt_parse_int(const char *s, long min, long max, long *out);
+/* Index of @s in @names, or -1 (for --format parsing). */
+int vbt_parse_format(const char *s, const char *const *names, int n);
 
 #endif

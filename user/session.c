@@ -2,9 +2,9 @@
 /*
  * The tracing loop shared by live, host and watch.
  *
- * The pipeline: source (raw records) -> decode -> filter -> enrich (disk
- * names, fd paths, causes, then the command's own) -> sinks (stdout as text
- * or JSON Lines, the -o recording, the summary).
+ * The pipeline: source (raw records) -> decode -> filter -> enrich
+ * (enrich/enrich.h: disk names, fd paths, causes; then the command's own)
+ * -> sinks (stdout as text or JSON Lines, the -o recording, the summary).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,9 +16,10 @@
 #include <sys/capability.h>
 #include <sys/stat.h>
 
-#include "names.h"
-#include "probe.h"
+#include "decode/names.h"
+#include "util/msg.h"
 #include "session.h"
+#include "source/probe.h"
 
 static volatile sig_atomic_t stop, hangup;
 
@@ -32,214 +33,138 @@ static void on_hangup(int sig)
 	hangup = 1;
 }
 
-static bool sys_disk_wanted(const struct vbt_session *l, const struct vbt_event *ev)
+static bool sys_disk_wanted(const struct vbt_session *s, const struct vbt_event *ev)
 {
 	struct vbt_part p;
 
-	if (!l->ndevs)
+	if (!s->ndevs)
 		return true;
 	vbt_part_lookup("/sys", ev->sys.bdev, &p);
-	for (int i = 0; i < l->ndevs; i++)
-		if (l->devs[i] == p.disk || l->devs[i] == p.dev)
+	for (int i = 0; i < s->ndevs; i++)
+		if (s->devs[i] == p.disk || s->devs[i] == p.dev)
 			return true;
 	return false;
 }
 
-static bool pid_wanted(const struct vbt_session *l, uint32_t pid)
+static bool pid_wanted(const struct vbt_session *s, uint32_t pid)
 {
-	if (!l->opts.npids || l->pids_watch)
+	if (!s->opts.npids || s->pids_watch)
 		return true;
-	for (int i = 0; i < l->opts.npids; i++)
-		if ((uint32_t)l->opts.pids[i] == pid)
+	for (int i = 0; i < s->opts.npids; i++)
+		if ((uint32_t)s->opts.pids[i] == pid)
 			return true;
 	return false;
 }
 
-/*
- * The path behind an fd, from /proc while the process lives; after it
- * exited, a block device is still named by its device number, a file by
- * its inode.
- */
-static void fd_path(struct vbt_session *l, uint32_t pid, int fd, uint32_t bdev,
-		    uint64_t ino, bool blk, char *path, size_t len)
-{
-	const struct vbt_disk *d;
-	struct vbt_disk part;
-	char link[64], name[32];
-	ssize_t n = -1;
-
-	snprintf(link, sizeof(link), "/proc/%u/fd/%d", pid, fd);
-	if (fd >= 0)
-		n = readlink(link, path, len - 1);
-	if (n > 0) {
-		path[n] = 0;
-		return;
-	}
-	path[0] = 0;
-	if (!bdev)
-		return;
-	d = vbt_disk_by_dev(l->disks, l->ndisks, bdev);
-	name[0] = 0;
-	if (d)
-		snprintf(name, sizeof(name), "%s", d->name);
-	else if (!vbt_disk_lookup_dev("/sys", bdev, &part))
-		snprintf(name, sizeof(name), "%s", part.name);
-	if (blk && name[0])
-		snprintf(path, len, "/dev/%s", name);
-	else if (name[0])
-		snprintf(path, len, "inode %llu on %s", (unsigned long long)ino,
-			 name);
-	else
-		snprintf(path, len, "inode %llu on %u:%u",
-			 (unsigned long long)ino, vbt_major(bdev),
-			 vbt_minor(bdev));
-}
-
-/*
- * Fill what the kernel could not: disk names, derived virtio status, the
- * path behind a syscall's fd and the block failure that caused it.
- */
-static void enrich(struct vbt_session *l, struct vbt_event *ev)
-{
-	const struct vbt_disk *d;
-
-	if (ev->kind == VBT_KIND_SYSCALL) {
-		fd_path(l, ev->pid, ev->sys.fd, ev->sys.bdev, ev->sys.ino,
-			ev->sys.ftype == VBT_FTYPE_BLK, ev->sys.path,
-			sizeof(ev->sys.path));
-		vbt_cause_link(&l->causes, ev);
-		return;
-	}
-	if (ev->kind == VBT_KIND_IO_URING || ev->kind == VBT_KIND_AIO) {
-		/* Only AIO completions know their file (a dev, not a mode). */
-		fd_path(l, ev->pid, ev->async.fd, ev->async.bdev, ev->async.ino,
-			vbt_disk_by_dev(l->disks, l->ndisks, ev->async.bdev),
-			ev->async.path, sizeof(ev->async.path));
-		return;
-	}
-	if (ev->kind != VBT_KIND_BLOCK)
-		return;
-	d = vbt_disk_by_dev(l->disks, l->ndisks, ev->blk.dev);
-	if (!ev->blk.disk[0] && d)
-		snprintf(ev->blk.disk, sizeof(ev->blk.disk), "%s", d->name);
-	if (d && d->virtio && ev->blk.virtio_status == VBT_VIRTIO_NONE &&
-	    ev->blk.status >= 0 && !ev->blk.not_issued) {
-		/* virtio_blk maps UNSUPP to NOTSUPP and all else to IOERR. */
-		ev->blk.virtio_status = ev->blk.status == 0 ? VBT_VIRTIO_OK :
-					ev->blk.status == 1 ? VBT_VIRTIO_UNSUPP :
-					VBT_VIRTIO_IOERR;
-		ev->blk.virtio_derived = true;
-	}
-}
-
-void vbt_session_emit(struct vbt_session *l, struct vbt_event *ev)
+void vbt_session_emit(struct vbt_session *s, struct vbt_event *ev)
 {
 	char line[1024];
 	char *json = NULL;
 
-	ev->seq = ++l->seq;
-	if (l->opts.json || l->record)
-		json = vbt_format_json(ev, &l->fmt);
-	if (l->hooks->no_stdout) {
+	ev->seq = ++s->seq;
+	vbt_status_line_clear(&s->status);
+	if (s->opts.json || s->record)
+		json = vbt_format_json(ev, &s->fmt);
+	if (s->hooks->no_stdout) {
 		/* the command's own sinks show it */
-	} else if (l->opts.json) {
+	} else if (s->opts.json) {
 		if (json)
 			printf("%s\n", json);
 	} else {
-		vbt_format_text(ev, &l->fmt, line, sizeof(line));
+		vbt_format_text(ev, &s->fmt, line, sizeof(line));
 		printf("%s\n", line);
 	}
-	if (l->record && json && !l->write_error &&
-	    fprintf(l->record, "%s\n", json) < 0)
-		l->write_error = errno;
+	if (s->record && json && !s->write_error &&
+	    fprintf(s->record, "%s\n", json) < 0)
+		s->write_error = errno;
 	free(json);
-	vbt_summary_add(&l->sum, ev);
-	if (l->hooks->sink)
-		l->hooks->sink(l, ev);
+	vbt_summary_add(&s->sum, ev);
+	if (s->hooks->sink)
+		s->hooks->sink(s, ev);
 }
 
 static int on_record(void *ctx, const void *rec, size_t size)
 {
-	struct vbt_session *l = ctx;
+	struct vbt_session *s = ctx;
 	struct vbt_event ev;
 	char msg[160];
 
 	if (vbt_event_decode(rec, size, &ev, msg, sizeof(msg))) {
-		if (!l->sum.bad++)
-			fprintf(stderr, "vblktrace: dropping a bad record: %s\n",
+		if (!s->sum.bad++)
+			vbt_msg("dropping a bad record: %s\n",
 				msg);
 		return 0;
 	}
-	if (ev.kind == VBT_KIND_BLOCK && !pid_wanted(l, ev.pid))
+	if (ev.kind == VBT_KIND_BLOCK && !pid_wanted(s, ev.pid))
 		return 0;
-	if (ev.kind == VBT_KIND_SYSCALL && !sys_disk_wanted(l, &ev))
+	if (ev.kind == VBT_KIND_SYSCALL && !sys_disk_wanted(s, &ev))
 		return 0;
-	ev.side = l->hooks->side;
-	enrich(l, &ev);
-	if (l->hooks->enrich && !l->hooks->enrich(l, &ev)) {
-		l->sum.expected++;
+	ev.side = s->hooks->side;
+	vbt_enrich_event(&s->enrich, &ev);
+	if (s->hooks->enrich && !s->hooks->enrich(s, &ev)) {
+		s->sum.expected++;
 		return 0;
 	}
-	vbt_session_emit(l, &ev);
-	vbt_cause_note_block(&l->causes, &ev);
+	vbt_session_emit(s, &ev);
+	vbt_enrich_emitted(&s->enrich, &ev);
 	return 0;
 }
 
-static void check_lost(struct vbt_session *l, struct vbt_source *src)
+static void check_lost(struct vbt_session *s, struct vbt_source *src)
 {
 	uint64_t total = src->ops->lost(src);
 	struct vbt_event ev;
 
-	if (total <= l->lost_seen)
+	if (total <= s->lost_seen)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = VBT_KIND_LOST;
-	ev.side = l->hooks->side;
+	ev.side = s->hooks->side;
 	ev.mono_ns = vbt_mono_now();
-	ev.lost = total - l->lost_seen;
+	ev.lost = total - s->lost_seen;
 	snprintf(ev.comm, sizeof(ev.comm), "vblktrace");
 	ev.pid = ev.tid = getpid();
-	l->lost_seen = total;
-	vbt_session_emit(l, &ev);
+	s->lost_seen = total;
+	vbt_session_emit(s, &ev);
 }
 
-static int resolve_filters(struct vbt_session *l, struct vbt_source_cfg *cfg)
+static int resolve_filters(struct vbt_session *s, struct vbt_source_cfg *cfg)
 {
 	struct vbt_disk d;
 
-	for (int i = 0; i < l->opts.ndisks; i++) {
-		if (vbt_disk_lookup("/sys", l->opts.disks[i], &d)) {
-			fprintf(stderr, "vblktrace: no such disk: '%s' (see "
-				"'vblktrace disks' or /sys/class/block)\n",
-				l->opts.disks[i]);
-			return VBT_EXIT_USAGE;
+	for (int i = 0; i < s->opts.ndisks; i++) {
+		if (vbt_disk_lookup("/sys", s->opts.disks[i], &d)) {
+			return vbt_usage_error("no such disk: '%s' (see "
+					       "'vblktrace disks' or "
+					       "/sys/class/block)",
+					       s->opts.disks[i]);
 		}
 		cfg->devs[cfg->ndevs++] = d.dev;
-		l->devs[l->ndevs++] = d.dev;
+		s->devs[s->ndevs++] = d.dev;
 	}
 	/* The kernel filters one pid; more are filtered here. */
-	if (l->opts.npids == 1)
-		cfg->pid = l->opts.pids[0];
-	for (int i = 0; i < l->ndisks && cfg->nvirtio < VBT_MAX_VIRTIO_DISKS; i++)
-		if (l->disks[i].virtio)
-			cfg->virtio_devs[cfg->nvirtio++] = l->disks[i].dev;
+	if (s->opts.npids == 1)
+		cfg->pid = s->opts.pids[0];
+	for (int i = 0; i < s->ndisks && cfg->nvirtio < VBT_MAX_VIRTIO_DISKS; i++)
+		if (s->disks[i].virtio)
+			cfg->virtio_devs[cfg->nvirtio++] = s->disks[i].dev;
 	return 0;
 }
 
-static int open_record(struct vbt_session *l)
+static int open_record(struct vbt_session *s)
 {
 	int fd;
 
 	/* Events name processes and files: private to the user. */
-	fd = open(l->opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	fd = open(s->opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
-		fprintf(stderr, "vblktrace: cannot write %s: %s\n",
-			l->opts.output, strerror(errno));
+		vbt_msg("cannot write %s: %s\n",
+			s->opts.output, strerror(errno));
 		return VBT_EXIT_RUNTIME;
 	}
-	l->record = fdopen(fd, "w");
-	if (!l->record) {
+	s->record = fdopen(fd, "w");
+	if (!s->record) {
 		close(fd);
 		return VBT_EXIT_RUNTIME;
 	}
@@ -256,40 +181,40 @@ static int source_exit(int ret)
  * --driver bpf|kmod: that one.  auto: BPF, else the kernel module if it is
  * loaded (/dev/vblktrace exists), else exit 3 saying why neither works.
  */
-static int open_source(struct vbt_session *l, struct vbt_source_cfg *cfg,
+static int open_source(struct vbt_session *s, struct vbt_source_cfg *cfg,
 		       struct vbt_source **src)
 {
 	char err[1024], kerr[512];
 	int ret, kret;
 
-	if (l->opts.driver == VBT_DRIVER_KMOD) {
-		ret = vbt_source_kmod_open(cfg, on_record, l, src, err,
+	if (s->opts.driver == VBT_DRIVER_KMOD) {
+		ret = vbt_source_kmod_open(cfg, on_record, s, src, err,
 					   sizeof(err));
 		if (ret)
-			fprintf(stderr, "vblktrace: %s\n", err);
+			vbt_msg("%s\n", err);
 		return ret ? source_exit(ret) : 0;
 	}
-	ret = vbt_source_bpf_open(cfg, on_record, l, src, err, sizeof(err));
+	ret = vbt_source_bpf_open(cfg, on_record, s, src, err, sizeof(err));
 	if (!ret)
 		return 0;
-	if (l->opts.driver == VBT_DRIVER_BPF || ret == -EPERM) {
-		fprintf(stderr, "vblktrace: %s\n", err);
+	if (s->opts.driver == VBT_DRIVER_BPF || ret == -EPERM) {
+		vbt_msg("%s\n", err);
 		return source_exit(ret);
 	}
 	if (access("/dev/vblktrace", F_OK)) {
-		fprintf(stderr, "vblktrace: no event source: BPF: %s; kernel "
+		vbt_msg("no event source: BPF: %s; kernel "
 			"module: /dev/vblktrace does not exist (insmod "
 			"vblktrace.ko, see 'make kmod')\n", err);
 		return VBT_EXIT_PRIV;
 	}
-	kret = vbt_source_kmod_open(cfg, on_record, l, src, kerr,
+	kret = vbt_source_kmod_open(cfg, on_record, s, src, kerr,
 				    sizeof(kerr));
 	if (!kret) {
-		fprintf(stderr, "vblktrace: BPF unavailable (%s); using the "
+		vbt_msg("BPF unavailable (%s); using the "
 			"kernel module\n", err);
 		return 0;
 	}
-	fprintf(stderr, "vblktrace: no event source: BPF: %s; kernel module: "
+	vbt_msg("no event source: BPF: %s; kernel module: "
 		"%s\n", err, kerr);
 	return VBT_EXIT_PRIV;
 }
@@ -307,7 +232,7 @@ static void install_signals(const struct vbt_session_hooks *hooks)
 }
 
 struct count_ctx {
-	struct vbt_session *l;
+	struct vbt_session *s;
 	FILE *f;
 	int n;
 };
@@ -315,21 +240,14 @@ struct count_ctx {
 static void print_count(void *ctx, uint32_t dev, int op, uint64_t count)
 {
 	struct count_ctx *c = ctx;
-	const struct vbt_disk *d = vbt_disk_by_dev(c->l->disks, c->l->ndisks,
-						   dev);
-	char name[32];
 
 	if (!count)
 		return;
 	if (!c->n++)
 		fprintf(c->f, "  failed requests the kernel counted (delivered "
 			"or not):\n");
-	if (d)
-		snprintf(name, sizeof(name), "%s", d->name);
-	else
-		snprintf(name, sizeof(name), "%u:%u", vbt_major(dev),
-			 vbt_minor(dev));
-	fprintf(c->f, "    %-12s %-12s %8llu\n", name, vbt_op_name(op),
+	fprintf(c->f, "    %-12s %-12s %8llu\n",
+		vbt_devname(&c->s->enrich.names, dev, NULL), vbt_op_name(op),
 		(unsigned long long)count);
 }
 
@@ -337,10 +255,10 @@ static void print_count(void *ctx, uint32_t dev, int op, uint64_t count)
  * The kernel's own per-disk, per-op failure counters, kept beside the ring
  * buffer: a reader can check the shown events against them.
  */
-static void print_kernel_counts(struct vbt_session *l, struct vbt_source *src,
+static void print_kernel_counts(struct vbt_session *s, struct vbt_source *src,
 				FILE *f)
 {
-	struct count_ctx c = { .l = l, .f = f };
+	struct count_ctx c = { .s = s, .f = f };
 
 	if (src->ops->errors)
 		src->ops->errors(src, print_count, &c);
@@ -360,22 +278,22 @@ static void print_kernel_counts(struct vbt_session *l, struct vbt_source *src,
  * instead of leaving it to a flusher thread whose requests they would show
  * (and whose events we would write, and so on).
  */
-static void flush_output(struct vbt_session *l)
+static void flush_output(struct vbt_session *s)
 {
 	fflush(stdout);
-	if (l->stdout_reg)
+	if (s->stdout_reg)
 		sync_file_range(1, 0, 0, SYNC_FILE_RANGE_WRITE);
-	if (l->record && !l->write_error) {
-		if (fflush(l->record))
-			l->write_error = errno;
+	if (s->record && !s->write_error) {
+		if (fflush(s->record))
+			s->write_error = errno;
 		else
-			sync_file_range(fileno(l->record), 0, 0,
+			sync_file_range(fileno(s->record), 0, 0,
 					SYNC_FILE_RANGE_WRITE);
 	}
 }
 
 /* A terminal gets each line at once; files and pipes get full buffers. */
-static void set_output_buffers(struct vbt_session *l)
+static void set_output_buffers(struct vbt_session *s)
 {
 	static char outbuf[1 << 20], recbuf[1 << 20];
 	struct stat st;
@@ -384,59 +302,70 @@ static void set_output_buffers(struct vbt_session *l)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	else
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-	l->stdout_reg = !fstat(1, &st) && S_ISREG(st.st_mode);
-	if (l->record)
-		setvbuf(l->record, recbuf, _IOFBF, sizeof(recbuf));
+	s->stdout_reg = !fstat(1, &st) && S_ISREG(st.st_mode);
+	if (s->record)
+		setvbuf(s->record, recbuf, _IOFBF, sizeof(recbuf));
 }
 
-static int run(struct vbt_session *l, struct vbt_source *src)
+static int run(struct vbt_session *s, struct vbt_source *src)
 {
-	FILE *sumf = l->opts.json || l->hooks->no_stdout ? stderr : stdout;
+	FILE *sumf = s->opts.json || s->hooks->no_stdout ? stderr : stdout;
 	uint64_t now = vbt_mono_now(), end = 0, next_sum = 0;
 	uint64_t next_flush = now + FLUSH_NS;
 	int ret = VBT_EXIT_OK, n;
 
-	if (l->opts.duration)
-		end = now + (uint64_t)(l->opts.duration * 1e9);
-	if (l->opts.interval)
-		next_sum = now + (uint64_t)(l->opts.interval * 1e9);
+	if (s->opts.duration)
+		end = now + (uint64_t)(s->opts.duration * 1e9);
+	if (s->opts.interval)
+		next_sum = now + (uint64_t)(s->opts.interval * 1e9);
+	vbt_status_line_init(&s->status, s->opts.duration, now);
 
 	while (!stop) {
 		n = src->ops->poll(src, 100);
 		if (n < 0) {
-			fprintf(stderr, "vblktrace: reading events: %s\n",
+			vbt_msg("reading events: %s\n",
 				strerror(-n));
 			ret = VBT_EXIT_RUNTIME;
 			break;
 		}
-		check_lost(l, src);
+		/* What follows may print: no half-line before it. */
+		vbt_status_line_clear(&s->status);
+		check_lost(s, src);
 		now = vbt_mono_now();
 		if (now >= next_flush) {
-			flush_output(l);
+			flush_output(s);
 			next_flush = now + FLUSH_NS;
 		}
 		if (hangup) {
 			hangup = 0;
-			l->hooks->hangup(l);
+			s->hooks->hangup(s);
 		}
 		now = vbt_mono_now();
-		if (l->hooks->tick)
-			l->hooks->tick(l, now);
+		if (s->hooks->tick)
+			s->hooks->tick(s, now);
 		if (next_sum && now >= next_sum) {
-			vbt_summary_print(&l->sum, sumf, &l->clock, now, false);
-			next_sum += (uint64_t)(l->opts.interval * 1e9);
+			vbt_status_line_clear(&s->status);
+			vbt_summary_print(&s->sum, sumf, &s->clock, now, false);
+			next_sum += (uint64_t)(s->opts.interval * 1e9);
 		}
 		if (end && now >= end)
 			break;
 		if (ferror(stdout) && errno == EPIPE)
 			break;
+		vbt_status_line_update(&s->status, now, s->sum.errors);
 	}
+	vbt_status_line_clear(&s->status);
+	if (end && now >= end)
+		vbt_msg("stopped after %g s, as asked (-t)\n",
+			s->opts.duration);
+	else if (stop)
+		vbt_msg("stopped by a signal\n");
 	/* Whatever is still in the ring buffer was recorded: show it. */
 	src->ops->poll(src, 0);
-	check_lost(l, src);
-	flush_output(l);
-	vbt_summary_print(&l->sum, sumf, &l->clock, vbt_mono_now(), true);
-	print_kernel_counts(l, src, sumf);
+	check_lost(s, src);
+	flush_output(s);
+	vbt_summary_print(&s->sum, sumf, &s->clock, vbt_mono_now(), true);
+	print_kernel_counts(s, src, sumf);
 	return ret;
 }
 
@@ -448,21 +377,21 @@ int vbt_session_parse(struct vbt_session *s, int argc, char **argv,
 	return vbt_opts_parse(argc, argv, &s->opts, cmd, usage);
 }
 
-static void close_record(struct vbt_session *l, int *ret)
+static void close_record(struct vbt_session *s, int *ret)
 {
-	if (!l->record)
+	if (!s->record)
 		return;
-	if (fclose(l->record) && !l->write_error)
-		l->write_error = errno;
-	l->record = NULL;
-	if (l->write_error) {
-		fprintf(stderr, "vblktrace: writing %s failed: %s\n",
-			l->opts.output, strerror(l->write_error));
+	if (fclose(s->record) && !s->write_error)
+		s->write_error = errno;
+	s->record = NULL;
+	if (s->write_error) {
+		vbt_msg("writing %s failed: %s\n",
+			s->opts.output, strerror(s->write_error));
 		*ret = VBT_EXIT_RUNTIME;
 	}
 }
 
-int vbt_session_run(struct vbt_session *l,
+int vbt_session_run(struct vbt_session *s,
 		    const struct vbt_session_hooks *hooks)
 {
 	/* Reading maps later needs CAP_BPF; before 5.8, CAP_SYS_ADMIN. */
@@ -471,65 +400,67 @@ int vbt_session_run(struct vbt_session *l,
 	struct vbt_source_cfg cfg = { 0 };
 	int ret;
 
-	l->hooks = hooks;
+	s->hooks = hooks;
 	/* Before anything slow: a signal during set-up must not kill us. */
 	install_signals(hooks);
-	cfg.all = l->opts.all;
-	cfg.verbose = l->opts.verbose;
+	cfg.all = s->opts.all;
+	cfg.verbose = s->opts.verbose;
 	cfg.syscalls = true;
-	cfg.sys_pids = (const uint32_t *)l->opts.pids;
-	cfg.nsys_pids = l->opts.npids;
-	vbt_cause_init(&l->causes, "/sys");
-	vbt_clock_init(&l->clock);
-	l->fmt.clock = &l->clock;
-	l->fmt.color = !l->opts.no_color && !l->opts.json && isatty(1) &&
-		       !getenv("NO_COLOR");
-	l->ndisks = vbt_disks_scan("/sys", &l->disks);
-	if (l->ndisks < 0)
-		l->ndisks = 0;
-	ret = resolve_filters(l, &cfg);
+	cfg.sys_pids = (const uint32_t *)s->opts.pids;
+	cfg.nsys_pids = s->opts.npids;
+	vbt_clock_init(&s->clock);
+	s->fmt.clock = &s->clock;
+	s->fmt.color = !s->opts.no_color && !s->opts.json &&
+		       vbt_terminal_capable(STDOUT_FILENO) && !getenv("NO_COLOR");
+	s->ndisks = vbt_disks_scan("/sys", &s->disks);
+	if (s->ndisks < 0)
+		s->ndisks = 0;
+	vbt_enricher_init(&s->enrich, s->disks, s->ndisks, "/sys");
+	ret = resolve_filters(s, &cfg);
 	if (ret)
 		goto out;
 	if (hooks->configure)
-		hooks->configure(l, &cfg);
-	if (l->opts.output) {
-		ret = open_record(l);
+		hooks->configure(s, &cfg);
+	if (s->opts.output) {
+		ret = open_record(s);
 		if (ret)
 			goto out;
 	}
-	ret = open_source(l, &cfg, &l->src);
+	ret = open_source(s, &cfg, &s->src);
 	if (ret)
 		goto out;
 	/*
 	 * Attached: what is left needs at most CAP_BPF, plus whatever the
 	 * command still reads in /proc (started() runs before the drop).
 	 */
-	set_output_buffers(l);
-	fprintf(stderr, "vblktrace: tracing %s on %s via %s (driver %s); "
-		"Ctrl-C to stop\n", hooks->what,
-		l->opts.ndisks ? "the chosen disks" : "all disks", l->src->how,
-		l->src->driver);
-	if (l->src->blind[0])
-		fprintf(stderr, "vblktrace: cannot see: %s\n", l->src->blind);
+	set_output_buffers(s);
+	vbt_msg("tracing %s on %s via %s (driver %s)",
+		hooks->what, s->opts.ndisks ? "the chosen disks" : "all disks",
+		s->src->how, s->src->driver);
+	if (s->opts.duration)
+		fprintf(stderr, " for %g s", s->opts.duration);
+	fprintf(stderr, "; Ctrl-C to stop\n");
+	if (s->src->blind[0])
+		vbt_msg("cannot see: %s\n", s->src->blind);
 	if (hooks->started) {
-		ret = hooks->started(l);
+		ret = hooks->started(s);
 		if (ret)
 			goto out_src;
 	} else {
 		vbt_drop_capabilities(CAP_IS_SUPPORTED(CAP_BPF) ? keep_bpf :
 								  keep_admin);
 	}
-	vbt_summary_init(&l->sum, vbt_mono_now());
-	ret = run(l, l->src);
+	vbt_summary_init(&s->sum, vbt_mono_now());
+	ret = run(s, s->src);
 	if (hooks->finish)
-		hooks->finish(l);
+		hooks->finish(s);
 out_src:
-	l->src->ops->close(l->src);
-	l->src = NULL;
-	close_record(l, &ret);
+	s->src->ops->close(s->src);
+	s->src = NULL;
+	close_record(s, &ret);
 out:
-	if (l->record)
-		fclose(l->record);
-	free(l->disks);
+	if (s->record)
+		fclose(s->record);
+	free(s->disks);
 	return ret;
 }

@@ -11,14 +11,15 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "cause.h"
-#include "clock.h"
-#include "disks.h"
-#include "event.h"
-#include "format.h"
+#include "decode/clock.h"
+#include "decode/event.h"
+#include "enrich/enrich.h"
 #include "opts.h"
-#include "source.h"
-#include "summary.h"
+#include "sink/format.h"
+#include "sink/status_line.h"
+#include "sink/summary.h"
+#include "source/source.h"
+#include "system/disks.h"
 
 struct vbt_session;
 
@@ -54,7 +55,7 @@ struct vbt_session {
 	struct vbt_clock clock;
 	struct vbt_fmt fmt;
 	struct vbt_summary sum;
-	struct vbt_cause_tab causes;
+	struct vbt_enricher enrich;
 	struct vbt_disk *disks;
 	int ndisks;
 	FILE *record;			/* -o FILE, JSON Lines */
@@ -65,6 +66,7 @@ struct vbt_session {
 	uint64_t lost_seen;
 	int write_error;		/* errno of a failed write to the recording */
 	bool stdout_reg;		/* stdout is a regular file */
+	struct vbt_status_line status;	/* -t on a terminal */
 };
 
 /* Parse options with the command's usage; returns -1 for --help. */

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "event.h"
-#include "names.h"
+#include "decode/event.h"
+#include "decode/names.h"
 
 _Static_assert(sizeof(struct vbt_hdr) == 48, "ABI: vbt_hdr size");
 _Static_assert(sizeof(struct vbt_block) == 112, "ABI: vbt_block size");
@@ -156,4 +156,19 @@ int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 		break;
 	}
 	return 0;
+}
+
+const char *vbt_event_disk(const struct vbt_event *ev)
+{
+	switch (ev->kind) {
+	case VBT_KIND_BLOCK:
+		return ev->blk.disk;
+	case VBT_KIND_SYSCALL:
+		return ev->sys.disk;
+	case VBT_KIND_IO_URING:
+	case VBT_KIND_AIO:
+		return ev->async.disk;
+	default:
+		return "";
+	}
 }

@@ -43,6 +43,7 @@ struct vbt_sys_info {
 	uint64_t ino;
 	int ftype;			/* VBT_FTYPE_* */
 	char path[256];			/* fd's path, filled by enrichment */
+	char disk[VBT_DISK_NAME_LEN + 1];	/* bdev's name, by enrichment */
 	uint64_t cause_seq;		/* seq of the block event behind it */
 	struct vbt_block_info cause;	/* that event, when cause_seq != 0 */
 };
@@ -58,6 +59,7 @@ struct vbt_async_info {
 	uint32_t bdev;
 	uint64_t ino;
 	char path[256];
+	char disk[VBT_DISK_NAME_LEN + 1];	/* bdev's name, by enrichment */
 };
 
 /* Host enrichment: which VM and drive an event belongs to. */
@@ -102,5 +104,7 @@ struct vbt_event {
  */
 int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 		     char *msg, size_t msglen);
+/* The disk of a request, or the one a file lives on (once enriched). */
+const char *vbt_event_disk(const struct vbt_event *ev);
 
 #endif

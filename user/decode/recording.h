@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading a recording back: the JSON Lines of SPEC.md ("v": 1), as written
- * by -o and kept in bundles, into decoded events.  The reader is strict:
- * every field SPEC.md says is always present must be there with the right
- * type, numbers must be in range, strings must fit.  A line of a newer
- * format version, a truncated last line, an oversized line or file are
- * refused with a message that names the line; nothing is guessed.
+ * Reading a recording back: the JSON Lines of docs/events.schema.json
+ * ("v": 1), as written by -o and kept in bundles, into decoded events.
+ * The reader is strict: every field the schema requires must be there
+ * with the right type, numbers must be in range, strings must fit.  A
+ * line of a newer format version, a truncated last line, an oversized
+ * line or file are refused with a message that names the line; nothing
+ * is guessed.
  */
 #ifndef VBT_RECORDING_H
 #define VBT_RECORDING_H
@@ -14,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "decode/event.h"
 
 #define VBT_REC_VERSION		1		/* the "v" we read and write */
 #define VBT_REC_MAX_LINE	(64 * 1024)	/* bytes per JSON line */
@@ -26,6 +27,8 @@ struct vbt_rec_event {
 	struct vbt_event ev;
 	uint64_t real_ns;		/* "ts", ns since the epoch (UTC) */
 	bool reached_device;		/* block: false if never issued */
+	char unknown[48];		/* first value this reader did not
+					 * know, e.g. op "ZONE_X"; "" if none */
 };
 
 struct vbt_recording {
@@ -35,12 +38,27 @@ struct vbt_recording {
 	uint64_t first_real_ns, last_real_ns;
 	uint64_t first_mono_ns, last_mono_ns;
 	int64_t mono_to_real_ns;	/* ts - mono_ns of the first event */
+	/*
+	 * A newer vblktrace may write values or record kinds this one does
+	 * not know.  Such events are kept (the value shown as UNKNOWN) and
+	 * records of unknown kind skipped, never the whole file refused;
+	 * @note names the first one so the reader can say so.
+	 */
+	size_t n_unknown;		/* events with an unknown value */
+	size_t n_skipped;		/* records of an unknown kind */
+	size_t n_meta;			/* watch's alert/stopped records */
+	char note[96];
 };
 
 /*
- * Parse one JSON object (no newline) into @out.  Returns 0, or -EINVAL /
- * -EPROTONOSUPPORT (newer version) / -E2BIG with a message in @err.
+ * Parse one JSON object (no newline) into @out.  Returns 0 for an event,
+ * VBT_REC_META for a record that carries no event (watch's "alert" folds
+ * and "stopped"), VBT_REC_UNKNOWN_KIND for a kind this reader does not
+ * know (@out->unknown names it), or -EINVAL / -EPROTONOSUPPORT (newer
+ * version) / -E2BIG with a message in @err.
  */
+#define VBT_REC_META		1
+#define VBT_REC_UNKNOWN_KIND	2
 int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
 		       char *err, size_t errlen);
 
@@ -53,21 +71,13 @@ int vbt_rec_load_mem(const char *buf, size_t len, struct vbt_recording *r,
 		     char *err, size_t errlen);
 void vbt_rec_free(struct vbt_recording *r);
 
-/*
- * Parse exactly one JSON value that covers all of @buf (trailing white
- * space allowed), strictly, at most @depth levels deep.  NULL with a
- * message in @err otherwise.
- */
-struct json_object;
-struct json_object *vbt_json_parse_exact(const char *buf, size_t len,
-					 int depth, char *err, size_t errlen);
-
 /* RFC 3339 "2026-11-22T04:00:00.123456789Z" -> ns; 0 or -EINVAL. */
 int vbt_parse_rfc3339(const char *s, uint64_t *ns);
 
 /*
  * Read a whole regular file of at most @max bytes into a malloc'd,
- * NUL-terminated buffer.  Returns 0 or -errno (-EFBIG: too big).
+ * NUL-terminated buffer; "-" reads standard input (a file or a pipe) to
+ * its end.  Returns 0 or -errno (-EFBIG: too big).
  */
 int vbt_read_file_max(const char *path, size_t max, char **buf, size_t *len);
 

@@ -3,7 +3,7 @@
  * vblktrace doctor: diagnose a VM's block configuration (and, with a second
  * configuration, what breaks a live migration between the two).
  *
- * A configuration is the drive model of user/qemu/qemu.h (what QEMU does
+ * A configuration is the drive model of system/qemu/qemu.h (what QEMU does
  * with each disk) plus the few things that model leaves out and the rules
  * need: machine type, vCPU count, every PCI device with its bus/address and
  * the properties that shape its config space, and the PCIe root ports.
@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "qemu/qemu.h"
+#include "system/qemu/qemu.h"
 
 #define DR_MAX_DEVS	1024	/* PCI devices kept per config */
 #define DR_MAX_PROPS	24	/* config-space properties kept per device */
@@ -39,6 +39,9 @@ struct dr_dev {
 	bool root_port;		/* pcie-root-port: a hot-plug slot */
 	bool port_hotplug_off;	/* root port with hotplug=off */
 	int port_index;		/* libvirt controller index; -1 */
+	bool live;		/* the running QEMU reported it (QMP) */
+	bool hotplugged;	/* live, but not on the command line */
+	bool backend_removed;	/* live frontend whose drive is gone */
 	struct dr_prop props[DR_MAX_PROPS];
 	int nprops;
 };
@@ -56,6 +59,9 @@ struct dr_config {
 				 * not defined the domain yet */
 	struct dr_dev *devs;
 	int ndevs;
+	/* What the running QEMU said of itself over QMP (doctor --pid). */
+	bool live;		/* devices and drives are as QEMU reports */
+	char *live_note;	/* why not, when QMP could not be asked */
 };
 
 struct dr_finding {
@@ -86,7 +92,7 @@ struct dr_env {
 	const char *(*fs_name)(const char *path);
 };
 
-/* ---- configurations (doctor_config.c) ---- */
+/* ---- loading configurations (doctor_config.c, doctor_xml.c) ---- */
 
 /* Parse a QEMU command line as users paste it: NUL separated
  * (/proc/PID/cmdline), one argument per line, or a shell-quoted line
@@ -105,10 +111,25 @@ int dr_config_from_file(struct dr_config *c, const char *path, bool xml,
 /* A running QEMU: argv, /proc facts, libvirt's live XML if any. */
 int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 		       char *err, size_t errlen);
-/* Split a pasted command line into NUL-separated argv bytes (malloc). */
-char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen);
-void dr_config_free(struct dr_config *c);
+/*
+ * Ask the running QEMU @pid over its own QMP socket (read-only queries)
+ * for its PCI devices and drives: addresses QEMU picked, hot-plugged
+ * devices, frontends whose drive was removed.  Sets c->live, or
+ * c->live_note saying why the state is unknown (doctor_live.c).
+ */
+void dr_config_apply_live(struct dr_config *c, const char *procroot, int pid);
+/*
+ * Split a pasted command line into NUL-separated argv bytes (*argv,
+ * malloc'd): 0, -ENOMEM, or -EINVAL with a message for an open quote.
+ */
+int dr_split_cmdline(const char *buf, size_t len, char **argv,
+		     size_t *outlen, char *err, size_t errlen);
 
+/* ---- the device model (doctor_model.c) ---- */
+
+/* A new, empty device in @c (no PCI address yet); NULL past the limit. */
+struct dr_dev *dr_add_dev(struct dr_config *c);
+void dr_config_free(struct dr_config *c);
 const struct dr_dev *dr_dev_by_id(const struct dr_config *c, const char *id);
 const char *dr_dev_prop(const struct dr_dev *d, const char *key);
 /* The PCI device that carries drive @d, or NULL. */
@@ -116,11 +137,16 @@ const struct dr_dev *dr_dev_of_drive(const struct dr_config *c,
 				     const struct vbt_drive *d);
 bool dr_is_pcie_machine(const struct dr_config *c);
 
-/* ---- rules (doctor_rules.c, doctor_migrate.c) ---- */
+/* ---- rules (doctor_rules.c, doctor_migrate.c, doctor_policy.c,
+ * doctor_live.c); the report they fill (doctor_report.c) ---- */
 
 void dr_env_default(struct dr_env *env);
 void dr_diagnose(const struct dr_config *c, const struct dr_env *env,
 		 struct dr_report *r);
+/* The vendor retry error policy (doctor_policy.c). */
+void dr_diagnose_policy(const struct dr_config *c, struct dr_report *r);
+/* Findings only the running QEMU can give (doctor_live.c). */
+void dr_diagnose_live(const struct dr_config *c, struct dr_report *r);
 void dr_diagnose_migration(const struct dr_config *src,
 			   const struct dr_config *dst, struct dr_report *r);
 
@@ -141,8 +167,5 @@ void dr_print_text(FILE *f, const struct dr_config *c,
 		   const struct dr_config *dst, const struct dr_report *r);
 void dr_print_json(FILE *f, const struct dr_config *c,
 		   const struct dr_config *dst, const struct dr_report *r);
-
-/* A new, empty device in @c (no PCI address yet); NULL past the limit. */
-struct dr_dev *dr_add_dev(struct dr_config *c);
 
 #endif /* VBT_DOCTOR_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Configurations for vblktrace doctor.  The drives come from the shared
- * QEMU/libvirt model (user/qemu/); this file adds what that model leaves
+ * QEMU/libvirt model (system/qemu/); this file adds what that model leaves
  * out: machine type, vCPUs, -incoming, and every PCI device with its bus,
  * slot and config-space properties.  -device strings are split with the
  * model's own QemuOpts/JSON helpers, never a second parser.
@@ -14,8 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "doctor.h"
-#include "qemu/qemu_int.h"
+#include "diagnose/doctor.h"
+#include "system/qemu/qemu_opts.h"
+#include "util/shellwords.h"
 
 #define DR_MAX_INPUT	(16 * 1024 * 1024)
 
@@ -90,60 +91,20 @@ static bool one_per_line(const char *buf, size_t len)
 	return lines > 1;
 }
 
-/* Shell words: quotes, backslashes, backslash-newline continuations. */
-static size_t shell_split(const char *buf, size_t len, char *out)
-{
-	size_t o = 0;
-	bool inword = false;
-
-	for (size_t i = 0; i < len; i++) {
-		char ch = buf[i];
-
-		if (ch == '\\' && i + 1 < len) {
-			if (buf[i + 1] == '\n') {
-				i++;
-				continue;
-			}
-			out[o++] = buf[++i];
-			inword = true;
-		} else if (ch == '\'') {
-			while (++i < len && buf[i] != '\'')
-				out[o++] = buf[i];
-			inword = true;
-		} else if (ch == '"') {
-			while (++i < len && buf[i] != '"') {
-				if (buf[i] == '\\' && i + 1 < len &&
-				    strchr("\"\\$`", buf[i + 1]))
-					i++;
-				out[o++] = buf[i];
-			}
-			inword = true;
-		} else if (ch == ' ' || ch == '\t' || ch == '\n' ||
-			   ch == '\r') {
-			if (inword)
-				out[o++] = '\0';
-			inword = false;
-		} else {
-			out[o++] = ch;
-			inword = true;
-		}
-	}
-	if (inword)
-		out[o++] = '\0';
-	return o;
-}
-
-char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen)
+int dr_split_cmdline(const char *buf, size_t len, char **argv,
+		     size_t *outlen, char *err, size_t errlen)
 {
 	char *out = malloc(len + 2), *start;
 	size_t o = 0, skip = 0;
+	ssize_t n;
 
 	if (!out)
-		return NULL;
+		return -ENOMEM;
 	if (memchr(buf, '\0', len)) {
 		memcpy(out, buf, len);
+		*argv = out;
 		*outlen = len;
-		return out;
+		return 0;
 	}
 	if (one_per_line(buf, len)) {
 		for (size_t i = 0; i < len; i++) {
@@ -159,7 +120,12 @@ char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen)
 		if (o && out[o - 1] != '\0')
 			out[o++] = '\0';
 	} else {
-		o = shell_split(buf, len, out);
+		n = vbt_shell_split(buf, len, out, err, errlen);
+		if (n < 0) {
+			free(out);
+			return n;
+		}
+		o = n;
 	}
 	/* Start at the QEMU binary if the paste names one, else after any
 	 * leading VAR=value words (libvirt logs the environment first). */
@@ -173,8 +139,9 @@ char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen)
 	}
 	start = out + skip;
 	memmove(out, start, o - skip);
+	*argv = out;
 	*outlen = o - skip;
-	return out;
+	return 0;
 }
 
 /* ---- PCI devices of a command line ---- */
@@ -194,22 +161,6 @@ static int parse_slot(const char *addr, int *slot, int *fn)
 	*slot = s;
 	*fn = f;
 	return 0;
-}
-
-struct dr_dev *dr_add_dev(struct dr_config *c)
-{
-	struct dr_dev *d;
-
-	if (c->ndevs >= DR_MAX_DEVS)
-		return NULL;
-	d = realloc(c->devs, (c->ndevs + 1) * sizeof(*d));
-	if (!d)
-		return NULL;
-	c->devs = d;
-	d = &c->devs[c->ndevs++];
-	memset(d, 0, sizeof(*d));
-	d->slot = d->fn = d->port_index = -1;
-	return d;
 }
 
 static const char *norm_bool(const char *v)
@@ -249,24 +200,9 @@ static bool is_root_port(const char *drv)
 
 static void add_device_arg(struct dr_config *c, const char *val)
 {
-	json_object *j = NULL;
+	json_object *j = vbt_qemu_opt_json(val, "driver", false, NULL, 0);
 	struct dr_dev *d;
 
-	while (*val == ' ' || *val == '\t')
-		val++;
-	if (*val == '{') {
-		j = vbt_qjson_parse(val, NULL, 0);
-	} else {
-		struct vbt_qopts o;
-
-		if (vbt_qopts_parse(val, "driver", &o, NULL, 0) < 0)
-			return;
-		j = json_object_new_object();
-		for (int i = 0; j && i < o.n; i++)
-			json_object_object_add(j, o.kv[i].key,
-					       json_object_new_string(o.kv[i].val));
-		vbt_qopts_free(&o);
-	}
 	if (!j)
 		return;
 	d = dr_add_dev(c);
@@ -382,11 +318,12 @@ int dr_config_from_cmdline(struct dr_config *c, const char *buf, size_t len,
 			   char *err, size_t errlen)
 {
 	size_t alen;
-	char *argv = dr_split_cmdline(buf, len, &alen);
+	char *argv;
 	int r;
 
-	if (!argv)
-		return -ENOMEM;
+	r = dr_split_cmdline(buf, len, &argv, &alen, err, errlen);
+	if (r)
+		return r;
 	r = vbt_qemu_parse_cmdline(argv, alen, &c->vm, err, errlen);
 	if (r == 0) {
 		argv_extras(c, argv, alen);
@@ -493,77 +430,9 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 		if (len > 0)
 			free(buf);
 	}
+	dr_config_apply_live(c, procroot, pid);
 	if (asprintf(&c->origin, "pid %d%s%s", pid, c->vm.name ? " " : "",
 		     c->vm.name ? c->vm.name : "") < 0)
 		c->origin = NULL;
 	return 0;
-}
-
-void dr_config_free(struct dr_config *c)
-{
-	for (int i = 0; i < c->ndevs; i++) {
-		struct dr_dev *d = &c->devs[i];
-
-		free(d->id);
-		free(d->driver);
-		free(d->bus);
-		free(d->drive);
-		free(d->target);
-		for (int j = 0; j < d->nprops; j++) {
-			free(d->props[j].key);
-			free(d->props[j].val);
-		}
-	}
-	free(c->devs);
-	vbt_vm_free(&c->vm);
-	free(c->origin);
-	free(c->machine);
-	free(c->arch);
-	memset(c, 0, sizeof(*c));
-}
-
-const struct dr_dev *dr_dev_by_id(const struct dr_config *c, const char *id)
-{
-	for (int i = 0; id && i < c->ndevs; i++)
-		if (c->devs[i].id && !strcmp(c->devs[i].id, id))
-			return &c->devs[i];
-	return NULL;
-}
-
-const char *dr_dev_prop(const struct dr_dev *d, const char *key)
-{
-	for (int i = 0; d && i < d->nprops; i++)
-		if (!strcmp(d->props[i].key, key))
-			return d->props[i].val;
-	return NULL;
-}
-
-const struct dr_dev *dr_dev_of_drive(const struct dr_config *c,
-				     const struct vbt_drive *d)
-{
-	const struct dr_dev *dev = dr_dev_by_id(c, d->id);
-
-	if (dev)
-		return dev;
-	for (int i = 0; i < c->ndevs; i++) {
-		const struct dr_dev *x = &c->devs[i];
-
-		if ((x->drive && d->drive && !strcmp(x->drive, d->drive)) ||
-		    (x->target && d->target && !strcmp(x->target, d->target)))
-			return x;
-	}
-	return NULL;
-}
-
-bool dr_is_pcie_machine(const struct dr_config *c)
-{
-	const char *m = c->machine;
-
-	if (m && (strstr(m, "q35") || !strncmp(m, "virt", 4)))
-		return true;
-	for (int i = 0; i < c->ndevs; i++)
-		if (c->devs[i].root_port)
-			return true;
-	/* arm64 has only the PCIe 'virt' machine for KVM guests. */
-	return !m && c->arch && !strcmp(c->arch, "aarch64");
 }

@@ -19,76 +19,7 @@
 #include <linux/io_uring.h>
 #include <linux/magic.h>
 
-#include "doctor.h"
-
-/* ---- the report ---- */
-
-const char *dr_sev_name(enum dr_sev s)
-{
-	return s == DR_ERROR ? "error" : s == DR_WARNING ? "warning" : "info";
-}
-
-void dr_add(struct dr_report *r, const char *rule, enum dr_sev sev,
-	    const char *subject, const char *title, const char *means,
-	    const char *see, const char *todo)
-{
-	struct dr_finding *f = realloc(r->f, (r->n + 1) * sizeof(*f));
-
-	if (!f)
-		return;
-	r->f = f;
-	f = &r->f[r->n++];
-	memset(f, 0, sizeof(*f));
-	snprintf(f->rule, sizeof(f->rule), "%s", rule);
-	snprintf(f->subject, sizeof(f->subject), "%s", subject ? subject : "");
-	f->sev = sev;
-	f->title = strdup(title);
-	f->means = strdup(means ? means : "");
-	f->see = strdup(see ? see : "");
-	f->todo = strdup(todo ? todo : "");
-}
-
-const struct dr_finding *dr_find(const struct dr_report *r, const char *rule,
-				 const char *subject_part)
-{
-	for (int i = 0; i < r->n; i++)
-		if (!strcmp(r->f[i].rule, rule) &&
-		    (!subject_part || strstr(r->f[i].subject, subject_part)))
-			return &r->f[i];
-	return NULL;
-}
-
-void dr_report_free(struct dr_report *r)
-{
-	for (int i = 0; i < r->n; i++) {
-		free(r->f[i].title);
-		free(r->f[i].means);
-		free(r->f[i].see);
-		free(r->f[i].todo);
-	}
-	free(r->f);
-	r->f = NULL;
-	r->n = 0;
-}
-
-void dr_drive_name(const struct vbt_drive *d, char *buf, size_t len)
-{
-	const char *id = d->id ? d->id : d->drive;
-
-	if (!id) {	/* libvirt XML before define: the target names it */
-		snprintf(buf, len, "%s%s%s%s", d->target ? d->target : "drive",
-			 d->image ? " (" : "", d->image ? d->image : "",
-			 d->image ? ")" : "");
-		return;
-	}
-	if (d->target && d->image)
-		snprintf(buf, len, "%s (%s, %s)", id, d->target, d->image);
-	else if (d->target || d->image)
-		snprintf(buf, len, "%s (%s)", id,
-			 d->target ? d->target : d->image);
-	else
-		snprintf(buf, len, "%s", id);
-}
+#include "diagnose/doctor.h"
 
 /* Formatted texts for dr_add, in a small rotating set of buffers. */
 static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
@@ -643,4 +574,6 @@ void dr_diagnose(const struct dr_config *c, const struct dr_env *env,
 			drive_rules[k](&x);
 	}
 	rule_pcie_slots(c, r);
+	dr_diagnose_policy(c, r);
+	dr_diagnose_live(c, r);
 }

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Rendering events: one human line, or one JSON object (SPEC.md). */
+/*
+ * Rendering events: one human line, or one JSON object
+ * (docs/events.schema.json).
+ */
 #ifndef VBT_FORMAT_H
 #define VBT_FORMAT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "clock.h"
-#include "event.h"
+#include "decode/clock.h"
+#include "decode/event.h"
 
 struct vbt_fmt {
 	const struct vbt_clock *clock;

@@ -6,10 +6,10 @@
 
 #include <json-c/json.h>
 
-#include "clock.h"
-#include "format.h"
-#include "names.h"
-#include "report_merge.h"
+#include "decode/clock.h"
+#include "decode/names.h"
+#include "sink/format.h"
+#include "sink/report_merge.h"
 
 static void guest_what(const struct vbt_event *ev, char *buf, size_t len)
 {
@@ -259,6 +259,7 @@ int vbt_merge_json(const struct vbt_merge_view *v, FILE *f)
 	struct json_object *counts = json_object_new_object();
 
 	json_object_object_add(o, "v", json_object_new_int(1));
+	json_object_object_add(o, "kind", json_object_new_string("merge"));
 	json_object_object_add(o, "guest", json_object_new_string(v->guest_name));
 	json_object_object_add(o, "host", json_object_new_string(v->host_name));
 	json_object_object_add(o, "vm", str(c->vm));

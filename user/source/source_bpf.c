@@ -18,10 +18,9 @@
 #include "guest_block.skel.h"
 #include "syscall_fail.skel.h"
 #include "host_qemu.skel.h"
-#include "names.h"
-#include "probe.h"
-#include "source.h"
-#include "source_bpf_int.h"
+#include "source/probe.h"
+#include "source/source.h"
+#include "source/source_bpf_int.h"
 
 enum attach_level { LEVEL_TP_BTF, LEVEL_RAW_TP, LEVEL_TRACEPOINT, LEVEL_MAX };
 
@@ -337,14 +336,6 @@ fail:
 	return ret;
 }
 
-void vbt_bpf_note_blind(struct bpf_source *bs, const char *what)
-{
-	size_t n = strlen(bs->src.blind);
-
-	snprintf(bs->src.blind + n, sizeof(bs->src.blind) - n, "%s%s",
-		 n ? "; " : "", what);
-}
-
 /*
  * The syscall programs share the block programs' ring buffer and loss
  * counter, so a block error is always read before the syscall it failed.
@@ -367,8 +358,12 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 		}
 	}
 	sys = syscall_fail_bpf__open();
-	if (!sys)
-		return -errno;
+	if (!sys) {
+		ret = -errno;
+		snprintf(err, errlen, "failing syscalls: cannot open the BPF "
+			 "object: %s", strerror(-ret));
+		return ret;
+	}
 	sys->rodata->filter_pids = cfg->nsys_pids > 0 || cfg->host;
 	sys->rodata->match_qemu_comm = cfg->host;
 	ret = bpf_map__reuse_fd(sys->maps.events,
@@ -434,9 +429,9 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		return -ENOMEM;
 	bs->ncpus = libbpf_num_possible_cpus();
 	if (bs->ncpus <= 0) {
-		free(bs);
 		snprintf(err, errlen, "cannot count possible CPUs");
-		return -EINVAL;
+		ret = -EINVAL;
+		goto fail;
 	}
 
 	bs->ring_bytes = ring_bytes(cfg, bs->ncpus);
@@ -453,8 +448,8 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	if (ret) {
 		snprintf(err, errlen, "no way to attach to the block tracepoints "
 			 "on this kernel: %s; %s; %s", why[0], why[1], why[2]);
-		free(bs);
-		return ret == -EPERM ? -EPERM : -EOPNOTSUPP;
+		ret = ret == -EPERM ? -EPERM : -EOPNOTSUPP;
+		goto fail;
 	}
 
 	if (cfg->syscalls) {
@@ -463,9 +458,8 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		ret = open_syscalls(bs, cfg, sys_why, sizeof(sys_why));
 		if (ret && cfg->need_syscalls) {
 			snprintf(err, errlen, "%s", sys_why);
-			guest_block_bpf__destroy(bs->skel);
-			free(bs);
-			return ret == -EACCES ? -EPERM : -EOPNOTSUPP;
+			ret = ret == -EACCES ? -EPERM : -EOPNOTSUPP;
+			goto fail;
 		}
 		if (ret)
 			vbt_bpf_note_blind(bs, sys_why);
@@ -478,11 +472,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the ring buffer: %s",
 			 strerror(-ret));
-		host_qemu_bpf__destroy(bs->host);
-		syscall_fail_bpf__destroy(bs->sys);
-		guest_block_bpf__destroy(bs->skel);
-		free(bs);
-		return ret;
+		goto fail;
 	}
 	bs->src.ops = &bpf_ops;
 	bs->src.driver = "bpf";
@@ -490,4 +480,11 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	bs->src.cb_ctx = ctx;
 	*out = &bs->src;
 	return 0;
+fail:
+	/* Each destroy takes NULL: what was not opened is passed over. */
+	host_qemu_bpf__destroy(bs->host);
+	syscall_fail_bpf__destroy(bs->sys);
+	guest_block_bpf__destroy(bs->skel);
+	free(bs);
+	return ret;
 }

@@ -1,0 +1,984 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Guest <-> host correlation: disks, sectors, clocks, origins (correlate.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "correlate/correlate.h"
+#include "decode/names.h"
+#include "system/qemu/qemu_opts.h"
+#include "util/json.h"
+
+#define DEFAULT_WINDOW_NS	(2ULL * 1000000000ULL)
+#define DEFAULT_COARSE_NS	(120ULL * 1000000000ULL)
+#define MAX_HDRIVES		256
+
+/* A QEMU drive as the host side knows it. */
+struct hdrive {
+	char vm[64];
+	char id[64], drive[64], node[64];
+	char image[256], format[16], aio[16], filters[64];
+	char serial[64], target[32];
+	int pci_slot;			/* -device addr=, or -1 */
+	int64_t offset;			/* raw node offset=, or -1 */
+	char host_devs[128];
+};
+
+struct gdisk {
+	char name[32], serial[64];
+	bool virtio;
+	int pci_slot;
+};
+
+struct ctx {
+	const struct vbt_recording *g, *h;
+	const struct vbt_input *hin;
+	const struct vbt_corr_opts *o;
+	struct hdrive *hd;
+	int nhd;
+	struct gdisk gd[VBT_CORR_MAX_DISKS];
+	int ngd;
+	int pair_of[VBT_CORR_MAX_DISKS];	/* gd index -> hd index, -1 */
+	uint64_t hspan_start, hspan_end;	/* host wall, 0: unknown */
+};
+
+const char *vbt_origin_name(enum vbt_origin o)
+{
+	static const char *const names[] = {
+		[VBT_ORIGIN_UNKNOWN] = "unknown",
+		[VBT_ORIGIN_HOST_DEVICE] = "host-device",
+		[VBT_ORIGIN_HOST_SYSCALL] = "host-syscall",
+		[VBT_ORIGIN_QEMU_INTERNAL] = "qemu-internal",
+		[VBT_ORIGIN_GUEST] = "guest",
+	};
+
+	return o < VBT_ORIGIN_MAX ? names[o] : "unknown";
+}
+
+static void cpy(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+/* ---- operations ----------------------------------------------------------- */
+
+enum opclass { OPC_READ, OPC_WRITE, OPC_FLUSH, OPC_DISCARD, OPC_ANY, OPC_NONE };
+
+static enum opclass guest_class(const struct vbt_event *ev)
+{
+	switch (ev->blk.op) {
+	case VBT_OP_READ:
+		return OPC_READ;
+	case VBT_OP_WRITE:
+		return OPC_WRITE;
+	case VBT_OP_FLUSH:
+		return OPC_FLUSH;
+	case VBT_OP_DISCARD:
+	case VBT_OP_WRITE_ZEROES:
+	case VBT_OP_SECURE_ERASE:
+		return OPC_DISCARD;
+	default:
+		return OPC_NONE;
+	}
+}
+
+static enum opclass host_class(const struct vbt_event *ev)
+{
+	if (ev->kind == VBT_KIND_SYSCALL) {
+		switch (ev->sys.sys) {
+		case VBT_SYS_READ: case VBT_SYS_PREAD64: case VBT_SYS_READV:
+		case VBT_SYS_PREADV: case VBT_SYS_PREADV2:
+			return OPC_READ;
+		case VBT_SYS_WRITE: case VBT_SYS_PWRITE64: case VBT_SYS_WRITEV:
+		case VBT_SYS_PWRITEV: case VBT_SYS_PWRITEV2:
+		case VBT_SYS_COPY_FILE_RANGE:
+			return OPC_WRITE;
+		case VBT_SYS_FSYNC: case VBT_SYS_FDATASYNC:
+		case VBT_SYS_SYNC_FILE_RANGE:
+			return OPC_FLUSH;
+		case VBT_SYS_FALLOCATE: case VBT_SYS_IOCTL:
+			return OPC_DISCARD;
+		case VBT_SYS_IO_SUBMIT: case VBT_SYS_IO_URING_ENTER:
+			return OPC_ANY;	/* submission failed: any request */
+		default:
+			return OPC_NONE;
+		}
+	}
+	if (ev->kind == VBT_KIND_IO_URING) {
+		switch (ev->async.opcode) {
+		case 1: case 4: case 22:
+			return OPC_READ;
+		case 2: case 5: case 23:
+			return OPC_WRITE;
+		case 3: case 8:
+			return OPC_FLUSH;
+		case 17:
+			return OPC_DISCARD;
+		default:
+			return OPC_NONE;
+		}
+	}
+	if (ev->kind == VBT_KIND_AIO) {
+		switch (ev->async.opcode) {
+		case 0: case 7:
+			return OPC_READ;
+		case 1: case 8:
+			return OPC_WRITE;
+		case 2: case 3:
+			return OPC_FLUSH;
+		default:
+			return OPC_NONE;
+		}
+	}
+	return OPC_NONE;
+}
+
+bool vbt_ops_compatible(const struct vbt_event *guest,
+			const struct vbt_event *host)
+{
+	enum opclass g = guest_class(guest), h = host_class(host);
+
+	if (h == OPC_ANY)
+		return g != OPC_NONE;
+	/* QEMU may write zeroes with plain writes when it cannot punch. */
+	if (g == OPC_DISCARD && h == OPC_WRITE)
+		return true;
+	return g == h && g != OPC_NONE;
+}
+
+/* Host byte range of an I/O event; false if it has none. */
+static bool host_range(const struct vbt_event *ev, uint64_t *off,
+		       uint64_t *len)
+{
+	if (ev->kind == VBT_KIND_SYSCALL) {
+		if (ev->sys.offset == UINT64_MAX)
+			return false;
+		*off = ev->sys.offset;
+		*len = ev->sys.len;
+		return true;
+	}
+	if (ev->kind == VBT_KIND_IO_URING || ev->kind == VBT_KIND_AIO) {
+		*off = ev->async.offset;
+		*len = ev->async.len;
+		return true;
+	}
+	return false;
+}
+
+static bool is_host_io_error(const struct vbt_event *ev)
+{
+	return ev->err && (ev->kind == VBT_KIND_SYSCALL ||
+			   ev->kind == VBT_KIND_IO_URING ||
+			   ev->kind == VBT_KIND_AIO);
+}
+
+/* ---- what each side has ------------------------------------------------------ */
+
+static int pci_slot_of(const char *addr)
+{
+	char *end;
+	long v;
+
+	if (!addr || !*addr)
+		return -1;
+	v = strtol(addr, &end, 0);
+	if ((*end && *end != '.') || v < 0 || v > 31)
+		return -1;
+	return v;
+}
+
+/* -device's addr= for each drive, from the (redacted) argv in facts. */
+static void device_slots(struct ctx *c, int first, struct json_object *argv)
+{
+	size_t n = argv ? json_object_array_length(argv) : 0;
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		const char *opt = json_object_get_string(
+					json_object_array_get_idx(argv, i));
+		const char *a = json_object_get_string(
+					json_object_array_get_idx(argv, i + 1));
+		char drive[64] = "", id[64] = "", addr[16] = "";
+		struct json_object *o;
+
+		if (!opt || !a || strcmp(opt, "-device"))
+			continue;
+		/* QEMU's own syntax: ",," is a comma inside a value. */
+		o = vbt_qemu_opt_json(a, "driver", false, NULL, 0);
+		cpy(drive, sizeof(drive), vbt_qjson_str(o, "drive"));
+		cpy(id, sizeof(id), vbt_qjson_str(o, "id"));
+		cpy(addr, sizeof(addr), vbt_qjson_str(o, "addr"));
+		json_object_put(o);
+		for (int k = first; k < c->nhd; k++) {
+			struct hdrive *d = &c->hd[k];
+
+			if ((id[0] && !strcmp(d->id, id)) ||
+			    (drive[0] && !strcmp(d->drive, drive)))
+				d->pci_slot = pci_slot_of(addr);
+		}
+	}
+}
+
+static void storage_names(struct json_object *st, char *buf, size_t len)
+{
+	struct json_object *devs = vbt_jget(st, "block_devices");
+	size_t n = devs ? json_object_array_length(devs) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(devs, i);
+
+		/* the device itself and what it sits on, one level down */
+		for (int lvl = 0; d && lvl < 4; lvl++) {
+			const char *name = vbt_jstr(d, "name");
+			struct json_object *under = vbt_jget(d, "under");
+			size_t used = strlen(buf);
+
+			if (name && used + strlen(name) + 2 < len)
+				snprintf(buf + used, len - used, "%s%s",
+					 used ? " " : "", name);
+			d = under && json_object_array_length(under) ?
+			    json_object_array_get_idx(under, 0) : NULL;
+		}
+	}
+}
+
+static struct hdrive *new_hdrive(struct ctx *c)
+{
+	struct hdrive *d;
+
+	if (c->nhd == MAX_HDRIVES)
+		return NULL;
+	d = &c->hd[c->nhd++];
+	memset(d, 0, sizeof(*d));
+	d->pci_slot = -1;
+	d->offset = -1;
+	return d;
+}
+
+static void host_drives_from_facts(struct ctx *c, struct json_object *facts)
+{
+	struct json_object *qemu = vbt_jget(facts, "qemu");
+	size_t nvm = qemu ? json_object_array_length(qemu) : 0;
+
+	for (size_t v = 0; v < nvm; v++) {
+		struct json_object *vm = json_object_array_get_idx(qemu, v);
+		struct json_object *drives = vbt_jget(vm, "drives");
+		size_t nd = drives ? json_object_array_length(drives) : 0;
+		int first = c->nhd;
+
+		for (size_t i = 0; i < nd; i++) {
+			struct json_object *dj = json_object_array_get_idx(drives, i);
+			struct json_object *off = vbt_jget(dj, "image_offset");
+			struct hdrive *d = new_hdrive(c);
+
+			if (!d)
+				return;
+			cpy(d->vm, sizeof(d->vm), vbt_jstr(vm, "name"));
+			cpy(d->id, sizeof(d->id), vbt_jstr(dj, "id"));
+			cpy(d->drive, sizeof(d->drive), vbt_jstr(dj, "drive"));
+			cpy(d->node, sizeof(d->node), vbt_jstr(dj, "node"));
+			cpy(d->image, sizeof(d->image), vbt_jstr(dj, "image"));
+			cpy(d->format, sizeof(d->format), vbt_jstr(dj, "format"));
+			cpy(d->aio, sizeof(d->aio), vbt_jstr(dj, "aio"));
+			cpy(d->filters, sizeof(d->filters), vbt_jstr(dj, "filters"));
+			cpy(d->serial, sizeof(d->serial), vbt_jstr(dj, "serial"));
+			cpy(d->target, sizeof(d->target), vbt_jstr(dj, "target"));
+			if (off && json_object_is_type(off, json_type_int))
+				d->offset = json_object_get_int64(off);
+			storage_names(vbt_jget(dj, "storage"), d->host_devs,
+				      sizeof(d->host_devs));
+		}
+		device_slots(c, first, vbt_jget(vm, "argv"));
+	}
+}
+
+/* Drives named by host events that facts do not list (plain recordings). */
+static void host_drives_from_events(struct ctx *c)
+{
+	for (size_t i = 0; i < c->h->n; i++) {
+		const struct vbt_host_info *hi = &c->h->ev[i].ev.host;
+		struct hdrive *d;
+		bool known = false;
+
+		if (!hi->known || !hi->drive[0])
+			continue;
+		for (int k = 0; k < c->nhd && !known; k++)
+			known = !strcmp(c->hd[k].vm, hi->vm) &&
+				!strcmp(c->hd[k].id, hi->drive);
+		if (known || !(d = new_hdrive(c)))
+			continue;
+		cpy(d->vm, sizeof(d->vm), hi->vm);
+		cpy(d->id, sizeof(d->id), hi->drive);
+		cpy(d->node, sizeof(d->node), hi->node);
+		cpy(d->image, sizeof(d->image), hi->image);
+		cpy(d->format, sizeof(d->format), hi->format);
+		cpy(d->aio, sizeof(d->aio), hi->aio);
+	}
+}
+
+static struct gdisk *gdisk_get(struct ctx *c, const char *name)
+{
+	for (int i = 0; i < c->ngd; i++)
+		if (!strcmp(c->gd[i].name, name))
+			return &c->gd[i];
+	if (c->ngd == VBT_CORR_MAX_DISKS)
+		return NULL;
+	memset(&c->gd[c->ngd], 0, sizeof(c->gd[0]));
+	cpy(c->gd[c->ngd].name, sizeof(c->gd[0].name), name);
+	c->gd[c->ngd].pci_slot = -1;
+	return &c->gd[c->ngd++];
+}
+
+static void guest_disks(struct ctx *c, struct json_object *facts)
+{
+	struct json_object *disks = vbt_jget(facts, "disks");
+	size_t n = disks ? json_object_array_length(disks) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(disks, i);
+		const char *name = vbt_jstr(d, "name"), *pci;
+		struct json_object *v = vbt_jget(d, "virtio");
+		struct gdisk *g;
+
+		if (!name || !(g = gdisk_get(c, name)))
+			continue;
+		cpy(g->serial, sizeof(g->serial), vbt_jstr(d, "serial"));
+		g->virtio = v && json_object_get_boolean(v);
+		pci = vbt_jstr(d, "pci");
+		/* "0000:00:05.0" on bus 0: slot 5 */
+		if (pci && strlen(pci) == 12 && !strncmp(pci + 5, "00:", 3))
+			g->pci_slot = strtol(pci + 8, NULL, 16);
+	}
+	for (size_t i = 0; i < c->g->n; i++) {
+		const struct vbt_event *ev = &c->g->ev[i].ev;
+		struct gdisk *g;
+
+		if (ev->kind != VBT_KIND_BLOCK || !ev->blk.disk[0])
+			continue;
+		g = gdisk_get(c, ev->blk.disk);
+		if (g && ev->blk.virtio_status != VBT_VIRTIO_NONE)
+			g->virtio = true;
+	}
+}
+
+/* ---- pairing ------------------------------------------------------------------- */
+
+static bool mappable(const struct hdrive *d)
+{
+	return !strcmp(d->format, "raw");
+}
+
+static uint64_t guest_off(const struct hdrive *d, const struct vbt_event *ev)
+{
+	return ev->blk.sector * 512 + (d->offset > 0 ? d->offset : 0);
+}
+
+static bool event_on_drive(const struct vbt_event *ev, const struct hdrive *d)
+{
+	const struct vbt_host_info *hi = &ev->host;
+
+	if (!hi->known)
+		return false;
+	if (d->vm[0] && hi->vm[0] && strcmp(d->vm, hi->vm))
+		return false;
+	if (hi->drive[0] && d->id[0])
+		return !strcmp(hi->drive, d->id);
+	return hi->image[0] && !strcmp(hi->image, d->image);
+}
+
+static uint64_t absdiff(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+static bool guest_virtio_error(const struct vbt_rec_event *re)
+{
+	const struct vbt_event *ev = &re->ev;
+
+	return ev->kind == VBT_KIND_BLOCK && ev->err && re->reached_device &&
+	       (ev->blk.virtio_status == VBT_VIRTIO_IOERR ||
+		ev->blk.virtio_status == VBT_VIRTIO_UNSUPP);
+}
+
+/* Failed guest requests of disk @g that a failed host I/O on @d covers. */
+static int evidence(struct ctx *c, const struct gdisk *g,
+		    const struct hdrive *d)
+{
+	int n = 0;
+
+	if (!mappable(d))
+		return 0;
+	for (size_t i = 0; i < c->g->n; i++) {
+		const struct vbt_rec_event *ge = &c->g->ev[i];
+
+		if (!guest_virtio_error(ge) || strcmp(ge->ev.blk.disk, g->name))
+			continue;
+		for (size_t k = 0; k < c->h->n; k++) {
+			const struct vbt_rec_event *he = &c->h->ev[k];
+			uint64_t off, len;
+
+			if (!is_host_io_error(&he->ev) ||
+			    !event_on_drive(&he->ev, d) ||
+			    !host_range(&he->ev, &off, &len) ||
+			    off != guest_off(d, &ge->ev) ||
+			    absdiff(ge->real_ns, he->real_ns) > c->o->coarse_ns)
+				continue;
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
+static int pair_score(struct ctx *c, const struct gdisk *g,
+		      const struct hdrive *d, const char **by)
+{
+	int ev;
+
+	if (g->serial[0] && !strcmp(g->serial, d->serial)) {
+		*by = "serial";
+		return 1000;
+	}
+	if (d->target[0] && !strcmp(g->name, d->target)) {
+		*by = "libvirt target";
+		return 900;
+	}
+	ev = evidence(c, g, d);
+	if (g->pci_slot >= 0 && g->pci_slot == d->pci_slot) {
+		*by = "PCI slot";
+		return 500 + ev;
+	}
+	if (ev) {
+		*by = "failed offsets";
+		return ev;
+	}
+	return 0;
+}
+
+static void pair_disks(struct ctx *c, struct vbt_correlation *out)
+{
+	char best_vm[64] = "";
+	int vm_score = -1;
+
+	/* The VM: --vm, else the one whose drives pair best. */
+	for (int k = 0; k < c->nhd; k++) {
+		int score = 0;
+
+		if (c->o->vm && strcmp(c->hd[k].vm, c->o->vm))
+			continue;
+		for (int i = 0; i < c->nhd; i++) {
+			const char *by;
+			int best = 0;
+
+			if (strcmp(c->hd[i].vm, c->hd[k].vm))
+				continue;
+			for (int g = 0; g < c->ngd; g++) {
+				int s = pair_score(c, &c->gd[g], &c->hd[i], &by);
+
+				if (s > best)
+					best = s;
+			}
+			score += best;
+		}
+		if (score > vm_score) {
+			vm_score = score;
+			cpy(best_vm, sizeof(best_vm), c->hd[k].vm);
+		}
+	}
+	cpy(out->vm, sizeof(out->vm), best_vm);
+	for (int g = 0; g < c->ngd; g++) {
+		struct vbt_disk_pair *p = &out->disks[out->ndisks++];
+		const char *by = NULL, *best_by = NULL;
+		int best = 0, bi = -1;
+
+		c->pair_of[g] = -1;
+		memset(p, 0, sizeof(*p));
+		cpy(p->guest, sizeof(p->guest), c->gd[g].name);
+		cpy(p->serial, sizeof(p->serial), c->gd[g].serial);
+		p->virtio = c->gd[g].virtio;
+		p->image_offset = -1;
+		for (int i = 0; i < c->nhd; i++) {
+			int s;
+
+			if (strcmp(c->hd[i].vm, best_vm))
+				continue;
+			s = pair_score(c, &c->gd[g], &c->hd[i], &by);
+			if (s > best) {
+				best = s;
+				bi = i;
+				best_by = by;
+			}
+		}
+		if (bi < 0)
+			continue;
+		c->pair_of[g] = bi;
+		p->matched = true;
+		cpy(p->by, sizeof(p->by), best_by);
+		cpy(p->vm, sizeof(p->vm), c->hd[bi].vm);
+		cpy(p->drive, sizeof(p->drive), c->hd[bi].id);
+		cpy(p->node, sizeof(p->node), c->hd[bi].node);
+		cpy(p->image, sizeof(p->image), c->hd[bi].image);
+		cpy(p->format, sizeof(p->format), c->hd[bi].format);
+		cpy(p->aio, sizeof(p->aio), c->hd[bi].aio);
+		cpy(p->filters, sizeof(p->filters), c->hd[bi].filters);
+		cpy(p->host_devs, sizeof(p->host_devs), c->hd[bi].host_devs);
+		p->mappable = mappable(&c->hd[bi]);
+		p->image_offset = c->hd[bi].offset;
+	}
+}
+
+/* ---- clocks -------------------------------------------------------------------- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int gdisk_index(struct ctx *c, const char *name)
+{
+	for (int i = 0; i < c->ngd; i++)
+		if (!strcmp(c->gd[i].name, name))
+			return i;
+	return -1;
+}
+
+struct cand {
+	size_t g;			/* guest event */
+	int64_t d;			/* host wall - guest wall */
+};
+
+#define CLOCK_TOL_NS	500000000LL	/* pairs agreeing on the offset */
+#define MAX_CANDS	20000
+
+/* Failed host I/O at exactly the guest request's offset: offset candidates. */
+static int clock_candidates(struct ctx *c, struct cand *cs)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < c->g->n && n < MAX_CANDS; i++) {
+		const struct vbt_rec_event *ge = &c->g->ev[i];
+		int gi = guest_virtio_error(ge) ?
+			 gdisk_index(c, ge->ev.blk.disk) : -1;
+		const struct hdrive *hd;
+
+		if (gi < 0 || c->pair_of[gi] < 0)
+			continue;
+		hd = &c->hd[c->pair_of[gi]];
+		if (!mappable(hd) || guest_class(&ge->ev) == OPC_FLUSH)
+			continue;
+		for (size_t k = 0; k < c->h->n && n < MAX_CANDS; k++) {
+			const struct vbt_rec_event *he = &c->h->ev[k];
+			uint64_t off, len;
+
+			if (!is_host_io_error(&he->ev) ||
+			    !event_on_drive(&he->ev, hd) ||
+			    !host_range(&he->ev, &off, &len) ||
+			    off != guest_off(hd, &ge->ev) ||
+			    !vbt_ops_compatible(&ge->ev, &he->ev) ||
+			    absdiff(ge->real_ns, he->real_ns) > c->o->coarse_ns)
+				continue;
+			cs[n++] = (struct cand){ i, (int64_t)(he->real_ns -
+							     ge->real_ns) };
+		}
+	}
+	return n;
+}
+
+/*
+ * The true offset is the one most guest errors agree on: for every
+ * candidate, count the guest errors with a candidate within CLOCK_TOL_NS
+ * of it; take the best supported, then the median of each guest error's
+ * candidate nearest to it.
+ */
+static void align_clocks(struct ctx *c, struct vbt_correlation *out)
+{
+	struct cand *cs = calloc(MAX_CANDS, sizeof(*cs));
+	int64_t *d = NULL, best_d = 0;
+	int n = cs ? clock_candidates(c, cs) : 0, best = -1, m = 0;
+
+	for (int i = 0; i < n; i++) {
+		int support = 0;
+		size_t last = SIZE_MAX;
+
+		/* candidates are grouped by guest event, in order */
+		for (int k = 0; k < n; k++) {
+			if (cs[k].g == last ||
+			    llabs(cs[k].d - cs[i].d) > CLOCK_TOL_NS)
+				continue;
+			support++;
+			last = cs[k].g;
+		}
+		if (support > best || (support == best &&
+				       llabs(cs[i].d) < llabs(best_d))) {
+			best = support;
+			best_d = cs[i].d;
+		}
+	}
+	if (n)
+		d = calloc(n, sizeof(*d));
+	for (int i = 0; d && i < n;) {
+		int k = i, pick = -1;
+
+		for (; k < n && cs[k].g == cs[i].g; k++)
+			if (llabs(cs[k].d - best_d) <= CLOCK_TOL_NS &&
+			    (pick < 0 || llabs(cs[k].d - best_d) <
+					 llabs(cs[pick].d - best_d)))
+				pick = k;
+		if (pick >= 0)
+			d[m++] = cs[pick].d;
+		i = k;
+	}
+	out->clock_pairs = m;
+	if (m) {
+		int64_t *dev = calloc(m, sizeof(*dev));
+
+		qsort(d, m, sizeof(*d), cmp_i64);
+		out->clock_offset_ns = d[m / 2];
+		for (int i = 0; dev && i < m; i++)
+			dev[i] = llabs(d[i] - out->clock_offset_ns);
+		if (dev) {
+			qsort(dev, m, sizeof(*dev), cmp_i64);
+			out->clock_spread_ns = dev[m / 2];
+		}
+		free(dev);
+		snprintf(out->clock_how, sizeof(out->clock_how),
+			 "median of %d guest/host error pairs at the same "
+			 "offset", m);
+	} else {
+		snprintf(out->clock_how, sizeof(out->clock_how),
+			 "no pairs at the same offset: wall clocks taken as "
+			 "they are");
+	}
+	free(d);
+	free(cs);
+}
+
+/* ---- origins -------------------------------------------------------------------- */
+
+static long host_by_seq(const struct vbt_recording *h, uint64_t seq)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->ev[i].ev.seq == seq)
+			return i;
+	return -1;
+}
+
+static bool name_in(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; name[0] && (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
+			return true;
+	return false;
+}
+
+/* A failed host block request under the image, near @t (host wall). */
+static long host_block_near(struct ctx *c, const struct hdrive *d, uint64_t t)
+{
+	long best = -1;
+	uint64_t bd = UINT64_MAX;
+
+	for (size_t k = 0; k < c->h->n; k++) {
+		const struct vbt_rec_event *he = &c->h->ev[k];
+
+		if (he->ev.kind != VBT_KIND_BLOCK || !he->ev.err ||
+		    !name_in(d->host_devs, he->ev.blk.disk) ||
+		    absdiff(he->real_ns, t) > c->o->window_ns ||
+		    absdiff(he->real_ns, t) >= bd)
+			continue;
+		bd = absdiff(he->real_ns, t);
+		best = k;
+	}
+	return best;
+}
+
+static void describe_host(const struct vbt_event *ev, char *buf, size_t len)
+{
+	if (ev->kind == VBT_KIND_SYSCALL)
+		snprintf(buf, len, "%s(%s, off %" PRIu64 ", %" PRIu64
+			 " bytes) = -%s in %s[%u]", vbt_sys_name(ev->sys.sys),
+			 ev->sys.path, ev->sys.offset == UINT64_MAX ? 0 :
+			 ev->sys.offset, ev->sys.len, vbt_errno_name(ev->err),
+			 ev->comm, ev->tid);
+	else if (ev->kind == VBT_KIND_BLOCK)
+		snprintf(buf, len, "host %s %s %" PRIu64 "+%u %s",
+			 ev->blk.disk, vbt_op_name(ev->blk.op), ev->blk.sector,
+			 ev->blk.nr_sectors, ev->blk.status >= 0 ?
+			 vbt_blk_status_name(ev->blk.status) :
+			 vbt_errno_name(ev->err));
+	else
+		snprintf(buf, len, "%s %s(%s, off %" PRIu64 ", %u bytes) "
+			 "completed with -%s", vbt_kind_name(ev->kind),
+			 vbt_async_op_name(ev->kind, ev->async.opcode),
+			 ev->async.path, ev->async.offset, ev->async.len,
+			 vbt_errno_name(ev->err));
+}
+
+/* The failed host I/O behind a guest request, or -1. */
+static long find_host(struct ctx *c, const struct hdrive *d,
+		      const struct vbt_rec_event *ge, int64_t offset_ns)
+{
+	uint64_t goff = guest_off(d, &ge->ev), glen = ge->ev.blk.bytes;
+	uint64_t t = ge->real_ns + offset_ns, bd = UINT64_MAX;
+	long best = -1;
+
+	for (size_t k = 0; k < c->h->n; k++) {
+		const struct vbt_rec_event *he = &c->h->ev[k];
+		uint64_t off, len, dt = absdiff(he->real_ns, t);
+
+		if (!is_host_io_error(&he->ev) || !event_on_drive(&he->ev, d) ||
+		    !vbt_ops_compatible(&ge->ev, &he->ev) ||
+		    dt > c->o->window_ns)
+			continue;
+		if (mappable(d) && guest_class(&ge->ev) != OPC_FLUSH &&
+		    host_range(&he->ev, &off, &len)) {
+			if (!glen)
+				glen = 512;
+			if (off >= goff + glen || off + (len ? len : 1) <= goff)
+				continue;
+			/* an exact start beats any overlap */
+			if (off != goff)
+				dt += c->o->window_ns;
+		}
+		if (dt < bd) {
+			bd = dt;
+			best = k;
+		}
+	}
+	return best;
+}
+
+static bool host_covers(struct ctx *c, uint64_t t)
+{
+	if (!c->hspan_start || !c->hspan_end)
+		return true;
+	return t + c->o->window_ns >= c->hspan_start &&
+	       t <= c->hspan_end + c->o->window_ns;
+}
+
+static void classify_block(struct ctx *c, struct vbt_correlation *out,
+			   struct vbt_join *j)
+{
+	const struct vbt_rec_event *ge = &c->g->ev[j->guest];
+	const struct vbt_event *ev = &ge->ev;
+	int gi = gdisk_index(c, ev->blk.disk);
+	const struct hdrive *d;
+	char hd[400];
+	long k, b;
+
+	j->disk = gi;
+	if (!ge->reached_device) {
+		j->origin = VBT_ORIGIN_GUEST;
+		snprintf(j->why, sizeof(j->why), "the request never reached "
+			 "the device: the guest's block layer failed it");
+		return;
+	}
+	if (!guest_virtio_error(ge)) {
+		j->origin = VBT_ORIGIN_GUEST;
+		snprintf(j->why, sizeof(j->why), "no virtio error: the guest's "
+			 "own stack (%s) failed it",
+			 gi >= 0 && c->gd[gi].virtio ? "above the virtio device" :
+			 "not a virtio disk");
+		return;
+	}
+	if (gi < 0 || c->pair_of[gi] < 0) {
+		j->origin = VBT_ORIGIN_UNKNOWN;
+		snprintf(j->why, sizeof(j->why), "virtio error, but no host "
+			 "drive was paired with %s", ev->blk.disk);
+		return;
+	}
+	d = &c->hd[c->pair_of[gi]];
+	k = find_host(c, d, ge, out->clock_offset_ns);
+	if (k >= 0) {
+		const struct vbt_event *he = &c->h->ev[k].ev;
+
+		j->host = k;
+		j->host_err = he->err;
+		j->delta_ns = (int64_t)(ge->real_ns + out->clock_offset_ns -
+					c->h->ev[k].real_ns);
+		describe_host(he, hd, sizeof(hd));
+		b = he->kind == VBT_KIND_SYSCALL && he->sys.cause_seq ?
+		    host_by_seq(c->h, he->sys.cause_seq) : -1;
+		if (b < 0)
+			b = host_block_near(c, d, c->h->ev[k].real_ns);
+		if (b >= 0) {
+			char bd[200];
+
+			j->origin = VBT_ORIGIN_HOST_DEVICE;
+			j->host_block = b;
+			describe_host(&c->h->ev[b].ev, bd, sizeof(bd));
+			snprintf(j->why, sizeof(j->why), "%.380s, because %.300s", hd,
+				 bd);
+		} else {
+			j->origin = VBT_ORIGIN_HOST_SYSCALL;
+			snprintf(j->why, sizeof(j->why), "%.400s", hd);
+		}
+		return;
+	}
+	b = host_block_near(c, d, ge->real_ns + out->clock_offset_ns);
+	if (b >= 0) {
+		j->origin = VBT_ORIGIN_HOST_DEVICE;
+		j->host_block = b;
+		j->host_err = c->h->ev[b].ev.err;
+		describe_host(&c->h->ev[b].ev, hd, sizeof(hd));
+		snprintf(j->why, sizeof(j->why), "%.300s under %.256s (QEMU's own I/O "
+			 "was not seen)", hd, d->image);
+		return;
+	}
+	if (!host_covers(c, ge->real_ns + out->clock_offset_ns)) {
+		j->origin = VBT_ORIGIN_UNKNOWN;
+		snprintf(j->why, sizeof(j->why), "the host recording does not "
+			 "cover this time");
+		return;
+	}
+	j->origin = VBT_ORIGIN_QEMU_INTERNAL;
+	if (strstr(d->filters, "blkdebug"))
+		snprintf(j->why, sizeof(j->why), "no host-side failure; drive "
+			 "%s has a blkdebug filter: injected by QEMU", d->id);
+	else if (!strcmp(d->aio, "native")) {
+		j->low_confidence = true;
+		snprintf(j->why, sizeof(j->why), "no host-side failure seen, "
+			 "but aio=native completions are invisible on this "
+			 "host kernel: a host failure is not ruled out");
+	} else {
+		snprintf(j->why, sizeof(j->why), "no host-side failure: QEMU "
+			 "failed it itself (detached backend, error policy, "
+			 "filter)");
+	}
+}
+
+static void classify_other(struct ctx *c, struct vbt_correlation *out,
+			   struct vbt_join *j)
+{
+	const struct vbt_event *ev = &c->g->ev[j->guest].ev;
+
+	if (ev->kind == VBT_KIND_SYSCALL && ev->sys.cause_seq) {
+		for (size_t i = 0; i < out->njoins; i++) {
+			const struct vbt_join *cj = &out->joins[i];
+
+			if (c->g->ev[cj->guest].ev.seq != ev->sys.cause_seq ||
+			    c->g->ev[cj->guest].ev.kind != VBT_KIND_BLOCK)
+				continue;
+			j->origin = cj->origin;
+			j->host = cj->host;
+			j->host_block = cj->host_block;
+			j->host_err = cj->host_err;
+			j->disk = cj->disk;
+			j->delta_ns = cj->delta_ns;
+			j->low_confidence = cj->low_confidence;
+			snprintf(j->why, sizeof(j->why), "surfaced from guest "
+				 "event %" PRIu64 ": %.700s", ev->sys.cause_seq,
+				 cj->why);
+			return;
+		}
+	}
+	j->origin = VBT_ORIGIN_GUEST;
+	snprintf(j->why, sizeof(j->why), "no failed block request behind it "
+		 "in the guest recording");
+}
+
+static int cmp_join(const void *a, const void *b, void *arg)
+{
+	const struct vbt_recording *g = arg;
+	const struct vbt_join *x = a, *y = b;
+	uint64_t tx = g->ev[x->guest].real_ns, ty = g->ev[y->guest].real_ns;
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x->guest < y->guest ? -1 : x->guest > y->guest;
+}
+
+static void host_span(struct ctx *c)
+{
+	struct json_object *span = vbt_jget(c->hin->manifest, "span");
+	const char *s = vbt_jstr(vbt_jget(span, "start"), "ts");
+	const char *e = vbt_jstr(vbt_jget(span, "end"), "ts");
+
+	if (!s || !e || vbt_parse_rfc3339(s, &c->hspan_start) ||
+	    vbt_parse_rfc3339(e, &c->hspan_end))
+		c->hspan_start = c->hspan_end = 0;
+}
+
+int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
+		  const struct vbt_corr_opts *o, struct vbt_correlation *out,
+		  char *err, size_t errlen)
+{
+	struct vbt_corr_opts opts = *o;
+	struct ctx c = { .g = &g->rec, .h = &h->rec, .hin = h, .o = &opts };
+	size_t nerr = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!opts.window_ns)
+		opts.window_ns = DEFAULT_WINDOW_NS;
+	if (!opts.coarse_ns)
+		opts.coarse_ns = DEFAULT_COARSE_NS;
+	c.hd = calloc(MAX_HDRIVES, sizeof(*c.hd));
+	if (!c.hd) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	host_drives_from_facts(&c, h->facts);
+	host_drives_from_events(&c);
+	guest_disks(&c, g->facts);
+	host_span(&c);
+	if (opts.vm) {
+		bool any = false;
+
+		for (int i = 0; i < c.nhd; i++)
+			any |= !strcmp(c.hd[i].vm, opts.vm);
+		if (!any) {
+			snprintf(err, errlen, "the host side has no VM named "
+				 "'%s'", opts.vm);
+			free(c.hd);
+			return -ENOENT;
+		}
+	}
+	pair_disks(&c, out);
+	align_clocks(&c, out);
+	for (size_t i = 0; i < g->rec.n; i++)
+		nerr += g->rec.ev[i].ev.err && g->rec.ev[i].ev.kind !=
+						VBT_KIND_LOST;
+	out->joins = calloc(nerr + 1, sizeof(*out->joins));
+	if (!out->joins) {
+		free(c.hd);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	/* Block failures first: syscalls take the origin of their cause. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < g->rec.n; i++) {
+			const struct vbt_event *ev = &g->rec.ev[i].ev;
+			struct vbt_join *j;
+
+			if (!ev->err || ev->kind == VBT_KIND_LOST ||
+			    (ev->kind == VBT_KIND_BLOCK) != (pass == 0))
+				continue;
+			j = &out->joins[out->njoins++];
+			j->guest = i;
+			j->host = j->host_block = -1;
+			j->disk = -1;
+			if (pass == 0)
+				classify_block(&c, out, j);
+			else
+				classify_other(&c, out, j);
+			out->counts[j->origin]++;
+		}
+	}
+	qsort_r(out->joins, out->njoins, sizeof(*out->joins), cmp_join,
+		(void *)&g->rec);
+	free(c.hd);
+	return 0;
+}
+
+void vbt_correlation_free(struct vbt_correlation *c)
+{
+	free(c->joins);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internals shared by the files of system/qemu/; not part of the API. */
+#ifndef VBT_QEMU_INT_H
+#define VBT_QEMU_INT_H
+
+#include <sys/types.h>
+#include <json-c/json.h>
+
+#include "system/qemu/qemu.h"
+#include "system/qemu/qemu_opts.h"
+#include "util/errmsg.h"
+
+#define VBT_QEMU_MAX_NODES	8192	/* -blockdev nodes kept */
+#define VBT_QEMU_MAX_DEPTH	32	/* node chain / JSON nesting */
+
+char *vbt_qstrdup(const char *s);	/* NULL-safe strdup, NULL on ENOMEM */
+/* A credential-free copy of an image name (URL userinfo, rbd options). */
+char *vbt_qemu_image_sanitize(const char *s);
+
+/* A whole small file (/proc): bytes read, -errno, or -E2BIG past @cap. */
+ssize_t vbt_qemu_read_file(const char *path, char **out, size_t cap);
+
+struct vbt_drive *vbt_vm_add_drive(struct vbt_vm *vm);	/* NULL if capped */
+void vbt_drive_finish(struct vbt_drive *d);		/* derive 'cache' */
+enum vbt_aio vbt_aio_parse(const char *s);
+
+#endif /* VBT_QEMU_INT_H */
