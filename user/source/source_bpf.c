@@ -153,7 +153,7 @@ static bool have_io_start(enum attach_level level)
 		return false;
 	if (force && strstr(force, "no-io-start"))
 		return false;
-	return vbt_probe_btf_tracepoint("block_io_start");
+	return vbt_probe_btf_tracepoint("block", "block_io_start");
 }
 
 static void choose_programs(struct guest_block_bpf *skel,

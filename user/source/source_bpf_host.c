@@ -26,11 +26,11 @@ static const char *const aio_hook_names[] = {
 static struct bpf_program *uring_submit_prog(struct host_qemu_bpf *h,
 					     const char **name)
 {
-	if (vbt_probe_btf_tracepoint("io_uring_submit_req")) {
+	if (vbt_probe_btf_tracepoint("io_uring", "io_uring_submit_req")) {
 		*name = "io_uring_submit_req";
 		return h->progs.btf_uring_submit;
 	}
-	if (vbt_probe_btf_tracepoint("io_uring_submit_sqe")) {
+	if (vbt_probe_btf_tracepoint("io_uring", "io_uring_submit_sqe")) {
 		*name = "io_uring_submit_sqe";
 		return h->progs.btf_uring_submit_sqe;
 	}
