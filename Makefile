@@ -200,6 +200,10 @@ $(CHECKPATCH):
 		"$$top/scripts/checkpatch.pl" "$$top/scripts/spelling.txt" \
 		"$$top/scripts/const_structs.checkpatch" && \
 	tar -xf "$$t" -C $(@D) --strip-components=1 "$$top/.clang-format"
+# Benchmarks (root, minutes; not part of make check): bench/run.sh.
+bench: $(BUILD)/vblktrace helpers
+	bash bench/run.sh
+
 # One documented exception: BPF settings are 'const volatile' globals in
 # .rodata (libbpf's idiom: userspace sets them before load, the verifier
 # then prunes disabled branches; volatile only stops clang from folding the

@@ -208,8 +208,10 @@ static int fill_maps(struct guest_block_bpf *skel,
 }
 
 /*
- * Ring buffer size from the rate we expect.  Failures are rare: 1 MiB holds
- * a burst of ~9000.  Every completion (--all): a CPU completes up to ~250k
+ * Ring buffer size from the rate we expect.  Failures: a storm of tens of
+ * thousands per second is when a record matters most, so 8 MiB (~75000
+ * records, a second or more of a reader that falls behind).  Every
+ * completion (--all): a CPU completes up to ~250k
  * requests/s (loop over tmpfs; fast NVMe is of that order), 112 bytes
  * each, so 8 MiB per CPU hold a quarter of a second of a reader that
  * stalls; a power of two between 16 and 256 MiB (the pages are allocated
@@ -229,7 +231,7 @@ static uint32_t ring_bytes(const struct vbt_source_cfg *cfg, int ncpus)
 			return v;
 	}
 	if (!cfg->all)
-		return 1U << 20;
+		return 8U << 20;
 	while (size < want && size < (256U << 20))
 		size <<= 1;
 	return size;
