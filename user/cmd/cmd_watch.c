@@ -154,6 +154,20 @@ static void watch_sink(struct vbt_session *s, const struct vbt_event *ev)
 	struct vbt_alert_key key;
 	const char *dev;
 
+	/* A VM paused, resumed or lost a drive: a record of its own. */
+	if (ev->kind == VBT_KIND_VM_STATE ||
+	    ev->kind == VBT_KIND_BACKEND_REMOVED) {
+		char *json = vbt_format_json(ev, &s->fmt), line[512];
+
+		if (json)
+			vbt_sink_log_write(&w->log, json);
+		free(json);
+		if (w->o.syslog) {
+			vbt_format_text(ev, &s->fmt, line, sizeof(line));
+			vbt_sink_syslog_line(LOG_WARNING, line);
+		}
+		return;
+	}
 	if (ev->kind == VBT_KIND_LOST) {
 		w->lost += ev->lost;
 		if (w->metrics)

@@ -23,6 +23,12 @@ static void print_drive_json(const struct vbt_vm *vm,
 	vbt_json_add_str(o, "kind", "vm_drive");
 	vbt_json_add_str(o, "vm", vm->name);
 	json_object_object_add(o, "pid", json_object_new_int(vm->pid));
+	if (vm->backend) {
+		/* A disk served by another process (vhost-user). */
+		vbt_json_add_str(o, "backend", vm->backend);
+		json_object_object_add(o, "backend_of",
+				       json_object_new_int(vm->backend_of));
+	}
 	vbt_json_add_str(o, "drive", d->id ? d->id : d->drive);
 	vbt_json_add_str(o, "node", d->node);
 	vbt_json_add_str(o, "image", d->image);
@@ -63,6 +69,7 @@ int vbt_disks_print_vms(bool json, FILE *out)
 		free(vms);
 		return 0;
 	}
+	vbt_vhost_scan("/proc", &vms, &n);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < vms[i].ndrives; j++)
 			native |= vms[i].drives[j].aio == VBT_AIO_NATIVE;

@@ -15,6 +15,21 @@
 
 enum vbt_side { VBT_SIDE_GUEST, VBT_SIDE_HOST };
 
+/*
+ * Kinds no kernel source emits: what the host view learns of a VM itself,
+ * after the ABI's kinds.  VM_STATE: it paused (an I/O error under
+ * werror/rerror=stop or enospc) or resumed; BACKEND_REMOVED: a drive's
+ * image was closed while the VM still runs (drive_del).
+ */
+#define VBT_KIND_VM_STATE		64
+#define VBT_KIND_BACKEND_REMOVED	65
+
+struct vbt_vmstate_info {
+	char state[16];			/* running, paused, ... (QEMU's words) */
+	char reason[32];		/* io-error, ioerror, user, ...; "" */
+	char source[16];		/* libvirt, qmp, proc */
+};
+
 struct vbt_block_info {
 	uint32_t dev;			/* kernel dev_t */
 	char disk[VBT_DISK_NAME_LEN + 1];
@@ -77,6 +92,8 @@ struct vbt_host_info {
 	char rerror[16];
 	bool aio_confirmed;		/* native: the AIO ring was seen */
 	char guest_sees[48];		/* what the error policy makes of it */
+	uint64_t retry_of;		/* seq of the failure QEMU resubmitted
+					 * after the VM resumed; 0 if none */
 };
 
 struct vbt_event {
@@ -94,6 +111,7 @@ struct vbt_event {
 		struct vbt_sys_info sys;
 		struct vbt_async_info async;
 		uint64_t lost;
+		struct vbt_vmstate_info vmstate;
 	};
 	struct vbt_host_info host;
 };

@@ -149,9 +149,15 @@ static const char *get_str(struct ctx *c, const char *key, char *buf,
 
 static int kind_from_name(const char *s)
 {
+	static const int user_kinds[] = { VBT_KIND_VM_STATE,
+					  VBT_KIND_BACKEND_REMOVED };
+
 	for (int k = VBT_KIND_BLOCK; k <= VBT_KIND_LOST; k++)
 		if (!strcmp(s, vbt_kind_name(k)))
 			return k;
+	for (size_t i = 0; i < sizeof(user_kinds) / sizeof(user_kinds[0]); i++)
+		if (!strcmp(s, vbt_kind_name(user_kinds[i])))
+			return user_kinds[i];
 	return -1;
 }
 
@@ -325,6 +331,7 @@ static void parse_host(struct ctx *c, struct vbt_host_info *h)
 	get_str(c, "werror", h->werror, sizeof(h->werror), false);
 	get_str(c, "rerror", h->rerror, sizeof(h->rerror), false);
 	get_str(c, "guest_sees", h->guest_sees, sizeof(h->guest_sees), false);
+	h->retry_of = get_u64(c, "retry_of", UINT64_MAX, false, 0);
 }
 
 static void parse_common(struct ctx *c, struct vbt_rec_event *re)
@@ -426,6 +433,15 @@ int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
 		break;
 	case VBT_KIND_LOST:
 		out->ev.lost = get_u64(&c, "count", UINT64_MAX, true, 0);
+		break;
+	case VBT_KIND_VM_STATE:
+	case VBT_KIND_BACKEND_REMOVED:
+		get_str(&c, "state", out->ev.vmstate.state,
+			sizeof(out->ev.vmstate.state), true);
+		get_str(&c, "reason", out->ev.vmstate.reason,
+			sizeof(out->ev.vmstate.reason), false);
+		get_str(&c, "state_source", out->ev.vmstate.source,
+			sizeof(out->ev.vmstate.source), false);
 		break;
 	}
 	parse_host(&c, &out->ev.host);

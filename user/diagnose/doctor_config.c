@@ -404,6 +404,38 @@ int dr_config_from_file(struct dr_config *c, const char *path, bool xml,
 	return r;
 }
 
+/*
+ * Disks this QEMU hands to a vhost-user daemon have no drive in QEMU: take
+ * them, with the daemon's image, aio and cache, from the daemon.
+ */
+static void add_vhost_drives(struct dr_config *c, const char *procroot)
+{
+	struct vbt_vm *all = malloc(sizeof(*all));
+	int n = 1;
+
+	if (!all)
+		return;
+	all[0] = c->vm;
+	vbt_vhost_scan(procroot, &all, &n);
+	c->vm = all[0];
+	for (int i = 1; i < n; i++) {
+		for (int j = 0; all[i].backend_of == c->vm.pid &&
+		     j < all[i].ndrives; j++) {
+			struct vbt_drive *d;
+
+			if (!all[i].drives[j].device_driver)
+				continue;	/* not exported to this VM */
+			d = vbt_vm_add_drive(&c->vm);
+			if (!d)
+				break;
+			*d = all[i].drives[j];
+			memset(&all[i].drives[j], 0, sizeof(*d));
+		}
+		vbt_vm_free(&all[i]);
+	}
+	free(all);
+}
+
 int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 		       char *err, size_t errlen)
 {
@@ -430,6 +462,7 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 		if (len > 0)
 			free(buf);
 	}
+	add_vhost_drives(c, procroot);
 	dr_config_apply_live(c, procroot, pid);
 	if (asprintf(&c->origin, "pid %d%s%s", pid, c->vm.name ? " " : "",
 		     c->vm.name ? c->vm.name : "") < 0)

@@ -66,6 +66,8 @@ static void add_host(struct json_object *o, const struct vbt_host_info *h)
 	vbt_json_add_str(o, "rerror", h->rerror);
 	if (h->guest_sees[0])
 		vbt_json_add_str(o, "guest_sees", h->guest_sees);
+	if (h->retry_of)
+		vbt_json_add_u64(o, "retry_of", h->retry_of);
 }
 
 char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)
@@ -114,6 +116,12 @@ char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)
 		break;
 	case VBT_KIND_LOST:
 		vbt_json_add_u64(o, "count", ev->lost);
+		break;
+	case VBT_KIND_VM_STATE:
+	case VBT_KIND_BACKEND_REMOVED:
+		vbt_json_add_str(o, "state", ev->vmstate.state);
+		vbt_json_add_str(o, "reason", ev->vmstate.reason);
+		vbt_json_add_str(o, "state_source", ev->vmstate.source);
 		break;
 	}
 	vbt_json_add_u64(o, "seq", ev->seq);

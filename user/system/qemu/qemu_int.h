@@ -20,7 +20,6 @@ char *vbt_qemu_image_sanitize(const char *s);
 /* A whole small file (/proc): bytes read, -errno, or -E2BIG past @cap. */
 ssize_t vbt_qemu_read_file(const char *path, char **out, size_t cap);
 
-struct vbt_drive *vbt_vm_add_drive(struct vbt_vm *vm);	/* NULL if capped */
 void vbt_drive_finish(struct vbt_drive *d);		/* derive 'cache' */
 enum vbt_aio vbt_aio_parse(const char *s);
 

@@ -210,6 +210,15 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 		return -EINVAL;
 	}
 	root = xmlDocGetRootElement(doc);
+	if (vbt_xml_is(root, "domstatus")) {
+		char *pid = vbt_xml_attr(root, "pid");
+
+		/* The domain's run state as libvirt last saw it. */
+		fill(&vm->run_state, vbt_xml_attr(root, "state"));
+		fill(&vm->run_reason, vbt_xml_attr(root, "reason"));
+		vm->libvirt_pid = pid ? atoi(pid) : 0;
+		xmlFree(pid);
+	}
 	dom = vbt_xml_is(root, "domstatus") ? vbt_xml_child(root, "domain") : root;
 	if (!vbt_xml_is(dom, "domain")) {
 		vbt_seterr(err, errlen, 0, "libvirt XML: no <domain> element");

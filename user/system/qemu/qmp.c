@@ -84,7 +84,7 @@ static bool chardev_path(const char *arg, const char *id, char *path,
 }
 
 /* Does @pid hold a listening socket bound to @path?  Proves it serves it. */
-static bool pid_listens_on(const char *procroot, int pid, const char *path)
+bool vbt_pid_listens_on(const char *procroot, int pid, const char *path)
 {
 	char file[PATH_MAX], link[64], target[64], *buf = NULL, *line, *save;
 	unsigned long inodes[16];
@@ -146,7 +146,7 @@ int vbt_qmp_socket_of(const char *procroot, int pid, char *path, size_t len)
 			ret = qmp_arg_path(v, path, len);
 		else if (!mon && (!strcmp(a, "-mon") || !strcmp(a, "--mon")))
 			mon = control_mon(v);
-		if (!ret && !pid_listens_on(procroot, pid, path))
+		if (!ret && !vbt_pid_listens_on(procroot, pid, path))
 			ret = -ENOENT;
 	}
 	for (char *a = buf; a < buf + n && ret && mon; a += strlen(a) + 1) {
@@ -155,7 +155,7 @@ int vbt_qmp_socket_of(const char *procroot, int pid, char *path, size_t len)
 		if (v < buf + n && (!strcmp(a, "-chardev") ||
 				    !strcmp(a, "--chardev")) &&
 		    chardev_path(v, mon, path, len) &&
-		    pid_listens_on(procroot, pid, path))
+		    vbt_pid_listens_on(procroot, pid, path))
 			ret = 0;
 	}
 	free(mon);
