@@ -40,6 +40,7 @@ kill -INT $pid
 wait $pid || true
 shown=$(grep -c "\"kind\":\"block\",\"errno\":[1-9].*\"dev\":\"$dev\"" "$FX_DIR/out" || true)
 lost=$(grep -o '[0-9]\+ lost in the kernel' "$FX_DIR/err" | tail -1 | cut -d' ' -f1)
+[ -z "${BENCH_KEEP:-}" ] || cp "$FX_DIR/out" "$FX_DIR/err" "$BENCH_KEEP"/
 echo "error storm: fio 4k randwrite io_uring QD16 on a loop device over a failing FUSE file for ${secs}s"
 printf 'kernel (ftrace) %d failed requests (%d/s); vblktrace delivered %d, lost %s: %s\n' \
 	"$kernel" $((kernel / secs)) "$shown" "${lost:-?}" \

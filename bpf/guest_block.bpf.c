@@ -107,17 +107,24 @@ static __always_inline struct issuer *slot_of(struct request *rq)
 	return bpf_map_lookup_elem(&issuers, &idx);
 }
 
+/* Owner value while a CPU writes the slot: no request is at an odd address. */
+#define SLOT_BUSY 1ULL
+
 /*
- * Claim a slot for rq: its owner is cleared first and set last (the
- * compiler barriers keep that order; x86 keeps stores in order, a weaker
- * CPU may rarely let a racing completion of the slot's previous owner see
- * no owner: an unknown issuer, never a wrong one, as same_request()
- * checks the fields against the request itself).
+ * Claim a slot for rq: its owner becomes SLOT_BUSY (atomically, so two
+ * CPUs whose requests share the slot cannot interleave their fields and
+ * leave one request with the other's issuer), the fields are written, and
+ * the owner is set last.  If another CPU holds the slot, this request's
+ * issuer stays unknown: never a wrong one.  Readers check the owner before
+ * and after copying the fields (see snapshot()).
  */
-static __always_inline void slot_claim(struct issuer *is)
+static __always_inline bool slot_claim(struct issuer *is)
 {
-	is->rq = 0;
-	asm volatile("" ::: "memory");
+	__u64 cur = is->rq;
+
+	if (cur == SLOT_BUSY)
+		return false;
+	return __sync_val_compare_and_swap(&is->rq, cur, SLOT_BUSY) == cur;
 }
 
 static __always_inline void slot_publish(struct issuer *is, __u64 key)
@@ -220,9 +227,8 @@ static __always_inline int on_io_start(struct request *rq, bool direct)
 	if (!start_wanted(rq))
 		return 0;
 	is = slot_of(rq);
-	if (!is)
+	if (!is || !slot_claim(is))
 		return 0;
-	slot_claim(is);
 	is->sector = RQ_READ(direct, rq, __sector);
 	is->nr_sectors = RQ_READ(direct, rq, __data_len) >> 9;
 	is->opf = RQ_READ(direct, rq, cmd_flags) & 0xff;
@@ -264,7 +270,8 @@ static __always_inline int on_insert_or_issue(struct request *rq, bool issue,
 			is->issue_ns = now;
 		return 0;
 	}
-	slot_claim(is);
+	if (!slot_claim(is))
+		return 0;
 	fill_issuer(is, rq, now, direct);
 	if (issue)
 		is->issue_ns = now;
@@ -274,14 +281,35 @@ static __always_inline int on_insert_or_issue(struct request *rq, bool issue,
 
 static __always_inline void slot_release(struct issuer *is, __u64 key)
 {
+	/* not over a claim in progress */
 	if (is && is->rq == key)
-		is->rq = 0;
+		__sync_val_compare_and_swap(&is->rq, key, 0);
+}
+
+/*
+ * Copy slot @is into @snap if rq owns it, and only if it still does after
+ * the copy (a CPU claiming it meanwhile may have changed any field).
+ */
+static __always_inline struct issuer *snapshot(struct issuer *is,
+					       struct issuer *snap,
+					       struct request *rq, bool direct)
+{
+	__u64 key = rq_key(rq);
+
+	if (!is || is->rq != key)
+		return NULL;
+	asm volatile("" ::: "memory");
+	__builtin_memcpy(snap, is, sizeof(*snap));
+	asm volatile("" ::: "memory");
+	if (is->rq != key || !same_request(snap, rq, direct))
+		return NULL;
+	return snap;
 }
 
 static __always_inline int on_complete(struct request *rq, __u8 status,
 				       __u32 nr_bytes, bool direct)
 {
-	struct issuer *is = NULL;
+	struct issuer *slot, *is, snap;
 	struct vbt_block *e;
 	struct gendisk *disk;
 	__u32 dev, opf;
@@ -300,9 +328,9 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 		return 0;
 
 	key = rq_key(rq);
-	is = slot_of(rq);
-	if (is && (is->rq != key || !same_request(is, rq, direct)))
-		is = NULL; /* another request's, or an earlier user's of rq */
+	slot = slot_of(rq);
+	/* NULL: another request's, or an earlier user's of rq */
+	is = snapshot(slot, &snap, rq, direct);
 	if (filter_pid && (!is || is->pid != filter_pid))
 		return 0;
 	/* Our own output would feed back into what we trace. */
@@ -344,7 +372,7 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 		if (e->issue_ns)
 			e->src |= VBT_SRC_ISSUE_TS;
 		if (nr_bytes >= BPF_CORE_READ(rq, __data_len))
-			slot_release(is, key);
+			slot_release(slot, key);
 	}
 	e->virtio_status = VBT_VIRTIO_NONE;
 	/*

@@ -42,9 +42,16 @@ static int bpf_poll(struct vbt_source *src, int timeout_ms)
 
 	if (n == -EINTR)
 		n = 0;
-	if (n < 0 || !bs->batched)
+	if (n < 0)
 		return n;
-	/* Batched wakeups: what came in below the threshold is read now. */
+	/*
+	 * epoll reports the ring only after a wakeup, and the kernel wakes us
+	 * only for a record committed when we had read everything before it:
+	 * a record committed while we were still reading, and all after it,
+	 * would wait for the next wakeup, or at exit never be read.  (With
+	 * batched wakeups that is the rule, not a race.)  So read whatever is
+	 * there, every time.
+	 */
 	m = ring_buffer__consume(bs->rb);
 	return m < 0 ? (m == -EINTR ? n : m) : n + m;
 }
@@ -290,7 +297,6 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 	/* Streaming: one wakeup per 1/16 of the ring, not per record. */
 	if (cfg->all)
 		skel->rodata->wakeup_bytes = bs->ring_bytes / 16;
-	bs->batched = cfg->all;
 	choose_programs(skel, level, io_start);
 
 	ret = guest_block_bpf__load(skel);

@@ -22,7 +22,6 @@ struct bpf_source {
 	int ncpus;
 	uint32_t ring_bytes;		/* size of the events ring buffer */
 	uint32_t self_tgid;		/* our pid as BPF sees it, or 0 */
-	bool batched;			/* wakeups per batch: drain on timeout */
 };
 
 /*
