@@ -38,8 +38,8 @@ run() {
 		t1=$(date +%s%N)
 		rss=$(tail -1 "$BENCH_DIR/rss")
 		# (grep, not jq: the JSON of a million joins is a gigabyte)
-		ok=$(grep -o '"origins":{[^}]*}' "$BENCH_DIR/out" | head -1 |
-			grep -o '"host-syscall":[0-9]*' | cut -d: -f2)
+		ok=$(tr -d ' \n' <"$BENCH_DIR/out" | grep -o '"origins":{[^}]*}' |
+			head -1 | grep -o '"host-syscall":[0-9]*' | cut -d: -f2)
 		printf '%-10s %8d+%-8d %8.2f s  peak RSS %6d MiB  host-syscall joins: %s\n' \
 			"$label" "$n" "$n" "$(echo "($t1 - $t0) / 1000000000" | bc -l)" \
 			$((rss / 1024)) "$ok"
