@@ -25,6 +25,6 @@ section "start to attached"
 ./startup.sh ${quick:+3} || rc=1
 section "merge at scale"
 if [ -n "$quick" ]; then ./merge.sh 20000 100000; else ./merge.sh; fi || rc=1
-section "static binary"
-ls -l ../build/vblktrace | awk '{printf "build/vblktrace: %.1f MB\n", $5 / 1e6}'
+section "static binary: what each dependency adds"
+./size.sh | head -16 || rc=1
 exit $rc
