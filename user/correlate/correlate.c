@@ -49,6 +49,7 @@ struct ctx {
 	const struct vbt_recording *g, *h;
 	struct dindex *di;		/* parallel to hd[] */
 	struct vbt_hidx seqs;		/* host events by seq */
+	char why[768];			/* the join being classified */
 	bool oom;
 	const struct vbt_input *hin;
 	const struct vbt_corr_opts *o;
@@ -982,13 +983,13 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 	j->disk = gi;
 	if (!ge->reached_device) {
 		j->origin = VBT_ORIGIN_GUEST;
-		snprintf(j->why, sizeof(j->why), "the request never reached "
+		snprintf(c->why, sizeof(c->why), "the request never reached "
 			 "the device: the guest's block layer failed it");
 		return;
 	}
 	if (!guest_virtio_error(ge)) {
 		j->origin = VBT_ORIGIN_GUEST;
-		snprintf(j->why, sizeof(j->why), "no virtio error: the guest's "
+		snprintf(c->why, sizeof(c->why), "no virtio error: the guest's "
 			 "own stack (%s) failed it",
 			 gi >= 0 && c->gd[gi].virtio ? "above the virtio device" :
 			 "not a virtio disk");
@@ -996,7 +997,7 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 	}
 	if (gi < 0 || c->pair_of[gi] < 0) {
 		j->origin = VBT_ORIGIN_UNKNOWN;
-		snprintf(j->why, sizeof(j->why), "virtio error, but no host "
+		snprintf(c->why, sizeof(c->why), "virtio error, but no host "
 			 "drive was paired with %s", ev->blk.disk);
 		return;
 	}
@@ -1020,11 +1021,11 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 			j->origin = VBT_ORIGIN_HOST_DEVICE;
 			j->host_block = b;
 			describe_host(&c->h->ev[b].ev, bd, sizeof(bd));
-			snprintf(j->why, sizeof(j->why), "%.380s, because %.300s", hd,
+			snprintf(c->why, sizeof(c->why), "%.380s, because %.300s", hd,
 				 bd);
 		} else {
 			j->origin = VBT_ORIGIN_HOST_SYSCALL;
-			snprintf(j->why, sizeof(j->why), "%.400s", hd);
+			snprintf(c->why, sizeof(c->why), "%.400s", hd);
 		}
 		return;
 	}
@@ -1034,27 +1035,27 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 		j->host_block = b;
 		j->host_err = c->h->ev[b].ev.err;
 		describe_host(&c->h->ev[b].ev, hd, sizeof(hd));
-		snprintf(j->why, sizeof(j->why), "%.300s under %.256s (QEMU's own I/O "
+		snprintf(c->why, sizeof(c->why), "%.300s under %.256s (QEMU's own I/O "
 			 "was not seen)", hd, d->image);
 		return;
 	}
 	if (!host_covers(c, ge->real_ns + out->clock_offset_ns)) {
 		j->origin = VBT_ORIGIN_UNKNOWN;
-		snprintf(j->why, sizeof(j->why), "the host recording does not "
+		snprintf(c->why, sizeof(c->why), "the host recording does not "
 			 "cover this time");
 		return;
 	}
 	j->origin = VBT_ORIGIN_QEMU_INTERNAL;
 	if (strstr(d->filters, "blkdebug"))
-		snprintf(j->why, sizeof(j->why), "no host-side failure; drive "
+		snprintf(c->why, sizeof(c->why), "no host-side failure; drive "
 			 "%s has a blkdebug filter: injected by QEMU", d->id);
 	else if (!strcmp(d->aio, "native")) {
 		j->low_confidence = true;
-		snprintf(j->why, sizeof(j->why), "no host-side failure seen, "
+		snprintf(c->why, sizeof(c->why), "no host-side failure seen, "
 			 "but aio=native completions are invisible on this "
 			 "host kernel: a host failure is not ruled out");
 	} else {
-		snprintf(j->why, sizeof(j->why), "no host-side failure: QEMU "
+		snprintf(c->why, sizeof(c->why), "no host-side failure: QEMU "
 			 "failed it itself (detached backend, error policy, "
 			 "filter)");
 	}
@@ -1082,14 +1083,14 @@ static void classify_other(struct ctx *c, struct vbt_correlation *out,
 			j->disk = cj->disk;
 			j->delta_ns = cj->delta_ns;
 			j->low_confidence = cj->low_confidence;
-			snprintf(j->why, sizeof(j->why), "surfaced from guest "
+			snprintf(c->why, sizeof(c->why), "surfaced from guest "
 				 "event %" PRIu64 ": %.700s", ev->sys.cause_seq,
 				 cj->why);
 			return;
 		}
 	}
 	j->origin = VBT_ORIGIN_GUEST;
-	snprintf(j->why, sizeof(j->why), "no failed block request behind it "
+	snprintf(c->why, sizeof(c->why), "no failed block request behind it "
 		 "in the guest recording");
 }
 
@@ -1196,10 +1197,15 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 			j->guest = i;
 			j->host = j->host_block = -1;
 			j->disk = -1;
+			c.why[0] = 0;
 			if (pass == 0)
 				classify_block(&c, out, j);
 			else
 				classify_other(&c, out, j, &by_seq);
+			/* as long as it is, not 768 bytes for each of 1M joins */
+			j->why = strdup(c.why);
+			if (!j->why)
+				c.oom = true;
 			out->counts[j->origin]++;
 		}
 	}
@@ -1217,6 +1223,8 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 
 void vbt_correlation_free(struct vbt_correlation *c)
 {
+	for (size_t i = 0; c->joins && i < c->njoins; i++)
+		free(c->joins[i].why);
 	free(c->joins);
 	memset(c, 0, sizeof(*c));
 }
