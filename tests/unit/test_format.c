@@ -137,7 +137,7 @@ TEST_F(fmt, json_writer_is_byte_identical_to_json_c)
 {
 	static const int kinds[] = {
 		VBT_KIND_BLOCK, VBT_KIND_SYSCALL, VBT_KIND_IO_URING,
-		VBT_KIND_AIO, VBT_KIND_LOST, VBT_KIND_VM_STATE,
+		VBT_KIND_AIO, VBT_KIND_LOST, VBT_KIND_VM_STATE, VBT_KIND_BIO,
 	};
 	char hostile[64];
 	char *out;
@@ -163,6 +163,14 @@ TEST_F(fmt, json_writer_is_byte_identical_to_json_c)
 			snprintf(ev.sys.path, sizeof(ev.sys.path), "/a/%s", hostile);
 			ev.sys.offset = 1ULL << 63;
 			ev.sys.cause_seq = 3;
+		} else if (ev.kind == VBT_KIND_BIO) {
+			snprintf(ev.bio.disk, sizeof(ev.bio.disk), "dm-0");
+			ev.bio.status = 10;
+			ev.bio.stacked = true;
+			ev.bio.remap = true;
+			snprintf(ev.bio.from_disk, sizeof(ev.bio.from_disk),
+				 "%.20s", hostile);
+			ev.bio.from_sector = 99;
 		} else if (ev.kind == VBT_KIND_LOST) {
 			ev.lost = 12345;
 		} else if (ev.kind == VBT_KIND_VM_STATE) {
