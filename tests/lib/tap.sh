@@ -8,6 +8,11 @@
 #   tap_check NAME CMD...  runs CMD; ok if it exits 0, else not ok with its
 #                          output as diagnostics (safe under set -e)
 #   tap_diag MSG...        "# MSG" lines
+#   tap_harness on|off     tag the results that follow "# harness": they test
+#                          the test bed (fixtures, rig, QEMU itself, style),
+#                          not vblktrace, and tests/run.sh counts them apart.
+#                          TAP_HARNESS=1 before sourcing tags a whole script.
+#   tap_harness_ok NAME, tap_harness_fail NAME [DIAG]: one tagged result
 #   tap_done               checks the plan; returns 1 if anything failed
 #
 # The test runner counts the "ok" / "not ok" lines on stdout.
@@ -15,6 +20,21 @@
 TAP_N=0
 TAP_FAILED=0
 TAP_PLANNED=
+TAP_HARNESS=${TAP_HARNESS:-}
+
+tap_harness()
+{
+	case $1 in
+	on) TAP_HARNESS=1 ;;
+	*) TAP_HARNESS= ;;
+	esac
+}
+
+# The tag the runner reads, after the description (and any SKIP directive).
+_tap_tag()
+{
+	[ -z "$TAP_HARNESS" ] || printf ' # harness'
+}
 
 tap_plan()
 {
@@ -33,22 +53,38 @@ tap_diag()
 tap_ok()
 {
 	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - $1"
+	echo "ok $TAP_N - $1$(_tap_tag)"
 }
 
 tap_fail()
 {
 	TAP_N=$((TAP_N + 1))
 	TAP_FAILED=$((TAP_FAILED + 1))
-	echo "not ok $TAP_N - $1"
+	echo "not ok $TAP_N - $1$(_tap_tag)"
 	shift
 	tap_diag "$@"
+}
+
+tap_harness_ok()
+{
+	_tap_h=$TAP_HARNESS
+	TAP_HARNESS=1
+	tap_ok "$@"
+	TAP_HARNESS=$_tap_h
+}
+
+tap_harness_fail()
+{
+	_tap_h=$TAP_HARNESS
+	TAP_HARNESS=1
+	tap_fail "$@"
+	TAP_HARNESS=$_tap_h
 }
 
 tap_skip()
 {
 	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - $1 # SKIP ${2:-no reason given}"
+	echo "ok $TAP_N - $1 # SKIP ${2:-no reason given}$(_tap_tag)"
 }
 
 tap_check()

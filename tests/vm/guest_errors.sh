@@ -34,7 +34,7 @@ for k in $KERNELS; do
 		--script "$VBT_ROOT/tests/vm/guest/errors.sh" --out "$out" \
 		--disk "$VDA" --disk "$VDB" --disk "$VDC" --disk "$VDD" \
 		>"$FX_DIR/rig-$k.log" 2>&1; then
-		tap_fail "$k: guest rig failed" "$(tail -20 "$FX_DIR/rig-$k.log")"
+		tap_harness_fail "$k: guest rig failed" "$(tail -20 "$FX_DIR/rig-$k.log")"
 		for i in $(seq 2 $PER_KERNEL); do
 			tap_fail "$k: (not run: guest rig failed)"
 		done

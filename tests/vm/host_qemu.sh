@@ -37,11 +37,11 @@ run_guest() {
 while IFS='|' read -r name spec kind err cache direct; do
 	out=$FX_DIR/$name
 	if ! run_guest "$name" "$spec"; then
-		tap_fail "$name: guest rig ran" "$(tail -15 "$FX_DIR/$name.rig")"
+		tap_harness_fail "$name: guest rig ran" "$(tail -15 "$FX_DIR/$name.rig")"
 		tap_fail "$name: (not run)"; tap_fail "$name: (not run)"; tap_fail "$name: (not run)"
 		continue
 	fi
-	tap_ok "$name: guest rig ran"
+	tap_harness_ok "$name: guest rig ran"
 	aio=${spec#aio=}; aio=${aio%%,*}
 	image=$(awk -F'\t' '$2 == "vda" {print $4}' "$out/disks.txt")
 	ev=$out/host.jsonl
@@ -81,7 +81,7 @@ EOS
 # kernel allows no fentry/kprobe on aio_complete_rw, and vblktrace says so.
 out=$FX_DIR/native
 if run_guest native "aio=native,cache=none,syntax=blockdev,fault=enospc:3M"; then
-	tap_ok "native: guest rig ran"
+	tap_harness_ok "native: guest rig ran"
 	grep -q 'Input/output error' "$out/guest/vda.write.err" &&
 		tap_ok "native: the guest sees the host's ENOSPC as an I/O error" ||
 		tap_fail "native: the guest sees the host's ENOSPC as an I/O error" "$(cat "$out/guest/vda.write.err")"
@@ -92,7 +92,7 @@ if run_guest native "aio=native,cache=none,syntax=blockdev,fault=enospc:3M"; the
 		tap_fail "native: vblktrace host says whether native AIO completions are visible" "$(cat "$out/host.err")"
 	fi
 else
-	tap_fail "native: guest rig ran" "$(tail -15 "$FX_DIR/native.rig")"
+	tap_harness_fail "native: guest rig ran" "$(tail -15 "$FX_DIR/native.rig")"
 	tap_fail "native: (not run)"; tap_fail "native: (not run)"
 fi
 # A host block device under the VM (host_device on a loop over a full
@@ -114,7 +114,7 @@ if run_guest hostdev "image=$loop,aio=threads,cache=none,syntax=blockdev"; then
 		tap_fail "each failed host device request is at the offset QEMU's pwritev failed at" \
 			"block sectors: $blk" "syscall offsets/512: $sys"
 else
-	tap_fail "hostdev: guest rig ran" "$(tail -15 "$FX_DIR/hostdev.rig")"
+	tap_harness_fail "hostdev: guest rig ran" "$(tail -15 "$FX_DIR/hostdev.rig")"
 	tap_fail "hostdev: (not run)"
 fi
 tap_done

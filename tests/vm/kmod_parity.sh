@@ -91,11 +91,11 @@ for k in 6.1 6.12; do
 		>"$TMP/$k.rig.log" 2>&1 || rc=$?
 	g=$out/guest
 	if [ $rc -ne 0 ] || [ ! -f "$g/exits" ]; then
-		tap_fail "$k: guest ran" "run.sh exit $rc" \
+		tap_harness_fail "$k: guest ran" "run.sh exit $rc" \
 			"$(tail -n 5 "$TMP/$k.rig.log")"
 		continue
 	fi
-	tap_ok "$k: guest ran"
+	tap_harness_ok "$k: guest ran"
 	for drv in bpf kmod; do
 		if grep -q "^$drv exit 0" "$g/exits"; then
 			tap_ok "$k: vblktrace --driver $drv exits 0"

@@ -20,9 +20,9 @@ n=0
 tap() {	# tap OK NAME [DIAG]
 	n=$((n + 1))
 	if [ "$1" = 1 ]; then
-		echo "ok $n - $2"
+		echo "ok $n - $2 # harness"
 	else
-		echo "not ok $n - $2"
+		echo "not ok $n - $2 # harness"
 		[ -z "${3:-}" ] || printf '# %s\n' "$3"
 	fi
 }
@@ -33,7 +33,7 @@ for k in $KERNELS; do
 	out=$TMP/$k
 	if ! command -v qemu-system-x86_64 >/dev/null; then
 		for t in boot status output; do
-			echo "ok $((n += 1)) - $k $t # SKIP qemu-system-x86_64 not installed"
+			echo "ok $((n += 1)) - $k $t # SKIP qemu-system-x86_64 not installed # harness"
 		done
 		continue
 	fi
