@@ -247,6 +247,8 @@ static int open_record(struct vbt_session *l)
 
 static int source_exit(int ret)
 {
+	if (ret == -EINVAL)	/* a bad setting, e.g. VBLKTRACE_ATTACH */
+		return VBT_EXIT_USAGE;
 	return ret == -EPERM || ret == -EOPNOTSUPP ? VBT_EXIT_PRIV :
 						     VBT_EXIT_RUNTIME;
 }
@@ -271,7 +273,8 @@ static int open_source(struct vbt_session *l, struct vbt_source_cfg *cfg,
 	ret = vbt_source_bpf_open(cfg, on_record, l, src, err, sizeof(err));
 	if (!ret)
 		return 0;
-	if (l->opts.driver == VBT_DRIVER_BPF || ret == -EPERM) {
+	if (l->opts.driver == VBT_DRIVER_BPF || ret == -EPERM ||
+	    ret == -EINVAL) {
 		fprintf(stderr, "vblktrace: %s\n", err);
 		return source_exit(ret);
 	}

@@ -8,6 +8,7 @@
 #   tap_check NAME CMD...  runs CMD; ok if it exits 0, else not ok with its
 #                          output as diagnostics (safe under set -e)
 #   tap_diag MSG...        "# MSG" lines
+#   tap_fail_rest REASON [NAME]  fail every test still planned (broken fixture)
 #   tap_harness on|off     tag the results that follow "# harness": they test
 #                          the test bed (fixtures, rig, QEMU itself, style),
 #                          not vblktrace, and tests/run.sh counts them apart.
@@ -96,6 +97,15 @@ tap_check()
 	else
 		tap_fail "$_tap_name" "command failed (exit $?): $*" "$_tap_out"
 	fi
+}
+
+# Fails every test still planned: a broken fixture or rig is a failure,
+# never a skip (tap_fail_rest REASON [NAME]).
+tap_fail_rest()
+{
+	while [ -n "$TAP_PLANNED" ] && [ "$TAP_N" -lt "$TAP_PLANNED" ]; do
+		tap_fail "${2:-not run}" "$1"
+	done
 }
 
 # Skips every test still planned, e.g. when a prerequisite is missing.

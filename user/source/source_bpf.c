@@ -131,27 +131,69 @@ static const struct vbt_source_ops bpf_ops = {
 
 /*
  * VBLKTRACE_ATTACH=LEVEL[,no-io-start] starts the fallback chain lower down,
- * so tests can run every attach method on one kernel.
+ * so tests can run every attach method on one kernel.  A value we do not
+ * know is refused: silently tracing at another level would make a test of
+ * raw_tp pass while it measured tp_btf.
  */
-static int forced_level(void)
-{
-	const char *force = getenv("VBLKTRACE_ATTACH");
+struct attach_force {
+	int level;
+	bool no_io_start;
+};
 
-	if (!force)
+static int parse_attach_env(struct attach_force *f, char *err, size_t errlen)
+{
+	const char *env = getenv("VBLKTRACE_ATTACH");
+	bool have_level = false;
+	const char *p, *end;
+
+	f->level = 0;
+	f->no_io_start = false;
+	if (!env)
 		return 0;
-	for (int i = 0; i < LEVEL_MAX; i++)
-		if (!strncmp(force, level_names[i], strlen(level_names[i])))
-			return i;
+	for (p = env; *p; p = *end ? end + 1 : end) {
+		size_t len;
+		int i;
+
+		end = strchrnul(p, ',');
+		len = end - p;
+		for (i = 0; i < LEVEL_MAX; i++)
+			if (strlen(level_names[i]) == len &&
+			    !strncmp(p, level_names[i], len))
+				break;
+		if (i < LEVEL_MAX && !have_level) {
+			f->level = i;
+			have_level = true;
+		} else if (len == strlen("no-io-start") &&
+			   !strncmp(p, "no-io-start", len)) {
+			f->no_io_start = true;
+		} else {
+			/* Echo the item only if it is plain: it may be junk. */
+			bool plain = len > 0 && len <= 32 &&
+				     strspn(p, "abcdefghijklmnopqrstuvwxyz"
+					       "0123456789_-") >= len;
+
+			snprintf(err, errlen,
+				 "VBLKTRACE_ATTACH: unknown or repeated item "
+				 "'%.*s' at offset %d; want one of tp_btf, "
+				 "raw_tp, tracepoint, optionally followed by "
+				 ",no-io-start", plain ? (int)len : 1,
+				 plain ? p : "?", (int)(p - env));
+			return -EINVAL;
+		}
+	}
+	if (!have_level) {
+		snprintf(err, errlen, "VBLKTRACE_ATTACH: no attach level; "
+			 "want one of tp_btf, raw_tp, tracepoint");
+		return -EINVAL;
+	}
 	return 0;
 }
 
-static bool have_io_start(enum attach_level level)
+static bool have_io_start(enum attach_level level, bool no_io_start)
 {
-	const char *force = getenv("VBLKTRACE_ATTACH");
-
 	if (level == LEVEL_TRACEPOINT)
 		return false;
-	if (force && strstr(force, "no-io-start"))
+	if (no_io_start)
 		return false;
 	return vbt_probe_btf_tracepoint("block_io_start");
 }
@@ -208,9 +250,10 @@ static int fill_maps(struct guest_block_bpf *skel,
 }
 
 static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
-		     enum attach_level level, char *err, size_t errlen)
+		     enum attach_level level, bool no_io_start, char *err,
+		     size_t errlen)
 {
-	bool io_start = have_io_start(level);
+	bool io_start = have_io_start(level, no_io_start);
 	struct guest_block_bpf *skel;
 	int ret;
 
@@ -348,10 +391,15 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			size_t errlen)
 {
 	char why[LEVEL_MAX][160] = { { 0 } };
+	struct attach_force force;
 	struct bpf_source *bs;
 	int ret = -EOPNOTSUPP;
 
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
+
+	ret = parse_attach_env(&force, err, errlen);
+	if (ret)
+		return ret;
 
 	ret = vbt_probe_bpf_privileges(err, errlen);
 	if (ret)
@@ -371,13 +419,14 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	if (bs->ncpus <= 0) {
 		free(bs);
 		snprintf(err, errlen, "cannot count possible CPUs");
-		return -EINVAL;
+		return -ENODEV;	/* not -EINVAL: that means a bad setting */
 	}
 
-	for (int level = forced_level(); level < LEVEL_MAX; level++) {
+	for (int level = force.level; level < LEVEL_MAX; level++) {
 		if (level == LEVEL_TRACEPOINT)
 			vbt_probe_mount_tracefs();
-		ret = try_level(bs, cfg, level, why[level], sizeof(why[level]));
+		ret = try_level(bs, cfg, level, force.no_io_start, why[level],
+				sizeof(why[level]));
 		if (!ret)
 			break;
 		if (ret == -EPERM)
@@ -411,6 +460,8 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the ring buffer: %s",
 			 strerror(-ret));
+		if (ret == -EINVAL)	/* -EINVAL is for bad settings */
+			ret = -EIO;
 		host_qemu_bpf__destroy(bs->host);
 		syscall_fail_bpf__destroy(bs->sys);
 		guest_block_bpf__destroy(bs->skel);
