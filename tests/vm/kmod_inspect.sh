@@ -63,7 +63,8 @@ check() { # check NAME CONDITION (a shell list, eval'd; diagnostics: $DIAG)
 
 tap_plan 28
 for k in 6.1 6.12; do
-	if ! ko=$(sh "$REPO/tests/vm/kmod_build.sh" --ko "$k" 2>&1); then
+	if ! ko=$(sh "$REPO/tests/vm/kmod_build.sh" --ko "$k" 2>"$TMP/ko-$k.err"); then
+		ko=$(cat "$TMP/ko-$k.err")
 		tap_fail "$k: module build" "$ko"
 		continue
 	fi

@@ -45,7 +45,8 @@ cat $D/vda/errors >/out/errors
 GUEST
 
 tap_plan 6
-if ! ko=$(sh "$REPO/tests/vm/kmod_build.sh" --ko $K 2>&1); then
+if ! ko=$(sh "$REPO/tests/vm/kmod_build.sh" --ko $K 2>"$TMP/ko.err"); then
+	ko=$(cat "$TMP/ko.err")
 	tap_fail "module builds for $K" "$ko"
 	tap_done
 	exit 1
