@@ -13,7 +13,7 @@ VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VBT=$VBT_ROOT/build/vblktrace
 W=$FX_DIR/report
 mkdir -p "$W"
-tap_plan 14
+tap_plan 15
 
 # ev SEC DEV OP SECTOR ERRNO LAT: one block event (errno 0: a success)
 seq=0
@@ -70,9 +70,25 @@ else
 	tap_fail "report --format json: counts and latency" "$(head -c 600 "$W/report.json")"
 fi
 
+# -o writes what stdout shows, in every format, and nothing to stdout.
+o_bad=
+for f in text html json perfetto; do
+	"$VBT" report --format $f "$B" >"$W/o-ref.$f" 2>/dev/null
+	"$VBT" report --format $f -o "$W/o.$f" "$B" >"$W/o-stdout.$f" 2>"$W/o-err.$f" || o_bad="$o_bad $f:exit"
+	[ -s "$W/o.$f" ] && cmp -s "$W/o.$f" "$W/o-ref.$f" && [ ! -s "$W/o-stdout.$f" ] ||
+		o_bad="$o_bad $f"
+done
+if [ -z "$o_bad" ]; then
+	tap_ok "report -o FILE holds what stdout shows (text, html, json, perfetto)"
+else
+	tap_fail "report -o FILE holds what stdout shows" "differs:$o_bad" "$(cat "$W"/o-err.* 2>/dev/null | head -5)"
+fi
+
 # ---- HTML in headless Chromium -------------------------------------------------
 "$VBT" report --format html "$B" >"$W/r.html" 2>"$W/html.err"
-if grep -qiE '(src|href)=|url\(|@import' "$W/r.html"; then
+if [ ! -s "$W/r.html" ] || ! grep -q '</html>' "$W/r.html"; then
+	tap_fail "HTML is a whole page, self-contained" "$(stat -c %s "$W/r.html") bytes" "$(cat "$W/html.err")"
+elif grep -qiE '(src|href)=|url\(|@import' "$W/r.html"; then
 	tap_fail "HTML is self-contained (no src=, href=, url())" "$(grep -oiE '(src|href)=[^ ]*|url\([^)]*' "$W/r.html" | head)"
 else
 	tap_ok "HTML is self-contained (no src=, href=, url())"
@@ -80,7 +96,7 @@ fi
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
 	tap_skip "HTML renders in Chromium with the right counts" "no chromium (apt-get install chromium)"
-	tap_skip "HTML screenshot" "no chromium"
+	tap_skip "HTML screenshot" "no chromium (apt-get install chromium)"
 else
 	flags="--headless --no-sandbox --disable-gpu --disable-background-networking
 		--disable-component-update --no-first-run"
