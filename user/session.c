@@ -459,12 +459,6 @@ int vbt_session_run(struct vbt_session *l,
 	 * command still reads in /proc (started() runs before the drop).
 	 */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fprintf(stderr, "vblktrace: tracing %s on %s via %s (driver %s); "
-		"Ctrl-C to stop\n", hooks->what,
-		l->opts.ndisks ? "the chosen disks" : "all disks", l->src->how,
-		l->src->driver);
-	if (l->src->blind[0])
-		fprintf(stderr, "vblktrace: cannot see: %s\n", l->src->blind);
 	if (hooks->started) {
 		ret = hooks->started(l);
 		if (ret)
@@ -473,6 +467,16 @@ int vbt_session_run(struct vbt_session *l,
 		vbt_drop_capabilities(CAP_IS_SUPPORTED(CAP_BPF) ? keep_bpf :
 								  keep_admin);
 	}
+	/*
+	 * Said once everything is in place, privileges dropped included:
+	 * scripts (and the tests) take this line as "ready".
+	 */
+	fprintf(stderr, "vblktrace: tracing %s on %s via %s (driver %s); "
+		"Ctrl-C to stop\n", hooks->what,
+		l->opts.ndisks ? "the chosen disks" : "all disks", l->src->how,
+		l->src->driver);
+	if (l->src->blind[0])
+		fprintf(stderr, "vblktrace: cannot see: %s\n", l->src->blind);
 	vbt_summary_init(&l->sum, vbt_mono_now());
 	ret = run(l, l->src);
 	if (hooks->finish)
