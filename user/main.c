@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "msg.h"
 #include "opts.h"
 #include "vblktrace/abi.h"
 
@@ -50,12 +51,16 @@ int main(int argc, char **argv)
 		return VBT_EXIT_OK;
 	}
 	/* No command, or an option first: the default command, live. */
-	if (!name || name[0] == '-')
+	if (!name || name[0] == '-') {
+		vbt_set_command("live");
 		return cmd_live(argc, argv);
+	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(name, commands[i].name))
+		if (!strcmp(name, commands[i].name)) {
+			vbt_set_command(name);
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "vblktrace: unknown command '%s'\n\n", name);
+		}
+	vbt_msg("unknown command '%s'\n\n", name);
 	usage(stderr);
 	return VBT_EXIT_USAGE;
 }

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "opts.h"
 
@@ -33,6 +36,43 @@ int vbt_parse_int(const char *s, long min, long max, long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/*
+ * A disk is named as lsblk and iostat name it (vda), or by its device node
+ * as blktrace takes it (/dev/vda, /dev/mapper/vg-lv, /dev/disk/by-id/...):
+ * a node is resolved through /sys/dev/block/MAJ:MIN to the kernel's name.
+ * Returns 0 with the name in @name, or -1.
+ */
+static int disk_arg(const char *arg, char *name, size_t len)
+{
+	char link[64], target[256];
+	const char *base;
+	struct stat st;
+	ssize_t n;
+
+	if (arg[0] != '/') {
+		if (!*arg || strchr(arg, '/') || strlen(arg) >= len)
+			return -1;
+		strcpy(name, arg);
+		return 0;
+	}
+	if (stat(arg, &st)) {
+		/* No node here (a chroot without /dev): /dev/NAME is NAME. */
+		if (strncmp(arg, "/dev/", 5))
+			return -1;
+		return disk_arg(arg + 5, name, len);
+	}
+	if (!S_ISBLK(st.st_mode))
+		return -1;
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return disk_arg(strrchr(arg, '/') + 1, name, len);
+	target[n] = 0;
+	base = strrchr(target, '/');
+	return disk_arg(base ? base + 1 : target, name, len);
 }
 
 static int bad(const char *cmd, const char *what, const char *arg)
@@ -73,10 +113,12 @@ int vbt_opts_parse(int argc, char **argv, struct vbt_opts *o,
 		case 'd':
 			if (o->ndisks == VBT_MAX_FILTER)
 				return bad(cmd, "too many --disk filters", optarg);
-			if (!*optarg || strchr(optarg, '/') ||
-			    strlen(optarg) > 31)
-				return bad(cmd, "not a disk name", optarg);
-			o->disks[o->ndisks++] = optarg;
+			if (disk_arg(optarg, o->disk_names[o->ndisks],
+				     sizeof(o->disk_names[0])))
+				return bad(cmd, "not a disk name or block device node",
+					   optarg);
+			o->disks[o->ndisks] = o->disk_names[o->ndisks];
+			o->ndisks++;
 			break;
 		case 'p':
 			if (o->npids == VBT_MAX_FILTER)

@@ -20,7 +20,8 @@ enum vbt_driver { VBT_DRIVER_AUTO, VBT_DRIVER_BPF, VBT_DRIVER_KMOD };
 enum vbt_side_opt { VBT_SIDE_AUTO, VBT_SIDE_OPT_GUEST, VBT_SIDE_OPT_HOST };
 
 struct vbt_opts {
-	const char *disks[VBT_MAX_FILTER];
+	const char *disks[VBT_MAX_FILTER];	/* kernel names, e.g. vda */
+	char disk_names[VBT_MAX_FILTER][32];	/* storage behind disks[] */
 	int ndisks;
 	int pids[VBT_MAX_FILTER];
 	int npids;

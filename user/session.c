@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/capability.h>
 
+#include "msg.h"
 #include "names.h"
 #include "probe.h"
 #include "session.h"
@@ -137,6 +138,7 @@ void vbt_session_emit(struct vbt_session *l, struct vbt_event *ev)
 	char *json = NULL;
 
 	ev->seq = ++l->seq;
+	vbt_status_line_clear(&l->status);
 	if (l->opts.json || l->record)
 		json = vbt_format_json(ev, &l->fmt);
 	if (l->hooks->no_stdout) {
@@ -165,7 +167,7 @@ static int on_record(void *ctx, const void *rec, size_t size)
 
 	if (vbt_event_decode(rec, size, &ev, msg, sizeof(msg))) {
 		if (!l->sum.bad++)
-			fprintf(stderr, "vblktrace: dropping a bad record: %s\n",
+			vbt_msg("dropping a bad record: %s\n",
 				msg);
 		return 0;
 	}
@@ -208,10 +210,10 @@ static int resolve_filters(struct vbt_session *l, struct vbt_source_cfg *cfg)
 
 	for (int i = 0; i < l->opts.ndisks; i++) {
 		if (vbt_disk_lookup("/sys", l->opts.disks[i], &d)) {
-			fprintf(stderr, "vblktrace: no such disk: '%s' (see "
-				"'vblktrace disks' or /sys/class/block)\n",
-				l->opts.disks[i]);
-			return VBT_EXIT_USAGE;
+			return vbt_usage_error("no such disk: '%s' (see "
+					       "'vblktrace disks' or "
+					       "/sys/class/block)",
+					       l->opts.disks[i]);
 		}
 		cfg->devs[cfg->ndevs++] = d.dev;
 		l->devs[l->ndevs++] = d.dev;
@@ -233,7 +235,7 @@ static int open_record(struct vbt_session *l)
 	fd = open(l->opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
-		fprintf(stderr, "vblktrace: cannot write %s: %s\n",
+		vbt_msg("cannot write %s: %s\n",
 			l->opts.output, strerror(errno));
 		return VBT_EXIT_RUNTIME;
 	}
@@ -267,7 +269,7 @@ static int open_source(struct vbt_session *l, struct vbt_source_cfg *cfg,
 		ret = vbt_source_kmod_open(cfg, on_record, l, src, err,
 					   sizeof(err));
 		if (ret)
-			fprintf(stderr, "vblktrace: %s\n", err);
+			vbt_msg("%s\n", err);
 		return ret ? source_exit(ret) : 0;
 	}
 	ret = vbt_source_bpf_open(cfg, on_record, l, src, err, sizeof(err));
@@ -275,11 +277,11 @@ static int open_source(struct vbt_session *l, struct vbt_source_cfg *cfg,
 		return 0;
 	if (l->opts.driver == VBT_DRIVER_BPF || ret == -EPERM ||
 	    ret == -EINVAL) {
-		fprintf(stderr, "vblktrace: %s\n", err);
+		vbt_msg("%s\n", err);
 		return source_exit(ret);
 	}
 	if (access("/dev/vblktrace", F_OK)) {
-		fprintf(stderr, "vblktrace: no event source: BPF: %s; kernel "
+		vbt_msg("no event source: BPF: %s; kernel "
 			"module: /dev/vblktrace does not exist (insmod "
 			"vblktrace.ko, see 'make kmod')\n", err);
 		return VBT_EXIT_PRIV;
@@ -287,11 +289,11 @@ static int open_source(struct vbt_session *l, struct vbt_source_cfg *cfg,
 	kret = vbt_source_kmod_open(cfg, on_record, l, src, kerr,
 				    sizeof(kerr));
 	if (!kret) {
-		fprintf(stderr, "vblktrace: BPF unavailable (%s); using the "
+		vbt_msg("BPF unavailable (%s); using the "
 			"kernel module\n", err);
 		return 0;
 	}
-	fprintf(stderr, "vblktrace: no event source: BPF: %s; kernel module: "
+	vbt_msg("no event source: BPF: %s; kernel module: "
 		"%s\n", err, kerr);
 	return VBT_EXIT_PRIV;
 }
@@ -359,15 +361,18 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 		end = now + (uint64_t)(l->opts.duration * 1e9);
 	if (l->opts.interval)
 		next_sum = now + (uint64_t)(l->opts.interval * 1e9);
+	vbt_status_line_init(&l->status, l->opts.duration, now);
 
 	while (!stop) {
 		n = src->ops->poll(src, 100);
 		if (n < 0) {
-			fprintf(stderr, "vblktrace: reading events: %s\n",
+			vbt_msg("reading events: %s\n",
 				strerror(-n));
 			ret = VBT_EXIT_RUNTIME;
 			break;
 		}
+		/* What follows may print: no half-line before it. */
+		vbt_status_line_clear(&l->status);
 		check_lost(l, src);
 		fflush(stdout);
 		if (hangup) {
@@ -378,6 +383,7 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 		if (l->hooks->tick)
 			l->hooks->tick(l, now);
 		if (next_sum && now >= next_sum) {
+			vbt_status_line_clear(&l->status);
 			vbt_summary_print(&l->sum, sumf, &l->clock, now, false);
 			next_sum += (uint64_t)(l->opts.interval * 1e9);
 		}
@@ -385,7 +391,14 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 			break;
 		if (ferror(stdout) && errno == EPIPE)
 			break;
+		vbt_status_line_update(&l->status, now, l->sum.errors);
 	}
+	vbt_status_line_clear(&l->status);
+	if (end && now >= end)
+		vbt_msg("stopped after %g s, as asked (-t)\n",
+			l->opts.duration);
+	else if (stop)
+		vbt_msg("stopped by a signal\n");
 	/* Whatever is still in the ring buffer was recorded: show it. */
 	src->ops->poll(src, 0);
 	check_lost(l, src);
@@ -410,7 +423,7 @@ static void close_record(struct vbt_session *l, int *ret)
 		l->write_error = errno;
 	l->record = NULL;
 	if (l->write_error) {
-		fprintf(stderr, "vblktrace: writing %s failed: %s\n",
+		vbt_msg("writing %s failed: %s\n",
 			l->opts.output, strerror(l->write_error));
 		*ret = VBT_EXIT_RUNTIME;
 	}
@@ -436,8 +449,8 @@ int vbt_session_run(struct vbt_session *l,
 	vbt_cause_init(&l->causes, "/sys");
 	vbt_clock_init(&l->clock);
 	l->fmt.clock = &l->clock;
-	l->fmt.color = !l->opts.no_color && !l->opts.json && isatty(1) &&
-		       !getenv("NO_COLOR");
+	l->fmt.color = !l->opts.no_color && !l->opts.json &&
+		       vbt_terminal_capable(STDOUT_FILENO) && !getenv("NO_COLOR");
 	l->ndisks = vbt_disks_scan("/sys", &l->disks);
 	if (l->ndisks < 0)
 		l->ndisks = 0;
@@ -471,12 +484,14 @@ int vbt_session_run(struct vbt_session *l,
 	 * Said once everything is in place, privileges dropped included:
 	 * scripts (and the tests) take this line as "ready".
 	 */
-	fprintf(stderr, "vblktrace: tracing %s on %s via %s (driver %s); "
-		"Ctrl-C to stop\n", hooks->what,
-		l->opts.ndisks ? "the chosen disks" : "all disks", l->src->how,
-		l->src->driver);
+	vbt_msg("tracing %s on %s via %s (driver %s)",
+		hooks->what, l->opts.ndisks ? "the chosen disks" : "all disks",
+		l->src->how, l->src->driver);
+	if (l->opts.duration)
+		fprintf(stderr, " for %g s", l->opts.duration);
+	fprintf(stderr, "; Ctrl-C to stop\n");
 	if (l->src->blind[0])
-		fprintf(stderr, "vblktrace: cannot see: %s\n", l->src->blind);
+		vbt_msg("cannot see: %s\n", l->src->blind);
 	vbt_summary_init(&l->sum, vbt_mono_now());
 	ret = run(l, l->src);
 	if (hooks->finish)

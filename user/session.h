@@ -18,6 +18,7 @@
 #include "format.h"
 #include "opts.h"
 #include "source.h"
+#include "status_line.h"
 #include "summary.h"
 
 struct vbt_session;
@@ -64,6 +65,7 @@ struct vbt_session {
 	uint64_t seq;
 	uint64_t lost_seen;
 	int write_error;		/* errno of a failed write to the recording */
+	struct vbt_status_line status;	/* -t on a terminal */
 };
 
 /* Parse options with the command's usage; returns -1 for --help. */

@@ -136,8 +136,6 @@ TEST(missing_or_mistyped_fields_are_refused)
 		{ "\"errno\":5", "\"errno\":-5" },
 		{ "\"errno\":5", "\"errno\":5.5" },
 		{ "\"side\":\"guest\"", "\"side\":\"both\"" },
-		{ "\"kind\":\"block\"", "\"kind\":\"nvme\"" },
-		{ "\"op\":\"WRITE\"", "\"op\":\"SCRIBBLE\"" },
 		{ "\"comm\":\"dd\"", "\"comm\":\"a-very-long-command-name\"" },
 		{ "\"ts\":\"2026-11-22T04:51:19.414725566Z\"", "\"ts\":\"yesterday\"" },
 		{ "\"major\":254", "\"major\":99999" },
@@ -154,6 +152,53 @@ TEST(missing_or_mistyped_fields_are_refused)
 		EXPECT_NE(0, err[0]);
 		free(l);
 	}
+}
+
+/* A newer vblktrace's values are kept, not a reason to refuse the file. */
+TEST(unknown_enum_values_are_kept_with_a_note)
+{
+	static const char *const edits[][3] = {
+		{ "\"op\":\"WRITE\"", "\"op\":\"SCRIBBLE\"", "op \"SCRIBBLE\"" },
+		{ "\"status\":\"IOERR\"", "\"status\":\"QUANTUM\"",
+		  "status \"QUANTUM\"" },
+		{ "\"virtio_status\":\"IOERR\"", "\"virtio_status\":\"LATER\"",
+		  "virtio_status \"LATER\"" },
+	};
+	struct vbt_rec_event re;
+
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		char err[200] = "", *l = edit(block_line, edits[i][0], edits[i][1]);
+
+		ASSERT_NE(NULL, l);
+		EXPECT_EQ(0, parse(l, &re, err)) TH_LOG("%s: %s", l, err);
+		EXPECT_STREQ(edits[i][2], re.unknown);
+		EXPECT_EQ(6144, re.ev.blk.sector);
+		free(l);
+	}
+}
+
+TEST(records_of_unknown_or_meta_kind_are_skipped_and_counted)
+{
+	char *nvme = edit(block_line, "\"kind\":\"block\"", "\"kind\":\"nvme\"");
+	char *op = edit(block_line, "\"op\":\"WRITE\"", "\"op\":\"SCRIBBLE\"");
+	const char *stopped = "{\"v\":1,\"kind\":\"stopped\",\"ts\":\"2026-11-22T04:51:20Z\"}";
+	struct vbt_recording r;
+	char buf[4096], err[200] = "";
+
+	ASSERT_NE(NULL, nvme);
+	ASSERT_NE(NULL, op);
+	snprintf(buf, sizeof(buf), "%s\n%s\n%s\n%s\n", block_line, nvme, op,
+		 stopped);
+	ASSERT_EQ(0, vbt_rec_load_mem(buf, strlen(buf), &r, err, sizeof(err)))
+		TH_LOG("%s", err);
+	EXPECT_EQ(2, r.n);
+	EXPECT_EQ(1, r.n_unknown);
+	EXPECT_EQ(1, r.n_skipped);
+	EXPECT_EQ(1, r.n_meta);
+	EXPECT_STREQ("line 2: kind \"nvme\"", r.note);
+	vbt_rec_free(&r);
+	free(nvme);
+	free(op);
 }
 
 TEST(not_json_and_trailing_garbage_are_refused)

@@ -21,6 +21,7 @@
 #include "bundle_input.h"
 #include "commands.h"
 #include "facts.h"
+#include "msg.h"
 #include "qemu/qemu.h"
 #include "redact.h"
 #include "report_render.h"
@@ -85,9 +86,7 @@ static int take_from(int *argc, char **argv, const char **from)
 		}
 		if (!strcmp(argv[i], "--from")) {
 			if (i + 1 >= *argc) {
-				fprintf(stderr, "vblktrace bundle: --from needs "
-					"a file\n");
-				return VBT_EXIT_USAGE;
+				return vbt_usage_error("--from needs a file");
 			}
 			*from = argv[++i];
 			continue;
@@ -250,13 +249,13 @@ static int write_bundle(const char *path, int side, struct stamp start,
 	ret |= add_member(&m[3], &keep[3], "summary.txt", sum,
 			  sum ? strlen(sum) : 0, r);
 	if (ret) {
-		fprintf(stderr, "vblktrace: out of memory\n");
+		vbt_msg("out of memory\n");
 	} else if (vbt_archive_write(path, m, 4, end.real_ns / 1000000000ULL,
 				     err, sizeof(err))) {
-		fprintf(stderr, "vblktrace: %s\n", err);
+		vbt_msg("%s\n", err);
 		ret = -1;
 	} else {
-		fprintf(stderr, "vblktrace: wrote %s: %s side, %zu events, "
+		vbt_msg("wrote %s: %s side, %zu events, "
 			"%lld failed, %d redaction%s\n", path,
 			side == VBT_SIDE_HOST ? "host" : "guest", rec->n,
 			(long long)json_object_get_int64(vbt_jget(man, "errors")),
@@ -278,12 +277,12 @@ static int load_recording(const char *path, char **buf, size_t *len,
 
 	ret = vbt_read_file_max(path, VBT_REC_MAX_BYTES, buf, len);
 	if (ret) {
-		fprintf(stderr, "vblktrace: cannot read %s: %s\n", path,
+		vbt_msg("cannot read %s: %s\n", path,
 			ret == -EFBIG ? "too large" : strerror(-ret));
 		return VBT_EXIT_RUNTIME;
 	}
 	if (vbt_rec_load_mem(*buf, *len, rec, err, sizeof(err))) {
-		fprintf(stderr, "vblktrace: %s: %s\n", path, err);
+		vbt_msg("%s: %s\n", path, err);
 		free(*buf);
 		*buf = NULL;
 		return VBT_EXIT_RUNTIME;
@@ -297,7 +296,7 @@ static int record(struct vbt_session *s, int side, char *tmp)
 	int fd = mkostemp(tmp, O_CLOEXEC), ret;
 
 	if (fd < 0) {
-		fprintf(stderr, "vblktrace: cannot create %s: %s\n", tmp,
+		vbt_msg("cannot create %s: %s\n", tmp,
 			strerror(errno));
 		return VBT_EXIT_RUNTIME;
 	}
@@ -318,21 +317,29 @@ int cmd_bundle(int argc, char **argv)
 	struct json_object *facts;
 	struct vbt_session s;
 	struct stamp start, end;
-	char *tmp = NULL, *events = NULL;
+	char *tmp = NULL, *events = NULL, **typed;
 	size_t events_len = 0;
-	int ret, side;
+	int ret, side, typed_argc = argc;
 
+	/* The manifest keeps the command line as typed, --from included. */
+	typed = calloc(argc + 1, sizeof(*typed));
+	if (!typed)
+		return VBT_EXIT_RUNTIME;
+	memcpy(typed, argv, argc * sizeof(*typed));
 	ret = take_from(&argc, argv, &from);
-	if (ret)
+	if (ret) {
+		free(typed);
 		return ret;
+	}
 	ret = vbt_session_parse(&s, argc, argv, "bundle", usage);
-	if (ret)
+	if (ret) {
+		free(typed);
 		return ret < 0 ? VBT_EXIT_OK : ret;
+	}
 	path = s.opts.output;
 	if (!path) {
-		fprintf(stderr, "vblktrace bundle: -o FILE.tar.gz is required\n"
-			"Try 'vblktrace bundle --help'.\n");
-		return VBT_EXIT_USAGE;
+		free(typed);
+		return vbt_usage_error("-o FILE.tar.gz is required");
 	}
 	side = s.opts.side == VBT_SIDE_OPT_HOST ? VBT_SIDE_HOST :
 	       s.opts.side == VBT_SIDE_OPT_GUEST ? VBT_SIDE_GUEST :
@@ -344,7 +351,7 @@ int cmd_bundle(int argc, char **argv)
 	if (from) {
 		ret = load_recording(from, &events, &events_len, &rec);
 		if (!ret && rec.sides == 3) {
-			fprintf(stderr, "vblktrace: %s mixes guest and host "
+			vbt_msg("%s mixes guest and host "
 				"events\n", from);
 			ret = VBT_EXIT_RUNTIME;
 		}
@@ -377,9 +384,10 @@ int cmd_bundle(int argc, char **argv)
 		goto out;
 	if (side == VBT_SIDE_HOST && !from)
 		vbt_facts_add_vms(facts, &red);
-	ret = write_bundle(path, side, start, end, argc, argv, events,
+	ret = write_bundle(path, side, start, end, typed_argc, typed, events,
 			   events_len, &rec, facts, &red, from);
 out:
+	free(typed);
 	free(tmp);
 	free(events);
 	vbt_rec_free(&rec);

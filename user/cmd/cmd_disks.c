@@ -17,6 +17,7 @@
 #include "disk_facts.h"
 #include "disks_vms.h"
 #include "kmod_inspect.h"
+#include "msg.h"
 #include "opts.h"
 
 static const char *const sysroot = "/sys";
@@ -315,13 +316,11 @@ static int check_names(const struct vbt_opts *o,
 		snprintf(path, sizeof(path), "%s/class/block/%s/partition",
 			 sysroot, o->disks[i]);
 		if (!access(path, F_OK))
-			fprintf(stderr, "vblktrace disks: '%s' is a partition; "
-				"name its disk, it lists its partitions\n",
-				o->disks[i]);
-		else
-			fprintf(stderr, "vblktrace disks: no such disk: '%s' "
-				"(see %s/block)\n", o->disks[i], sysroot);
-		return VBT_EXIT_USAGE;
+			return vbt_usage_error("'%s' is a partition; name its "
+					       "disk, it lists its partitions",
+					       o->disks[i]);
+		return vbt_usage_error("no such disk: '%s' (see %s/block)",
+				       o->disks[i], sysroot);
 	}
 	return 0;
 }

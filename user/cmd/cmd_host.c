@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "host_view.h"
+#include "msg.h"
 #include "session.h"
 
 static void usage(const char *cmd)
@@ -28,7 +29,9 @@ static void usage(const char *cmd)
 	       "  -t, --duration SEC   stop after SEC seconds\n"
 	       "  -i, --interval SEC   print a summary every SEC seconds\n"
 	       "      --no-color       never colour the output\n"
-	       "  -v, --verbose        say more about probing and attaching\n", cmd);
+	       "  -v, --verbose        say more about probing and attaching\n\n"
+	       "Exit status: 0 ok, 1 runtime failure, 2 usage error,\n"
+	       "3 missing privilege or kernel feature.\n", cmd);
 }
 
 
@@ -85,8 +88,7 @@ int cmd_host(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? VBT_EXIT_OK : ret;
 	if (s.opts.side == VBT_SIDE_OPT_GUEST) {
-		fprintf(stderr, "vblktrace: the guest view is 'vblktrace live'\n");
-		return VBT_EXIT_USAGE;
+		return vbt_usage_error("the guest view is 'vblktrace live'");
 	}
 	return vbt_host_run(&s);
 }

@@ -4,12 +4,14 @@
  * recordings) of the same VM into one timeline that names the origin of
  * every guest error (correlate.h).  Offline, no privileges.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
 #include "correlate.h"
+#include "msg.h"
 #include "opts.h"
 #include "report_merge.h"
 
@@ -46,18 +48,18 @@ static int open_pair(char **files, struct vbt_input *g, struct vbt_input *h,
 	char err[400];
 
 	if (vbt_input_open(files[0], g, err, sizeof(err))) {
-		fprintf(stderr, "vblktrace: %s\n", err);
+		vbt_msg("%s\n", err);
 		return VBT_EXIT_RUNTIME;
 	}
 	if (vbt_input_open(files[1], h, err, sizeof(err))) {
-		fprintf(stderr, "vblktrace: %s\n", err);
+		vbt_msg("%s\n", err);
 		vbt_input_close(g);
 		return VBT_EXIT_RUNTIME;
 	}
 	*gname = files[0];
 	*hname = files[1];
 	if (g->side == VBT_SIDE_HOST && h->side != VBT_SIDE_HOST) {
-		fprintf(stderr, "vblktrace: %s is the host side: swapping\n",
+		vbt_msg("%s is the host side: swapping\n",
 			files[0]);
 		tmp = *g;
 		*g = *h;
@@ -66,7 +68,7 @@ static int open_pair(char **files, struct vbt_input *g, struct vbt_input *h,
 		*hname = files[0];
 	}
 	if (g->side == VBT_SIDE_HOST || h->side == VBT_SIDE_GUEST) {
-		fprintf(stderr, "vblktrace: merge needs one guest and one host "
+		vbt_msg("merge needs one guest and one host "
 			"side; %s is %s, %s is %s\n", *gname,
 			g->side == VBT_SIDE_HOST ? "host" : "guest", *hname,
 			h->side == VBT_SIDE_HOST ? "host" : "guest");
@@ -154,7 +156,7 @@ int cmd_merge(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (vbt_correlate(&g, &h, &co, &c, err, sizeof(err))) {
-		fprintf(stderr, "vblktrace: %s\n", err);
+		vbt_msg("%s\n", err);
 		ret = VBT_EXIT_RUNTIME;
 		goto out;
 	}
@@ -162,7 +164,7 @@ int cmd_merge(int argc, char **argv)
 	v.h = &h;
 	v.c = &c;
 	if (out && !(f = fopen(out, "w"))) {
-		perror(out);
+		vbt_msg("cannot write %s: %s\n", out, strerror(errno));
 		ret = VBT_EXIT_RUNTIME;
 	} else {
 		ret = render(&v, fmt, f) ? VBT_EXIT_RUNTIME : VBT_EXIT_OK;

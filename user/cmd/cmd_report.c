@@ -5,12 +5,14 @@
  * and the likely cause; or render it as JSON, an HTML page or a trace for
  * ui.perfetto.dev.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bundle_input.h"
 #include "commands.h"
+#include "msg.h"
 #include "opts.h"
 #include "report_render.h"
 
@@ -20,9 +22,10 @@ static void usage(void)
 {
 	printf("Usage: vblktrace report FILE [--format text|json|html|perfetto] "
 	       "[-o OUT]\n"
-	       "Read a bundle (vblktrace bundle) or a recording (vblktrace -o) and\n"
-	       "show what failed, where, how often, first/last time and the likely\n"
-	       "cause.  Works offline, without privileges.\n\n"
+	       "Read a bundle (vblktrace bundle), an unpacked bundle directory, a\n"
+	       "recording (vblktrace -o) or an alert log (watch --log); FILE '-'\n"
+	       "is standard input.  Show what failed, where, how often, first/last\n"
+	       "time and the likely cause.  Works offline, without privileges.\n\n"
 	       "  -f, --format FMT   text (default), json, html (one self-contained\n"
 	       "                     page), perfetto (Chrome trace JSON for\n"
 	       "                     ui.perfetto.dev)\n"
@@ -52,7 +55,7 @@ static int render(const struct vbt_input *in, enum fmt fmt, FILE *f)
 		return vbt_report_perfetto(&t, 1, f);
 	}
 	if (vbt_report_build(in, &r)) {
-		fprintf(stderr, "vblktrace: out of memory\n");
+		fprintf(stderr, "vblktrace report: out of memory\n");
 		return -1;
 	}
 	ret = fmt == FMT_JSON ? vbt_report_json(&r, f) :
@@ -85,10 +88,9 @@ int cmd_report(int argc, char **argv)
 		case 'f':
 			ret = vbt_parse_format(optarg, fmts, 4);
 			if (ret < 0) {
-				fprintf(stderr, "vblktrace report: --format takes "
-					"text, json, html or perfetto: '%s'\n",
-					optarg);
-				return VBT_EXIT_USAGE;
+				return vbt_usage_error("--format takes text, "
+						       "json, html or perfetto: "
+						       "'%s'", optarg);
 			}
 			fmt = ret;
 			break;
@@ -112,11 +114,11 @@ int cmd_report(int argc, char **argv)
 		return VBT_EXIT_USAGE;
 	}
 	if (vbt_input_open(argv[optind], &in, err, sizeof(err))) {
-		fprintf(stderr, "vblktrace: %s\n", err);
+		fprintf(stderr, "vblktrace report: %s\n", err);
 		return VBT_EXIT_RUNTIME;
 	}
 	if (out && !(f = fopen(out, "w"))) {
-		perror(out);
+		vbt_msg("cannot write %s: %s\n", out, strerror(errno));
 		vbt_input_close(&in);
 		return VBT_EXIT_RUNTIME;
 	}

@@ -25,10 +25,12 @@
 #include "commands.h"
 #include "host_view.h"
 #include "metrics.h"
+#include "msg.h"
 #include "names.h"
 #include "session.h"
 #include "sink_exec.h"
 #include "sink_log.h"
+#include "sd_notify.h"
 #include "sink_syslog.h"
 
 #define NS		1000000000ULL
@@ -86,7 +88,8 @@ static void usage(const char *cmd)
 	       "  --alert-interval SEC  fold repeats per SEC; recovered after SEC without\n"
 	       "                        errors (default 60)\n"
 	       "  --metrics ADDR:PORT   serve Prometheus metrics on /metrics (ADDR defaults to\n"
-	       "                        127.0.0.1; :0 picks a free port)\n"
+	       "                        127.0.0.1, also 'localhost'; the systemd unit uses\n"
+	       "                        127.0.0.1:9877; :0 picks a free port)\n"
 	       "  --textfile DIR        write DIR/vblktrace.prom for node_exporter, atomically\n"
 	       "  --max-series N        cap of error and drive series (default %d)\n"
 	       "  --series-ttl SEC      forget error series idle for SEC (default 86400)\n"
@@ -96,7 +99,10 @@ static void usage(const char *cmd)
 	       "  -t, --duration SEC    stop after SEC seconds\n"
 	       "  -i, --interval SEC    print a summary to stderr every SEC seconds\n"
 	       "  -v, --verbose         say more about probing and attaching\n\n"
-	       "Signals: SIGTERM/SIGINT stop with a final summary; SIGHUP reopens --log.\n",
+	       "Signals: SIGTERM/SIGINT stop with a final summary; SIGHUP reopens --log.\n"
+	       "Under systemd (Type=notify) it says READY=1 once attached.\n\n"
+	       "Exit status: 0 ok, 1 runtime failure, 2 usage error,\n"
+	       "3 missing privilege or kernel feature.\n",
 	       cmd, VBT_METRICS_MAX_SERIES);
 }
 
@@ -122,7 +128,7 @@ static void on_alert(void *ctx, const struct vbt_alert *a)
 		vbt_sink_syslog_alert(a, w->interval_ns);
 	o = vbt_alert_json(a, &w->s->fmt, w->interval_ns);
 	if (!o) {
-		fprintf(stderr, "vblktrace: out of memory for an alert record\n");
+		vbt_msg("out of memory for an alert record\n");
 		return;
 	}
 	vbt_sink_log_write(&w->log, json_object_to_json_string_ext(o,
@@ -214,7 +220,7 @@ static void write_textfile(struct watch *w)
 	int ret = vbt_metrics_textfile_write(w->metrics, w->o.textfile);
 
 	if (ret)
-		fprintf(stderr, "vblktrace: writing %s/vblktrace.prom: %s\n",
+		vbt_msg("writing %s/vblktrace.prom: %s\n",
 			w->o.textfile, strerror(-ret));
 }
 
@@ -226,10 +232,10 @@ static int start_metrics(struct watch *w)
 	if (w->o.metrics) {
 		if (vbt_metrics_http_start(w->metrics, w->o.metrics, &w->http,
 					   err, sizeof(err))) {
-			fprintf(stderr, "vblktrace: %s\n", err);
+			vbt_msg("%s\n", err);
 			return VBT_EXIT_RUNTIME;
 		}
-		fprintf(stderr, "vblktrace: metrics on http://%s/metrics\n",
+		vbt_msg("metrics on http://%s/metrics\n",
 			vbt_metrics_http_where(w->http));
 	}
 	if (w->o.textfile &&
@@ -248,6 +254,7 @@ static int watch_started(struct vbt_session *s)
 	int ret;
 
 	/* Binding a port and syslog's socket, before capabilities go. */
+	vbt_sd_notify_init();
 	if (w->metrics) {
 		ret = start_metrics(w);
 		if (ret)
@@ -259,6 +266,9 @@ static int watch_started(struct vbt_session *s)
 	if (w->metrics)
 		vbt_metrics_set_drives(w->metrics, w->hv.track.vms,
 				       w->hv.track.nvms);
+	/* Attached, sinks open: a Type=notify unit is up from here. */
+	if (!ret)
+		vbt_sd_notify("READY=1");
 	return ret;
 }
 
@@ -309,6 +319,7 @@ static void final_record(struct watch *w, uint64_t now)
 		return;
 	vbt_format_rfc3339(now + w->s->clock.mono_to_real_ns, ts, sizeof(ts));
 	json_object_object_add(o, "v", json_object_new_int(1));
+	json_object_object_add(o, "kind", json_object_new_string("stopped"));
 	json_object_object_add(o, "ts", json_object_new_string(ts));
 	json_object_object_add(o, "mono_ns", json_object_new_uint64(now));
 	json_object_object_add(o, "side", json_object_new_string("host"));
@@ -342,6 +353,8 @@ static void watch_finish(struct vbt_session *s)
 	struct watch *w = s->priv;
 	uint64_t now = vbt_mono_now();
 
+	/* Still flushing alerts: systemd waits up to TimeoutStopSec. */
+	vbt_sd_notify("STOPPING=1");
 	/* Nothing folded is lost: report what waited for its interval. */
 	vbt_alerts_flush(&w->alerts, now);
 	if (w->exec)
@@ -362,7 +375,7 @@ static void watch_hangup(struct vbt_session *s)
 	struct watch *w = s->priv;
 
 	if (!vbt_sink_log_reopen(&w->log) && w->log.path)
-		fprintf(stderr, "vblktrace: SIGHUP: reopened %s\n", w->log.path);
+		vbt_msg("SIGHUP: reopened %s\n", w->log.path);
 }
 
 static const struct vbt_session_hooks watch_hooks = {
@@ -486,7 +499,7 @@ static int setup(struct watch *w, int out_fd)
 		return bad("bad --metrics address (want ADDR:PORT, :PORT or "
 			   "[ADDR6]:PORT)", w->o.metrics);
 	if (vbt_sink_log_open(&w->log, w->o.log, out_fd, err, sizeof(err))) {
-		fprintf(stderr, "vblktrace: %s\n", err);
+		vbt_msg("%s\n", err);
 		return VBT_EXIT_RUNTIME;
 	}
 	if (vbt_alerts_init(&w->alerts, w->interval_ns, 0, on_alert, w))
@@ -499,8 +512,7 @@ static int setup(struct watch *w, int out_fd)
 	if (w->o.exec && vbt_sink_exec_new(w->o.exec, w->o.exec_timeout,
 					   w->o.exec_max, on_exec_result, w,
 					   &w->exec, err, sizeof(err))) {
-		fprintf(stderr, "vblktrace: --alert-exec: %s\n", err);
-		return VBT_EXIT_USAGE;
+		return vbt_usage_error("--alert-exec: %s", err);
 	}
 	return 0;
 }
@@ -532,9 +544,8 @@ int cmd_watch(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? VBT_EXIT_OK : ret;
 	if (s.opts.side == VBT_SIDE_OPT_GUEST) {
-		fprintf(stderr, "vblktrace: watch is the host view; the guest "
-			"view is 'vblktrace live'\n");
-		return VBT_EXIT_USAGE;
+		return vbt_usage_error("watch is the host view; the guest "
+				       "view is 'vblktrace live'");
 	}
 	/* Alerts go to stdout unless --log names a file. */
 	out_fd = STDOUT_FILENO;

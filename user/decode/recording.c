@@ -26,6 +26,7 @@
 
 struct ctx {
 	struct json_object *o;
+	struct vbt_rec_event *re;
 	char *err;
 	size_t errlen;
 	int ret;		/* first error */
@@ -44,6 +45,14 @@ static int fail(struct ctx *c, int ret, const char *fmt, ...)
 		va_end(ap);
 	}
 	return ret;
+}
+
+/* Keep the first value this reader does not know, instead of failing. */
+static void unknown_value(struct ctx *c, const char *key, const char *val)
+{
+	if (!c->re->unknown[0])
+		snprintf(c->re->unknown, sizeof(c->re->unknown), "%s \"%s\"",
+			 key, val);
 }
 
 static struct json_object *field(struct ctx *c, const char *key,
@@ -232,7 +241,7 @@ static void parse_block(struct ctx *c, struct vbt_rec_event *re)
 	if (get_str(c, "op", name, sizeof(name), true)) {
 		b->op = vbt_op_from_name(name);
 		if (b->op < 0)
-			fail(c, -EINVAL, "unknown op \"%s\"", name);
+			unknown_value(c, "op", name);
 	}
 	b->flags = flags_from_array(c);
 	b->sector = get_u64(c, "sector", UINT64_MAX, true, 0);
@@ -242,7 +251,7 @@ static void parse_block(struct ctx *c, struct vbt_rec_event *re)
 	if (get_str(c, "status", name, sizeof(name), false)) {
 		b->status = status_from_name(name);
 		if (b->status < 0)
-			fail(c, -EINVAL, "unknown block status \"%s\"", name);
+			unknown_value(c, "status", name);
 	}
 	b->lat_ns = get_u64(c, "lat_ns", UINT64_MAX, false, 0);
 	b->issuer_known = get_bool(c, "issuer_known", false);
@@ -251,8 +260,10 @@ static void parse_block(struct ctx *c, struct vbt_rec_event *re)
 	b->virtio_status = VBT_VIRTIO_NONE;
 	if (get_str(c, "virtio_status", name, sizeof(name), false)) {
 		b->virtio_status = virtio_from_name(name);
-		if (b->virtio_status < 0)
-			fail(c, -EINVAL, "unknown virtio status \"%s\"", name);
+		if (b->virtio_status < 0) {
+			b->virtio_status = 3;	/* shown as UNKNOWN */
+			unknown_value(c, "virtio_status", name);
+		}
 	}
 	b->virtio_derived = get_bool(c, "virtio_status_derived", false);
 }
@@ -264,8 +275,10 @@ static void parse_syscall(struct ctx *c, struct vbt_rec_event *re)
 
 	if (get_str(c, "syscall", name, sizeof(name), true)) {
 		s->sys = sys_from_name(name);
-		if (s->sys < 0)
-			fail(c, -EINVAL, "unknown syscall \"%s\"", name);
+		if (s->sys < 0) {
+			s->sys = 0;	/* shown as "unknown" */
+			unknown_value(c, "syscall", name);
+		}
 	}
 	s->fd = get_i64(c, "fd", INT32_MIN, INT32_MAX, true, -1);
 	get_str(c, "path", s->path, sizeof(s->path), true);
@@ -331,11 +344,8 @@ static void parse_common(struct ctx *c, struct vbt_rec_event *re)
 		else
 			fail(c, -EINVAL, "unknown side \"%s\"", buf);
 	}
-	if (get_str(c, "kind", buf, sizeof(buf), true)) {
+	if (get_str(c, "kind", buf, sizeof(buf), true))
 		ev->kind = kind_from_name(buf);
-		if (ev->kind < 0)
-			fail(c, -EINVAL, "unknown event kind \"%s\"", buf);
-	}
 	ev->err = get_u64(c, "errno", 4095, true, 0);
 	get_str(c, "err", buf, sizeof(buf), true);
 	ev->pid = get_u64(c, "pid", UINT32_MAX, true, 0);
@@ -412,8 +422,8 @@ struct json_object *vbt_json_parse_exact(const char *buf, size_t len,
 int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
 		       char *err, size_t errlen)
 {
-	struct ctx c = { .err = err, .errlen = errlen };
-	char jerr[128];
+	struct ctx c = { .err = err, .errlen = errlen, .re = out };
+	char jerr[128], kind[32];
 
 	memset(out, 0, sizeof(*out));
 	out->reached_device = true;
@@ -428,6 +438,23 @@ int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
 		goto out;
 	}
 	if (check_version(&c))
+		goto out;
+	/*
+	 * Records that are not events: watch's alert folds and its final
+	 * record.  A kind nobody here knows came from a newer vblktrace: it
+	 * is skipped and counted, the rest of the file still read.
+	 */
+	if (get_str(&c, "kind", kind, sizeof(kind), true) &&
+	    kind_from_name(kind) < 0) {
+		if (!strcmp(kind, "alert") || !strcmp(kind, "stopped")) {
+			c.ret = VBT_REC_META;
+		} else {
+			unknown_value(&c, "kind", kind);
+			c.ret = VBT_REC_UNKNOWN_KIND;
+		}
+		goto out;
+	}
+	if (c.ret)
 		goto out;
 	parse_common(&c, out);
 	if (c.ret)
@@ -489,6 +516,15 @@ static void note_span(struct vbt_recording *r, const struct vbt_rec_event *re)
 		r->last_mono_ns = ev->mono_ns;
 }
 
+static void note_unknown(struct vbt_recording *r, size_t *count,
+			 size_t lineno, const struct vbt_rec_event *re)
+{
+	if (!r->note[0])
+		snprintf(r->note, sizeof(r->note), "line %zu: %s", lineno,
+			 re->unknown);
+	(*count)++;
+}
+
 int vbt_rec_load_mem(const char *buf, size_t len, struct vbt_recording *r,
 		     char *err, size_t errlen)
 {
@@ -529,10 +565,21 @@ int vbt_rec_load_mem(const char *buf, size_t len, struct vbt_recording *r,
 			break;
 		}
 		ret = vbt_rec_parse_line(buf + pos, n, re, msg, sizeof(msg));
+		if (ret == VBT_REC_META || ret == VBT_REC_UNKNOWN_KIND) {
+			if (ret == VBT_REC_META)
+				r->n_meta++;
+			else
+				note_unknown(r, &r->n_skipped, lineno, re);
+			ret = 0;
+			pos += n + 1;
+			continue;
+		}
 		if (ret) {
 			snprintf(err, errlen, "line %zu: %s", lineno, msg);
 			break;
 		}
+		if (re->unknown[0])
+			note_unknown(r, &r->n_unknown, lineno, re);
 		if (!re->ev.seq)
 			re->ev.seq = r->n + 1;
 		ret = append(r, re);
@@ -616,10 +663,14 @@ int vbt_read_file_max(const char *path, size_t max, char **buf, size_t *len)
 	ssize_t r;
 	int fd, ret = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* "-" is standard input, a pipe as often as a file: read to EOF. */
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) :
+				 dup(STDIN_FILENO);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) ||
+	    !(S_ISREG(st.st_mode) ||
+	      (!strcmp(path, "-") && !S_ISDIR(st.st_mode)))) {
 		close(fd);
 		return -EINVAL;
 	}

@@ -26,6 +26,8 @@ struct vbt_rec_event {
 	struct vbt_event ev;
 	uint64_t real_ns;		/* "ts", ns since the epoch (UTC) */
 	bool reached_device;		/* block: false if never issued */
+	char unknown[48];		/* first value this reader did not
+					 * know, e.g. op "ZONE_X"; "" if none */
 };
 
 struct vbt_recording {
@@ -35,12 +37,27 @@ struct vbt_recording {
 	uint64_t first_real_ns, last_real_ns;
 	uint64_t first_mono_ns, last_mono_ns;
 	int64_t mono_to_real_ns;	/* ts - mono_ns of the first event */
+	/*
+	 * A newer vblktrace may write values or record kinds this one does
+	 * not know.  Such events are kept (the value shown as UNKNOWN) and
+	 * records of unknown kind skipped, never the whole file refused;
+	 * @note names the first one so the reader can say so.
+	 */
+	size_t n_unknown;		/* events with an unknown value */
+	size_t n_skipped;		/* records of an unknown kind */
+	size_t n_meta;			/* watch's alert/stopped records */
+	char note[96];
 };
 
 /*
- * Parse one JSON object (no newline) into @out.  Returns 0, or -EINVAL /
- * -EPROTONOSUPPORT (newer version) / -E2BIG with a message in @err.
+ * Parse one JSON object (no newline) into @out.  Returns 0 for an event,
+ * VBT_REC_META for a record that carries no event (watch's "alert" folds
+ * and "stopped"), VBT_REC_UNKNOWN_KIND for a kind this reader does not
+ * know (@out->unknown names it), or -EINVAL / -EPROTONOSUPPORT (newer
+ * version) / -E2BIG with a message in @err.
  */
+#define VBT_REC_META		1
+#define VBT_REC_UNKNOWN_KIND	2
 int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
 		       char *err, size_t errlen);
 
@@ -67,7 +84,8 @@ int vbt_parse_rfc3339(const char *s, uint64_t *ns);
 
 /*
  * Read a whole regular file of at most @max bytes into a malloc'd,
- * NUL-terminated buffer.  Returns 0 or -errno (-EFBIG: too big).
+ * NUL-terminated buffer; "-" reads standard input (a file or a pipe) to
+ * its end.  Returns 0 or -errno (-EFBIG: too big).
  */
 int vbt_read_file_max(const char *path, size_t max, char **buf, size_t *len);
 

@@ -276,6 +276,8 @@ static void emit(FILE *out, const struct ex_opts *o, long lineno,
 
 		snprintf(text, sizeof(text), "%s", line);
 		json_object_object_add(j, "v", json_object_new_int(1));
+		json_object_object_add(j, "kind",
+				       json_object_new_string("explanation"));
 		json_object_object_add(j, "line", json_object_new_int64(lineno));
 		json_object_object_add(j, "pattern",
 				       json_object_new_string(h->id));
@@ -310,6 +312,8 @@ static void summary(FILE *out, const struct ex_opts *o,
 		json_object *j = json_object_new_object();
 
 		json_object_object_add(j, "v", json_object_new_int(1));
+		json_object_object_add(j, "kind",
+				       json_object_new_string("summary"));
 		json_object_object_add(j, "summary", json_object_new_boolean(1));
 		json_object_object_add(j, "lines", json_object_new_int64(st->lines));
 		json_object_object_add(j, "recognised",

@@ -5,6 +5,7 @@
 
 #include "host_enrich.h"
 #include "host_view.h"
+#include "msg.h"
 #include "probe.h"
 
 #define RESCAN_NS 1000000000ULL
@@ -29,13 +30,13 @@ int vbt_host_view_started(struct vbt_host_view *h, struct vbt_session *s,
 					 CAP_DAC_READ_SEARCH, -1 };
 
 	if (s->src->host_how[0])
-		fprintf(stderr, "vblktrace: QEMU I/O paths: %s\n",
+		vbt_msg("QEMU I/O paths: %s\n",
 			s->src->host_how);
 	vbt_vmtrack_init(&h->track, s->src, stderr);
 	h->track.extra_pids = s->opts.pids;
 	h->track.nextra = s->opts.npids;
 	if (vbt_vmtrack_scan(&h->track) == 0)
-		fprintf(stderr, "vblktrace: no QEMU process yet; watching for "
+		vbt_msg("no QEMU process yet; watching for "
 			"new ones\n");
 	h->scans++;
 	h->next_scan = vbt_mono_now() + RESCAN_NS;

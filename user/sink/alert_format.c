@@ -38,6 +38,8 @@ static struct json_object *key_object(const struct vbt_alert *a,
 	if (!o)
 		return NULL;
 	json_object_object_add(o, "v", json_object_new_int(1));
+	/* An alert about no single event (a fold, a recovery). */
+	add_str(o, "kind", "alert");
 	add_ts(o, "ts", a->now_ns, f);
 	add_u64(o, "mono_ns", a->now_ns);
 	add_str(o, "side", "host");

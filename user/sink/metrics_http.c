@@ -61,7 +61,7 @@ int vbt_metrics_parse_addr(const char *addr, void *ss, unsigned int *socklen)
 	in4->sin_port = htons(p);
 	*socklen = sizeof(*in4);
 	/* The default bind is loopback: exposing it is a choice. */
-	if (!host[0])
+	if (!host[0] || !strcmp(host, "localhost"))
 		return inet_pton(AF_INET, "127.0.0.1", &in4->sin_addr) == 1 ?
 		       0 : -EINVAL;
 	return inet_pton(AF_INET, host, &in4->sin_addr) == 1 ? 0 : -EINVAL;

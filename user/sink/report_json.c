@@ -55,6 +55,7 @@ int vbt_report_json(const struct vbt_report *r, FILE *f)
 	const struct vbt_input *in = r->in;
 
 	json_object_object_add(o, "v", json_object_new_int(1));
+	json_object_object_add(o, "kind", json_object_new_string("report"));
 	json_object_object_add(o, "side", in->side < 0 ? NULL :
 		json_object_new_string(in->side == VBT_SIDE_HOST ? "host" :
 				       "guest"));
@@ -67,6 +68,14 @@ int vbt_report_json(const struct vbt_report *r, FILE *f)
 	json_object_object_add(o, "events", json_object_new_uint64(r->events));
 	json_object_object_add(o, "errors", json_object_new_uint64(r->errors));
 	json_object_object_add(o, "lost", json_object_new_uint64(r->lost));
+	if (in->rec.n_unknown || in->rec.n_skipped) {
+		json_object_object_add(o, "unknown_values",
+				json_object_new_uint64(in->rec.n_unknown));
+		json_object_object_add(o, "skipped_records",
+				json_object_new_uint64(in->rec.n_skipped));
+		json_object_object_add(o, "note",
+				json_object_new_string(in->rec.note));
+	}
 	for (int i = 0; i < r->ngroups; i++)
 		json_object_array_add(groups, group_json(&r->groups[i]));
 	json_object_object_add(o, "groups", groups);

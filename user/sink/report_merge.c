@@ -259,6 +259,7 @@ int vbt_merge_json(const struct vbt_merge_view *v, FILE *f)
 	struct json_object *counts = json_object_new_object();
 
 	json_object_object_add(o, "v", json_object_new_int(1));
+	json_object_object_add(o, "kind", json_object_new_string("merge"));
 	json_object_object_add(o, "guest", json_object_new_string(v->guest_name));
 	json_object_object_add(o, "host", json_object_new_string(v->host_name));
 	json_object_object_add(o, "vm", str(c->vm));

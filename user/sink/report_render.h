@@ -54,6 +54,8 @@ void vbt_likely_cause(const struct vbt_input *in, const struct vbt_rec_event *re
 		      char *buf, size_t len);
 
 int vbt_report_text(const struct vbt_report *r, FILE *f);
+/* Says what of the recording this vblktrace could not read fully. */
+void vbt_report_unknown_note(const struct vbt_recording *rec, FILE *f);
 int vbt_report_json(const struct vbt_report *r, FILE *f);
 int vbt_report_html(const struct vbt_report *r, FILE *f);
 

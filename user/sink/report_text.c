@@ -97,5 +97,16 @@ int vbt_report_text(const struct vbt_report *r, FILE *f)
 	if (r->lost)
 		fprintf(f, "\n%" PRIu64 " events were lost in the kernel (ring "
 			"buffer full): the counts above are short.\n", r->lost);
+	vbt_report_unknown_note(&r->in->rec, f);
 	return ferror(f) ? -1 : 0;
+}
+
+void vbt_report_unknown_note(const struct vbt_recording *rec, FILE *f)
+{
+	if (!rec->n_unknown && !rec->n_skipped)
+		return;
+	fprintf(f, "\nnote: a newer vblktrace wrote this: %zu events carry "
+		"values this one does not know (shown as UNKNOWN), %zu records "
+		"of an unknown kind were skipped; first at %s.\n",
+		rec->n_unknown, rec->n_skipped, rec->note);
 }

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "clock.h"
+#include "msg.h"
 #include "sink_exec.h"
 
 #define KILL_GRACE_NS	2000000000ULL
@@ -264,7 +265,7 @@ static int spawn(struct vbt_sink_exec *x, char **env)
 	posix_spawn_file_actions_destroy(&fa);
 	free(envp);
 	if (ret) {
-		fprintf(stderr, "vblktrace: --alert-exec %s: %s\n", x->argv[0],
+		vbt_msg("--alert-exec %s: %s\n", x->argv[0],
 			strerror(ret));
 		return -ret;
 	}
@@ -294,7 +295,7 @@ void vbt_sink_exec_alert(struct vbt_sink_exec *x, struct json_object *rec)
 
 	if (!env || x->qlen == VBT_EXEC_MAX_QUEUED) {
 		if (!x->dropped++ || !(x->dropped % 100))
-			fprintf(stderr, "vblktrace: --alert-exec: %d runs "
+			vbt_msg("--alert-exec: %d runs "
 				"queued, %llu alert(s) not run\n", x->qlen,
 				(unsigned long long)x->dropped);
 		vbt_strv_free(env);
@@ -333,7 +334,7 @@ void vbt_sink_exec_tick(struct vbt_sink_exec *x, uint64_t now)
 			continue;
 		}
 		if (!c->termed && ran >= x->timeout_ns) {
-			fprintf(stderr, "vblktrace: --alert-exec %s (pid %d) "
+			vbt_msg("--alert-exec %s (pid %d) "
 				"ran out of time; stopping it\n", x->argv[0],
 				(int)c->pid);
 			kill(-c->pid, SIGTERM);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/uio.h>
 
+#include "msg.h"
 #include "sink_log.h"
 
 static int open_log(const char *path)
@@ -39,7 +40,7 @@ int vbt_sink_log_reopen(struct vbt_sink_log *l)
 	fd = open_log(l->path);
 	if (fd < 0) {
 		/* Keep writing to the old file rather than nowhere. */
-		fprintf(stderr, "vblktrace: cannot reopen %s: %s; still "
+		vbt_msg("cannot reopen %s: %s; still "
 			"writing to the old file\n", l->path, strerror(errno));
 		return -errno;
 	}
@@ -68,7 +69,7 @@ void vbt_sink_log_write(struct vbt_sink_log *l, const char *line)
 	l->failed++;
 	if (n < 0 && errno != l->last_error) {
 		l->last_error = errno;
-		fprintf(stderr, "vblktrace: writing alert records to %s: %s\n",
+		vbt_msg("writing alert records to %s: %s\n",
 			l->path ? l->path : "stdout", strerror(errno));
 	}
 }
