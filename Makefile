@@ -57,8 +57,11 @@ BPF_HDRS	:= $(wildcard bpf/*.h) include/vblktrace/abi.h
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
 
-# user/ reads as the pipeline: source/ -> decode/ -> enrich/ -> sink/,
-# with the commands in cmd/ and configuration diagnosis in diagnose/.
+# user/ reads as the pipeline: source/ -> decode/ -> (system/ ->) enrich/
+# -> sink/, with the commands in cmd/ and configuration diagnosis in
+# diagnose/; docs/layers.md ranks the stages.  One include root: a header is
+# named by its stage ("sink/bundle.h"), and tests/host/layering.sh fails on
+# an include or a call that runs against the pipeline.
 USER_DIRS	:= user $(patsubst %/,%,$(sort $(dir $(wildcard user/*/ user/*/*/))))
 USER_SRCS	:= $(sort $(foreach d,$(USER_DIRS),$(wildcard $(d)/*.c)))
 USER_HDRS	:= $(foreach d,$(USER_DIRS),$(wildcard $(d)/*.h)) include/vblktrace/abi.h
@@ -78,7 +81,7 @@ ICU_MAJOR	:= $(shell $(PKG_CONFIG) --modversion icu-uc 2>/dev/null | cut -d. -f1
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 		   -Wformat=2 -D_GNU_SOURCE -fno-strict-aliasing \
-		   -Iinclude $(addprefix -I,$(USER_DIRS)) -I$(BUILD)/skel \
+		   -Iinclude -Iuser -I$(BUILD)/skel \
 		   $(shell $(PKG_CONFIG) --cflags libxml-2.0 json-c 2>/dev/null) \
 		   -DVBT_VERSION='"$(VERSION)"' -DVBT_GIT_REV='"$(GIT_REV)"' \
 		   $(if $(ICU_MAJOR),-DVBT_ICU_DATA_SYMBOL=icudt$(ICU_MAJOR)_dat)

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "msg.h"
+#include "cmd/commands.h"
+#include "util/msg.h"
 #include "opts.h"
 #include "vblktrace/abi.h"
 

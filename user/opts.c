@@ -187,3 +187,11 @@ int vbt_opts_parse(int argc, char **argv, struct vbt_opts *o,
 		return bad(cmd, "unexpected argument", argv[optind]);
 	return 0;
 }
+
+int vbt_parse_format(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}

@@ -47,5 +47,7 @@ int vbt_opts_parse(int argc, char **argv, struct vbt_opts *o,
 /* Strict number parsers: the whole string or an error. */
 int vbt_parse_seconds(const char *s, double *out);
 int vbt_parse_int(const char *s, long min, long max, long *out);
+/* Index of @s in @names, or -1 (for --format parsing). */
+int vbt_parse_format(const char *s, const char *const *names, int n);
 
 #endif

@@ -15,10 +15,10 @@
 #include <unistd.h>
 #include <sys/capability.h>
 
-#include "msg.h"
-#include "names.h"
-#include "probe.h"
+#include "decode/names.h"
+#include "util/msg.h"
 #include "session.h"
+#include "source/probe.h"
 
 static volatile sig_atomic_t stop, hangup;
 
@@ -32,25 +32,25 @@ static void on_hangup(int sig)
 	hangup = 1;
 }
 
-static bool sys_disk_wanted(const struct vbt_session *l, const struct vbt_event *ev)
+static bool sys_disk_wanted(const struct vbt_session *s, const struct vbt_event *ev)
 {
 	struct vbt_part p;
 
-	if (!l->ndevs)
+	if (!s->ndevs)
 		return true;
 	vbt_part_lookup("/sys", ev->sys.bdev, &p);
-	for (int i = 0; i < l->ndevs; i++)
-		if (l->devs[i] == p.disk || l->devs[i] == p.dev)
+	for (int i = 0; i < s->ndevs; i++)
+		if (s->devs[i] == p.disk || s->devs[i] == p.dev)
 			return true;
 	return false;
 }
 
-static bool pid_wanted(const struct vbt_session *l, uint32_t pid)
+static bool pid_wanted(const struct vbt_session *s, uint32_t pid)
 {
-	if (!l->opts.npids || l->pids_watch)
+	if (!s->opts.npids || s->pids_watch)
 		return true;
-	for (int i = 0; i < l->opts.npids; i++)
-		if ((uint32_t)l->opts.pids[i] == pid)
+	for (int i = 0; i < s->opts.npids; i++)
+		if ((uint32_t)s->opts.pids[i] == pid)
 			return true;
 	return false;
 }
@@ -60,7 +60,7 @@ static bool pid_wanted(const struct vbt_session *l, uint32_t pid)
  * exited, a block device is still named by its device number, a file by
  * its inode.
  */
-static void fd_path(struct vbt_session *l, uint32_t pid, int fd, uint32_t bdev,
+static void fd_path(struct vbt_session *s, uint32_t pid, int fd, uint32_t bdev,
 		    uint64_t ino, bool blk, char *path, size_t len)
 {
 	const struct vbt_disk *d;
@@ -78,7 +78,7 @@ static void fd_path(struct vbt_session *l, uint32_t pid, int fd, uint32_t bdev,
 	path[0] = 0;
 	if (!bdev)
 		return;
-	d = vbt_disk_by_dev(l->disks, l->ndisks, bdev);
+	d = vbt_disk_by_dev(s->disks, s->ndisks, bdev);
 	name[0] = 0;
 	if (d)
 		snprintf(name, sizeof(name), "%s", d->name);
@@ -99,27 +99,27 @@ static void fd_path(struct vbt_session *l, uint32_t pid, int fd, uint32_t bdev,
  * Fill what the kernel could not: disk names, derived virtio status, the
  * path behind a syscall's fd and the block failure that caused it.
  */
-static void enrich(struct vbt_session *l, struct vbt_event *ev)
+static void enrich(struct vbt_session *s, struct vbt_event *ev)
 {
 	const struct vbt_disk *d;
 
 	if (ev->kind == VBT_KIND_SYSCALL) {
-		fd_path(l, ev->pid, ev->sys.fd, ev->sys.bdev, ev->sys.ino,
+		fd_path(s, ev->pid, ev->sys.fd, ev->sys.bdev, ev->sys.ino,
 			ev->sys.ftype == VBT_FTYPE_BLK, ev->sys.path,
 			sizeof(ev->sys.path));
-		vbt_cause_link(&l->causes, ev);
+		vbt_cause_link(&s->causes, ev);
 		return;
 	}
 	if (ev->kind == VBT_KIND_IO_URING || ev->kind == VBT_KIND_AIO) {
 		/* Only AIO completions know their file (a dev, not a mode). */
-		fd_path(l, ev->pid, ev->async.fd, ev->async.bdev, ev->async.ino,
-			vbt_disk_by_dev(l->disks, l->ndisks, ev->async.bdev),
+		fd_path(s, ev->pid, ev->async.fd, ev->async.bdev, ev->async.ino,
+			vbt_disk_by_dev(s->disks, s->ndisks, ev->async.bdev),
 			ev->async.path, sizeof(ev->async.path));
 		return;
 	}
 	if (ev->kind != VBT_KIND_BLOCK)
 		return;
-	d = vbt_disk_by_dev(l->disks, l->ndisks, ev->blk.dev);
+	d = vbt_disk_by_dev(s->disks, s->ndisks, ev->blk.dev);
 	if (!ev->blk.disk[0] && d)
 		snprintf(ev->blk.disk, sizeof(ev->blk.disk), "%s", d->name);
 	if (d && d->virtio && ev->blk.virtio_status == VBT_VIRTIO_NONE &&
@@ -132,115 +132,115 @@ static void enrich(struct vbt_session *l, struct vbt_event *ev)
 	}
 }
 
-void vbt_session_emit(struct vbt_session *l, struct vbt_event *ev)
+void vbt_session_emit(struct vbt_session *s, struct vbt_event *ev)
 {
 	char line[1024];
 	char *json = NULL;
 
-	ev->seq = ++l->seq;
-	vbt_status_line_clear(&l->status);
-	if (l->opts.json || l->record)
-		json = vbt_format_json(ev, &l->fmt);
-	if (l->hooks->no_stdout) {
+	ev->seq = ++s->seq;
+	vbt_status_line_clear(&s->status);
+	if (s->opts.json || s->record)
+		json = vbt_format_json(ev, &s->fmt);
+	if (s->hooks->no_stdout) {
 		/* the command's own sinks show it */
-	} else if (l->opts.json) {
+	} else if (s->opts.json) {
 		if (json)
 			printf("%s\n", json);
 	} else {
-		vbt_format_text(ev, &l->fmt, line, sizeof(line));
+		vbt_format_text(ev, &s->fmt, line, sizeof(line));
 		printf("%s\n", line);
 	}
-	if (l->record && json && !l->write_error &&
-	    fprintf(l->record, "%s\n", json) < 0)
-		l->write_error = errno;
+	if (s->record && json && !s->write_error &&
+	    fprintf(s->record, "%s\n", json) < 0)
+		s->write_error = errno;
 	free(json);
-	vbt_summary_add(&l->sum, ev);
-	if (l->hooks->sink)
-		l->hooks->sink(l, ev);
+	vbt_summary_add(&s->sum, ev);
+	if (s->hooks->sink)
+		s->hooks->sink(s, ev);
 }
 
 static int on_record(void *ctx, const void *rec, size_t size)
 {
-	struct vbt_session *l = ctx;
+	struct vbt_session *s = ctx;
 	struct vbt_event ev;
 	char msg[160];
 
 	if (vbt_event_decode(rec, size, &ev, msg, sizeof(msg))) {
-		if (!l->sum.bad++)
+		if (!s->sum.bad++)
 			vbt_msg("dropping a bad record: %s\n",
 				msg);
 		return 0;
 	}
-	if (ev.kind == VBT_KIND_BLOCK && !pid_wanted(l, ev.pid))
+	if (ev.kind == VBT_KIND_BLOCK && !pid_wanted(s, ev.pid))
 		return 0;
-	if (ev.kind == VBT_KIND_SYSCALL && !sys_disk_wanted(l, &ev))
+	if (ev.kind == VBT_KIND_SYSCALL && !sys_disk_wanted(s, &ev))
 		return 0;
-	ev.side = l->hooks->side;
-	enrich(l, &ev);
-	if (l->hooks->enrich && !l->hooks->enrich(l, &ev)) {
-		l->sum.expected++;
+	ev.side = s->hooks->side;
+	enrich(s, &ev);
+	if (s->hooks->enrich && !s->hooks->enrich(s, &ev)) {
+		s->sum.expected++;
 		return 0;
 	}
-	vbt_session_emit(l, &ev);
-	vbt_cause_note_block(&l->causes, &ev);
+	vbt_session_emit(s, &ev);
+	vbt_cause_note_block(&s->causes, &ev);
 	return 0;
 }
 
-static void check_lost(struct vbt_session *l, struct vbt_source *src)
+static void check_lost(struct vbt_session *s, struct vbt_source *src)
 {
 	uint64_t total = src->ops->lost(src);
 	struct vbt_event ev;
 
-	if (total <= l->lost_seen)
+	if (total <= s->lost_seen)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = VBT_KIND_LOST;
-	ev.side = l->hooks->side;
+	ev.side = s->hooks->side;
 	ev.mono_ns = vbt_mono_now();
-	ev.lost = total - l->lost_seen;
+	ev.lost = total - s->lost_seen;
 	snprintf(ev.comm, sizeof(ev.comm), "vblktrace");
 	ev.pid = ev.tid = getpid();
-	l->lost_seen = total;
-	vbt_session_emit(l, &ev);
+	s->lost_seen = total;
+	vbt_session_emit(s, &ev);
 }
 
-static int resolve_filters(struct vbt_session *l, struct vbt_source_cfg *cfg)
+static int resolve_filters(struct vbt_session *s, struct vbt_source_cfg *cfg)
 {
 	struct vbt_disk d;
 
-	for (int i = 0; i < l->opts.ndisks; i++) {
-		if (vbt_disk_lookup("/sys", l->opts.disks[i], &d)) {
+	for (int i = 0; i < s->opts.ndisks; i++) {
+		if (vbt_disk_lookup("/sys", s->opts.disks[i], &d)) {
 			return vbt_usage_error("no such disk: '%s' (see "
 					       "'vblktrace disks' or "
 					       "/sys/class/block)",
-					       l->opts.disks[i]);
+					       s->opts.disks[i]);
 		}
 		cfg->devs[cfg->ndevs++] = d.dev;
-		l->devs[l->ndevs++] = d.dev;
+		s->devs[s->ndevs++] = d.dev;
 	}
 	/* The kernel filters one pid; more are filtered here. */
-	if (l->opts.npids == 1)
-		cfg->pid = l->opts.pids[0];
-	for (int i = 0; i < l->ndisks && cfg->nvirtio < 256; i++)
-		if (l->disks[i].virtio)
-			cfg->virtio_devs[cfg->nvirtio++] = l->disks[i].dev;
+	if (s->opts.npids == 1)
+		cfg->pid = s->opts.pids[0];
+	for (int i = 0; i < s->ndisks && cfg->nvirtio < 256; i++)
+		if (s->disks[i].virtio)
+			cfg->virtio_devs[cfg->nvirtio++] = s->disks[i].dev;
 	return 0;
 }
 
-static int open_record(struct vbt_session *l)
+static int open_record(struct vbt_session *s)
 {
 	int fd;
 
 	/* Events name processes and files: private to the user. */
-	fd = open(l->opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	fd = open(s->opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
 		vbt_msg("cannot write %s: %s\n",
-			l->opts.output, strerror(errno));
+			s->opts.output, strerror(errno));
 		return VBT_EXIT_RUNTIME;
 	}
-	l->record = fdopen(fd, "w");
-	if (!l->record) {
+	s->record = fdopen(fd, "w");
+	if (!s->record) {
 		close(fd);
 		return VBT_EXIT_RUNTIME;
 	}
@@ -259,23 +259,23 @@ static int source_exit(int ret)
  * --driver bpf|kmod: that one.  auto: BPF, else the kernel module if it is
  * loaded (/dev/vblktrace exists), else exit 3 saying why neither works.
  */
-static int open_source(struct vbt_session *l, struct vbt_source_cfg *cfg,
+static int open_source(struct vbt_session *s, struct vbt_source_cfg *cfg,
 		       struct vbt_source **src)
 {
 	char err[1024], kerr[512];
 	int ret, kret;
 
-	if (l->opts.driver == VBT_DRIVER_KMOD) {
-		ret = vbt_source_kmod_open(cfg, on_record, l, src, err,
+	if (s->opts.driver == VBT_DRIVER_KMOD) {
+		ret = vbt_source_kmod_open(cfg, on_record, s, src, err,
 					   sizeof(err));
 		if (ret)
 			vbt_msg("%s\n", err);
 		return ret ? source_exit(ret) : 0;
 	}
-	ret = vbt_source_bpf_open(cfg, on_record, l, src, err, sizeof(err));
+	ret = vbt_source_bpf_open(cfg, on_record, s, src, err, sizeof(err));
 	if (!ret)
 		return 0;
-	if (l->opts.driver == VBT_DRIVER_BPF || ret == -EPERM ||
+	if (s->opts.driver == VBT_DRIVER_BPF || ret == -EPERM ||
 	    ret == -EINVAL) {
 		vbt_msg("%s\n", err);
 		return source_exit(ret);
@@ -286,7 +286,7 @@ static int open_source(struct vbt_session *l, struct vbt_source_cfg *cfg,
 			"vblktrace.ko, see 'make kmod')\n", err);
 		return VBT_EXIT_PRIV;
 	}
-	kret = vbt_source_kmod_open(cfg, on_record, l, src, kerr,
+	kret = vbt_source_kmod_open(cfg, on_record, s, src, kerr,
 				    sizeof(kerr));
 	if (!kret) {
 		vbt_msg("BPF unavailable (%s); using the "
@@ -311,7 +311,7 @@ static void install_signals(const struct vbt_session_hooks *hooks)
 }
 
 struct count_ctx {
-	struct vbt_session *l;
+	struct vbt_session *s;
 	FILE *f;
 	int n;
 };
@@ -319,7 +319,7 @@ struct count_ctx {
 static void print_count(void *ctx, uint32_t dev, int op, uint64_t count)
 {
 	struct count_ctx *c = ctx;
-	const struct vbt_disk *d = vbt_disk_by_dev(c->l->disks, c->l->ndisks,
+	const struct vbt_disk *d = vbt_disk_by_dev(c->s->disks, c->s->ndisks,
 						   dev);
 	char name[32];
 
@@ -341,27 +341,27 @@ static void print_count(void *ctx, uint32_t dev, int op, uint64_t count)
  * The kernel's own per-disk, per-op failure counters, kept beside the ring
  * buffer: a reader can check the shown events against them.
  */
-static void print_kernel_counts(struct vbt_session *l, struct vbt_source *src,
+static void print_kernel_counts(struct vbt_session *s, struct vbt_source *src,
 				FILE *f)
 {
-	struct count_ctx c = { .l = l, .f = f };
+	struct count_ctx c = { .s = s, .f = f };
 
 	if (src->ops->errors)
 		src->ops->errors(src, print_count, &c);
 	fflush(f);
 }
 
-static int run(struct vbt_session *l, struct vbt_source *src)
+static int run(struct vbt_session *s, struct vbt_source *src)
 {
-	FILE *sumf = l->opts.json || l->hooks->no_stdout ? stderr : stdout;
+	FILE *sumf = s->opts.json || s->hooks->no_stdout ? stderr : stdout;
 	uint64_t now = vbt_mono_now(), end = 0, next_sum = 0;
 	int ret = VBT_EXIT_OK, n;
 
-	if (l->opts.duration)
-		end = now + (uint64_t)(l->opts.duration * 1e9);
-	if (l->opts.interval)
-		next_sum = now + (uint64_t)(l->opts.interval * 1e9);
-	vbt_status_line_init(&l->status, l->opts.duration, now);
+	if (s->opts.duration)
+		end = now + (uint64_t)(s->opts.duration * 1e9);
+	if (s->opts.interval)
+		next_sum = now + (uint64_t)(s->opts.interval * 1e9);
+	vbt_status_line_init(&s->status, s->opts.duration, now);
 
 	while (!stop) {
 		n = src->ops->poll(src, 100);
@@ -372,38 +372,38 @@ static int run(struct vbt_session *l, struct vbt_source *src)
 			break;
 		}
 		/* What follows may print: no half-line before it. */
-		vbt_status_line_clear(&l->status);
-		check_lost(l, src);
+		vbt_status_line_clear(&s->status);
+		check_lost(s, src);
 		fflush(stdout);
 		if (hangup) {
 			hangup = 0;
-			l->hooks->hangup(l);
+			s->hooks->hangup(s);
 		}
 		now = vbt_mono_now();
-		if (l->hooks->tick)
-			l->hooks->tick(l, now);
+		if (s->hooks->tick)
+			s->hooks->tick(s, now);
 		if (next_sum && now >= next_sum) {
-			vbt_status_line_clear(&l->status);
-			vbt_summary_print(&l->sum, sumf, &l->clock, now, false);
-			next_sum += (uint64_t)(l->opts.interval * 1e9);
+			vbt_status_line_clear(&s->status);
+			vbt_summary_print(&s->sum, sumf, &s->clock, now, false);
+			next_sum += (uint64_t)(s->opts.interval * 1e9);
 		}
 		if (end && now >= end)
 			break;
 		if (ferror(stdout) && errno == EPIPE)
 			break;
-		vbt_status_line_update(&l->status, now, l->sum.errors);
+		vbt_status_line_update(&s->status, now, s->sum.errors);
 	}
-	vbt_status_line_clear(&l->status);
+	vbt_status_line_clear(&s->status);
 	if (end && now >= end)
 		vbt_msg("stopped after %g s, as asked (-t)\n",
-			l->opts.duration);
+			s->opts.duration);
 	else if (stop)
 		vbt_msg("stopped by a signal\n");
 	/* Whatever is still in the ring buffer was recorded: show it. */
 	src->ops->poll(src, 0);
-	check_lost(l, src);
-	vbt_summary_print(&l->sum, sumf, &l->clock, vbt_mono_now(), true);
-	print_kernel_counts(l, src, sumf);
+	check_lost(s, src);
+	vbt_summary_print(&s->sum, sumf, &s->clock, vbt_mono_now(), true);
+	print_kernel_counts(s, src, sumf);
 	return ret;
 }
 
@@ -415,21 +415,21 @@ int vbt_session_parse(struct vbt_session *s, int argc, char **argv,
 	return vbt_opts_parse(argc, argv, &s->opts, cmd, usage);
 }
 
-static void close_record(struct vbt_session *l, int *ret)
+static void close_record(struct vbt_session *s, int *ret)
 {
-	if (!l->record)
+	if (!s->record)
 		return;
-	if (fclose(l->record) && !l->write_error)
-		l->write_error = errno;
-	l->record = NULL;
-	if (l->write_error) {
+	if (fclose(s->record) && !s->write_error)
+		s->write_error = errno;
+	s->record = NULL;
+	if (s->write_error) {
 		vbt_msg("writing %s failed: %s\n",
-			l->opts.output, strerror(l->write_error));
+			s->opts.output, strerror(s->write_error));
 		*ret = VBT_EXIT_RUNTIME;
 	}
 }
 
-int vbt_session_run(struct vbt_session *l,
+int vbt_session_run(struct vbt_session *s,
 		    const struct vbt_session_hooks *hooks)
 {
 	/* Reading maps later needs CAP_BPF; before 5.8, CAP_SYS_ADMIN. */
@@ -438,33 +438,33 @@ int vbt_session_run(struct vbt_session *l,
 	struct vbt_source_cfg cfg = { 0 };
 	int ret;
 
-	l->hooks = hooks;
+	s->hooks = hooks;
 	/* Before anything slow: a signal during set-up must not kill us. */
 	install_signals(hooks);
-	cfg.all = l->opts.all;
-	cfg.verbose = l->opts.verbose;
+	cfg.all = s->opts.all;
+	cfg.verbose = s->opts.verbose;
 	cfg.syscalls = true;
-	cfg.sys_pids = (const uint32_t *)l->opts.pids;
-	cfg.nsys_pids = l->opts.npids;
-	vbt_cause_init(&l->causes, "/sys");
-	vbt_clock_init(&l->clock);
-	l->fmt.clock = &l->clock;
-	l->fmt.color = !l->opts.no_color && !l->opts.json &&
+	cfg.sys_pids = (const uint32_t *)s->opts.pids;
+	cfg.nsys_pids = s->opts.npids;
+	vbt_cause_init(&s->causes, "/sys");
+	vbt_clock_init(&s->clock);
+	s->fmt.clock = &s->clock;
+	s->fmt.color = !s->opts.no_color && !s->opts.json &&
 		       vbt_terminal_capable(STDOUT_FILENO) && !getenv("NO_COLOR");
-	l->ndisks = vbt_disks_scan("/sys", &l->disks);
-	if (l->ndisks < 0)
-		l->ndisks = 0;
-	ret = resolve_filters(l, &cfg);
+	s->ndisks = vbt_disks_scan("/sys", &s->disks);
+	if (s->ndisks < 0)
+		s->ndisks = 0;
+	ret = resolve_filters(s, &cfg);
 	if (ret)
 		goto out;
 	if (hooks->configure)
-		hooks->configure(l, &cfg);
-	if (l->opts.output) {
-		ret = open_record(l);
+		hooks->configure(s, &cfg);
+	if (s->opts.output) {
+		ret = open_record(s);
 		if (ret)
 			goto out;
 	}
-	ret = open_source(l, &cfg, &l->src);
+	ret = open_source(s, &cfg, &s->src);
 	if (ret)
 		goto out;
 	/*
@@ -473,7 +473,7 @@ int vbt_session_run(struct vbt_session *l,
 	 */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (hooks->started) {
-		ret = hooks->started(l);
+		ret = hooks->started(s);
 		if (ret)
 			goto out_src;
 	} else {
@@ -485,24 +485,24 @@ int vbt_session_run(struct vbt_session *l,
 	 * scripts (and the tests) take this line as "ready".
 	 */
 	vbt_msg("tracing %s on %s via %s (driver %s)",
-		hooks->what, l->opts.ndisks ? "the chosen disks" : "all disks",
-		l->src->how, l->src->driver);
-	if (l->opts.duration)
-		fprintf(stderr, " for %g s", l->opts.duration);
+		hooks->what, s->opts.ndisks ? "the chosen disks" : "all disks",
+		s->src->how, s->src->driver);
+	if (s->opts.duration)
+		fprintf(stderr, " for %g s", s->opts.duration);
 	fprintf(stderr, "; Ctrl-C to stop\n");
-	if (l->src->blind[0])
-		vbt_msg("cannot see: %s\n", l->src->blind);
-	vbt_summary_init(&l->sum, vbt_mono_now());
-	ret = run(l, l->src);
+	if (s->src->blind[0])
+		vbt_msg("cannot see: %s\n", s->src->blind);
+	vbt_summary_init(&s->sum, vbt_mono_now());
+	ret = run(s, s->src);
 	if (hooks->finish)
-		hooks->finish(l);
+		hooks->finish(s);
 out_src:
-	l->src->ops->close(l->src);
-	l->src = NULL;
-	close_record(l, &ret);
+	s->src->ops->close(s->src);
+	s->src = NULL;
+	close_record(s, &ret);
 out:
-	if (l->record)
-		fclose(l->record);
-	free(l->disks);
+	if (s->record)
+		fclose(s->record);
+	free(s->disks);
 	return ret;
 }

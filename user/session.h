@@ -11,15 +11,15 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "cause.h"
-#include "clock.h"
-#include "disks.h"
-#include "event.h"
-#include "format.h"
+#include "decode/clock.h"
+#include "decode/event.h"
+#include "enrich/cause.h"
 #include "opts.h"
-#include "source.h"
-#include "status_line.h"
-#include "summary.h"
+#include "sink/format.h"
+#include "sink/status_line.h"
+#include "sink/summary.h"
+#include "source/source.h"
+#include "system/disks.h"
 
 struct vbt_session;
 

@@ -7,10 +7,10 @@ out=${1:?usage: build.sh OUTDIR}
 mkdir -p "$out"
 cc=${CLANG:-clang}
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-	-D_GNU_SOURCE -std=gnu11 -I$top/include $(find "$top/user" -type d -printf '-I%p ')
+	-D_GNU_SOURCE -std=gnu11 -I$top/include -I$top/user
 	$(pkg-config --cflags json-c libxml-2.0)"
 libs="$(pkg-config --libs json-c libxml-2.0) -lz"
-readers="recording.c bundle.c bundle_input.c atomic_file.c names.c clock.c format_text.c
+readers="recording.c archive.c errmsg.c bundle_input.c names.c clock.c format_text.c
 	report_model.c report_text.c report_html.c"
 # user/ is split by pipeline stage: find each named source where it lives.
 src() { for f in "$@"; do find "$top/user" -name "$f" -printf '%p '; done; }

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundle_input.h"
-#include "report_render.h"
+#include "decode/bundle_input.h"
+#include "sink/report_render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,8 +9,8 @@
 
 #include "kselftest_harness.h"
 
-#include "alert.h"
-#include "alert_format.h"
+#include "sink/alert.h"
+#include "sink/alert_format.h"
 
 #define S 1000000000ULL
 

@@ -11,8 +11,8 @@
 
 #include "kselftest_harness.h"
 
-#include "clock.h"
-#include "sink_exec.h"
+#include "decode/clock.h"
+#include "sink/sink_exec.h"
 
 static int argc_of(char **v)
 {

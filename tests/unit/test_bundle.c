@@ -16,8 +16,8 @@
 
 #include "kselftest_harness.h"
 
-#include "bundle.h"
-#include "bundle_input.h"
+#include "decode/bundle_input.h"
+#include "sink/bundle.h"
 
 static const char manifest[] =
 	"{\"format\":\"vblktrace-bundle\",\"format_version\":1,\"side\":\"guest\"}";

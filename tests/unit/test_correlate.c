@@ -12,7 +12,7 @@
 
 #include "kselftest_harness.h"
 
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 #define T0 1795323079000000000ULL	/* guest wall clock, ns */
 #define SKEW 700000000LL		/* host clock is 0.7 s ahead */

@@ -5,8 +5,8 @@
 
 #include "kselftest_harness.h"
 
-#include "event.h"
-#include "names.h"
+#include "decode/event.h"
+#include "decode/names.h"
 
 static void block_record(struct vbt_block *b)
 {

@@ -15,8 +15,9 @@
 
 #include "kselftest_harness.h"
 
-#include "commands.h"
-#include "disk_facts.h"
+#include "cmd/commands.h"
+#include "sink/disk_text.h"
+#include "system/disk_facts.h"
 
 /*
  * bits: SEG_MAX GEOMETRY BLK_SIZE FLUSH TOPOLOGY CONFIG_WCE MQ DISCARD

@@ -17,7 +17,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "doctor.h"
+#include "diagnose/doctor.h"
 
 static const char *corpus(const char *name)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "explain.h"
+#include "diagnose/explain.h"
 
 static FILE *open_corpus(const char *name)
 {

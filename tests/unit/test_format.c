@@ -7,8 +7,8 @@
 
 #include "kselftest_harness.h"
 
-#include "format.h"
-#include "names.h"
+#include "decode/names.h"
+#include "sink/format.h"
 
 FIXTURE(fmt) {
 	struct vbt_clock clock;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/kmod_inspect.c reads back the module's debugfs files: fed with what
+ * user/system/kmod_inspect.c reads back the module's debugfs files: fed with what
  * kmod/vbt_inspect.c printed in a 6.12 guest (queues=4 disk).
  */
 #include <errno.h>
@@ -12,7 +12,7 @@
 
 #include "kselftest_harness.h"
 
-#include "kmod_inspect.h"
+#include "system/kmod_inspect.h"
 
 static void put(const char *dir, const char *name, const char *text)
 {

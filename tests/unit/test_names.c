@@ -5,7 +5,7 @@
 
 #include "kselftest_harness.h"
 
-#include "names.h"
+#include "decode/names.h"
 #include "vblktrace/abi.h"
 
 TEST(blk_status_maps_like_blk_status_to_errno)

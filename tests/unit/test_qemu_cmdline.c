@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "qemu/qemu.h"
+#include "system/qemu/qemu.h"
 
 /* The corpus: $VBT_QEMU_CORPUS, or next to this source, or from the binary
  * (build/tests/unit/X -> tests/unit/corpus/qemu). */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kselftest_harness.h"
-#include "qemu/qemu.h"
+#include "system/qemu/qemu.h"
 
 static int parse(const char *buf, size_t len, struct vbt_vm *vm, char *err)
 {

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "qemu/qemu.h"
+#include "system/qemu/qemu.h"
 
 static const char *find_qemu(void)
 {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* QEMU's key=value,... option syntax (QemuOpts/keyval), the one parser of
- * user/qemu/ that is written by hand. */
+ * system/qemu/ that is written by hand. */
 #include <string.h>
 #include "kselftest_harness.h"
-#include "qemu/qemu_int.h"
+#include "system/qemu/qemu_int.h"
 
 TEST(plain_pairs)
 {

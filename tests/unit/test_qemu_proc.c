@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "qemu/qemu.h"
+#include "system/qemu/qemu.h"
 
 #define ASSERT_STR(want, got) do {					\
 		const char *_w = (want), *_g = (got);			\

@@ -9,8 +9,8 @@
 
 #include "kselftest_harness.h"
 
-#include "format.h"
-#include "recording.h"
+#include "decode/recording.h"
+#include "sink/format.h"
 
 static const char block_line[] =
 	"{\"v\":1,\"ts\":\"2026-11-22T04:51:19.414725566Z\",\"mono_ns\":4110203112,"

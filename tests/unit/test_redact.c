@@ -9,7 +9,7 @@
 
 #include "kselftest_harness.h"
 
-#include "redact.h"
+#include "redact/redact.h"
 
 FIXTURE(red) {
 	struct vbt_redactions r;

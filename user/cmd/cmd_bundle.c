@@ -17,16 +17,16 @@
 
 #include <json-c/json.h>
 
-#include "bundle.h"
-#include "bundle_input.h"
-#include "commands.h"
-#include "facts.h"
-#include "msg.h"
-#include "qemu/qemu.h"
-#include "redact.h"
-#include "report_render.h"
+#include "cmd/commands.h"
+#include "decode/bundle_input.h"
+#include "redact/redact.h"
+#include "util/msg.h"
 #include "session.h"
-#include "vmtrack.h"
+#include "sink/bundle.h"
+#include "sink/report_render.h"
+#include "system/facts.h"
+#include "system/qemu/qemu.h"
+#include "system/vmtrack.h"
 
 struct stamp {
 	uint64_t real_ns, mono_ns;

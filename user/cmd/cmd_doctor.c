@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "doctor.h"
+#include "cmd/commands.h"
+#include "diagnose/doctor.h"
 #include "opts.h"
 
 static void usage(void)

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "explain.h"
+#include "cmd/commands.h"
+#include "diagnose/explain.h"
 #include "opts.h"
 
 static void usage(void)

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "commands.h"
-#include "host_view.h"
-#include "msg.h"
+#include "cmd/commands.h"
+#include "cmd/host_view.h"
+#include "util/msg.h"
 #include "session.h"
 
 static void usage(const char *cmd)

@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "commands.h"
-#include "qemu/qemu.h"
+#include "cmd/commands.h"
 #include "session.h"
-#include "vmtrack.h"
+#include "system/qemu/qemu.h"
+#include "system/vmtrack.h"
 
 static void usage(const char *cmd)
 {

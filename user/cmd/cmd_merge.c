@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "correlate.h"
-#include "msg.h"
+#include "cmd/commands.h"
+#include "correlate/correlate.h"
+#include "util/msg.h"
 #include "opts.h"
-#include "report_merge.h"
+#include "sink/report_merge.h"
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_PERFETTO };
 

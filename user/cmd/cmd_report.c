@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bundle_input.h"
-#include "commands.h"
-#include "msg.h"
+#include "cmd/commands.h"
+#include "decode/bundle_input.h"
+#include "util/msg.h"
 #include "opts.h"
-#include "report_render.h"
+#include "sink/report_render.h"
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_HTML, FMT_PERFETTO };
 
@@ -31,14 +31,6 @@ static void usage(void)
 	       "                     ui.perfetto.dev)\n"
 	       "  -o, --output OUT   write there instead of stdout\n\n"
 	       "Exit status: 0 ok, 1 unreadable or invalid input, 2 usage error.\n");
-}
-
-int vbt_parse_format(const char *s, const char *const *names, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	return -1;
 }
 
 static int render(const struct vbt_input *in, enum fmt fmt, FILE *f)

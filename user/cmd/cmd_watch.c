@@ -20,18 +20,18 @@
 #include <sys/capability.h>
 #include <sys/socket.h>
 
-#include "alert.h"
-#include "alert_format.h"
-#include "commands.h"
-#include "host_view.h"
-#include "metrics.h"
-#include "msg.h"
-#include "names.h"
+#include "cmd/commands.h"
+#include "cmd/host_view.h"
+#include "decode/names.h"
 #include "session.h"
-#include "sink_exec.h"
-#include "sink_log.h"
-#include "sd_notify.h"
-#include "sink_syslog.h"
+#include "sink/alert.h"
+#include "sink/alert_format.h"
+#include "sink/metrics.h"
+#include "sink/sink_exec.h"
+#include "sink/sink_log.h"
+#include "sink/sink_syslog.h"
+#include "util/msg.h"
+#include "cmd/sd_notify.h"
 
 #define NS		1000000000ULL
 #define DEVCACHE	64

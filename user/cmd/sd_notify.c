@@ -8,7 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "sd_notify.h"
+#include "cmd/sd_notify.h"
 
 static int notify_fd = -1;
 static struct sockaddr_un notify_addr;

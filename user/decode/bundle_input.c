@@ -7,8 +7,8 @@
 
 #include <json-c/json.h>
 
-#include "bundle.h"
-#include "bundle_input.h"
+#include "decode/archive.h"
+#include "decode/bundle_input.h"
 
 struct json_object *vbt_jget(struct json_object *o, const char *key)
 {

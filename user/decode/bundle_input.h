@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Opening what report and merge read: a bundle (.tar.gz of SPEC.md) or a
+ * Opening what report and merge read: a bundle (.tar.gz of docs/bundle.md) or a
  * plain recording (JSON Lines), told apart by the gzip magic.  A bundle
  * must hold MANIFEST.json of a format version this vblktrace knows,
  * events.jsonl (the strict reader of recording.h), facts.json (a JSON
@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "recording.h"
+#include "decode/recording.h"
 
 #define VBT_BUNDLE_FORMAT	"vblktrace-bundle"
 #define VBT_BUNDLE_VERSION	1

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "clock.h"
+#include "decode/clock.h"
 
 static uint64_t ns_of(clockid_t id)
 {

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "event.h"
-#include "names.h"
+#include "decode/event.h"
+#include "decode/names.h"
 
 _Static_assert(sizeof(struct vbt_hdr) == 48, "ABI: vbt_hdr size");
 _Static_assert(sizeof(struct vbt_block) == 112, "ABI: vbt_block size");

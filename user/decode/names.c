@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "vblktrace/abi.h"
-#include "names.h"
+#include "decode/names.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -19,8 +19,8 @@
 
 #include <json-c/json.h>
 
-#include "names.h"
-#include "recording.h"
+#include "decode/names.h"
+#include "decode/recording.h"
 
 #define JSON_DEPTH 8
 

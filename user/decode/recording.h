@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "decode/event.h"
 
 #define VBT_REC_VERSION		1		/* the "v" we read and write */
 #define VBT_REC_MAX_LINE	(64 * 1024)	/* bytes per JSON line */

@@ -3,7 +3,7 @@
  * vblktrace doctor: diagnose a VM's block configuration (and, with a second
  * configuration, what breaks a live migration between the two).
  *
- * A configuration is the drive model of user/qemu/qemu.h (what QEMU does
+ * A configuration is the drive model of system/qemu/qemu.h (what QEMU does
  * with each disk) plus the few things that model leaves out and the rules
  * need: machine type, vCPU count, every PCI device with its bus/address and
  * the properties that shape its config space, and the PCIe root ports.
@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "qemu/qemu.h"
+#include "system/qemu/qemu.h"
 
 #define DR_MAX_DEVS	1024	/* PCI devices kept per config */
 #define DR_MAX_PROPS	24	/* config-space properties kept per device */
@@ -86,7 +86,7 @@ struct dr_env {
 	const char *(*fs_name)(const char *path);
 };
 
-/* ---- configurations (doctor_config.c) ---- */
+/* ---- loading configurations (doctor_config.c, doctor_xml.c) ---- */
 
 /* Parse a QEMU command line as users paste it: NUL separated
  * (/proc/PID/cmdline), one argument per line, or a shell-quoted line
@@ -107,8 +107,12 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 		       char *err, size_t errlen);
 /* Split a pasted command line into NUL-separated argv bytes (malloc). */
 char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen);
-void dr_config_free(struct dr_config *c);
 
+/* ---- the device model (doctor_model.c) ---- */
+
+/* A new, empty device in @c (no PCI address yet); NULL past the limit. */
+struct dr_dev *dr_add_dev(struct dr_config *c);
+void dr_config_free(struct dr_config *c);
 const struct dr_dev *dr_dev_by_id(const struct dr_config *c, const char *id);
 const char *dr_dev_prop(const struct dr_dev *d, const char *key);
 /* The PCI device that carries drive @d, or NULL. */
@@ -141,8 +145,5 @@ void dr_print_text(FILE *f, const struct dr_config *c,
 		   const struct dr_config *dst, const struct dr_report *r);
 void dr_print_json(FILE *f, const struct dr_config *c,
 		   const struct dr_config *dst, const struct dr_report *r);
-
-/* A new, empty device in @c (no PCI address yet); NULL past the limit. */
-struct dr_dev *dr_add_dev(struct dr_config *c);
 
 #endif /* VBT_DOCTOR_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Configurations for vblktrace doctor.  The drives come from the shared
- * QEMU/libvirt model (user/qemu/); this file adds what that model leaves
+ * QEMU/libvirt model (system/qemu/); this file adds what that model leaves
  * out: machine type, vCPUs, -incoming, and every PCI device with its bus,
  * slot and config-space properties.  -device strings are split with the
  * model's own QemuOpts/JSON helpers, never a second parser.
@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "doctor.h"
-#include "qemu/qemu_int.h"
+#include "diagnose/doctor.h"
+#include "system/qemu/qemu_int.h"
 
 #define DR_MAX_INPUT	(16 * 1024 * 1024)
 
@@ -194,22 +194,6 @@ static int parse_slot(const char *addr, int *slot, int *fn)
 	*slot = s;
 	*fn = f;
 	return 0;
-}
-
-struct dr_dev *dr_add_dev(struct dr_config *c)
-{
-	struct dr_dev *d;
-
-	if (c->ndevs >= DR_MAX_DEVS)
-		return NULL;
-	d = realloc(c->devs, (c->ndevs + 1) * sizeof(*d));
-	if (!d)
-		return NULL;
-	c->devs = d;
-	d = &c->devs[c->ndevs++];
-	memset(d, 0, sizeof(*d));
-	d->slot = d->fn = d->port_index = -1;
-	return d;
 }
 
 static const char *norm_bool(const char *v)
@@ -497,73 +481,4 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 		     c->vm.name ? c->vm.name : "") < 0)
 		c->origin = NULL;
 	return 0;
-}
-
-void dr_config_free(struct dr_config *c)
-{
-	for (int i = 0; i < c->ndevs; i++) {
-		struct dr_dev *d = &c->devs[i];
-
-		free(d->id);
-		free(d->driver);
-		free(d->bus);
-		free(d->drive);
-		free(d->target);
-		for (int j = 0; j < d->nprops; j++) {
-			free(d->props[j].key);
-			free(d->props[j].val);
-		}
-	}
-	free(c->devs);
-	vbt_vm_free(&c->vm);
-	free(c->origin);
-	free(c->machine);
-	free(c->arch);
-	memset(c, 0, sizeof(*c));
-}
-
-const struct dr_dev *dr_dev_by_id(const struct dr_config *c, const char *id)
-{
-	for (int i = 0; id && i < c->ndevs; i++)
-		if (c->devs[i].id && !strcmp(c->devs[i].id, id))
-			return &c->devs[i];
-	return NULL;
-}
-
-const char *dr_dev_prop(const struct dr_dev *d, const char *key)
-{
-	for (int i = 0; d && i < d->nprops; i++)
-		if (!strcmp(d->props[i].key, key))
-			return d->props[i].val;
-	return NULL;
-}
-
-const struct dr_dev *dr_dev_of_drive(const struct dr_config *c,
-				     const struct vbt_drive *d)
-{
-	const struct dr_dev *dev = dr_dev_by_id(c, d->id);
-
-	if (dev)
-		return dev;
-	for (int i = 0; i < c->ndevs; i++) {
-		const struct dr_dev *x = &c->devs[i];
-
-		if ((x->drive && d->drive && !strcmp(x->drive, d->drive)) ||
-		    (x->target && d->target && !strcmp(x->target, d->target)))
-			return x;
-	}
-	return NULL;
-}
-
-bool dr_is_pcie_machine(const struct dr_config *c)
-{
-	const char *m = c->machine;
-
-	if (m && (strstr(m, "q35") || !strncmp(m, "virt", 4)))
-		return true;
-	for (int i = 0; i < c->ndevs; i++)
-		if (c->devs[i].root_port)
-			return true;
-	/* arm64 has only the PCIe 'virt' machine for KVM guests. */
-	return !m && c->arch && !strcmp(c->arch, "aarch64");
 }

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "doctor.h"
+#include "diagnose/doctor.h"
 
 static const char *fmt(char *b, size_t n, const char *f, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "doctor.h"
+#include "diagnose/doctor.h"
 
 #define WRAP 78
 

@@ -19,7 +19,7 @@
 #include <linux/io_uring.h>
 #include <linux/magic.h>
 
-#include "doctor.h"
+#include "diagnose/doctor.h"
 
 /* ---- the report ---- */
 

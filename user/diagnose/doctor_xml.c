@@ -15,9 +15,9 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "xml_util.h"
+#include "util/xml_util.h"
 
-#include "doctor.h"
+#include "diagnose/doctor.h"
 
 static bool attr_is(xmlNode *n, const char *name, const char *val)
 {

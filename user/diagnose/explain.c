@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
+#include "diagnose/explain.h"
 
 /* ---- helpers for the pattern files ---- */
 

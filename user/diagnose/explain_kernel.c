@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
-#include "names.h"
+#include "decode/names.h"
+#include "diagnose/explain.h"
 
 /* ---- request flags: bits 8..21 are the same from 4.10 to 6.12 ---- */
 

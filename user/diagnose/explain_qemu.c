@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
-#include "names.h"
+#include "decode/names.h"
+#include "diagnose/explain.h"
 
 /* ---- PCI config space ---- */
 

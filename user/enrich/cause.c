@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cause.h"
-#include "disks.h"
+#include "enrich/cause.h"
+#include "system/disks.h"
 
 #define WRITEBACK_WINDOW_NS (30ULL * 1000000000ULL)
 

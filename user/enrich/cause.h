@@ -6,7 +6,7 @@
 #ifndef VBT_CAUSE_H
 #define VBT_CAUSE_H
 
-#include "event.h"
+#include "decode/event.h"
 
 #define VBT_CAUSE_RING 512
 

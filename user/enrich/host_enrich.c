@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "cause.h"
-#include "disks.h"
-#include "host_enrich.h"
+#include "enrich/cause.h"
+#include "enrich/host_enrich.h"
+#include "system/disks.h"
 
 /* IORING_OP_* and IOCB_CMD_* values are UAPI. */
 enum { URING_READV = 1, URING_READ_FIXED = 4, URING_READ = 22 };

@@ -5,9 +5,9 @@
 
 #include <stdbool.h>
 
-#include "event.h"
-#include "qemu/qemu.h"
-#include "vmtrack.h"
+#include "decode/event.h"
+#include "system/qemu/qemu.h"
+#include "system/vmtrack.h"
 
 /* Is this syscall / async opcode a write (werror) or a read (rerror)? */
 bool vbt_event_is_read(const struct vbt_event *ev);

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert.h"
-#include "host_enrich.h"
-#include "names.h"
+#include "decode/names.h"
+#include "enrich/host_enrich.h"
+#include "sink/alert.h"
 
 struct vbt_alert_entry {
 	struct vbt_alert_entry *next;

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "decode/event.h"
 
 #define VBT_ALERT_OVERFLOW	"__overflow__"
 #define VBT_ALERT_MAX_KEYS	4096

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert_format.h"
-#include "names.h"
+#include "decode/names.h"
+#include "sink/alert_format.h"
 
 static void add_str(struct json_object *o, const char *k, const char *v)
 {

@@ -7,8 +7,8 @@
 
 #include <json-c/json.h>
 
-#include "alert.h"
-#include "format.h"
+#include "sink/alert.h"
+#include "sink/format.h"
 
 /*
  * The record as JSON: for the first error, every SPEC field of the event;

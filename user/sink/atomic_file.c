@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
+#include "sink/atomic_file.h"
 
 int vbt_write_all(int fd, const void *buf, size_t len)
 {

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "clock.h"
-#include "event.h"
+#include "decode/clock.h"
+#include "decode/event.h"
 
 struct vbt_fmt {
 	const struct vbt_clock *clock;

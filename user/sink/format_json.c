@@ -5,9 +5,9 @@
 
 #include <json-c/json.h>
 
-#include "disks.h"
-#include "format.h"
-#include "names.h"
+#include "decode/names.h"
+#include "sink/format.h"
+#include "system/disks.h"
 
 #define VBT_JSON_VERSION 1
 

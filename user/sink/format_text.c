@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "format.h"
-#include "names.h"
+#include "decode/names.h"
+#include "sink/format.h"
 
 #define RED	"\033[31m"
 #define YELLOW	"\033[33m"

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "alert.h"
-#include "metrics.h"
+#include "sink/alert.h"
+#include "sink/metrics.h"
 #include "vblktrace/abi.h"
 
 static const char *const io_label_names[VBT_IOL_N] = {

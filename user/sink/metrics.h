@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "qemu/qemu.h"
+#include "system/qemu/qemu.h"
 
 #define VBT_METRICS_OVERFLOW	"__overflow__"
 #define VBT_METRICS_MAX_SERIES	1000

@@ -15,7 +15,7 @@
 
 #include <microhttpd.h>
 
-#include "metrics.h"
+#include "sink/metrics.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 

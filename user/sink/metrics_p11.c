@@ -11,7 +11,7 @@
  */
 #include <stddef.h>
 
-#include "metrics.h"
+#include "sink/metrics.h"
 
 void vbt_metrics_tls_unused(void)
 {

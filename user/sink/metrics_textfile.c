@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
-#include "metrics.h"
+#include "sink/atomic_file.h"
+#include "sink/metrics.h"
 
 int vbt_metrics_textfile_write(struct vbt_metrics *m, const char *dir)
 {

@@ -11,10 +11,10 @@
 
 #include <json-c/json.h>
 
-#include "clock.h"
-#include "format.h"
-#include "names.h"
-#include "report_render.h"
+#include "decode/clock.h"
+#include "decode/names.h"
+#include "sink/format.h"
+#include "sink/report_render.h"
 
 #define TL_LEFT 170
 #define TL_WIDTH 760

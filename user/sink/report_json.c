@@ -2,9 +2,9 @@
 /* vblktrace report --format json: the report model as one JSON object. */
 #include <json-c/json.h>
 
-#include "clock.h"
-#include "names.h"
-#include "report_render.h"
+#include "decode/clock.h"
+#include "decode/names.h"
+#include "sink/report_render.h"
 
 static struct json_object *ts(uint64_t ns)
 {

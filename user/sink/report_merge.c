@@ -6,10 +6,10 @@
 
 #include <json-c/json.h>
 
-#include "clock.h"
-#include "format.h"
-#include "names.h"
-#include "report_merge.h"
+#include "decode/clock.h"
+#include "decode/names.h"
+#include "sink/format.h"
+#include "sink/report_merge.h"
 
 static void guest_what(const struct vbt_event *ev, char *buf, size_t len)
 {

@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 
-#include "correlate.h"
-#include "report_render.h"
+#include "correlate/correlate.h"
+#include "sink/report_render.h"
 
 struct vbt_merge_view {
 	const struct vbt_input *g, *h;

@@ -12,9 +12,9 @@
 
 #include <json-c/json.h>
 
-#include "clock.h"
-#include "names.h"
-#include "report_render.h"
+#include "decode/clock.h"
+#include "decode/names.h"
+#include "sink/report_render.h"
 
 void vbt_report_time(uint64_t real_ns, char *buf, size_t len)
 {

@@ -12,8 +12,8 @@
 
 #include <json-c/json.h>
 
-#include "names.h"
-#include "report_render.h"
+#include "decode/names.h"
+#include "sink/report_render.h"
 
 #define MAX_LANES 128
 

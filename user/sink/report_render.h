@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bundle_input.h"
+#include "decode/bundle_input.h"
 
 #define VBT_REPORT_LAT_BUCKETS 40	/* log2(ns) buckets */
 #define VBT_REPORT_MAX_LANES 64
@@ -68,9 +68,6 @@ struct vbt_trace_track {
 
 /* Chrome trace-event JSON (ui.perfetto.dev, chrome://tracing). */
 int vbt_report_perfetto(const struct vbt_trace_track *t, int n, FILE *f);
-
-/* Index of @s in @names, or -1 (for --format parsing). */
-int vbt_parse_format(const char *s, const char *const *names, int n);
 
 /* "04:22:11.123456" in UTC, for reports read on other machines. */
 void vbt_report_time(uint64_t real_ns, char *buf, size_t len);

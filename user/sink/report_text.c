@@ -5,9 +5,9 @@
 
 #include <json-c/json.h>
 
-#include "format.h"
-#include "names.h"
-#include "report_render.h"
+#include "decode/names.h"
+#include "sink/format.h"
+#include "sink/report_render.h"
 
 static const char *side_name(int side)
 {

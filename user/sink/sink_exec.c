@@ -12,9 +12,9 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "clock.h"
-#include "msg.h"
-#include "sink_exec.h"
+#include "decode/clock.h"
+#include "sink/sink_exec.h"
+#include "util/msg.h"
 
 #define KILL_GRACE_NS	2000000000ULL
 #define CHILD_PATH	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -15,7 +15,7 @@
 
 #include <json-c/json.h>
 
-#include "metrics.h"
+#include "sink/metrics.h"
 
 #define VBT_EXEC_MAX_QUEUED	64
 

@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <sys/uio.h>
 
-#include "msg.h"
-#include "sink_log.h"
+#include "sink/sink_log.h"
+#include "util/msg.h"
 
 static int open_log(const char *path)
 {

@@ -2,8 +2,8 @@
 /* Alert records to syslog (the journal reads /dev/log too). */
 #include <syslog.h>
 
-#include "alert_format.h"
-#include "sink_syslog.h"
+#include "sink/alert_format.h"
+#include "sink/sink_syslog.h"
 
 void vbt_sink_syslog_open(void)
 {

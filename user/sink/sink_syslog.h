@@ -3,7 +3,7 @@
 #ifndef VBT_SINK_SYSLOG_H
 #define VBT_SINK_SYSLOG_H
 
-#include "alert.h"
+#include "sink/alert.h"
 
 void vbt_sink_syslog_open(void);
 /* Errors at LOG_ERR, repeats at LOG_WARNING, recoveries at LOG_NOTICE. */

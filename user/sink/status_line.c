@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "msg.h"
-#include "status_line.h"
+#include "util/msg.h"
+#include "sink/status_line.h"
 
 #define NS_PER_SEC 1000000000ULL
 

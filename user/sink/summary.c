@@ -3,9 +3,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "format.h"
-#include "names.h"
-#include "summary.h"
+#include "decode/names.h"
+#include "sink/format.h"
+#include "sink/summary.h"
 
 void vbt_summary_init(struct vbt_summary *s, uint64_t now)
 {

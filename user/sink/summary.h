@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "clock.h"
-#include "event.h"
+#include "decode/clock.h"
+#include "decode/event.h"
 
 #define VBT_SUMMARY_ROWS 256
 

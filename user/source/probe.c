@@ -14,7 +14,7 @@
 
 #include <bpf/btf.h>
 
-#include "probe.h"
+#include "source/probe.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 

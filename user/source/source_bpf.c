@@ -18,10 +18,9 @@
 #include "guest_block.skel.h"
 #include "syscall_fail.skel.h"
 #include "host_qemu.skel.h"
-#include "names.h"
-#include "probe.h"
-#include "source.h"
-#include "source_bpf_int.h"
+#include "source/probe.h"
+#include "source/source.h"
+#include "source/source_bpf_int.h"
 
 enum attach_level { LEVEL_TP_BTF, LEVEL_RAW_TP, LEVEL_TRACEPOINT, LEVEL_MAX };
 
@@ -313,14 +312,6 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 fail:
 	guest_block_bpf__destroy(skel);
 	return ret;
-}
-
-void vbt_bpf_note_blind(struct bpf_source *bs, const char *what)
-{
-	size_t n = strlen(bs->src.blind);
-
-	snprintf(bs->src.blind + n, sizeof(bs->src.blind) - n, "%s%s",
-		 n ? "; " : "", what);
 }
 
 /*

@@ -14,8 +14,8 @@
 
 #include "guest_block.skel.h"
 #include "host_qemu.skel.h"
-#include "probe.h"
-#include "source_bpf_int.h"
+#include "source/probe.h"
+#include "source/source_bpf_int.h"
 
 enum aio_hook { AIO_FENTRY, AIO_KPROBE, AIO_NONE };
 

@@ -3,7 +3,10 @@
 #ifndef VBT_SOURCE_BPF_INT_H
 #define VBT_SOURCE_BPF_INT_H
 
-#include "source.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "source/source.h"
 
 struct guest_block_bpf;
 struct syscall_fail_bpf;
@@ -19,8 +22,17 @@ struct bpf_source {
 	int ncpus;
 };
 
-/* Append to what this kernel keeps the source from seeing. */
-void vbt_bpf_note_blind(struct bpf_source *bs, const char *what);
+/*
+ * Append to what this kernel keeps the source from seeing.  Inline: both
+ * halves note, and neither should call into the other for it.
+ */
+static inline void vbt_bpf_note_blind(struct bpf_source *bs, const char *what)
+{
+	size_t n = strlen(bs->src.blind);
+
+	snprintf(bs->src.blind + n, sizeof(bs->src.blind) - n, "%s%s",
+		 n ? "; " : "", what);
+}
 /* Load QEMU's io_uring and AIO programs; failures only narrow the view. */
 void vbt_bpf_open_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg);
 

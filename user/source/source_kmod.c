@@ -18,7 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
-#include "source.h"
+#include "source/source.h"
 
 #define KMOD_DEV	"/dev/vblktrace"
 #define KMOD_BUF	(64 * 1024)

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vmtrack.h"
+#include "system/vmtrack.h"
 
 #define LIBVIRT_XML_MAX (4 * 1024 * 1024)
 

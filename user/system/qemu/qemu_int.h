@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Internals shared by the files of user/qemu/; not part of the API. */
+/* Internals shared by the files of system/qemu/; not part of the API. */
 #ifndef VBT_QEMU_INT_H
 #define VBT_QEMU_INT_H
 
 #include <stdarg.h>
 #include <json-c/json.h>
-#include "qemu/qemu.h"
+#include "system/qemu/qemu.h"
 
 #define VBT_QOPTS_MAX_PAIRS	4096	/* key=value pairs in one option */
 #define VBT_QEMU_MAX_NODES	8192	/* -blockdev nodes kept */

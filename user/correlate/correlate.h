@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bundle_input.h"
+#include "decode/bundle_input.h"
 
 #define VBT_CORR_MAX_DISKS 64
 

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "qemu/qemu_int.h"
+#include "system/qemu/qemu_int.h"
 
 struct ctx {
 	struct vbt_vm *vm;

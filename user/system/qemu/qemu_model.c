@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "qemu/qemu_int.h"
+#include "system/qemu/qemu_int.h"
 
 const char *vbt_cache_mode_name(int write_cache, bool direct, bool no_flush)
 {

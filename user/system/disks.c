@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "disks.h"
+#include "system/disks.h"
 
 static int read_small(const char *path, char *buf, size_t len)
 {

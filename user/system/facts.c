@@ -23,12 +23,12 @@
 
 #include <json-c/json.h>
 
-#include "clock.h"
-#include "disk_facts.h"
-#include "facts.h"
-#include "qemu/qemu.h"
-#include "recording.h"
-#include "vmtrack.h"
+#include "decode/clock.h"
+#include "decode/recording.h"
+#include "system/disk_facts.h"
+#include "system/facts.h"
+#include "system/qemu/qemu.h"
+#include "system/vmtrack.h"
 
 #define MAX_DEPTH 8
 

@@ -9,8 +9,8 @@
 
 #include <json-c/json.h>
 
-#include "correlate.h"
-#include "names.h"
+#include "correlate/correlate.h"
+#include "decode/names.h"
 
 #define DEFAULT_WINDOW_NS	(2ULL * 1000000000ULL)
 #define DEFAULT_COARSE_NS	(120ULL * 1000000000ULL)

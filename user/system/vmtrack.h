@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "qemu/qemu.h"
-#include "source.h"
+#include "source/source.h"
+#include "system/qemu/qemu.h"
 
 struct vbt_vmtrack {
 	const char *procroot;		/* "/proc" */

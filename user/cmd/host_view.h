@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "session.h"
-#include "vmtrack.h"
+#include "system/vmtrack.h"
 
 struct vbt_host_view {
 	struct vbt_vmtrack track;

@@ -2,7 +2,8 @@
 /*
  * What sysfs tells about each disk, and what that says about the host side:
  * queue limits, write cache mode, virtio-blk negotiated features.  Collected
- * without privileges; rendering lives in cmd_disks.c.
+ * without privileges; rendering lives in disk_facts_json.c (JSON) and
+ * sink/disk_text.c (text).
  */
 #ifndef VBT_DISK_FACTS_H
 #define VBT_DISK_FACTS_H
@@ -11,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "disks.h"
+#include "system/disks.h"
 
 struct json_object;
 
@@ -122,8 +123,7 @@ const char *vbt_virtio_feature_name(unsigned int bit);
 /* "write back", "write through", NULL when unknown (sysfs spelling) */
 const char *vbt_wcache_name(enum vbt_wcache w);
 
-/* Rendering, in cmd_disks.c: JSON (SPEC "kind":"disk") and text. */
+/* The "kind":"disk" JSON record (disk_facts_json.c); NULL on ENOMEM. */
 struct json_object *vbt_disk_facts_json(const struct vbt_disk_facts *f);
-void vbt_disk_facts_print(const struct vbt_disk_facts *f, FILE *out);
 
 #endif

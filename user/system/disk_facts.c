@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "disk_facts.h"
+#include "system/disk_facts.h"
 
 #define ATTR_MAX 4096
 

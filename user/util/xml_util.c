@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Small libxml2 helpers for walking libvirt's domain XML. */
-#include "xml_util.h"
+#include "util/xml_util.h"
 
 bool vbt_xml_is(xmlNode *n, const char *name)
 {

@@ -12,8 +12,8 @@
 
 #include <stdint.h>
 
-#include "event.h"
-#include "redact.h"
+#include "decode/event.h"
+#include "redact/redact.h"
 
 struct json_object;
 

@@ -8,10 +8,10 @@
 
 #include <json-c/json.h>
 
-#include "disks_vms.h"
-#include "qemu/qemu.h"
-#include "source.h"
-#include "vmtrack.h"
+#include "cmd/disks_vms.h"
+#include "source/source.h"
+#include "system/qemu/qemu.h"
+#include "system/vmtrack.h"
 
 static void add_str(struct json_object *o, const char *k, const char *v)
 {

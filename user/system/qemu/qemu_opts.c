@@ -5,14 +5,14 @@
  * is the value of an implied key (-name NAME, -device virtio-blk-pci,...).
  * A later element without '=' is a boolean flag ("readonly" = "on").
  * Keys never contain ',' or '='; dotted keys nest ("cache.direct=on").
- * Also small JSON helpers shared by the rest of user/qemu/.
+ * Also small JSON helpers shared by the rest of system/qemu/.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "qemu/qemu_int.h"
+#include "system/qemu/qemu_int.h"
 
 void vbt_qseterr(char *err, size_t errlen, const char *fmt, ...)
 {

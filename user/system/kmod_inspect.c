@@ -11,7 +11,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
-#include "kmod_inspect.h"
+#include "system/kmod_inspect.h"
 
 static FILE *open_part(const char *root, const char *disk, const char *part)
 {

@@ -14,8 +14,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "xml_util.h"
-#include "qemu/qemu_int.h"
+#include "system/qemu/qemu_int.h"
+#include "util/xml_util.h"
 
 /* Take @val into *@dst if *@dst is unknown; always consumes @val. */
 static void fill(char **dst, char *val)

@@ -18,8 +18,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "redact.h"
-#include "recording.h"
+#include "decode/recording.h"
+#include "redact/redact.h"
 
 struct sb {
 	char *s;

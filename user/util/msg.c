@@ -3,8 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "msg.h"
-#include "opts.h"
+#include "util/msg.h"
 
 static char prog[48] = "vblktrace";
 const char *vbt_prog = prog;
@@ -35,5 +34,5 @@ int vbt_usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help'.\n", vbt_prog);
-	return VBT_EXIT_USAGE;
+	return 2;	/* VBT_EXIT_USAGE */
 }

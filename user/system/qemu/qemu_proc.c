@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "qemu/qemu_int.h"
+#include "system/qemu/qemu_int.h"
 
 /* O_DIRECT as fdinfo prints it: the octal open flags of this architecture. */
 #if defined(__x86_64__) || defined(__i386__)

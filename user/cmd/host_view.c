@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <sys/capability.h>
 
-#include "host_enrich.h"
-#include "host_view.h"
-#include "msg.h"
-#include "probe.h"
+#include "cmd/host_view.h"
+#include "enrich/host_enrich.h"
+#include "source/probe.h"
+#include "util/msg.h"
 
 #define RESCAN_NS 1000000000ULL
 
