@@ -45,6 +45,20 @@ for drv in bpf kmod; do
 	echo "$drv exit $?" >>/out/exits
 	ftrace_stop >/out/truth-$drv.raw
 done
+# --driver auto with BPF unusable (no kernel BTF to be seen): it must
+# fall back to the module, and say so.
+mount -t tmpfs vbt-nobtf /sys/kernel/btf
+ftrace_start vda
+vblktrace -j -d vda >/out/auto.jsonl 2>/out/auto.err &
+pid=$!
+wait_tracing /out/auto.err
+errors >/out/auto.io.log 2>&1
+sleep 0.5
+kill -INT $pid
+wait $pid
+echo "auto exit $?" >>/out/exits
+ftrace_stop >/out/truth-auto.raw
+umount /sys/kernel/btf
 /test_kmod_client >/out/client.tap 2>&1
 echo "client exit $?" >>/out/exits
 rmmod vblktrace && echo rmmod ok >>/out/exits
@@ -73,7 +87,7 @@ issuers() {
 }
 
 make -s -C "$REPO" build/tests/kmod/test_kmod_client >/dev/null
-tap_plan 18
+tap_plan 22
 for k in 6.1 6.12; do
 	out=$TMP/$k
 	if ! ko=$(sh "$REPO/tests/vm/kmod_build.sh" --ko "$k" 2>"$TMP/ko-$k.err"); then
@@ -94,7 +108,7 @@ for k in 6.1 6.12; do
 	if [ $rc -ne 0 ] || [ ! -f "$g/exits" ]; then
 		tap_harness_fail "$k: guest ran" "run.sh exit $rc" \
 			"$(tail -n 5 "$TMP/$k.rig.log")"
-		for _ in 1 2 3 4 5 6 7 8; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			tap_fail "$k: (not run: the guest did not run)"
 		done
 		continue
@@ -122,6 +136,24 @@ for k in 6.1 6.12; do
 	# dd everywhere else.
 	awk '{ print $2, $4, ($2 == 2048 ? "xfs_io" : "dd"), "true" }' \
 		"$TMP/$k.kmod.truth" | sort >"$TMP/$k.want.iss"
+	# --driver auto without BTF: the module, announced, and the same
+	# failed requests as the kernel recorded in that run.
+	if grep -q '^auto exit 0' "$g/exits" &&
+		grep -q 'BPF unavailable (.*BTF.*); using the kernel module' "$g/auto.err" &&
+		grep -q 'via .*(driver kmod)' "$g/auto.err"; then
+		tap_ok "$k: --driver auto without BTF falls back to the module and says so"
+	else
+		tap_fail "$k: --driver auto without BTF falls back to the module" \
+			"$(cat "$g/exits")" "$(cat "$g/auto.err")"
+	fi
+	events "$g/auto.jsonl" >"$TMP/$k.auto.ev"
+	truth_parse <"$g/truth-auto.raw" | sort >"$TMP/$k.auto.truth"
+	if [ -s "$TMP/$k.auto.truth" ] && cmp -s "$TMP/$k.auto.ev" "$TMP/$k.auto.truth"; then
+		tap_ok "$k: --driver auto (module) events == ftrace ($(wc -l <"$TMP/$k.auto.truth"))"
+	else
+		tap_fail "$k: --driver auto (module) events == ftrace" \
+			"$(diff "$TMP/$k.auto.truth" "$TMP/$k.auto.ev" || true)"
+	fi
 	issuers "$g/bpf.jsonl" >"$TMP/$k.bpf.iss"
 	issuers "$g/kmod.jsonl" >"$TMP/$k.kmod.iss"
 	if grep -q ' 2048 ' "$TMP/$k.kmod.truth" &&
