@@ -82,7 +82,7 @@ done
 MPORT=$(sed -n 's#.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*#\1#p' "$D/stderr")
 if [ -z "$MPORT" ]; then
 	tap_fail "vblktrace watch starts and serves metrics" "$(cat "$D/stderr")"
-	tap_skip_rest "watch did not start"
+	tap_fail_rest "not run: watch did not start"
 	tap_done
 	exit 1
 fi
