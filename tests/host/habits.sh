@@ -153,6 +153,23 @@ rc=$?
 	tap_ok "a repacked bundle with a symlink is still refused (exit 1)" ||
 	tap_fail "a repacked bundle with a symlink is refused" "rc $rc" "$(cat "$W/r_evil.txt")"
 
+# A pax path is honoured, so it cannot smuggle a name past the rules; an
+# unpacked bundle's member that is a link is not followed.
+tar --format=pax --pax-option='path:=../MANIFEST.json' -C "$W/unpack" \
+	-czf "$W/paxdotdot.tar.gz" bug-1234/MANIFEST.json 2>/dev/null
+"$VBT" report "$W/paxdotdot.tar.gz" >"$W/r_pax.txt" 2>&1
+rc_pax=$?
+cp -r "$W/unpack/bug-1234" "$W/linked"
+rm "$W/linked/facts.json"
+ln -s /etc/hostname "$W/linked/facts.json"
+"$VBT" report "$W/linked" >"$W/r_linked.txt" 2>&1
+rc_link=$?
+[ $rc_pax = 1 ] && grep -q "unsafe tar entry name '../MANIFEST.json'" "$W/r_pax.txt" &&
+[ $rc_link = 1 ] && grep -q 'facts.json: a symbolic link' "$W/r_linked.txt" &&
+	tap_ok "a pax path with '..' and a linked member of an unpacked bundle are refused" ||
+	tap_fail "pax '..' and linked members are refused" "pax: rc $rc_pax $(cat "$W/r_pax.txt")" \
+		"dir: rc $rc_link $(cat "$W/r_linked.txt")"
+
 # The MANIFEST keeps the command line as typed, --from included.
 jq -e --arg f "$W/rec.jsonl" '.command_line | index("--from") != null and index($f) != null' \
 	<(tar -xzf "$W/b.tar.gz" -O MANIFEST.json) >/dev/null &&

@@ -207,11 +207,54 @@ TEST(seed002_migration)
 	f = dr_find(&r, "mig-device-missing", "net1");
 	ASSERT_NE(NULL, f);
 	EXPECT_NE(NULL, strstr(f->title, "only on the destination"));
-	EXPECT_FINDING(&r, "mig-device-props", DR_WARNING, "virtio-disk1");
+	/* 2.12 -> 7.2: discard/write-zeroes default on, BAR0 64 -> 128 bytes */
+	f = dr_find(&r, "mig-virtio-blk-config", "virtio-disk0");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(DR_ERROR, f->sev);
+	EXPECT_NE(NULL, strstr(f->see, "Bad config data: i=0x10"));
+	EXPECT_NE(NULL, strstr(f->see, "0000:00:09.0/virtio-blk"));
+	EXPECT_FINDING(&r, "mig-virtio-blk-config", DR_ERROR, "virtio-disk1");
+	EXPECT_EQ(0, count(&r, "mig-device-props"));
 	EXPECT_FINDING(&r, "mig-cache-aio", DR_INFO, "virtio-disk1");
 	EXPECT_EQ(0, count(&r, "mig-vcpus"));
 	dr_report_free(&r);
 	dr_config_free(&s);
+	dr_config_free(&d);
+}
+
+/* Seed 001: the vendor retry policy, read from libvirt XML. */
+TEST(seed001_retry_policy)
+{
+	struct dr_config c, d;
+	struct dr_report r = { 0 }, m = { 0 };
+	struct dr_env env;
+	const struct dr_finding *f;
+
+	ASSERT_EQ(0, load(&c, "seed001-retry.xml"));
+	ASSERT_EQ(1, c.vm.ndrives);
+	EXPECT_STREQ("retry", c.vm.drives[0].werror);
+	EXPECT_EQ(2000, c.vm.drives[0].retry_interval_ms);
+	EXPECT_EQ(10000, c.vm.drives[0].retry_timeout_ms);
+	dr_env_default(&env);
+	env.local = false;
+	dr_diagnose(&c, &env, &r);
+	f = dr_find(&r, "error-policy-retry", "vda");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(DR_WARNING, f->sev);
+	EXPECT_NE(NULL, strstr(f->title, "every 2000 ms"));
+	EXPECT_NE(NULL, strstr(f->title, "10000 ms"));
+	EXPECT_NE(NULL, strstr(f->see, "hangs"));
+	EXPECT_NE(NULL, strstr(f->means, "'retry' invalid write error action"));
+	/* A destination that does not retry: the fault acts differently. */
+	ASSERT_EQ(0, load(&d, "seed001-retry.xml"));
+	free(d.vm.drives[0].werror);
+	d.vm.drives[0].werror = strdup("stop");
+	d.vm.drives[0].retry_timeout_ms = 0;
+	dr_diagnose_migration(&c, &d, &m);
+	EXPECT_FINDING(&m, "mig-error-policy", DR_WARNING, "vda");
+	dr_report_free(&r);
+	dr_report_free(&m);
+	dr_config_free(&c);
 	dr_config_free(&d);
 }
 

@@ -297,6 +297,64 @@ TEST(seed002_bad_config_data)
 	ex_stats_free(&st);
 }
 
+/* Every byte and bit of a BAR: sizes at any byte, type bits, no writable bit. */
+TEST(bad_config_data_bar_bytes)
+{
+	static const struct {
+		const char *line;
+		const char *difference;
+		long long dsize, smax;
+	} cases[] = {
+		/* seed 002: I/O BAR 64 -> 128 bytes */
+		{ "Bad config data: i=0x10 read: c1 device: 1 cmask: ff wmask: 80 w1cmask:0",
+		  "size", 128, 64 },
+		/* byte 1 of a memory BAR: 4 KiB here, at most 512 bytes there */
+		{ "Bad config data: i=0x15 read: 2 device: 0 cmask: ff wmask: f0 w1cmask:0",
+		  "size", 4096, 512 },
+		/* an I/O BAR against a memory BAR: type bits only */
+		{ "Bad config data: i=0x10 read: 1 device: 0 cmask: ff wmask: 0 w1cmask:0",
+		  "type", -1, -1 },
+		/* 32-bit against 64-bit memory BAR */
+		{ "Bad config data: i=0x14 read: 4 device: 0 cmask: ff wmask: 0 w1cmask:0",
+		  "type", -1, -1 },
+		/* no writable address bit in byte 0: bigger than 255, never 0 bytes */
+		{ "Bad config data: i=0x10 read: 40 device: 0 cmask: ff wmask: 0 w1cmask:0",
+		  "size", -1, 64 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ex_stats st;
+		FILE *in = fmemopen((void *)cases[i].line, strlen(cases[i].line), "r");
+		json_object *a = run(in, NULL, 0, &st), *h;
+
+		fclose(in);
+		h = hit(a, "qemu-pci-config", 0);
+		ASSERT_NE(NULL, h) TH_LOG("%s", cases[i].line);
+		EXPECT_STREQ(cases[i].difference, fstr(h, "bar_difference"))
+			TH_LOG("%s", cases[i].line);
+		EXPECT_EQ(cases[i].dsize, fint(h, "destination_bar_size"))
+			TH_LOG("%s", cases[i].line);
+		EXPECT_EQ(cases[i].smax, fint(h, "source_bar_size_max"))
+			TH_LOG("%s", cases[i].line);
+		EXPECT_EQ(NULL, strstr(json_object_to_json_string(h), " 0 bytes"));
+		json_object_put(a);
+		ex_stats_free(&st);
+	}
+}
+
+/* Upstream QEMU 7.2's own refusals of seed 001's retry policy. */
+TEST(retry_policy_refused)
+{
+	struct ex_stats st;
+	json_object *a = run_file("retry-qemu72.log", &st);
+
+	for (int i = 0; i < 3; i++)
+		EXPECT_NE(NULL, hit(a, "qemu-retry-policy-unsupported", i));
+	EXPECT_EQ(3, st.recognised);
+	json_object_put(a);
+	ex_stats_free(&st);
+}
+
 TEST(seed003_unknown_section)
 {
 	struct ex_stats st;

@@ -4,11 +4,14 @@
  * archive.h for what it refuses.  zlib does the gzip part.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
@@ -134,29 +137,31 @@ static bool all_zero(const char *p, size_t len)
 	return true;
 }
 
-/* A member name we accept: relative, no "..", printable, no leading ./ */
-static int member_name(const struct vbt_ustar *h, char *name, char *err,
-		       size_t errlen)
+/*
+ * A member name we accept: relative, no "..", printable, no leading ./
+ * Directory entries may end in '/', which is dropped.
+ */
+static int check_name(const char *s, size_t n, char *name, size_t size,
+		      char *err, size_t errlen)
 {
-	size_t n = strnlen(h->name, sizeof(h->name));
-	const char *s = h->name;
-
-	if (h->prefix[0])
-		return vbt_seterr(err, errlen, -EINVAL, "tar entry with a path "
-			      "prefix: not a vblktrace bundle");
-	if (n >= 2 && s[0] == '.' && s[1] == '/') {
+	while (n >= 2 && s[0] == '.' && s[1] == '/') {
 		s += 2;
 		n -= 2;
 	}
+	while (n && s[n - 1] == '/')
+		n--;
 	if (!n)
 		return vbt_seterr(err, errlen, -EINVAL, "tar entry without a name");
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
 			return vbt_seterr(err, errlen, -EINVAL, "tar entry name "
 				      "with an unprintable byte");
-	if (s[0] == '/' || strstr(s, ".."))
+	if (s[0] == '/' || memmem(s, n, "..", 2))
 		return vbt_seterr(err, errlen, -EINVAL, "unsafe tar entry name "
 			      "'%.*s'", (int)n, s);
+	if (n >= size)
+		return vbt_seterr(err, errlen, -EINVAL, "tar entry name longer "
+			      "than %zu bytes", size - 1);
 	memcpy(name, s, n);
 	name[n] = 0;
 	return 0;
@@ -175,23 +180,173 @@ static int check_header(const struct vbt_ustar *h, char *err, size_t errlen)
 	      (h->magic[5] == ' ' && h->version[0] == ' ' &&
 	       h->version[1] == 0)))
 		return vbt_seterr(err, errlen, -EINVAL, "not a ustar archive");
-	if (h->typeflag != '0' && h->typeflag != 0)
-		return vbt_seterr(err, errlen, -EINVAL, "tar entry of type '%c' "
-			      "(only regular files belong in a bundle)",
-			      h->typeflag >= 0x20 && h->typeflag < 0x7f ?
-			      h->typeflag : '?');
+	return 0;
+}
+
+/*
+ * What a pax extended header ('x') says of the entry after it.  A person
+ * who unpacks and repacks a bundle with GNU tar --format=pax (or bsdtar)
+ * gets one per file: times, owner names, maybe the path.  The path and
+ * the size are honoured; sparse files are refused; the rest is benign.
+ */
+struct pax {
+	char path[256];
+	bool have_path;
+	uint64_t size;
+	bool have_size;
+};
+
+static int parse_pax(const char *p, size_t len, struct pax *x, char *err,
+		     size_t errlen)
+{
+	while (len) {
+		const char *eq, *val;
+		size_t rec = 0, i = 0, klen, vlen;
+
+		while (i < len && p[i] >= '0' && p[i] <= '9' && rec < 100000)
+			rec = rec * 10 + (p[i++] - '0');
+		if (!i || i >= len || p[i] != ' ' || rec <= i + 1 ||
+		    rec > len || p[rec - 1] != '\n')
+			return vbt_seterr(err, errlen, -EINVAL, "malformed pax "
+				      "header record");
+		eq = memchr(p + i + 1, '=', rec - i - 2);
+		if (!eq)
+			return vbt_seterr(err, errlen, -EINVAL, "pax header record "
+				      "without '='");
+		klen = eq - (p + i + 1);
+		val = eq + 1;
+		vlen = p + rec - 1 - val;
+		if (klen == 4 && !memcmp(p + i + 1, "path", 4)) {
+			if (vlen >= sizeof(x->path) || memchr(val, 0, vlen))
+				return vbt_seterr(err, errlen, -EINVAL, "pax path "
+					      "too long");
+			memcpy(x->path, val, vlen);
+			x->path[vlen] = 0;
+			x->have_path = true;
+		} else if (klen == 4 && !memcmp(p + i + 1, "size", 4)) {
+			x->size = 0;
+			if (!vlen || vlen > 15)
+				return vbt_seterr(err, errlen, -EINVAL, "bad pax "
+					      "size");
+			for (size_t j = 0; j < vlen; j++) {
+				if (val[j] < '0' || val[j] > '9')
+					return vbt_seterr(err, errlen, -EINVAL,
+						      "bad pax size");
+				x->size = x->size * 10 + (val[j] - '0');
+			}
+			x->have_size = true;
+		} else if (klen >= 10 && !memcmp(p + i + 1, "GNU.sparse", 10)) {
+			return vbt_seterr(err, errlen, -EINVAL, "sparse tar entry "
+				      "(only regular files belong in a bundle)");
+		}
+		p += rec;
+		len -= rec;
+	}
+	return 0;
+}
+
+static const char *type_name(char t)
+{
+	switch (t) {
+	case '1':
+		return "a hard link";
+	case '2':
+		return "a symbolic link";
+	case '3':
+	case '4':
+		return "a device node";
+	case '6':
+		return "a FIFO";
+	case 'L':
+	case 'K':
+		return "a GNU long name (names are short in a bundle)";
+	case 'S':
+		return "a sparse file";
+	default:
+		return "of an unknown type";
+	}
+}
+
+/* The entry's full name: pax path, else ustar prefix/name. */
+static int entry_name(const struct vbt_ustar *h, const struct pax *x,
+		      char *name, size_t size, char *err, size_t errlen)
+{
+	char full[sizeof(h->prefix) + 1 + sizeof(h->name) + 1];
+	size_t np = strnlen(h->prefix, sizeof(h->prefix));
+	size_t nn = strnlen(h->name, sizeof(h->name));
+
+	if (x->have_path)
+		return check_name(x->path, strlen(x->path), name, size, err,
+				  errlen);
+	if (h->magic[5] == 0 && np) {
+		memcpy(full, h->prefix, np);
+		full[np] = '/';
+		memcpy(full + np + 1, h->name, nn);
+		return check_name(full, np + 1 + nn, name, size, err, errlen);
+	}
+	return check_name(h->name, nn, name, size, err, errlen);
+}
+
+/*
+ * A bundle unpacked and repacked by hand has everything under one folder
+ * (bug-1234/MANIFEST.json): read it as if it were at the top.
+ */
+static void strip_top_folder(struct vbt_archive *a)
+{
+	const char *slash;
+	size_t n;
+
+	if (!a->n || !(slash = strchr(a->name[0], '/')))
+		return;
+	n = slash - a->name[0] + 1;
+	for (int i = 1; i < a->n; i++)
+		if (strncmp(a->name[i], a->name[0], n))
+			return;
+	for (int i = 0; i < a->n; i++)
+		memmove(a->name[i], a->name[i] + n, strlen(a->name[i] + n) + 1);
+}
+
+static int add_member(struct vbt_archive *a, const char *name,
+		      const char *data, size_t len, char *err, size_t errlen)
+{
+	if (a->n == VBT_BUNDLE_MAX_MEMBERS)
+		return vbt_seterr(err, errlen, -E2BIG, "more than %d files in "
+			      "the bundle", VBT_BUNDLE_MAX_MEMBERS);
+	snprintf(a->name[a->n], sizeof(a->name[0]), "%s", name);
+	a->m[a->n].data = data;
+	a->m[a->n].len = len;
+	a->n++;
+	return 0;
+}
+
+/* Member names final: unique, short, no "/" left after the top folder. */
+static int finish_names(struct vbt_archive *a, char *err, size_t errlen)
+{
+	strip_top_folder(a);
+	for (int i = 0; i < a->n; i++) {
+		if (!a->name[i][0] || strlen(a->name[i]) > VBT_BUNDLE_NAME_MAX)
+			return vbt_seterr(err, errlen, -EINVAL, "bad bundle "
+				      "member name '%.60s'", a->name[i]);
+		strcpy(a->m[i].name, a->name[i]);
+		for (int j = 0; j < i; j++)
+			if (!strcmp(a->m[j].name, a->m[i].name))
+				return vbt_seterr(err, errlen, -EINVAL, "'%s' "
+					      "appears twice in the bundle",
+					      a->m[i].name);
+	}
 	return 0;
 }
 
 static int index_tar(struct vbt_archive *a, char *err, size_t errlen)
 {
-	size_t pos = 0;
+	struct pax x = { 0 };
+	size_t pos = 0, span;
 	uint64_t size;
+	char name[256];
 	int ret;
 
 	for (;;) {
 		const struct vbt_ustar *h = (const struct vbt_ustar *)(a->tar + pos);
-		struct vbt_member *m;
 
 		if (a->tar_len - pos < BLOCK)
 			return vbt_seterr(err, errlen, -EINVAL, "truncated tar "
@@ -205,33 +360,65 @@ static int index_tar(struct vbt_archive *a, char *err, size_t errlen)
 			if (!all_zero(a->tar + pos, a->tar_len - pos))
 				return vbt_seterr(err, errlen, -EINVAL, "data after "
 					      "the end of the tar archive");
-			return 0;
+			if (x.have_path || x.have_size)
+				return vbt_seterr(err, errlen, -EINVAL, "pax "
+					      "header without an entry");
+			return finish_names(a, err, errlen);
 		}
 		ret = check_header(h, err, errlen);
 		if (ret)
 			return ret;
-		if (a->n == VBT_BUNDLE_MAX_MEMBERS)
-			return vbt_seterr(err, errlen, -E2BIG, "more than %d files "
-				      "in the bundle", VBT_BUNDLE_MAX_MEMBERS);
-		m = &a->m[a->n];
-		ret = member_name(h, m->name, err, errlen);
-		if (ret)
-			return ret;
-		if (vbt_archive_get(a, m->name))
-			return vbt_seterr(err, errlen, -EINVAL, "'%s' appears twice "
-				      "in the bundle", m->name);
 		if (octal(h->size, sizeof(h->size), &size))
-			return vbt_seterr(err, errlen, -EINVAL, "bad size field of "
-				      "'%s'", m->name);
+			return vbt_seterr(err, errlen, -EINVAL, "bad size field "
+				      "in the tar archive");
+		if (h->typeflag == '0' || h->typeflag == 0) {
+			if (x.have_size)
+				size = x.size;
+			ret = entry_name(h, &x, name, sizeof(name), err, errlen);
+			if (ret)
+				return ret;
+		}
 		pos += BLOCK;
-		if (size > a->tar_len - pos ||
-		    (size + BLOCK - 1) / BLOCK * BLOCK > a->tar_len - pos)
+		span = (size + BLOCK - 1) / BLOCK * BLOCK;
+		if (size > a->tar_len - pos || span > a->tar_len - pos)
 			return vbt_seterr(err, errlen, -EINVAL, "truncated bundle: "
-				      "'%s' is cut short", m->name);
-		m->data = a->tar + pos;
-		m->len = size;
-		a->n++;
-		pos += (size + BLOCK - 1) / BLOCK * BLOCK;
+				      "a tar entry is cut short");
+		switch (h->typeflag) {
+		case 'x':		/* pax: for the next entry */
+			ret = parse_pax(a->tar + pos, size, &x, err, errlen);
+			if (ret)
+				return ret;
+			break;
+		case 'g':		/* pax: global, nothing we use */
+			ret = parse_pax(a->tar + pos, size,
+					&(struct pax){ 0 }, err, errlen);
+			if (ret)
+				return ret;
+			break;
+		case '5':		/* a folder: nothing to read */
+			if (size)
+				return vbt_seterr(err, errlen, -EINVAL, "tar "
+					      "folder entry with data");
+			ret = entry_name(h, &x, name, sizeof(name), err,
+					 errlen);
+			if (ret)
+				return ret;
+			memset(&x, 0, sizeof(x));
+			break;
+		case '0':
+		case 0:
+			ret = add_member(a, name, a->tar + pos, size, err,
+					 errlen);
+			if (ret)
+				return ret;
+			memset(&x, 0, sizeof(x));
+			break;
+		default:
+			return vbt_seterr(err, errlen, -EINVAL, "tar entry "
+				      "that is %s (only regular files belong "
+				      "in a bundle)", type_name(h->typeflag));
+		}
+		pos += span;
 	}
 }
 
@@ -245,6 +432,94 @@ int vbt_archive_read_mem(const void *gz, size_t len, struct vbt_archive *a,
 	if (ret)
 		return ret;
 	ret = index_tar(a, err, errlen);
+	if (ret)
+		vbt_archive_free(a);
+	return ret;
+}
+
+/* One member of an unpacked bundle, appended to a->tar. */
+static int read_dir_member(int dfd, const char *name, size_t *used,
+			   struct vbt_archive *a, char *err, size_t errlen)
+{
+	struct stat st;
+	ssize_t r;
+	size_t n = 0;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 :
+		       vbt_seterr(err, errlen, -errno, "%s: %s", name,
+				  errno == ELOOP ? "a symbolic link" :
+				  strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return vbt_seterr(err, errlen, -EINVAL, "%s: not a regular "
+			      "file", name);
+	}
+	/* The buffer was sized from a first look: a file that grew since
+	 * does not fit, and is refused rather than cut. */
+	if ((uint64_t)st.st_size > a->tar_len - *used) {
+		close(fd);
+		return vbt_seterr(err, errlen, -EFBIG, "%s: changed while it "
+			      "was read, or larger than %lu MiB", name,
+			      VBT_BUNDLE_MAX_TAR >> 20);
+	}
+	/* Read what fstat promised, no more: a growing file is cut there. */
+	while (n < (size_t)st.st_size) {
+		r = read(fd, a->tar + *used + n, st.st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	if (n != (size_t)st.st_size)
+		return vbt_seterr(err, errlen, -EIO, "%s: short read", name);
+	snprintf(a->name[a->n], sizeof(a->name[0]), "%s", name);
+	a->m[a->n].data = a->tar + *used;
+	a->m[a->n].len = n;
+	a->n++;
+	*used += n;
+	return 0;
+}
+
+int vbt_archive_read_dir(const char *dir, const char *const *names, int n,
+			 struct vbt_archive *a, char *err, size_t errlen)
+{
+	size_t total = 0, used = 0;
+	struct stat st;
+	int dfd, ret = 0;
+
+	memset(a, 0, sizeof(*a));
+	if (n > VBT_BUNDLE_MAX_MEMBERS)
+		return vbt_seterr(err, errlen, -E2BIG, "too many members");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return vbt_seterr(err, errlen, -errno, "%s", strerror(errno));
+	/* Sizes first, for one buffer the members can point into. */
+	for (int i = 0; i < n; i++)
+		if (!fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISREG(st.st_mode))
+			total += (uint64_t)st.st_size > VBT_BUNDLE_MAX_TAR ?
+				 VBT_BUNDLE_MAX_TAR : (size_t)st.st_size;
+	if (total > VBT_BUNDLE_MAX_TAR) {
+		close(dfd);
+		return vbt_seterr(err, errlen, -EFBIG, "the bundle is larger "
+			      "than %lu MiB", VBT_BUNDLE_MAX_TAR >> 20);
+	}
+	a->tar = malloc(total + 1);
+	if (!a->tar) {
+		close(dfd);
+		return vbt_seterr(err, errlen, -ENOMEM, "out of memory");
+	}
+	a->tar_len = total;
+	for (int i = 0; i < n && !ret; i++)
+		ret = read_dir_member(dfd, names[i], &used, a, err, errlen);
+	close(dfd);
+	if (!ret)
+		ret = finish_names(a, err, errlen);
 	if (ret)
 		vbt_archive_free(a);
 	return ret;

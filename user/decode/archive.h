@@ -4,7 +4,11 @@
  * The reader works in memory and trusts nothing: sizes are capped before
  * and after decompression, every header checksum is verified, only regular
  * files with plain names are accepted, and truncation or trailing bytes
- * are errors with a message.  The writer is sink/bundle.c.
+ * are errors with a message.  What a person's repacking adds is read:
+ * pax headers (path and size honoured), folder entries, and one folder
+ * holding everything (bug-1234/MANIFEST.json); links, devices, FIFOs,
+ * sparse files and ".." never are.  An unpacked bundle directory is read
+ * with the same limits.  The writer is sink/bundle.c.
  */
 #ifndef VBT_ARCHIVE_H
 #define VBT_ARCHIVE_H
@@ -27,6 +31,7 @@ struct vbt_archive {
 	char *tar;			/* the decompressed archive */
 	size_t tar_len;
 	struct vbt_member m[VBT_BUNDLE_MAX_MEMBERS];
+	char name[VBT_BUNDLE_MAX_MEMBERS][256];	/* full names, while read */
 	int n;
 };
 
@@ -68,6 +73,12 @@ int vbt_is_gzip(const void *buf, size_t len);
  */
 int vbt_archive_read_mem(const void *gz, size_t len, struct vbt_archive *a,
 			 char *err, size_t errlen);
+/*
+ * Read the members of an unpacked bundle from directory @dir: regular
+ * files only, never through a link, each within the archive's limits.
+ */
+int vbt_archive_read_dir(const char *dir, const char *const *names, int n,
+			 struct vbt_archive *a, char *err, size_t errlen);
 const struct vbt_member *vbt_archive_get(const struct vbt_archive *a,
 					 const char *name);
 void vbt_archive_free(struct vbt_archive *a);

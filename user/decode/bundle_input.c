@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 
@@ -105,31 +106,52 @@ static int check_manifest(struct vbt_input *in, char *err, size_t errlen)
 	return 0;
 }
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* The members a bundle has; an unpacked one is read by these names. */
+static const char *const bundle_members[] = {
+	"MANIFEST.json", "events.jsonl", "facts.json", "summary.txt",
+};
+
+/* Check and decode a bundle's members; @a is freed. */
+static int open_members(struct vbt_archive *a, struct vbt_input *in,
+			char *err, size_t errlen);
+
 static int open_bundle(const char *buf, size_t len, struct vbt_input *in,
 		       char *err, size_t errlen)
 {
-	const struct vbt_member *ev, *sum;
 	struct vbt_archive a;
-	char msg[200];
 	int ret;
 
 	ret = vbt_archive_read_mem(buf, len, &a, err, errlen);
 	if (ret)
 		return ret;
+	return open_members(&a, in, err, errlen);
+}
+
+static int open_members(struct vbt_archive *a, struct vbt_input *in,
+			char *err, size_t errlen)
+{
+	const struct vbt_member *ev, *sum;
+	char msg[200];
+	int ret;
+
 	in->is_bundle = true;
 	ret = -EINVAL;
-	in->manifest = member_json(&a, "MANIFEST.json", err, errlen);
+	in->manifest = member_json(a, "MANIFEST.json", err, errlen);
 	if (!in->manifest)
 		goto out;
 	ret = check_manifest(in, err, errlen);
 	if (ret)
 		goto out;
 	ret = -EINVAL;
-	in->facts = member_json(&a, "facts.json", err, errlen);
+	in->facts = member_json(a, "facts.json", err, errlen);
 	if (!in->facts)
 		goto out;
-	ev = vbt_archive_get(&a, "events.jsonl");
-	sum = vbt_archive_get(&a, "summary.txt");
+	ev = vbt_archive_get(a, "events.jsonl");
+	sum = vbt_archive_get(a, "summary.txt");
 	if (!ev || !sum) {
 		snprintf(err, errlen, "the bundle has no %s",
 			 ev ? "summary.txt" : "events.jsonl");
@@ -147,7 +169,7 @@ static int open_bundle(const char *buf, size_t len, struct vbt_input *in,
 		ret = -EINVAL;
 	}
 out:
-	vbt_archive_free(&a);
+	vbt_archive_free(a);
 	return ret;
 }
 
@@ -180,10 +202,27 @@ int vbt_input_open(const char *path, struct vbt_input *in, char *err,
 		   size_t errlen)
 {
 	char *buf = NULL, msg[240];
+	struct stat st;
 	size_t len = 0;
 	int ret;
 
 	memset(in, 0, sizeof(*in));
+	in->side = -1;
+	/* An unpacked bundle: the folder a person made of it. */
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		struct vbt_archive a;
+
+		ret = vbt_archive_read_dir(path, bundle_members,
+					   ARRAY_SIZE(bundle_members), &a, msg,
+					   sizeof(msg));
+		if (!ret)
+			ret = open_members(&a, in, msg, sizeof(msg));
+		if (ret) {
+			vbt_input_close(in);
+			snprintf(err, errlen, "%s: %s", path, msg);
+		}
+		return ret;
+	}
 	ret = vbt_read_file_max(path, VBT_BUNDLE_MAX_GZ > VBT_REC_MAX_BYTES ?
 				VBT_BUNDLE_MAX_GZ : VBT_REC_MAX_BYTES, &buf,
 				&len);

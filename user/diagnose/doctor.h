@@ -39,6 +39,9 @@ struct dr_dev {
 	bool root_port;		/* pcie-root-port: a hot-plug slot */
 	bool port_hotplug_off;	/* root port with hotplug=off */
 	int port_index;		/* libvirt controller index; -1 */
+	bool live;		/* the running QEMU reported it (QMP) */
+	bool hotplugged;	/* live, but not on the command line */
+	bool backend_removed;	/* live frontend whose drive is gone */
 	struct dr_prop props[DR_MAX_PROPS];
 	int nprops;
 };
@@ -56,6 +59,9 @@ struct dr_config {
 				 * not defined the domain yet */
 	struct dr_dev *devs;
 	int ndevs;
+	/* What the running QEMU said of itself over QMP (doctor --pid). */
+	bool live;		/* devices and drives are as QEMU reports */
+	char *live_note;	/* why not, when QMP could not be asked */
 };
 
 struct dr_finding {
@@ -105,6 +111,13 @@ int dr_config_from_file(struct dr_config *c, const char *path, bool xml,
 /* A running QEMU: argv, /proc facts, libvirt's live XML if any. */
 int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 		       char *err, size_t errlen);
+/*
+ * Ask the running QEMU @pid over its own QMP socket (read-only queries)
+ * for its PCI devices and drives: addresses QEMU picked, hot-plugged
+ * devices, frontends whose drive was removed.  Sets c->live, or
+ * c->live_note saying why the state is unknown (doctor_live.c).
+ */
+void dr_config_apply_live(struct dr_config *c, const char *procroot, int pid);
 /* Split a pasted command line into NUL-separated argv bytes (malloc). */
 char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen);
 
@@ -125,6 +138,10 @@ bool dr_is_pcie_machine(const struct dr_config *c);
 void dr_env_default(struct dr_env *env);
 void dr_diagnose(const struct dr_config *c, const struct dr_env *env,
 		 struct dr_report *r);
+/* The vendor retry error policy (doctor_policy.c). */
+void dr_diagnose_policy(const struct dr_config *c, struct dr_report *r);
+/* Findings only the running QEMU can give (doctor_live.c). */
+void dr_diagnose_live(const struct dr_config *c, struct dr_report *r);
 void dr_diagnose_migration(const struct dr_config *src,
 			   const struct dr_config *dst, struct dr_report *r);
 

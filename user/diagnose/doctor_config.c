@@ -477,6 +477,7 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 		if (len > 0)
 			free(buf);
 	}
+	dr_config_apply_live(c, procroot, pid);
 	if (asprintf(&c->origin, "pid %d%s%s", pid, c->vm.name ? " " : "",
 		     c->vm.name ? c->vm.name : "") < 0)
 		c->origin = NULL;

@@ -95,12 +95,69 @@ static void addr_str(const struct dr_config *c, const struct dr_dev *d,
 			 d->fn < 0 ? 0 : d->fn);
 }
 
+/*
+ * The savevm instance QEMU names in its errors: "0000:00:0b.0/virtio-blk"
+ * for a device on the root bus (behind a bridge the path grows).
+ */
+static void instance_str(const struct dr_config *c, const struct dr_dev *d,
+			 char *buf, size_t len)
+{
+	char model[64];
+	size_t n;
+
+	snprintf(model, sizeof(model), "%s", d->driver ? d->driver : "device");
+	n = strlen(model);
+	if (n > 4 && !strcmp(model + n - 4, "-pci"))
+		model[n - 4] = 0;
+	if (d->slot >= 0 && (!d->bus || !strcmp(d->bus, bus_name(c, d))))
+		snprintf(buf, len, "0000:00:%02x.%d/%s", d->slot,
+			 d->fn < 0 ? 0 : d->fn, model);
+	else
+		snprintf(buf, len, "<its PCI address>/%s", model);
+}
+
+/* What to do about a device only one side has, from what we know of it. */
+static const char *presence_todo(const struct dr_config *a,
+				 const struct dr_config *b,
+				 const struct dr_dev *d, bool a_is_src,
+				 char *buf, size_t len)
+{
+	char addr[80];
+
+	addr_str(a, d, addr, sizeof(addr));
+	if (a_is_src && d->backend_removed)
+		return "Finish the unplug on the source before migrating: "
+		       "device_del, wait for the DEVICE_DELETED event (the "
+		       "guest released it), only then blockdev-del / "
+		       "drive_del; a stuck frontend needs the guest to release "
+		       "it, or a reboot.";
+	if (a_is_src) {
+		snprintf(buf, len, "%s the destination with %s at the same "
+			 "address (%s) and its drive: add -device %s,id=%s,... "
+			 "to its command line (libvirt does this from the "
+			 "source's live XML).", d->hotplugged ? "It was "
+			 "hot-plugged on the source after start; start" :
+			 "Start", d->id ? d->id : "this device", addr,
+			 d->driver ? d->driver : "...", d->id ? d->id : "...");
+		return buf;
+	}
+	if (b->live)
+		return "Remove the extra device from the destination "
+		       "configuration (the running source does not have it), "
+		       "or hot-plug it after the migration.";
+	return "If it was hot-plugged on the source after it started, the "
+	       "source's command line cannot show it and the destination is "
+	       "right: check the running source (doctor --pid SRC --to ..., "
+	       "or `info pci`). Otherwise remove it from the destination.";
+}
+
 /* Root ports and PCI bridges have no drive; everything else counts. */
 static void compare_presence(const struct dr_config *a,
 			     const struct dr_config *b, bool a_is_src,
 			     struct dr_report *r)
 {
-	char key[160], addr[80], t[256], m[1024];
+	char key[160], addr[80], t[256], m[1024], inst[96], see[512];
+	char todo[512];
 
 	for (int i = 0; i < a->ndevs; i++) {
 		const struct dr_dev *d = &a->devs[i];
@@ -109,37 +166,35 @@ static void compare_presence(const struct dr_config *a,
 		if (find_dev(b, key))
 			continue;
 		addr_str(a, d, addr, sizeof(addr));
+		instance_str(a, d, inst, sizeof(inst));
 		fmt(t, sizeof(t), "%s (%s, %s) exists only on the %s",
 		    key, d->driver ? d->driver : "?", addr,
 		    a_is_src ? "source" : "destination");
 		if (a_is_src)
 			fmt(m, sizeof(m), "The source sends this device's state "
 			    "in its own savevm section; the destination has no "
-			    "device to load it into. This is what a disk whose "
-			    "backend was removed while the guest still held the "
-			    "frontend looks like: libvirt's migration XML no "
-			    "longer lists it, QEMU's PCI bus still has it.");
+			    "device to load it into.%s", d->backend_removed ?
+			    " Its drive was removed while the guest still held "
+			    "the frontend: libvirt's migration XML no longer "
+			    "lists it, QEMU's PCI bus still has it." :
+			    d->hotplugged ? " It was hot-plugged: the source's "
+			    "command line does not show it." : "");
 		else
 			fmt(m, sizeof(m), "The destination creates a device the "
 			    "source does not have; no state arrives for it and "
 			    "the running guest never enumerated it.");
-		dr_add(r, "mig-device-missing", DR_ERROR, key, t, m,
-		       a_is_src ? "The destination fails the load: \"Unknown "
-		       "savevm section or instance '0000:00:06.0/virtio-blk' "
-		       "0\", \"load of migration failed: Invalid argument\"; the "
-		       "VM keeps running on the source." :
-		       "libvirt's ABI stability check refuses the migration "
-		       "(\"Target domain ... count ... does not match "
-		       "source\"); plain QEMU migrates and the guest meets a "
-		       "device it never probed.",
-		       a_is_src ? "Make both sides agree before migrating. If "
-		       "the disk was meant to be gone, finish the unplug on the "
-		       "source: device_del, wait for the DEVICE_DELETED event "
-		       "(the guest released it), only then blockdev-del / "
-		       "drive_del; a stuck frontend needs the guest to release "
-		       "it, or a reboot." :
-		       "Remove the extra device from the destination "
-		       "configuration (or hot-plug it after the migration).");
+		if (a_is_src)
+			fmt(see, sizeof(see), "The destination fails the load: "
+			    "\"Unknown savevm section or instance '%s' 0\", "
+			    "\"load of migration failed: Invalid argument\"; "
+			    "the VM keeps running on the source.", inst);
+		else
+			fmt(see, sizeof(see), "libvirt's ABI stability check "
+			    "refuses the migration (\"Target domain ... count "
+			    "... does not match source\"); plain QEMU migrates "
+			    "and the guest meets a device it never probed.");
+		dr_add(r, "mig-device-missing", DR_ERROR, key, t, m, see,
+		       presence_todo(a, b, d, a_is_src, todo, sizeof(todo)));
 	}
 }
 
@@ -187,6 +242,105 @@ static void compare_address(const struct dr_config *s,
 	       "--migratable`).");
 }
 
+/*
+ * "pc-i440fx-3.1" -> 301; an alias (pc, q35, virt) or no -machine at all
+ * is the binary's newest type: INT_MAX.
+ */
+static int machine_version(const char *m)
+{
+	const char *p;
+	int maj, min;
+
+	if (!m || !(p = strrchr(m, '-')) || sscanf(p + 1, "%d.%d", &maj,
+						   &min) != 2)
+		return 1 << 30;
+	return maj * 100 + min;
+}
+
+/* A virtio-blk feature switch: explicit, else the machine type's default
+ * (hw_compat_3_1 turned discard and write-zeroes off before 4.0). */
+static bool blk_feature_on(const struct dr_config *c, const struct dr_dev *d,
+			   const char *key)
+{
+	const char *v = dr_dev_prop(d, key);
+
+	if (v)
+		return !strcmp(v, "on") || !strcmp(v, "true") ||
+		       !strcmp(v, "yes") || !strcmp(v, "1");
+	return machine_version(c->machine) >= 400;
+}
+
+/*
+ * The legacy I/O BAR of a transitional virtio-blk holds the 24-byte legacy
+ * header and the device config, whose size depends on the highest feature
+ * enabled: 36 bytes, 48 with discard, 60 with write-zeroes.  BAR sizes are
+ * powers of two, so the BAR is 64 or 128 bytes.
+ */
+static int blk_io_bar(const struct dr_config *c, const struct dr_dev *d)
+{
+	int cfg = blk_feature_on(c, d, "write-zeroes") ? 60 :
+		  blk_feature_on(c, d, "discard") ? 48 : 36;
+
+	return 24 + cfg > 64 ? 128 : 64;
+}
+
+static bool is_blk_config_prop(const struct dr_dev *d, const char *k)
+{
+	return d->driver && !strcmp(d->driver, "virtio-blk-pci") &&
+	       (!strcmp(k, "discard") || !strcmp(k, "write-zeroes"));
+}
+
+/* Seed 002: a newer QEMU enabled discard/write-zeroes; BAR0 doubled. */
+static void compare_blk_config(const struct dr_config *s,
+			       const struct dr_config *d,
+			       const struct dr_dev *a, const struct dr_dev *b,
+			       const char *key, struct dr_report *r)
+{
+	char t[300], m[700], see[600], inst[96];
+	int sa, sb;
+
+	if (!a->driver || strcmp(a->driver, "virtio-blk-pci"))
+		return;
+	sa = blk_io_bar(s, a);
+	sb = blk_io_bar(d, b);
+	if (blk_feature_on(s, a, "discard") == blk_feature_on(d, b, "discard") &&
+	    blk_feature_on(s, a, "write-zeroes") ==
+	    blk_feature_on(d, b, "write-zeroes"))
+		return;
+	instance_str(s, a, inst, sizeof(inst));
+	fmt(t, sizeof(t), "%s: discard %s, write-zeroes %s on the source; "
+	    "%s, %s on the destination", key,
+	    blk_feature_on(s, a, "discard") ? "on" : "off",
+	    blk_feature_on(s, a, "write-zeroes") ? "on" : "off",
+	    blk_feature_on(d, b, "discard") ? "on" : "off",
+	    blk_feature_on(d, b, "write-zeroes") ? "on" : "off");
+	fmt(m, sizeof(m), "These features size the virtio-blk config space "
+	    "(36 bytes, 48 with discard, 60 with write-zeroes; set "
+	    "explicitly or by the machine type: off before 4.0)%s.",
+	    sa != sb ? "; with the 24-byte legacy header the I/O BAR0 is "
+	    "64 bytes on one side and 128 on the other, and the destination "
+	    "compares the BAR bits it cannot write" : "");
+	if (sa != sb)
+		fmt(see, sizeof(see), "\"get_pci_config_device: Bad config "
+		    "data: i=0x10 read: .. device: 1 cmask: ff wmask: %s "
+		    "w1cmask:0\" then \"error while loading state for "
+		    "instance 0x0 of device '%s'\" (when the source's BAR0 is "
+		    "not 128-aligned, as a second or hot-plugged disk's "
+		    "usually is); otherwise the guest keeps a config layout "
+		    "the device no longer has.", sb > sa ? "80" : "c0", inst);
+	else
+		fmt(see, sizeof(see), "The destination offers features the "
+		    "guest negotiated without, or lacks ones it uses: "
+		    "\"Features 0x... unsupported\" on the load.");
+	dr_add(r, "mig-virtio-blk-config", sa != sb ? DR_ERROR : DR_WARNING,
+	       key, t, m, see,
+	       "Give the destination the source's values explicitly: "
+	       "-device virtio-blk-pci,...,discard=off,write-zeroes=off (libvirt: "
+	       "a versioned machine type both sides know, or <driver "
+	       "discard=...>), then migrate; cold-boot later to get the "
+	       "features.");
+}
+
 static void compare_props(const struct dr_dev *a, const struct dr_dev *b,
 			  const char *key, struct dr_report *r)
 {
@@ -203,6 +357,8 @@ static void compare_props(const struct dr_dev *a, const struct dr_dev *b,
 
 			if (yv && (pass || !strcmp(xv, yv)))
 				continue;	/* equal, or seen in pass 0 */
+			if (is_blk_config_prop(x, k))
+				continue;	/* compare_blk_config */
 			fmt(t, sizeof(t), "%s: %s=%s on the source, %s on the "
 			    "destination", key, k, sv ? sv : "(default)",
 			    dv ? dv : "(default)");
@@ -291,6 +447,18 @@ static const struct vbt_drive *find_drive(const struct dr_config *c,
 	return NULL;
 }
 
+/* One side retries failed requests and the other not, or not as long. */
+static bool retry_differs(const struct vbt_drive *a, const struct vbt_drive *b)
+{
+	bool ra = (a->werror && !strcmp(a->werror, "retry")) ||
+		  (a->rerror && !strcmp(a->rerror, "retry"));
+	bool rb = (b->werror && !strcmp(b->werror, "retry")) ||
+		  (b->rerror && !strcmp(b->rerror, "retry"));
+
+	return ra != rb || (ra && (a->retry_interval_ms != b->retry_interval_ms ||
+				   a->retry_timeout_ms != b->retry_timeout_ms));
+}
+
 static void compare_drives(const struct dr_config *s,
 			   const struct dr_config *d, struct dr_report *r)
 {
@@ -322,20 +490,33 @@ static void compare_drives(const struct dr_config *s,
 			       "libvirt refuses a migration whose disks use a "
 			       "cache mode other than none/directsync on "
 			       "storage it cannot prove safe, unless --unsafe.");
-		if (!same(a->werror, b->werror) || !same(a->rerror, b->rerror))
-			dr_add(r, "mig-error-policy", DR_INFO, name,
-			       fmt(t, sizeof(t), "werror/rerror %s/%s on the "
-				   "source, %s/%s on the destination",
+		if (!same(a->werror, b->werror) || !same(a->rerror, b->rerror) ||
+		    a->retry_interval_ms != b->retry_interval_ms ||
+		    a->retry_timeout_ms != b->retry_timeout_ms)
+			dr_add(r, "mig-error-policy",
+			       retry_differs(a, b) ? DR_WARNING : DR_INFO, name,
+			       fmt(t, sizeof(t), "werror/rerror %s/%s (retry "
+				   "%ld/%ld ms) on the source, %s/%s (retry "
+				   "%ld/%ld ms) on the destination",
 				   a->werror ? a->werror : "?",
 				   a->rerror ? a->rerror : "?",
+				   a->retry_interval_ms, a->retry_timeout_ms,
 				   b->werror ? b->werror : "?",
-				   b->rerror ? b->rerror : "?"),
+				   b->rerror ? b->rerror : "?",
+				   b->retry_interval_ms, b->retry_timeout_ms),
 			       "The error policy decides whether a host I/O "
-			       "error reaches the guest, pauses the VM or is "
-			       "dropped.",
+			       "error reaches the guest, pauses the VM, is "
+			       "retried (a vendor QEMU's werror=retry with "
+			       "retry_interval/retry_timeout) or is dropped.",
 			       "The same storage fault has a different effect "
-			       "after the migration.",
-			       "Use the same error_policy/rerror_policy.");
+			       "after the migration: where the source would "
+			       "retry and ride out a short outage, the "
+			       "destination fails or pauses the guest, or "
+			       "the reverse. A destination QEMU without the "
+			       "retry extension refuses to start: \"'retry' "
+			       "invalid write error action\".",
+			       "Use the same error_policy/rerror_policy and "
+			       "retry_interval/retry_timeout on both sides.");
 		if (a->image && b->image && strcmp(a->image, b->image))
 			dr_add(r, "mig-image", DR_INFO, name,
 			       fmt(t, sizeof(t), "image %s on the source, %s on "
@@ -380,6 +561,7 @@ void dr_diagnose_migration(const struct dr_config *src,
 			continue;
 		}
 		compare_address(src, dst, a, b, key, r);
+		compare_blk_config(src, dst, a, b, key, r);
 		compare_props(a, b, key, r);
 	}
 	compare_drives(src, dst, r);

@@ -43,6 +43,7 @@ void dr_config_free(struct dr_config *c)
 		}
 	}
 	free(c->devs);
+	free(c->live_note);
 	vbt_vm_free(&c->vm);
 	free(c->origin);
 	free(c->machine);

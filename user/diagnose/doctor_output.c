@@ -60,6 +60,11 @@ static void header(FILE *f, const char *what, const struct dr_config *c)
 		c->arch ? c->arch : "", c->arch ? ")" : "", c->vcpus,
 		c->vcpus == 1 ? "" : "s", c->vm.ndrives,
 		c->vm.ndrives == 1 ? "" : "s");
+	if (c->live)
+		fprintf(f, "  live state from its QMP monitor (hot-plugged "
+			"devices and removed drives included)\n");
+	else if (c->live_note)
+		fprintf(f, "  live state unknown: %s\n", c->live_note);
 	print_drives(f, c);
 }
 
@@ -148,6 +153,15 @@ void dr_print_json(FILE *f, const struct dr_config *c,
 	json_object_object_add(o, "warnings",
 			       json_object_new_int(n[DR_WARNING]));
 	json_object_object_add(o, "infos", json_object_new_int(n[DR_INFO]));
+	/* doctor --pid: whether the running QEMU was asked (QMP), and if
+	 * not, why; the destination's the same. */
+	json_object_object_add(o, "live", json_object_new_boolean(c->live));
+	jstr(o, "live_note", c->live_note);
+	if (dst) {
+		json_object_object_add(o, "destination_live",
+				       json_object_new_boolean(dst->live));
+		jstr(o, "destination_live_note", dst->live_note);
+	}
 	fprintf(f, "%s\n", json_object_to_json_string_ext(o,
 		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);

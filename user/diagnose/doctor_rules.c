@@ -643,4 +643,6 @@ void dr_diagnose(const struct dr_config *c, const struct dr_env *env,
 			drive_rules[k](&x);
 	}
 	rule_pcie_slots(c, r);
+	dr_diagnose_policy(c, r);
+	dr_diagnose_live(c, r);
 }

@@ -54,6 +54,74 @@ static unsigned int lowest_bit(unsigned int v)
 	return v & -v;
 }
 
+/*
+ * One byte of a BAR that differs.  A BAR's low bits are its type (I/O:
+ * bit 0 set, bit 1 reserved; memory: bits 1-2 32/64-bit, bit 3
+ * prefetchable), the rest its address; the address bits the guest cannot
+ * write give the size (the lowest writable bit is the size).  So byte k
+ * of the BAR holds address bits 8k..8k+7: a difference there is a size or
+ * a placement, a difference in the type bits is another kind of BAR.
+ */
+static void explain_bar_byte(struct ex_hit *h, unsigned int i,
+			     unsigned int rd, unsigned int dv, unsigned int cm,
+			     unsigned int wm, unsigned int w1)
+{
+	unsigned int bar = (i - 0x10) / 4, byte = i & 3;
+	unsigned int diff = (rd ^ dv) & cm & ~wm & ~w1 & 0xff;
+	/* Byte 0 only: which bits are type bits depends on the BAR kind. */
+	bool io = byte == 0 && (dv & 1);
+	unsigned int typemask = byte ? 0 : io ? 0x3 : 0xf;
+	unsigned long long dsize, smax;
+
+	if (byte == 0)
+		ex_fstr(h, "bar_type", io ? "io" : "memory");
+	if (diff && !(diff & ~typemask)) {
+		ex_fstr(h, "bar_difference", "type");
+		ex_detail(h, "Offset 0x%x is the low byte of BAR%u, and only its "
+			  "type bits differ: on one side the BAR is %s, on the "
+			  "other %s. The two sides built different devices (or "
+			  "different BAR layouts, e.g. a modern-only virtio "
+			  "device against a transitional one with an I/O BAR). ",
+			  i, bar, (rd & 1) ? "an I/O BAR" : (rd & 0x4) ?
+			  "a 64-bit memory BAR" : "a 32-bit memory BAR",
+			  (dv & 1) ? "an I/O BAR" : (dv & 0x4) ?
+			  "a 64-bit memory BAR" : "a 32-bit memory BAR");
+		return;
+	}
+	ex_fstr(h, "bar_difference", "size");
+	dsize = (unsigned long long)lowest_bit(wm & 0xff & ~typemask) <<
+		(8 * byte);
+	smax = (unsigned long long)lowest_bit(rd & 0xff & ~typemask) <<
+	       (8 * byte);
+	if (dsize)
+		ex_fint(h, "destination_bar_size", dsize);
+	if (smax && (!dsize || smax < dsize))
+		ex_fint(h, "source_bar_size_max", smax);
+	ex_detail(h, "Offset 0x%x is byte %u of BAR%u (address bits %u-%u). A "
+		  "BAR's size shows in which address bits the guest can write: ",
+		  i, byte, bar, 8 * byte, 8 * byte + 7);
+	if (dsize)
+		ex_detail(h, "on the destination the lowest writable bit here "
+			  "is 0x%x, so BAR%u is %llu bytes there", wm & 0xff &
+			  ~typemask, bar, dsize);
+	else
+		ex_detail(h, "on the destination no address bit of this byte is "
+			  "writable, so BAR%u is larger than %llu bytes there "
+			  "(or not implemented at all)", bar,
+			  (1ULL << (8 * byte + 8)) - 1);
+	if (smax && (!dsize || smax < dsize))
+		ex_detail(h, "; the source's address had bit 0x%x set, so its "
+			  "BAR was at most %llu bytes", lowest_bit(rd & 0xff &
+			  ~typemask), smax);
+	ex_detail(h, ". The BAR has another size on each side: the "
+		  "destination created the device with another layout. For "
+		  "virtio-blk the legacy I/O BAR0 holds the virtio config, "
+		  "which grew when a newer QEMU enabled discard/write-zeroes "
+		  "(QEMU commit 20764be042 sizes it by the enabled features); "
+		  "other causes are a different machine type, num-queues or "
+		  "device properties, or another device at this address. ");
+}
+
 static bool m_pci_config(const char *line, struct ex_ctx *ctx,
 			 struct ex_hit *h)
 {
@@ -83,37 +151,9 @@ static bool m_pci_config(const char *line, struct ex_ctx *ctx,
 		  "that the guest cannot write (wmask) and that are not "
 		  "write-1-to-clear (w1cmask): here bits 0x%x differ. ",
 		  (rd ^ dv) & cm & ~wm & ~w1 & 0xff);
-	if (i >= 0x10 && i < 0x28 && !(i & 3)) {
-		bool io = dv & 1;
-		unsigned int lowmask = io ? 0x3 : 0xf;
-		unsigned int dsize = lowest_bit(wm & 0xff & ~lowmask);
-		unsigned int smax = lowest_bit(rd & 0xff & ~lowmask);
-
-		ex_fstr(h, "bar_type", io ? "io" : "memory");
-		if (dsize)
-			ex_fint(h, "destination_bar_size", dsize);
-		if (smax && (!dsize || smax < dsize))
-			ex_fint(h, "source_bar_size_max", smax);
-		ex_detail(h, "Offset 0x%x is the low byte of BAR%u, an %s BAR. A "
-			  "BAR's size shows in which address bits the guest can "
-			  "write: on the destination the lowest writable bit is "
-			  "0x%x, so BAR%u is %u bytes there%s%s. The BAR has "
-			  "another size on each side: the destination created "
-			  "the device with another layout. For virtio-blk the "
-			  "legacy I/O BAR0 holds the virtio config, which grew "
-			  "when a newer QEMU enabled discard/write-zeroes "
-			  "(QEMU commit 20764be042 sizes it by the "
-			  "enabled features); other causes are a different "
-			  "machine type, num-queues or device properties, or "
-			  "another device at this address. ", i, (i - 0x10) / 4,
-			  io ? "I/O" : "memory", dsize, (i - 0x10) / 4, dsize,
-			  smax && (!dsize || smax < dsize) ?
-			  "; the source's address had a bit set below that, so "
-			  "its BAR was at most " : "",
-			  smax && (!dsize || smax < dsize) ?
-			  (snprintf(reg, sizeof(reg), "%u bytes", smax), reg) :
-			  "");
-	} else if (i >= 0x40) {
+	if (i >= 0x10 && i < 0x28)
+		explain_bar_byte(h, i, rd, dv, cm, wm, w1);
+	else if (i >= 0x40) {
 		ex_detail(h, "Past the standard header: a capability differs, "
 			  "typically a count (queues, MSI-X vectors) or a "
 			  "virtio-pci capability's offset/length, i.e. different "
@@ -121,10 +161,9 @@ static bool m_pci_config(const char *line, struct ex_ctx *ctx,
 	}
 	ex_detail(h, "Fix: start the destination with the source's exact "
 		  "machine type and device properties (run `vblktrace doctor "
-		  "--cmdline SRC --to DST`); the next lines name the device "
+		  "--pid SRC --to DST`); the next lines name the device "
 		  "(\"error while loading state for instance 0x0 of device "
-		  "'0000:00:0b.0/virtio-blk'\"). The VM keeps running on the "
-		  "source.");
+		  "'...'\"). The VM keeps running on the source.");
 	return true;
 }
 
@@ -531,6 +570,50 @@ static void nested(struct ex_hit *h, const char *tail, struct ex_ctx *ctx)
 	}
 }
 
+/*
+ * Seed 001's I/O error retry policy (werror=retry, retry_interval,
+ * retry_timeout) is a vendor extension: upstream QEMU refuses each spelling
+ * in its own words, and libvirt the XML attribute.
+ */
+static bool m_retry_policy(const char *line, struct ex_ctx *ctx,
+			   struct ex_hit *h)
+{
+	const char *what;
+
+	if (strstr(line, "'retry' invalid write error action") ||
+	    strstr(line, "'retry' invalid read error action") ||
+	    (strstr(line, "does not accept value 'retry'") &&
+	     strstr(line, "error'")))
+		what = "the error action 'retry'";
+	else if (strstr(line, "retry_interval' not found") ||
+		 strstr(line, "retry_timeout' not found") ||
+		 strstr(line, "does not support the option 'retry_interval'") ||
+		 strstr(line, "does not support the option 'retry_timeout'"))
+		what = "retry_interval/retry_timeout";
+	else if (strstr(line, "Invalid value for attribute") &&
+		 strstr(line, "error_policy") && strstr(line, "'retry'"))
+		what = "error_policy='retry'";
+	else
+		return false;
+	ex_set(h, "qemu-retry-policy-unsupported",
+	       strstr(line, "Invalid value for attribute") ? "libvirt" : "qemu",
+	       "error");
+	ex_fstr(h, "unsupported", what);
+	ex_summary(h, "this QEMU/libvirt has no I/O error retry policy: %s is "
+		   "refused", what);
+	ex_detail(h, "werror=retry/rerror=retry with retry_interval and "
+		  "retry_timeout (libvirt error_policy='retry') exist only in "
+		  "some vendors' QEMU builds (openEuler's disk I/O suspension); "
+		  "upstream QEMU knows report, ignore, enospc and stop. The VM "
+		  "does not start, or a migration to this host fails. Use "
+		  "werror=stop (the VM pauses on an error until `virsh resume`) "
+		  "or report, or run the QEMU that supports retry on every host "
+		  "the VM may migrate to (`vblktrace doctor --to` compares "
+		  "them).");
+	(void)ctx;
+	return true;
+}
+
 static bool m_libvirt(const char *line, struct ex_ctx *ctx, struct ex_hit *h)
 {
 	char cmd[64], fn[96];
@@ -629,6 +712,7 @@ static bool m_libvirt(const char *line, struct ex_ctx *ctx, struct ex_hit *h)
 }
 
 const struct ex_pattern ex_qemu_patterns[] = {
+	{ "qemu-retry-policy-unsupported", "qemu", m_retry_policy },
 	{ "libvirt", "libvirt", m_libvirt },
 	{ "qmp", "qmp", m_qmp },
 	{ "qemu-pci-config", "qemu", m_pci_config },

@@ -51,7 +51,14 @@ const char *vbt_guest_sees(const char *policy, int err)
 		return "VM paused";
 	if (!strcmp(policy, "enospc"))
 		return err == ENOSPC ? "VM paused (ENOSPC)" : "IOERR";
-	return "";
+	/* A vendor QEMU's retry policy (seed 001): QEMU resubmits the
+	 * request every retry_interval until retry_timeout, then reports. */
+	if (!strcmp(policy, "retry"))
+		return "a hang while QEMU retries, then IOERR after retry_timeout";
+	if (!strcmp(policy, "auto"))
+		return err == ENOSPC ? "IOERR, or VM paused if a write (auto)" :
+				       "IOERR";
+	return "an unknown policy";
 }
 
 static void copy(char *dst, size_t len, const char *src)

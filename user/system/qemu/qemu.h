@@ -68,6 +68,10 @@ struct vbt_drive {
 				 * lacks O_DIRECT, 1 every image fd has it */
 	bool direct_confirmed;	/* fd_direct == 1 */
 	char *werror, *rerror;	/* report|ignore|enospc|stop; NULL unknown */
+	/* A vendor QEMU's werror/rerror=retry (openEuler's disk I/O
+	 * suspension): resubmit every interval until the timeout; 0 if not
+	 * given. */
+	long retry_interval_ms, retry_timeout_ms;
 	unsigned int logical_block_size, physical_block_size; /* 0: unknown */
 	unsigned int num_queues;	/* num-queues=; 0: not given */
 	int fds[VBT_QEMU_MAX_FDS];	/* fds in QEMU that hold the image */

@@ -648,6 +648,12 @@ static void apply_device(struct vbt_drive *d, json_object *dev)
 		free(d->rerror);
 		d->rerror = strdup(s);
 	}
+	s = vbt_qjson_str(dev, "retry_interval");
+	if (s)
+		d->retry_interval_ms = strtol(s, NULL, 10);
+	s = vbt_qjson_str(dev, "retry_timeout");
+	if (s)
+		d->retry_timeout_ms = strtol(s, NULL, 10);
 	s = vbt_qjson_str(dev, "serial");
 	if (s) {
 		free(d->serial);

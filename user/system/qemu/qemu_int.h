@@ -4,6 +4,7 @@
 #define VBT_QEMU_INT_H
 
 #include <stdarg.h>
+#include <sys/types.h>
 #include <json-c/json.h>
 #include "system/qemu/qemu.h"
 
@@ -43,6 +44,9 @@ void vbt_qseterr(char *err, size_t errlen, const char *fmt, ...)
 char *vbt_qstrdup(const char *s);	/* NULL-safe strdup, NULL on ENOMEM */
 /* A credential-free copy of an image name (URL userinfo, rbd options). */
 char *vbt_qemu_image_sanitize(const char *s);
+
+/* A whole small file (/proc): bytes read, -errno, or -E2BIG past @cap. */
+ssize_t vbt_qemu_read_file(const char *path, char **out, size_t cap);
 
 struct vbt_drive *vbt_vm_add_drive(struct vbt_vm *vm);	/* NULL if capped */
 void vbt_drive_finish(struct vbt_drive *d);		/* derive 'cache' */

@@ -98,6 +98,19 @@ static char *source_name(xmlNode *source, char **proto)
 	return out;
 }
 
+static void retry_ms(long *out, xmlNode *drv, const char *attr)
+{
+	char *v = vbt_xml_attr(drv, attr), *end;
+	long ms;
+
+	if (!v)
+		return;
+	ms = strtol(v, &end, 10);
+	if (end != v && !*end && ms >= 0 && !*out)
+		*out = ms;
+	xmlFree(v);
+}
+
 static void apply_driver(struct vbt_drive *d, xmlNode *drv, bool fresh)
 {
 	char *cache = vbt_xml_attr(drv, "cache"), *io = vbt_xml_attr(drv, "io");
@@ -106,6 +119,8 @@ static void apply_driver(struct vbt_drive *d, xmlNode *drv, bool fresh)
 	fill(&d->werror, vbt_xml_attr(drv, "error_policy"));
 	fill(&d->rerror, vbt_xml_attr(drv, "rerror_policy"));
 	fill(&d->discard, vbt_xml_attr(drv, "discard"));
+	retry_ms(&d->retry_interval_ms, drv, "retry_interval");
+	retry_ms(&d->retry_timeout_ms, drv, "retry_timeout");
 	if (fresh && io && d->aio == VBT_AIO_UNKNOWN)
 		d->aio = vbt_aio_parse((char *)io);
 	if (fresh && cache && d->write_cache < 0) {

@@ -26,7 +26,7 @@
 #endif
 
 /* Read a whole small file; returns bytes read, -errno, or -E2BIG. */
-static ssize_t read_file(const char *path, char **out, size_t cap)
+ssize_t vbt_qemu_read_file(const char *path, char **out, size_t cap)
 {
 	size_t len = 0, size = 4096;
 	char *buf = malloc(size + 1);
@@ -83,7 +83,7 @@ static char *read_line_file(const char *path)
 {
 	char *s = NULL;
 
-	if (read_file(path, &s, 4096) < 0)
+	if (vbt_qemu_read_file(path, &s, 4096) < 0)
 		return NULL;
 	s[strcspn(s, "\n")] = '\0';
 	return s;
@@ -96,7 +96,7 @@ static long fdinfo_flags(const char *procroot, int pid, int fd)
 	long flags = -1;
 
 	snprintf(path, sizeof(path), "%s/%d/fdinfo/%d", procroot, pid, fd);
-	if (read_file(path, &s, 65536) < 0)
+	if (vbt_qemu_read_file(path, &s, 65536) < 0)
 		return -1;
 	for (p = s; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		if (!strncmp(p, "flags:", 6)) {
@@ -259,7 +259,7 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), "%s/%d/cmdline", procroot, pid);
-	len = read_file(path, &buf, VBT_QEMU_MAX_CMDLINE);
+	len = vbt_qemu_read_file(path, &buf, VBT_QEMU_MAX_CMDLINE);
 	if (len == -E2BIG) {
 		vbt_qseterr(err, errlen,
 			   "pid %d: command line larger than %d bytes refused",
