@@ -9,9 +9,10 @@ set -u
 VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/tap.sh"
 . "$VBT_ROOT/tests/lib/truth.sh"
+VBT=$VBT_ROOT/build/vblktrace
 
 KERNELS=${VBT_GUEST_KERNELS:-6.1 6.12}
-PER_KERNEL=12
+PER_KERNEL=13
 tap_plan $(( $(echo $KERNELS | wc -w) * PER_KERNEL ))
 
 # mkfs.xfs on 512 MiB: the superblock at sector 0 and the zeroing of the
@@ -56,6 +57,18 @@ for k in $KERNELS; do
 	DIAG="kernel (<) vs vblktrace (>): $(diff "$out/truth" "$out/got")"
 	check "$k: failed requests equal the guest kernel's ftrace record" \
 		bash -c "[ -s '$out/truth' ] && diff -q '$out/truth' '$out/got'"
+
+	# report on the real recording the guest made with -o: its groups add
+	# up, per disk, op and errno, to the guest kernel's record.
+	awk 'NR == FNR { name[$2] = $1; next } { print name[$1], $4, $5 }' \
+		"$g/sysfs.txt" "$out/truth" | sort | uniq -c | awk '{ print $2, $3, $4, $1 }' >"$out/report.want"
+	"$VBT" report --format json "$ev" >"$out/report.json" 2>"$out/report.err"
+	jq -r '[.groups[] | select(.kind == "block")] | group_by([.what, .op, .errno]) | .[] |
+		"\(.[0].what) \(.[0].op) \(.[0].errno) \(map(.count) | add)"' "$out/report.json" |
+		sort >"$out/report.got"
+	DIAG="kernel (<) vs report (>): $(diff "$out/report.want" "$out/report.got") $(cat "$out/report.err")"
+	check "$k: report of the guest's own -o recording: failed requests per disk, op and errno as the kernel counted" \
+		bash -c "[ -s '$out/report.want' ] && cmp -s '$out/report.want' '$out/report.got'"
 
 	# Every "I/O error, dev vda, sector N op 0x..:(OP)" line (rate limited,
 	# so a subset) names a request vblktrace reported.
