@@ -32,10 +32,10 @@ expect "unknown command is a usage error (2)" 2 "unknown command 'frobnicate'" "
 expect "bad duration is a usage error (2)" 2 "not a positive duration" "$VBT" -t soon
 expect "unknown disk is a usage error (2)" 2 "no such disk: 'nosuchdisk0'" "$VBT" -d nosuchdisk0 -t 1
 expect "no capabilities: exit 3 naming CAP_BPF and CAP_PERFMON" 3 "CAP_BPF and CAP_PERFMON.*setcap" \
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$VBT" -t 1
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$VBT" live --side guest -t 1
 expect "CAP_BPF + CAP_PERFMON alone are enough" 0 "summary after" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-	--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon "$VBT" -t 0.5
+	--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon "$VBT" live --side guest -t 0.5
 
 # The host view cannot do without QEMU's thread pool syscalls, whose
 # tracepoints need tracefs: without a way to read it, exit 3 naming it.

@@ -18,7 +18,7 @@ W=$FX_DIR/commands
 mkdir -p "$W"
 QEMU=qemu-system-x86_64
 TAG=wt$$
-truncate -s 64M "$W/a.img" "$W/b.img" "$W/c.img"
+truncate -s 64M "$W/a.img" "$W/b.img"
 
 # qemu_up PIDFILE LOG ARGS...: start QEMU paused (-S), wait until it runs.
 qemu_up() {
@@ -107,12 +107,15 @@ fi
 mig() {	# mig NAME SRC_ADDR DST_ADDR: migrates; prints "completed" or "failed"
 	local n=$1 s d
 
+	# An image of its own: the other pair's source may still hold a lock.
+	truncate -s 64M "$W/$n.img"
+
 	qemu_up "$W/$n-src.pid" "$W/$n-src.log" -name "guest=$TAG-$n" \
-		-drive "file=$W/c.img,format=raw,if=none,id=d0,cache=writeback" \
+		-drive "file=$W/$n.img,format=raw,if=none,id=d0,cache=writeback" \
 		-device "virtio-blk-pci,drive=d0,id=virtio-disk0,addr=$2" \
 		-monitor "unix:$W/$n.mon,server=on,wait=off"
 	qemu_up "$W/$n-dst.pid" "$W/$n-dst.log" -name "guest=$TAG-$n" \
-		-drive "file=$W/c.img,format=raw,if=none,id=d0,cache=writeback" \
+		-drive "file=$W/$n.img,format=raw,if=none,id=d0,cache=writeback" \
 		-device "virtio-blk-pci,drive=d0,id=virtio-disk0,addr=$3" \
 		-incoming "unix:$W/$n.mig"
 	s=$(cat "$W/$n-src.pid") d=$(cat "$W/$n-dst.pid")
