@@ -249,8 +249,8 @@ static int fill_maps(struct guest_block_bpf *skel,
 }
 
 static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
-		     enum attach_level level, bool no_io_start, char *err,
-		     size_t errlen)
+		     enum attach_level level, bool no_io_start, bool forced,
+		     char *err, size_t errlen)
 {
 	bool io_start = have_io_start(level, no_io_start);
 	struct guest_block_bpf *skel;
@@ -298,8 +298,11 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 	case LEVEL_TP_BTF:
 		break;
 	case LEVEL_RAW_TP:
-		snprintf(bs->src.blind, sizeof(bs->src.blind),
-			 "tp_btf is not available; raw_tp sees the same data");
+		/* Forced (VBLKTRACE_ATTACH), tp_btf was not even tried. */
+		if (!forced)
+			snprintf(bs->src.blind, sizeof(bs->src.blind),
+				 "tp_btf is not available; raw_tp sees the "
+				 "same data");
 		break;
 	default:
 		snprintf(bs->src.blind, sizeof(bs->src.blind),
@@ -416,8 +419,9 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	for (int level = force.level; level < LEVEL_MAX; level++) {
 		if (level == LEVEL_TRACEPOINT)
 			vbt_probe_mount_tracefs();
-		ret = try_level(bs, cfg, level, force.no_io_start, why[level],
-				sizeof(why[level]));
+		ret = try_level(bs, cfg, level, force.no_io_start,
+				force.level > 0 && level == force.level,
+				why[level], sizeof(why[level]));
 		if (!ret)
 			break;
 		if (ret == -EPERM)
