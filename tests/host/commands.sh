@@ -86,12 +86,21 @@ for cache in writeback none; do
 	"$VBT" doctor --xml "$W/dom-$cache.xml" --no-probe -j >"$W/xml-$cache.jsonl" 2>"$W/xml-$cache.err"
 	d=$(jq -r 'select(.kind == "finding" and .rule == "aio-native-no-direct") | .severity' "$W/xml-$cache.jsonl")
 	direct=$([ $cache = none ] && echo on || echo off)
-	timeout 10 "$QEMU" -S -display none -nodefaults -accel tcg -machine none \
+	timeout 20 "$QEMU" -S -display none -nodefaults -accel tcg -machine none \
 		-blockdev "driver=file,filename=$W/a.img,node-name=f,aio=native,cache.direct=$direct" \
-		-blockdev driver=raw,file=f,node-name=r >"$W/qemu-$cache.log" 2>&1 &
+		-blockdev driver=raw,file=f,node-name=r \
+		-monitor "unix:$W/xml-$cache.mon,server=on,wait=off" >"$W/qemu-$cache.log" 2>&1 &
 	qp=$!
-	sleep 1.5
-	if kill -0 $qp 2>/dev/null; then q=starts; kill $qp; wait $qp 2>/dev/null; else q=refuses; fi
+	# Started = its monitor answers; refused = it exited.
+	q=timeout
+	for _ in $(seq 100); do
+		if ! kill -0 $qp 2>/dev/null; then q=refuses; break; fi
+		if echo "info status" | socat - "UNIX-CONNECT:$W/xml-$cache.mon" 2>/dev/null |
+			grep -q 'VM status'; then
+			q=starts; kill $qp; wait $qp 2>/dev/null; break
+		fi
+		sleep 0.1
+	done
 	verdicts="$verdicts $cache:doctor=${d:-none},qemu=$q"
 done
 if [ "$verdicts" = " writeback:doctor=error,qemu=refuses none:doctor=none,qemu=starts" ]; then
