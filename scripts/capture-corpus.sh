@@ -6,7 +6,8 @@
 #   capture-corpus.sh check [FILE...]   launch each QEMU command line of
 #        tests/unit/corpus/{qemu,doctor} (default: all) with real QEMU
 #        (-S: no guest runs) and compare with corpus/qemu-verdicts.txt:
-#        accepted (QEMU stays up), or refused with the message recorded
+#        accepted (QEMU set up every device and its monitor answers), or
+#        refused with the message recorded
 #        there.  "ok FILE: ..." or "mismatch FILE: ..."; exit 1 on any
 #        mismatch.
 #   capture-corpus.sh capture-qemu [FILE...]   the same, then replace each
@@ -31,7 +32,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CORPUS=$ROOT/tests/unit/corpus
 QEMU=${QEMU:-qemu-system-x86_64}
-UP_SECS=${UP_SECS:-3}
+UP_SECS=${UP_SECS:-10}
 
 die() { echo "capture-corpus: $*" >&2; exit 2; }
 
@@ -127,7 +128,7 @@ dirs_of() {
 
 # inside ARGV_FILE SCRATCH OUT: runs in the new mount namespace.
 inside() {
-	local args=$1 scratch=$2 out=$3 d qpid rc fds dev path
+	local args=$1 scratch=$2 out=$3 d qpid rc fds dev path up
 	local -a cmd
 
 	mount --make-rprivate / || return 1
@@ -168,14 +169,23 @@ inside() {
 				push @keep, $s;
 			}
 			exec { $ARGV[0] } @ARGV or die "exec: $!";
-		' "$scratch" "$fds" "${cmd[@]}" -S -display none
+		' "$scratch" "$fds" "${cmd[@]}" -S -display none \
+			-monitor "unix:$scratch/check.mon,server=on,wait=off"
 	) </dev/null >"$out.log" 2>&1 &
 	qpid=$!
+	# Accepted = QEMU set everything up and its monitor answers;
+	# refused = it exited.  UP_SECS bounds the wait.
+	up=0
 	for _ in $(seq $((UP_SECS * 10))); do
 		kill -0 $qpid 2>/dev/null || break
+		if echo "info status" | socat - "UNIX-CONNECT:$scratch/check.mon" \
+			2>/dev/null | grep -q 'VM status'; then
+			up=1
+			break
+		fi
 		sleep 0.1
 	done
-	if kill -0 $qpid 2>/dev/null; then
+	if [ $up = 1 ]; then
 		cat "/proc/$qpid/cmdline" >"$out.cmdline"
 		kill $qpid 2>/dev/null
 		wait $qpid 2>/dev/null
@@ -246,9 +256,9 @@ check() {
 			case $f in
 			*/qemu/*.cmdline)
 				# The corpus's own binary path, then the args as the
-				# QEMU process holds them, less the two we added.
+				# QEMU process holds them, less the five we added.
 				{ printf '%s\0' "$(tr '\0' '\n' <"$w/argv" | head -1)"
-				  tail -z -n +2 "$w/run.cmdline" | head -z -n -3; } >"$f.new" &&
+				  tail -z -n +2 "$w/run.cmdline" | head -z -n -5; } >"$f.new" &&
 					mv "$f.new" "$f" && echo "  captured $name from /proc"
 				;;
 			esac
