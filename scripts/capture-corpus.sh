@@ -10,6 +10,8 @@
 #        refused with the message recorded
 #        there.  "ok FILE: ..." or "mismatch FILE: ..."; exit 1 on any
 #        mismatch.
+#        Domain XML files (doctor/*.xml) are checked by libvirt 9.0's own
+#        schema (virt-xml-validate) instead.
 #   capture-corpus.sh capture-qemu [FILE...]   the same, then replace each
 #        NUL-separated qemu/*.cmdline with the /proc/PID/cmdline of the
 #        QEMU that accepted it: byte for byte what vblktrace reads.
@@ -215,7 +217,19 @@ launch() {
 }
 
 corpus_files() {
-	ls "$CORPUS"/qemu/*.cmdline "$CORPUS"/doctor/*.cmdline "$CORPUS"/doctor/*.argv
+	ls "$CORPUS"/qemu/*.cmdline "$CORPUS"/doctor/*.cmdline "$CORPUS"/doctor/*.argv \
+		"$CORPUS"/doctor/*.xml
+}
+
+# validate_xml FILE: libvirt's own schema check of a domain XML.
+validate_xml() {
+	local out
+
+	if out=$(virt-xml-validate "$1" domain 2>&1); then
+		echo up
+	else
+		echo "exit 1: $(printf '%s\n' "$out" | grep -v 'fails to validate' | head -2 | tr '\n' ' ')"
+	fi
 }
 
 # verdict FILE: "ok" or "rejected MESSAGE-START" from qemu-verdicts.txt.
@@ -239,7 +253,10 @@ check() {
 		# then gets a tmpfs of its own in the namespace.
 		mkdir -p "$ROOT/build"
 		w=$(mktemp -d "$ROOT/build/corpus-check.XXXXXX")
-		res=$(launch "$f" "$w")
+		case $f in
+		*.xml) res=$(validate_xml "$f") ;;
+		*) res=$(launch "$f" "$w") ;;
+		esac
 		case $want:$res in
 		ok:up*)
 			echo "ok $name: accepted${res#up}" ;;
