@@ -91,7 +91,7 @@ LDLIBS		+= -l:libbpf.a -lelf -lz -lzstd -ljson-c -lcap \
 		   $(filter-out $(if $(ICU_MAJOR),-licudata),$(shell $(PKG_CONFIG) --static --libs-only-l libxml-2.0 2>/dev/null)) \
 		   $(MHD_LIBS) -lstdc++ -lpthread -lm
 # The metrics endpoint's libmicrohttpd is built with GnuTLS; we serve plain
-# HTTP, and Debian ships no static p11-kit: user/metrics_p11.c stands in.
+# HTTP, and Debian ships no static p11-kit: user/sink/metrics_p11.c stands in.
 MHD_LIBS	:= $(filter-out -lp11-kit -latomic,$(shell $(PKG_CONFIG) --static --libs-only-l libmicrohttpd 2>/dev/null))
 
 # Fail here, not at link time, when the build packages are not there.

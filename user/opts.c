@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Parsing of the options every tracing command shares (SPEC.md). */
+/* Parsing of the options every tracing command shares (docs/commands.md). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>

@@ -8,7 +8,7 @@
 
 #define VBT_MAX_FILTER 32
 
-/* Exit status of SPEC.md. */
+/* Exit status (docs/commands.md). */
 enum {
 	VBT_EXIT_OK = 0,
 	VBT_EXIT_RUNTIME = 1,

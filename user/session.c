@@ -2,9 +2,9 @@
 /*
  * The tracing loop shared by live, host and watch.
  *
- * The pipeline: source (raw records) -> decode -> filter -> enrich (disk
- * names, fd paths, causes, then the command's own) -> sinks (stdout as text
- * or JSON Lines, the -o recording, the summary).
+ * The pipeline: source (raw records) -> decode -> filter -> enrich
+ * (enrich/enrich.h: disk names, fd paths, causes; then the command's own)
+ * -> sinks (stdout as text or JSON Lines, the -o recording, the summary).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,83 +55,6 @@ static bool pid_wanted(const struct vbt_session *s, uint32_t pid)
 	return false;
 }
 
-/*
- * The path behind an fd, from /proc while the process lives; after it
- * exited, a block device is still named by its device number, a file by
- * its inode.
- */
-static void fd_path(struct vbt_session *s, uint32_t pid, int fd, uint32_t bdev,
-		    uint64_t ino, bool blk, char *path, size_t len)
-{
-	const struct vbt_disk *d;
-	struct vbt_disk part;
-	char link[64], name[32];
-	ssize_t n = -1;
-
-	snprintf(link, sizeof(link), "/proc/%u/fd/%d", pid, fd);
-	if (fd >= 0)
-		n = readlink(link, path, len - 1);
-	if (n > 0) {
-		path[n] = 0;
-		return;
-	}
-	path[0] = 0;
-	if (!bdev)
-		return;
-	d = vbt_disk_by_dev(s->disks, s->ndisks, bdev);
-	name[0] = 0;
-	if (d)
-		snprintf(name, sizeof(name), "%s", d->name);
-	else if (!vbt_disk_lookup_dev("/sys", bdev, &part))
-		snprintf(name, sizeof(name), "%s", part.name);
-	if (blk && name[0])
-		snprintf(path, len, "/dev/%s", name);
-	else if (name[0])
-		snprintf(path, len, "inode %llu on %s", (unsigned long long)ino,
-			 name);
-	else
-		snprintf(path, len, "inode %llu on %u:%u",
-			 (unsigned long long)ino, vbt_major(bdev),
-			 vbt_minor(bdev));
-}
-
-/*
- * Fill what the kernel could not: disk names, derived virtio status, the
- * path behind a syscall's fd and the block failure that caused it.
- */
-static void enrich(struct vbt_session *s, struct vbt_event *ev)
-{
-	const struct vbt_disk *d;
-
-	if (ev->kind == VBT_KIND_SYSCALL) {
-		fd_path(s, ev->pid, ev->sys.fd, ev->sys.bdev, ev->sys.ino,
-			ev->sys.ftype == VBT_FTYPE_BLK, ev->sys.path,
-			sizeof(ev->sys.path));
-		vbt_cause_link(&s->causes, ev);
-		return;
-	}
-	if (ev->kind == VBT_KIND_IO_URING || ev->kind == VBT_KIND_AIO) {
-		/* Only AIO completions know their file (a dev, not a mode). */
-		fd_path(s, ev->pid, ev->async.fd, ev->async.bdev, ev->async.ino,
-			vbt_disk_by_dev(s->disks, s->ndisks, ev->async.bdev),
-			ev->async.path, sizeof(ev->async.path));
-		return;
-	}
-	if (ev->kind != VBT_KIND_BLOCK)
-		return;
-	d = vbt_disk_by_dev(s->disks, s->ndisks, ev->blk.dev);
-	if (!ev->blk.disk[0] && d)
-		snprintf(ev->blk.disk, sizeof(ev->blk.disk), "%s", d->name);
-	if (d && d->virtio && ev->blk.virtio_status == VBT_VIRTIO_NONE &&
-	    ev->blk.status >= 0 && !ev->blk.not_issued) {
-		/* virtio_blk maps UNSUPP to NOTSUPP and all else to IOERR. */
-		ev->blk.virtio_status = ev->blk.status == 0 ? VBT_VIRTIO_OK :
-					ev->blk.status == 1 ? VBT_VIRTIO_UNSUPP :
-					VBT_VIRTIO_IOERR;
-		ev->blk.virtio_derived = true;
-	}
-}
-
 void vbt_session_emit(struct vbt_session *s, struct vbt_event *ev)
 {
 	char line[1024];
@@ -176,13 +99,13 @@ static int on_record(void *ctx, const void *rec, size_t size)
 	if (ev.kind == VBT_KIND_SYSCALL && !sys_disk_wanted(s, &ev))
 		return 0;
 	ev.side = s->hooks->side;
-	enrich(s, &ev);
+	vbt_enrich_event(&s->enrich, &ev);
 	if (s->hooks->enrich && !s->hooks->enrich(s, &ev)) {
 		s->sum.expected++;
 		return 0;
 	}
 	vbt_session_emit(s, &ev);
-	vbt_cause_note_block(&s->causes, &ev);
+	vbt_enrich_emitted(&s->enrich, &ev);
 	return 0;
 }
 
@@ -319,21 +242,14 @@ struct count_ctx {
 static void print_count(void *ctx, uint32_t dev, int op, uint64_t count)
 {
 	struct count_ctx *c = ctx;
-	const struct vbt_disk *d = vbt_disk_by_dev(c->s->disks, c->s->ndisks,
-						   dev);
-	char name[32];
 
 	if (!count)
 		return;
 	if (!c->n++)
 		fprintf(c->f, "  failed requests the kernel counted (delivered "
 			"or not):\n");
-	if (d)
-		snprintf(name, sizeof(name), "%s", d->name);
-	else
-		snprintf(name, sizeof(name), "%u:%u", vbt_major(dev),
-			 vbt_minor(dev));
-	fprintf(c->f, "    %-12s %-12s %8llu\n", name, vbt_op_name(op),
+	fprintf(c->f, "    %-12s %-12s %8llu\n",
+		vbt_devname(&c->s->enrich.names, dev, NULL), vbt_op_name(op),
 		(unsigned long long)count);
 }
 
@@ -446,7 +362,6 @@ int vbt_session_run(struct vbt_session *s,
 	cfg.syscalls = true;
 	cfg.sys_pids = (const uint32_t *)s->opts.pids;
 	cfg.nsys_pids = s->opts.npids;
-	vbt_cause_init(&s->causes, "/sys");
 	vbt_clock_init(&s->clock);
 	s->fmt.clock = &s->clock;
 	s->fmt.color = !s->opts.no_color && !s->opts.json &&
@@ -454,6 +369,7 @@ int vbt_session_run(struct vbt_session *s,
 	s->ndisks = vbt_disks_scan("/sys", &s->disks);
 	if (s->ndisks < 0)
 		s->ndisks = 0;
+	vbt_enricher_init(&s->enrich, s->disks, s->ndisks, "/sys");
 	ret = resolve_filters(s, &cfg);
 	if (ret)
 		goto out;

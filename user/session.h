@@ -13,7 +13,7 @@
 
 #include "decode/clock.h"
 #include "decode/event.h"
-#include "enrich/cause.h"
+#include "enrich/enrich.h"
 #include "opts.h"
 #include "sink/format.h"
 #include "sink/status_line.h"
@@ -55,7 +55,7 @@ struct vbt_session {
 	struct vbt_clock clock;
 	struct vbt_fmt fmt;
 	struct vbt_summary sum;
-	struct vbt_cause_tab causes;
+	struct vbt_enricher enrich;
 	struct vbt_disk *disks;
 	int ndisks;
 	FILE *record;			/* -o FILE, JSON Lines */

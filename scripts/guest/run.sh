@@ -11,6 +11,8 @@
 #   --host-hook CMD      run `sh -c CMD` on the host while the guest runs (see below)
 #   --host-hook-ready    start QEMU paused; resume it only once the hook has created
 #                        the file $HOOK_READY (e.g. a tracer that is attached)
+#   --qmp                a QMP socket DIR/qmp.sock (for the hook: QMP_SOCK), as a
+#                        management layer has one
 #   --smp N  --mem MB    guest CPUs (default 1) and memory (default 512)
 #   --append ARGS        extra kernel command line
 #   --plain              no boot-time tuning (drops acpi=noirq from the command line)
@@ -20,6 +22,7 @@
 #   aio=threads|native|io_uring werror=report|ignore|stop|enospc rerror=... discard=unmap|ignore
 #   lbs=N pbs=N queues=N serial=S id=virtio-diskN image=HOSTFILE (use as is, no fault)
 #   syntax=legacy|blockdev (-drive/-device, or libvirt-shaped JSON -blockdev/-device)
+#   backend=qemu|vhost-user (served by qemu-storage-daemon over vhost-user-blk)
 #   fault=blkdebug:RULE[+RULE]...   RULE = EVENT[:KEY=VAL]... e.g.
 #         pwritev:sector=1048448:errno=EIO:once  (keys: errno sector once iotype state
 #         immediately; errno may be a number or EIO/ENOSPC/...). The blkdebug node sits
@@ -63,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--module) MODULES+=(--module "${2:?}"); shift 2 ;;
 	--host-hook) HOOK=${2:?}; shift 2 ;;
 	--host-hook-ready) HOOK_WAIT=1; shift ;;
+	--qmp) QMP=1; shift ;;
 	--smp) SMP=${2:?}; shift 2 ;;
 	--mem) MEM=${2:?}; shift 2 ;;
 	--append) APPEND=$2; shift 2 ;;
@@ -124,6 +128,9 @@ for spec in "${DISKS[@]+"${DISKS[@]}"}"; do
 done
 out_disk_add "$i"
 
+if [ "${QMP:-0}" = 1 ]; then
+	QEMU+=(-qmp "unix:$OUT/qmp.sock,server=on,wait=off")
+fi
 if [ -n "$HOOK" ]; then
 	mkfifo "$SCRATCH/mon.in" "$SCRATCH/mon.out"
 	QEMU+=(-S -monitor "pipe:$SCRATCH/mon")

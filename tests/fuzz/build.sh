@@ -10,11 +10,11 @@ flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 	-D_GNU_SOURCE -std=gnu11 -I$top/include -I$top/user
 	$(pkg-config --cflags json-c libxml-2.0)"
 libs="$(pkg-config --libs json-c libxml-2.0) -lz"
-readers="recording.c archive.c errmsg.c bundle_input.c names.c clock.c format_text.c
+readers="recording.c json.c archive.c errmsg.c bundle_input.c names.c clock.c format_text.c
 	report_model.c report_text.c report_html.c"
 # user/ is split by pipeline stage: find each named source where it lives.
 src() { for f in "$@"; do find "$top/user" -name "$f" -printf '%p '; done; }
 # shellcheck disable=SC2086
 $cc $flags -o "$out/fuzz_input" "$top/tests/fuzz/fuzz_input.c" $(src $readers) $libs
 # shellcheck disable=SC2086
-$cc $flags -o "$out/fuzz_redact" "$top/tests/fuzz/fuzz_redact.c" $(src redact.c recording.c names.c) $libs
+$cc $flags -o "$out/fuzz_redact" "$top/tests/fuzz/fuzz_redact.c" $(src redact.c json.c) $libs

@@ -111,6 +111,7 @@ static const char host_facts[] =
 	"\"image\":\"/j\",\"filters\":\"blkdebug\",\"aio\":\"native\"}]}]}";
 
 FIXTURE(corr) {
+	const char *host_facts;
 	struct buf g, h;
 	struct vbt_input gin, hin;
 	struct vbt_correlation c;
@@ -121,6 +122,7 @@ FIXTURE_SETUP(corr)
 	memset(&self->g, 0, sizeof(self->g));
 	memset(&self->h, 0, sizeof(self->h));
 	memset(&self->c, 0, sizeof(self->c));
+	self->host_facts = host_facts;
 }
 
 FIXTURE_TEARDOWN(corr)
@@ -140,7 +142,7 @@ static int run(struct __test_metadata *_metadata, FIXTURE_DATA(corr) *self)
 	ASSERT_EQ(0, vbt_input_open_mem(self->h.s, self->h.len, &self->hin, err,
 					sizeof(err))) TH_LOG("host: %s", err);
 	self->gin.facts = json_tokener_parse(guest_facts);
-	self->hin.facts = json_tokener_parse(host_facts);
+	self->hin.facts = json_tokener_parse(self->host_facts);
 	EXPECT_EQ(0, vbt_correlate(&self->gin, &self->hin, &o, &self->c, err,
 				   sizeof(err))) TH_LOG("%s", err);
 	return 0;
@@ -252,6 +254,42 @@ TEST_F(corr, unpaired_disk_is_unknown_not_guessed)
 	run(_metadata, self);
 
 	EXPECT_EQ(VBT_ORIGIN_UNKNOWN, join_of(self, 1)->origin);
+}
+
+/* The pairing of a disk by name, or "" if it is not paired. */
+static const char *paired_by(FIXTURE_DATA(corr) *self, const char *guest,
+			     const char **drive)
+{
+	for (int i = 0; i < self->c.ndisks; i++)
+		if (!strcmp(self->c.disks[i].guest, guest) &&
+		    self->c.disks[i].matched) {
+			*drive = self->c.disks[i].drive;
+			return self->c.disks[i].by;
+		}
+	return "";
+}
+
+/*
+ * -device is read with QEMU's own option syntax: ",," is a comma inside
+ * a value, so "serial=a,,addr=0x7" is a serial, not a second addr=.
+ */
+static const char host_facts_commas[] =
+	"{\"qemu\":[{\"name\":\"vm1\",\"argv\":[\"qemu\",\"-device\","
+	"\"virtio-blk-pci,bus=pci.0,addr=0x5,drive=drive-virtio-disk1,"
+	"id=virtio-disk1,serial=a,,addr=0x7\"],"
+	"\"drives\":[{\"id\":\"virtio-disk1\",\"drive\":\"drive-virtio-disk1\","
+	"\"format\":\"raw\",\"image\":\"/j\",\"aio\":\"threads\"}]}]}";
+
+TEST_F(corr, device_options_keep_double_commas)
+{
+	const char *drive = "";
+
+	self->host_facts = host_facts_commas;
+	guest_block(&self->g, 1, T0, "vdb", "WRITE", 8, "IOERR", true);
+	run(_metadata, self);
+
+	EXPECT_STREQ("PCI slot", paired_by(self, "vdb", &drive));
+	EXPECT_STREQ("virtio-disk1", drive);
 }
 
 TEST_HARNESS_MAIN

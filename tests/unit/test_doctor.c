@@ -313,17 +313,18 @@ TEST(split_pasted_command_lines)
 	const char *want1[] = { "qemu-system-x86_64", "-m", "512", "-append",
 				"console=ttyS0 quiet" };
 	size_t len, i = 0;
-	char *out = dr_split_cmdline(sh, strlen(sh), &len), *p;
+	char *out, *p, err[128];
 
-	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, dr_split_cmdline(sh, strlen(sh), &out, &len, err,
+				      sizeof(err)));
 	for (p = out; p < out + len; p += strlen(p) + 1, i++) {
 		ASSERT_LT(i, sizeof(want) / sizeof(want[0]));
 		EXPECT_STREQ(want[i], p);
 	}
 	EXPECT_EQ(sizeof(want) / sizeof(want[0]), i);
 	free(out);
-	out = dr_split_cmdline(one, strlen(one), &len);
-	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, dr_split_cmdline(one, strlen(one), &out, &len, err,
+				      sizeof(err)));
 	for (i = 0, p = out; p < out + len; p += strlen(p) + 1, i++) {
 		ASSERT_LT(i, 5);
 		EXPECT_STREQ(want1[i], p);

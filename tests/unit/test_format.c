@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The human line and the JSON object carry exactly what SPEC.md says. */
+/*
+ * The human line and the JSON object carry exactly what
+ * docs/events.schema.json says.
+ */
 #include <errno.h>
 #include <string.h>
 

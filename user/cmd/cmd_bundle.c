@@ -2,7 +2,7 @@
 /*
  * vblktrace bundle: record for a while (guest or host side, as live
  * decides) or take an existing recording (--from), collect the facts of
- * this machine, and write the bug-report bundle of SPEC.md:
+ * this machine, and write the bug-report bundle of docs/bundle.md:
  * MANIFEST.json, events.jsonl, facts.json, summary.txt in a .tar.gz, mode
  * 0600, written atomically.  Secrets are redacted before anything is
  * packed, and every member is scrubbed of the redacted values once more.
@@ -27,6 +27,7 @@
 #include "system/facts.h"
 #include "system/qemu/qemu.h"
 #include "system/vmtrack.h"
+#include "util/json.h"
 
 struct stamp {
 	uint64_t real_ns, mono_ns;

@@ -34,7 +34,6 @@
 #include "cmd/sd_notify.h"
 
 #define NS		1000000000ULL
-#define DEVCACHE	64
 
 struct watch_opts {
 	const char *log;
@@ -49,11 +48,6 @@ struct watch_opts {
 	double series_ttl;
 };
 
-struct devname {
-	uint32_t dev;
-	char name[32];
-};
-
 struct watch {
 	struct watch_opts o;
 	struct vbt_session *s;
@@ -66,8 +60,6 @@ struct watch {
 	uint64_t interval_ns;
 	uint64_t lost;
 	uint64_t next_expire, next_textfile, textfile_gen;
-	struct devname devs[DEVCACHE];
-	int ndevs;
 };
 
 
@@ -139,35 +131,6 @@ static void on_alert(void *ctx, const struct vbt_alert *a)
 	json_object_put(o);
 }
 
-/* The host disk an event's file or request is on, cached by dev_t. */
-static const char *dev_name(struct watch *w, const struct vbt_event *ev)
-{
-	uint32_t dev;
-	struct devname *d;
-	struct vbt_disk disk;
-	const struct vbt_disk *known;
-
-	if (ev->kind == VBT_KIND_BLOCK)
-		return ev->blk.disk;
-	dev = ev->kind == VBT_KIND_SYSCALL ? ev->sys.bdev : ev->async.bdev;
-	if (!dev)
-		return "";
-	for (int i = 0; i < w->ndevs; i++)
-		if (w->devs[i].dev == dev)
-			return w->devs[i].name;
-	d = &w->devs[w->ndevs < DEVCACHE ? (uint32_t)w->ndevs++ : dev % DEVCACHE];
-	d->dev = dev;
-	known = vbt_disk_by_dev(w->s->disks, w->s->ndisks, dev);
-	if (known)
-		snprintf(d->name, sizeof(d->name), "%s", known->name);
-	else if (vbt_major(dev) && !vbt_disk_lookup_dev("/sys", dev, &disk))
-		snprintf(d->name, sizeof(d->name), "%s", disk.name);
-	else
-		snprintf(d->name, sizeof(d->name), "%u:%u", vbt_major(dev),
-			 vbt_minor(dev));
-	return d->name;
-}
-
 static void count_error(struct watch *w, const struct vbt_event *ev,
 			const char *dev, const char *op)
 {
@@ -191,6 +154,20 @@ static void watch_sink(struct vbt_session *s, const struct vbt_event *ev)
 	struct vbt_alert_key key;
 	const char *dev;
 
+	/* A VM paused, resumed or lost a drive: a record of its own. */
+	if (ev->kind == VBT_KIND_VM_STATE ||
+	    ev->kind == VBT_KIND_BACKEND_REMOVED) {
+		char *json = vbt_format_json(ev, &s->fmt), line[512];
+
+		if (json)
+			vbt_sink_log_write(&w->log, json);
+		free(json);
+		if (w->o.syslog) {
+			vbt_format_text(ev, &s->fmt, line, sizeof(line));
+			vbt_sink_syslog_line(LOG_WARNING, line);
+		}
+		return;
+	}
 	if (ev->kind == VBT_KIND_LOST) {
 		w->lost += ev->lost;
 		if (w->metrics)
@@ -198,7 +175,7 @@ static void watch_sink(struct vbt_session *s, const struct vbt_event *ev)
 	} else if (!ev->err) {
 		return;		/* -a shows successes; they are no alert */
 	}
-	dev = ev->kind == VBT_KIND_LOST ? "" : dev_name(w, ev);
+	dev = ev->kind == VBT_KIND_LOST ? "" : vbt_event_disk(ev);
 	if (w->metrics && ev->kind != VBT_KIND_LOST)
 		count_error(w, ev, dev, vbt_event_op_class(ev));
 	vbt_alert_key_of(ev, dev, &key);

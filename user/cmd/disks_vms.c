@@ -12,11 +12,7 @@
 #include "source/source.h"
 #include "system/qemu/qemu.h"
 #include "system/vmtrack.h"
-
-static void add_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
+#include "util/json.h"
 
 static void print_drive_json(const struct vbt_vm *vm,
 			     const struct vbt_drive *d, int aio_visible)
@@ -24,29 +20,36 @@ static void print_drive_json(const struct vbt_vm *vm,
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "v", json_object_new_int(1));
-	add_str(o, "kind", "vm_drive");
-	add_str(o, "vm", vm->name);
+	vbt_json_add_str(o, "kind", "vm_drive");
+	vbt_json_add_str(o, "vm", vm->name);
 	json_object_object_add(o, "pid", json_object_new_int(vm->pid));
-	add_str(o, "drive", d->id ? d->id : d->drive);
-	add_str(o, "node", d->node);
-	add_str(o, "image", d->image);
-	add_str(o, "format", d->format);
-	add_str(o, "protocol", d->protocol);
-	add_str(o, "filters", d->filters);
-	add_str(o, "device", d->device_driver);
-	add_str(o, "serial", d->serial);
-	add_str(o, "target", d->target);
-	add_str(o, "aio", d->aio == VBT_AIO_UNKNOWN ? NULL : vbt_aio_name(d->aio));
+	if (vm->backend) {
+		/* A disk served by another process (vhost-user). */
+		vbt_json_add_str(o, "backend", vm->backend);
+		json_object_object_add(o, "backend_of",
+				       json_object_new_int(vm->backend_of));
+	}
+	vbt_json_add_str(o, "drive", d->id ? d->id : d->drive);
+	vbt_json_add_str(o, "node", d->node);
+	vbt_json_add_str(o, "image", d->image);
+	vbt_json_add_str(o, "format", d->format);
+	vbt_json_add_str(o, "protocol", d->protocol);
+	vbt_json_add_str(o, "filters", d->filters);
+	vbt_json_add_str(o, "device", d->device_driver);
+	vbt_json_add_str(o, "serial", d->serial);
+	vbt_json_add_str(o, "target", d->target);
+	vbt_json_add_str(o, "aio", d->aio == VBT_AIO_UNKNOWN ? NULL :
+			 vbt_aio_name(d->aio));
 	if (d->aio == VBT_AIO_NATIVE && vm->inspected)
 		json_object_object_add(o, "aio_ring_seen",
 				       json_object_new_boolean(d->aio_confirmed));
-	add_str(o, "cache", d->cache);
+	vbt_json_add_str(o, "cache", d->cache);
 	json_object_object_add(o, "direct", json_object_new_boolean(d->direct));
 	if (d->fd_direct >= 0)
 		json_object_object_add(o, "direct_confirmed",
 				       json_object_new_boolean(d->fd_direct == 1));
-	add_str(o, "werror", d->werror);
-	add_str(o, "rerror", d->rerror);
+	vbt_json_add_str(o, "werror", d->werror);
+	vbt_json_add_str(o, "rerror", d->rerror);
 	if (d->aio == VBT_AIO_NATIVE && aio_visible >= 0)
 		json_object_object_add(o, "failures_visible",
 				       json_object_new_boolean(aio_visible));
@@ -66,6 +69,7 @@ int vbt_disks_print_vms(bool json, FILE *out)
 		free(vms);
 		return 0;
 	}
+	vbt_vhost_scan("/proc", &vms, &n);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < vms[i].ndrives; j++)
 			native |= vms[i].drives[j].aio == VBT_AIO_NATIVE;

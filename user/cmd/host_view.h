@@ -11,11 +11,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "enrich/retry.h"
 #include "session.h"
 #include "system/vmtrack.h"
 
 struct vbt_host_view {
 	struct vbt_vmtrack track;
+	struct vbt_session *s;	/* where VM state changes are emitted */
+	struct vbt_retry_tab retries;	/* resubmitted after a resume */
 	uint64_t next_scan;
 	uint64_t scans;		/* completed rescans, to notice changes */
 };

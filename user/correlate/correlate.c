@@ -11,6 +11,8 @@
 
 #include "correlate/correlate.h"
 #include "decode/names.h"
+#include "system/qemu/qemu_opts.h"
+#include "util/json.h"
 
 #define DEFAULT_WINDOW_NS	(2ULL * 1000000000ULL)
 #define DEFAULT_COARSE_NS	(120ULL * 1000000000ULL)
@@ -201,32 +203,16 @@ static void device_slots(struct ctx *c, int first, struct json_object *argv)
 		const char *a = json_object_get_string(
 					json_object_array_get_idx(argv, i + 1));
 		char drive[64] = "", id[64] = "", addr[16] = "";
-		char msg[64];
+		struct json_object *o;
 
 		if (!opt || !a || strcmp(opt, "-device"))
 			continue;
-		if (a[0] == '{') {
-			struct json_object *o = vbt_json_parse_exact(a,
-					strlen(a), 8, msg, sizeof(msg));
-
-			cpy(drive, sizeof(drive), vbt_jstr(o, "drive"));
-			cpy(id, sizeof(id), vbt_jstr(o, "id"));
-			cpy(addr, sizeof(addr), vbt_jstr(o, "addr"));
-			json_object_put(o);
-		} else {
-			char *copy = strdup(a), *save = NULL;
-
-			for (char *t = copy ? strtok_r(copy, ",", &save) : NULL;
-			     t; t = strtok_r(NULL, ",", &save)) {
-				if (!strncmp(t, "drive=", 6))
-					cpy(drive, sizeof(drive), t + 6);
-				else if (!strncmp(t, "id=", 3))
-					cpy(id, sizeof(id), t + 3);
-				else if (!strncmp(t, "addr=", 5))
-					cpy(addr, sizeof(addr), t + 5);
-			}
-			free(copy);
-		}
+		/* QEMU's own syntax: ",," is a comma inside a value. */
+		o = vbt_qemu_opt_json(a, "driver", false, NULL, 0);
+		cpy(drive, sizeof(drive), vbt_qjson_str(o, "drive"));
+		cpy(id, sizeof(id), vbt_qjson_str(o, "id"));
+		cpy(addr, sizeof(addr), vbt_qjson_str(o, "addr"));
+		json_object_put(o);
 		for (int k = first; k < c->nhd; k++) {
 			struct hdrive *d = &c->hd[k];
 

@@ -10,24 +10,7 @@
 
 #include "decode/archive.h"
 #include "decode/bundle_input.h"
-
-struct json_object *vbt_jget(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
-}
-
-const char *vbt_jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v = vbt_jget(o, key);
-
-	return v && json_object_is_type(v, json_type_string) ?
-	       json_object_get_string(v) : NULL;
-}
+#include "util/json.h"
 
 static int side_of(const char *s)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Opening what report and merge read: a bundle (.tar.gz of docs/bundle.md) or a
+ * Opening what report and merge read: a bundle (docs/bundle.md) or a
  * plain recording (JSON Lines), told apart by the gzip magic.  A bundle
  * must hold MANIFEST.json of a format version this vblktrace knows,
  * events.jsonl (the strict reader of recording.h), facts.json (a JSON
@@ -35,9 +35,5 @@ int vbt_input_open(const char *path, struct vbt_input *in, char *err,
 int vbt_input_open_mem(const char *buf, size_t len, struct vbt_input *in,
 		       char *err, size_t errlen);
 void vbt_input_close(struct vbt_input *in);
-
-/* Convenience getters for facts/manifest objects (NULL-safe). */
-struct json_object *vbt_jget(struct json_object *o, const char *key);
-const char *vbt_jstr(struct json_object *o, const char *key);
 
 #endif

@@ -157,3 +157,18 @@ int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 	}
 	return 0;
 }
+
+const char *vbt_event_disk(const struct vbt_event *ev)
+{
+	switch (ev->kind) {
+	case VBT_KIND_BLOCK:
+		return ev->blk.disk;
+	case VBT_KIND_SYSCALL:
+		return ev->sys.disk;
+	case VBT_KIND_IO_URING:
+	case VBT_KIND_AIO:
+		return ev->async.disk;
+	default:
+		return "";
+	}
+}

@@ -15,6 +15,21 @@
 
 enum vbt_side { VBT_SIDE_GUEST, VBT_SIDE_HOST };
 
+/*
+ * Kinds no kernel source emits: what the host view learns of a VM itself,
+ * after the ABI's kinds.  VM_STATE: it paused (an I/O error under
+ * werror/rerror=stop or enospc) or resumed; BACKEND_REMOVED: a drive's
+ * image was closed while the VM still runs (drive_del).
+ */
+#define VBT_KIND_VM_STATE		64
+#define VBT_KIND_BACKEND_REMOVED	65
+
+struct vbt_vmstate_info {
+	char state[16];			/* running, paused, ... (QEMU's words) */
+	char reason[32];		/* io-error, ioerror, user, ...; "" */
+	char source[16];		/* libvirt, qmp, proc */
+};
+
 struct vbt_block_info {
 	uint32_t dev;			/* kernel dev_t */
 	char disk[VBT_DISK_NAME_LEN + 1];
@@ -43,6 +58,7 @@ struct vbt_sys_info {
 	uint64_t ino;
 	int ftype;			/* VBT_FTYPE_* */
 	char path[256];			/* fd's path, filled by enrichment */
+	char disk[VBT_DISK_NAME_LEN + 1];	/* bdev's name, by enrichment */
 	uint64_t cause_seq;		/* seq of the block event behind it */
 	struct vbt_block_info cause;	/* that event, when cause_seq != 0 */
 };
@@ -58,6 +74,7 @@ struct vbt_async_info {
 	uint32_t bdev;
 	uint64_t ino;
 	char path[256];
+	char disk[VBT_DISK_NAME_LEN + 1];	/* bdev's name, by enrichment */
 };
 
 /* Host enrichment: which VM and drive an event belongs to. */
@@ -75,6 +92,8 @@ struct vbt_host_info {
 	char rerror[16];
 	bool aio_confirmed;		/* native: the AIO ring was seen */
 	char guest_sees[48];		/* what the error policy makes of it */
+	uint64_t retry_of;		/* seq of the failure QEMU resubmitted
+					 * after the VM resumed; 0 if none */
 };
 
 struct vbt_event {
@@ -92,6 +111,7 @@ struct vbt_event {
 		struct vbt_sys_info sys;
 		struct vbt_async_info async;
 		uint64_t lost;
+		struct vbt_vmstate_info vmstate;
 	};
 	struct vbt_host_info host;
 };
@@ -102,5 +122,7 @@ struct vbt_event {
  */
 int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 		     char *msg, size_t msglen);
+/* The disk of a request, or the one a file lives on (once enriched). */
+const char *vbt_event_disk(const struct vbt_event *ev);
 
 #endif

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "vblktrace/abi.h"
+#include "decode/event.h"
 #include "decode/names.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -277,6 +278,10 @@ const char *vbt_kind_name(int kind)
 		return "aio";
 	case VBT_KIND_LOST:
 		return "lost";
+	case VBT_KIND_VM_STATE:
+		return "vm_state";
+	case VBT_KIND_BACKEND_REMOVED:
+		return "backend_removed";
 	default:
 		return "unknown";
 	}

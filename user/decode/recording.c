@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The strict reader of SPEC.md's JSON Lines.  Everything a recording says is
- * checked before it is believed: required fields, JSON types, ranges and
- * string lengths.  New optional fields of format version 1 are ignored, so
+ * The strict reader of the JSON Lines of docs/events.schema.json.
+ * Everything a recording says is checked before it is believed: required
+ * fields, JSON types, ranges and string lengths.  New optional fields of format version 1 are ignored, so
  * an older reader accepts a newer writer of the same version; a higher
  * version is refused.
  */
@@ -21,6 +21,7 @@
 
 #include "decode/names.h"
 #include "decode/recording.h"
+#include "util/json.h"
 
 #define JSON_DEPTH 8
 
@@ -148,9 +149,15 @@ static const char *get_str(struct ctx *c, const char *key, char *buf,
 
 static int kind_from_name(const char *s)
 {
+	static const int user_kinds[] = { VBT_KIND_VM_STATE,
+					  VBT_KIND_BACKEND_REMOVED };
+
 	for (int k = VBT_KIND_BLOCK; k <= VBT_KIND_LOST; k++)
 		if (!strcmp(s, vbt_kind_name(k)))
 			return k;
+	for (size_t i = 0; i < sizeof(user_kinds) / sizeof(user_kinds[0]); i++)
+		if (!strcmp(s, vbt_kind_name(user_kinds[i])))
+			return user_kinds[i];
 	return -1;
 }
 
@@ -324,6 +331,7 @@ static void parse_host(struct ctx *c, struct vbt_host_info *h)
 	get_str(c, "werror", h->werror, sizeof(h->werror), false);
 	get_str(c, "rerror", h->rerror, sizeof(h->rerror), false);
 	get_str(c, "guest_sees", h->guest_sees, sizeof(h->guest_sees), false);
+	h->retry_of = get_u64(c, "retry_of", UINT64_MAX, false, 0);
 }
 
 static void parse_common(struct ctx *c, struct vbt_rec_event *re)
@@ -370,53 +378,6 @@ static int check_version(struct ctx *c)
 		return fail(c, -EINVAL, "bad format version %lld",
 			    (long long)ver);
 	return 0;
-}
-
-/* Parse exactly one JSON value covering all of buf (json-c, strict). */
-struct json_object *vbt_json_parse_exact(const char *buf, size_t len,
-					 int depth, char *err, size_t errlen)
-{
-	struct json_tokener *tok;
-	struct json_object *o;
-	enum json_tokener_error je;
-	size_t end;
-
-	if (len > INT_MAX) {
-		snprintf(err, errlen, "JSON text too large");
-		return NULL;
-	}
-	tok = json_tokener_new_ex(depth);
-	if (!tok) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	/* Strict JSON; trailing bytes are checked below, with a message. */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT
-#ifdef JSON_TOKENER_ALLOW_TRAILING_CHARS
-			       | JSON_TOKENER_ALLOW_TRAILING_CHARS
-#endif
-			       );
-	o = json_tokener_parse_ex(tok, buf, (int)len);
-	je = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (!o || je != json_tokener_success) {
-		snprintf(err, errlen, "%s at byte %zu",
-			 je == json_tokener_continue ? "truncated JSON" :
-			 json_tokener_error_desc(je), end);
-		json_object_put(o);
-		o = NULL;
-	} else {
-		while (end < len && strchr(" \t\r\n", buf[end]))
-			end++;
-		if (end != len) {
-			snprintf(err, errlen, "trailing bytes after the JSON "
-				 "value at byte %zu", end);
-			json_object_put(o);
-			o = NULL;
-		}
-	}
-	json_tokener_free(tok);
-	return o;
 }
 
 int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
@@ -472,6 +433,15 @@ int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
 		break;
 	case VBT_KIND_LOST:
 		out->ev.lost = get_u64(&c, "count", UINT64_MAX, true, 0);
+		break;
+	case VBT_KIND_VM_STATE:
+	case VBT_KIND_BACKEND_REMOVED:
+		get_str(&c, "state", out->ev.vmstate.state,
+			sizeof(out->ev.vmstate.state), true);
+		get_str(&c, "reason", out->ev.vmstate.reason,
+			sizeof(out->ev.vmstate.reason), false);
+		get_str(&c, "state_source", out->ev.vmstate.source,
+			sizeof(out->ev.vmstate.source), false);
 		break;
 	}
 	parse_host(&c, &out->ev.host);

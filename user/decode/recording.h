@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading a recording back: the JSON Lines of SPEC.md ("v": 1), as written
- * by -o and kept in bundles, into decoded events.  The reader is strict:
- * every field SPEC.md says is always present must be there with the right
- * type, numbers must be in range, strings must fit.  A line of a newer
- * format version, a truncated last line, an oversized line or file are
- * refused with a message that names the line; nothing is guessed.
+ * Reading a recording back: the JSON Lines of docs/events.schema.json
+ * ("v": 1), as written by -o and kept in bundles, into decoded events.
+ * The reader is strict: every field the schema requires must be there
+ * with the right type, numbers must be in range, strings must fit.  A
+ * line of a newer format version, a truncated last line, an oversized
+ * line or file are refused with a message that names the line; nothing
+ * is guessed.
  */
 #ifndef VBT_RECORDING_H
 #define VBT_RECORDING_H
@@ -69,15 +70,6 @@ int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
 int vbt_rec_load_mem(const char *buf, size_t len, struct vbt_recording *r,
 		     char *err, size_t errlen);
 void vbt_rec_free(struct vbt_recording *r);
-
-/*
- * Parse exactly one JSON value that covers all of @buf (trailing white
- * space allowed), strictly, at most @depth levels deep.  NULL with a
- * message in @err otherwise.
- */
-struct json_object;
-struct json_object *vbt_json_parse_exact(const char *buf, size_t len,
-					 int depth, char *err, size_t errlen);
 
 /* RFC 3339 "2026-11-22T04:00:00.123456789Z" -> ns; 0 or -EINVAL. */
 int vbt_parse_rfc3339(const char *s, uint64_t *ns);

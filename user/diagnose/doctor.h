@@ -118,8 +118,12 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
  * c->live_note saying why the state is unknown (doctor_live.c).
  */
 void dr_config_apply_live(struct dr_config *c, const char *procroot, int pid);
-/* Split a pasted command line into NUL-separated argv bytes (malloc). */
-char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen);
+/*
+ * Split a pasted command line into NUL-separated argv bytes (*argv,
+ * malloc'd): 0, -ENOMEM, or -EINVAL with a message for an open quote.
+ */
+int dr_split_cmdline(const char *buf, size_t len, char **argv,
+		     size_t *outlen, char *err, size_t errlen);
 
 /* ---- the device model (doctor_model.c) ---- */
 
@@ -133,7 +137,8 @@ const struct dr_dev *dr_dev_of_drive(const struct dr_config *c,
 				     const struct vbt_drive *d);
 bool dr_is_pcie_machine(const struct dr_config *c);
 
-/* ---- rules (doctor_rules.c, doctor_migrate.c) ---- */
+/* ---- rules (doctor_rules.c, doctor_migrate.c, doctor_policy.c,
+ * doctor_live.c); the report they fill (doctor_report.c) ---- */
 
 void dr_env_default(struct dr_env *env);
 void dr_diagnose(const struct dr_config *c, const struct dr_env *env,

@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include "diagnose/doctor.h"
-#include "system/qemu/qemu_int.h"
+#include "system/qemu/qemu_opts.h"
+#include "util/shellwords.h"
 
 #define DR_MAX_INPUT	(16 * 1024 * 1024)
 
@@ -90,60 +91,20 @@ static bool one_per_line(const char *buf, size_t len)
 	return lines > 1;
 }
 
-/* Shell words: quotes, backslashes, backslash-newline continuations. */
-static size_t shell_split(const char *buf, size_t len, char *out)
-{
-	size_t o = 0;
-	bool inword = false;
-
-	for (size_t i = 0; i < len; i++) {
-		char ch = buf[i];
-
-		if (ch == '\\' && i + 1 < len) {
-			if (buf[i + 1] == '\n') {
-				i++;
-				continue;
-			}
-			out[o++] = buf[++i];
-			inword = true;
-		} else if (ch == '\'') {
-			while (++i < len && buf[i] != '\'')
-				out[o++] = buf[i];
-			inword = true;
-		} else if (ch == '"') {
-			while (++i < len && buf[i] != '"') {
-				if (buf[i] == '\\' && i + 1 < len &&
-				    strchr("\"\\$`", buf[i + 1]))
-					i++;
-				out[o++] = buf[i];
-			}
-			inword = true;
-		} else if (ch == ' ' || ch == '\t' || ch == '\n' ||
-			   ch == '\r') {
-			if (inword)
-				out[o++] = '\0';
-			inword = false;
-		} else {
-			out[o++] = ch;
-			inword = true;
-		}
-	}
-	if (inword)
-		out[o++] = '\0';
-	return o;
-}
-
-char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen)
+int dr_split_cmdline(const char *buf, size_t len, char **argv,
+		     size_t *outlen, char *err, size_t errlen)
 {
 	char *out = malloc(len + 2), *start;
 	size_t o = 0, skip = 0;
+	ssize_t n;
 
 	if (!out)
-		return NULL;
+		return -ENOMEM;
 	if (memchr(buf, '\0', len)) {
 		memcpy(out, buf, len);
+		*argv = out;
 		*outlen = len;
-		return out;
+		return 0;
 	}
 	if (one_per_line(buf, len)) {
 		for (size_t i = 0; i < len; i++) {
@@ -159,7 +120,12 @@ char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen)
 		if (o && out[o - 1] != '\0')
 			out[o++] = '\0';
 	} else {
-		o = shell_split(buf, len, out);
+		n = vbt_shell_split(buf, len, out, err, errlen);
+		if (n < 0) {
+			free(out);
+			return n;
+		}
+		o = n;
 	}
 	/* Start at the QEMU binary if the paste names one, else after any
 	 * leading VAR=value words (libvirt logs the environment first). */
@@ -173,8 +139,9 @@ char *dr_split_cmdline(const char *buf, size_t len, size_t *outlen)
 	}
 	start = out + skip;
 	memmove(out, start, o - skip);
+	*argv = out;
 	*outlen = o - skip;
-	return out;
+	return 0;
 }
 
 /* ---- PCI devices of a command line ---- */
@@ -233,24 +200,9 @@ static bool is_root_port(const char *drv)
 
 static void add_device_arg(struct dr_config *c, const char *val)
 {
-	json_object *j = NULL;
+	json_object *j = vbt_qemu_opt_json(val, "driver", false, NULL, 0);
 	struct dr_dev *d;
 
-	while (*val == ' ' || *val == '\t')
-		val++;
-	if (*val == '{') {
-		j = vbt_qjson_parse(val, NULL, 0);
-	} else {
-		struct vbt_qopts o;
-
-		if (vbt_qopts_parse(val, "driver", &o, NULL, 0) < 0)
-			return;
-		j = json_object_new_object();
-		for (int i = 0; j && i < o.n; i++)
-			json_object_object_add(j, o.kv[i].key,
-					       json_object_new_string(o.kv[i].val));
-		vbt_qopts_free(&o);
-	}
 	if (!j)
 		return;
 	d = dr_add_dev(c);
@@ -366,11 +318,12 @@ int dr_config_from_cmdline(struct dr_config *c, const char *buf, size_t len,
 			   char *err, size_t errlen)
 {
 	size_t alen;
-	char *argv = dr_split_cmdline(buf, len, &alen);
+	char *argv;
 	int r;
 
-	if (!argv)
-		return -ENOMEM;
+	r = dr_split_cmdline(buf, len, &argv, &alen, err, errlen);
+	if (r)
+		return r;
 	r = vbt_qemu_parse_cmdline(argv, alen, &c->vm, err, errlen);
 	if (r == 0) {
 		argv_extras(c, argv, alen);
@@ -451,6 +404,38 @@ int dr_config_from_file(struct dr_config *c, const char *path, bool xml,
 	return r;
 }
 
+/*
+ * Disks this QEMU hands to a vhost-user daemon have no drive in QEMU: take
+ * them, with the daemon's image, aio and cache, from the daemon.
+ */
+static void add_vhost_drives(struct dr_config *c, const char *procroot)
+{
+	struct vbt_vm *all = malloc(sizeof(*all));
+	int n = 1;
+
+	if (!all)
+		return;
+	all[0] = c->vm;
+	vbt_vhost_scan(procroot, &all, &n);
+	c->vm = all[0];
+	for (int i = 1; i < n; i++) {
+		for (int j = 0; all[i].backend_of == c->vm.pid &&
+		     j < all[i].ndrives; j++) {
+			struct vbt_drive *d;
+
+			if (!all[i].drives[j].device_driver)
+				continue;	/* not exported to this VM */
+			d = vbt_vm_add_drive(&c->vm);
+			if (!d)
+				break;
+			*d = all[i].drives[j];
+			memset(&all[i].drives[j], 0, sizeof(*d));
+		}
+		vbt_vm_free(&all[i]);
+	}
+	free(all);
+}
+
 int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 		       char *err, size_t errlen)
 {
@@ -477,6 +462,7 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 		if (len > 0)
 			free(buf);
 	}
+	add_vhost_drives(c, procroot);
 	dr_config_apply_live(c, procroot, pid);
 	if (asprintf(&c->origin, "pid %d%s%s", pid, c->vm.name ? " " : "",
 		     c->vm.name ? c->vm.name : "") < 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diagnose/doctor.h"
+#include "util/json.h"
 
 #define WRAP 78
 
@@ -107,11 +108,6 @@ void dr_print_text(FILE *f, const struct dr_config *c,
 			n[DR_WARNING] == 1 ? "" : "s", n[DR_INFO]);
 }
 
-static void jstr(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
-
 void dr_print_json(FILE *f, const struct dr_config *c,
 		   const struct dr_config *dst, const struct dr_report *r)
 {
@@ -124,30 +120,30 @@ void dr_print_json(FILE *f, const struct dr_config *c,
 		n[x->sev]++;
 		o = json_object_new_object();
 		json_object_object_add(o, "v", json_object_new_int(1));
-		jstr(o, "kind", "finding");
-		jstr(o, "origin", c->origin);
+		vbt_json_add_str(o, "kind", "finding");
+		vbt_json_add_str(o, "origin", c->origin);
 		if (dst)
-			jstr(o, "destination", dst->origin);
-		jstr(o, "vm", c->vm.name);
-		jstr(o, "rule", x->rule);
-		jstr(o, "severity", dr_sev_name(x->sev));
-		jstr(o, "subject", x->subject);
-		jstr(o, "title", x->title);
-		jstr(o, "means", x->means);
-		jstr(o, "see", x->see);
-		jstr(o, "todo", x->todo);
+			vbt_json_add_str(o, "destination", dst->origin);
+		vbt_json_add_str(o, "vm", c->vm.name);
+		vbt_json_add_str(o, "rule", x->rule);
+		vbt_json_add_str(o, "severity", dr_sev_name(x->sev));
+		vbt_json_add_str(o, "subject", x->subject);
+		vbt_json_add_str(o, "title", x->title);
+		vbt_json_add_str(o, "means", x->means);
+		vbt_json_add_str(o, "see", x->see);
+		vbt_json_add_str(o, "todo", x->todo);
 		fprintf(f, "%s\n", json_object_to_json_string_ext(o,
 			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "v", json_object_new_int(1));
-	jstr(o, "kind", "summary");
-	jstr(o, "origin", c->origin);
+	vbt_json_add_str(o, "kind", "summary");
+	vbt_json_add_str(o, "origin", c->origin);
 	if (dst)
-		jstr(o, "destination", dst->origin);
-	jstr(o, "vm", c->vm.name);
-	jstr(o, "machine", c->machine);
+		vbt_json_add_str(o, "destination", dst->origin);
+	vbt_json_add_str(o, "vm", c->vm.name);
+	vbt_json_add_str(o, "machine", c->machine);
 	json_object_object_add(o, "drives", json_object_new_int(c->vm.ndrives));
 	json_object_object_add(o, "errors", json_object_new_int(n[DR_ERROR]));
 	json_object_object_add(o, "warnings",
@@ -156,11 +152,11 @@ void dr_print_json(FILE *f, const struct dr_config *c,
 	/* doctor --pid: whether the running QEMU was asked (QMP), and if
 	 * not, why; the destination's the same. */
 	json_object_object_add(o, "live", json_object_new_boolean(c->live));
-	jstr(o, "live_note", c->live_note);
+	vbt_json_add_str(o, "live_note", c->live_note);
 	if (dst) {
 		json_object_object_add(o, "destination_live",
 				       json_object_new_boolean(dst->live));
-		jstr(o, "destination_live_note", dst->live_note);
+		vbt_json_add_str(o, "destination_live_note", dst->live_note);
 	}
 	fprintf(f, "%s\n", json_object_to_json_string_ext(o,
 		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -19,8 +19,37 @@ static bool is_retry(const char *p)
 	return p && !strcmp(p, "retry");
 }
 
+/*
+ * Kernel vhost backends (vhost-scsi, vhost-blk): the host kernel does the
+ * I/O in vhost worker threads, no QEMU syscall is there to see failing.
+ */
+static void vhost_kernel(const struct dr_config *c, struct dr_report *r)
+{
+	for (int i = 0; i < c->ndevs; i++) {
+		const struct dr_dev *d = &c->devs[i];
+		char t[200];
+
+		if (!d->driver || (strncmp(d->driver, "vhost-scsi", 10) &&
+				   strncmp(d->driver, "vhost-blk", 9)))
+			continue;
+		snprintf(t, sizeof(t), "%s (%s): a kernel vhost backend",
+			 d->id ? d->id : d->driver, d->driver);
+		dr_add(r, "vhost-kernel-backend", DR_INFO,
+		       d->id ? d->id : d->driver, t,
+		       "The host kernel serves this disk's requests itself "
+		       "(vhost worker threads, the target's LIO backstore); "
+		       "QEMU does no I/O for it.",
+		       "vblktrace host shows no QEMU syscall, io_uring or AIO "
+		       "failure for this disk; errors of the host block device "
+		       "beneath it (block_rq_complete) are still shown.",
+		       "For per-request host detail use a QEMU-served or "
+		       "vhost-user disk; otherwise watch the backing device.");
+	}
+}
+
 void dr_diagnose_policy(const struct dr_config *c, struct dr_report *r)
 {
+	vhost_kernel(c, r);
 	for (int i = 0; i < c->vm.ndrives; i++) {
 		const struct vbt_drive *d = &c->vm.drives[i];
 		long iv = d->retry_interval_ms ? d->retry_interval_ms :

@@ -18,8 +18,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "decode/recording.h"
 #include "redact/redact.h"
+#include "util/json.h"
 
 struct sb {
 	char *s;

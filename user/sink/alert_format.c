@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Alert records for the sinks: one JSON object (the event's SPEC fields
- * plus the alert_* fields) and one human line for syslog.
+ * Alert records for the sinks: one JSON object (the event's fields plus
+ * the alert_* fields, docs/events.schema.json) and one human line for
+ * syslog.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,15 +10,11 @@
 
 #include "decode/names.h"
 #include "sink/alert_format.h"
+#include "util/json.h"
 
 static void add_str(struct json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
-}
-
-static void add_u64(struct json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
 }
 
 static void add_ts(struct json_object *o, const char *k, uint64_t mono,
@@ -41,7 +38,7 @@ static struct json_object *key_object(const struct vbt_alert *a,
 	/* An alert about no single event (a fold, a recovery). */
 	add_str(o, "kind", "alert");
 	add_ts(o, "ts", a->now_ns, f);
-	add_u64(o, "mono_ns", a->now_ns);
+	vbt_json_add_u64(o, "mono_ns", a->now_ns);
 	add_str(o, "side", "host");
 	add_str(o, "vm", a->key->vm);
 	add_str(o, "drive", a->key->drive);
@@ -68,8 +65,8 @@ struct json_object *vbt_alert_json(const struct vbt_alert *a,
 		return NULL;
 	add_str(o, "alert", vbt_alert_type_name(a->type));
 	add_str(o, "op", a->key->op);
-	add_u64(o, "alert_events", a->events);
-	add_u64(o, "alert_total", a->total);
+	vbt_json_add_u64(o, "alert_events", a->events);
+	vbt_json_add_u64(o, "alert_total", a->total);
 	add_ts(o, "alert_first_ts", a->first_ns, f);
 	add_ts(o, "alert_last_ts", a->last_ns, f);
 	/* "60", "0.5": as a user would write it, not "60.0". */

@@ -11,7 +11,7 @@
 #include "sink/format.h"
 
 /*
- * The record as JSON: for the first error, every SPEC field of the event;
+ * The record as JSON: for the first error, every field of the event;
  * otherwise v, ts, mono_ns, side, vm, drive, errno, err.  Always added:
  * alert (error|repeat|recovered), op, alert_events, alert_total,
  * alert_first_ts, alert_last_ts, alert_interval_s.

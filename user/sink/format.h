@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Rendering events: one human line, or one JSON object (SPEC.md). */
+/*
+ * Rendering events: one human line, or one JSON object
+ * (docs/events.schema.json).
+ */
 #ifndef VBT_FORMAT_H
 #define VBT_FORMAT_H
 

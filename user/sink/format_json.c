@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The JSON Lines view: SPEC.md's event objects, "v": 1. */
+/* The JSON Lines view: the event records of docs/events.schema.json. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,23 +8,9 @@
 #include "decode/names.h"
 #include "sink/format.h"
 #include "system/disks.h"
+#include "util/json.h"
 
 #define VBT_JSON_VERSION 1
-
-static void add_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
-static void add_int(struct json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-static void add_u64(struct json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
-}
 
 static void add_block(struct json_object *o, const struct vbt_event *ev)
 {
@@ -34,20 +20,20 @@ static void add_block(struct json_object *o, const struct vbt_event *ev)
 	const char *vs;
 	int n;
 
-	add_str(o, "dev", b->disk);
-	add_int(o, "major", vbt_major(b->dev));
-	add_int(o, "minor", vbt_minor(b->dev));
-	add_str(o, "op", vbt_op_name(b->op));
+	vbt_json_add_str(o, "dev", b->disk);
+	vbt_json_add_int(o, "major", vbt_major(b->dev));
+	vbt_json_add_int(o, "minor", vbt_minor(b->dev));
+	vbt_json_add_str(o, "op", vbt_op_name(b->op));
 	n = vbt_rq_flag_names(b->flags, names, 32);
 	for (int i = 0; i < n; i++)
 		json_object_array_add(flags, json_object_new_string(names[i]));
 	json_object_object_add(o, "flags", flags);
-	add_u64(o, "sector", b->sector);
-	add_u64(o, "nr_sectors", b->nr_sectors);
-	add_u64(o, "bytes", b->bytes);
+	vbt_json_add_u64(o, "sector", b->sector);
+	vbt_json_add_u64(o, "nr_sectors", b->nr_sectors);
+	vbt_json_add_u64(o, "bytes", b->bytes);
 	if (b->status >= 0)
-		add_str(o, "status", vbt_blk_status_name(b->status));
-	add_u64(o, "lat_ns", b->lat_ns);
+		vbt_json_add_str(o, "status", vbt_blk_status_name(b->status));
+	vbt_json_add_u64(o, "lat_ns", b->lat_ns);
 	json_object_object_add(o, "issuer_known",
 			       json_object_new_boolean(b->issuer_known));
 	if (b->not_issued)
@@ -55,7 +41,7 @@ static void add_block(struct json_object *o, const struct vbt_event *ev)
 				       json_object_new_boolean(0));
 	vs = vbt_virtio_status_name(b->virtio_status);
 	if (vs) {
-		add_str(o, "virtio_status", vs);
+		vbt_json_add_str(o, "virtio_status", vs);
 		if (b->virtio_derived)
 			json_object_object_add(o, "virtio_status_derived",
 					       json_object_new_boolean(1));
@@ -66,20 +52,22 @@ static void add_host(struct json_object *o, const struct vbt_host_info *h)
 {
 	if (!h->known)
 		return;
-	add_str(o, "vm", h->vm);
-	add_str(o, "drive", h->drive);
-	add_str(o, "node", h->node);
-	add_str(o, "image", h->image);
-	add_str(o, "format", h->format);
-	add_str(o, "aio", h->aio);
-	add_str(o, "cache", h->cache);
+	vbt_json_add_str(o, "vm", h->vm);
+	vbt_json_add_str(o, "drive", h->drive);
+	vbt_json_add_str(o, "node", h->node);
+	vbt_json_add_str(o, "image", h->image);
+	vbt_json_add_str(o, "format", h->format);
+	vbt_json_add_str(o, "aio", h->aio);
+	vbt_json_add_str(o, "cache", h->cache);
 	if (h->direct >= 0)
 		json_object_object_add(o, "direct",
 				       json_object_new_boolean(h->direct));
-	add_str(o, "werror", h->werror);
-	add_str(o, "rerror", h->rerror);
+	vbt_json_add_str(o, "werror", h->werror);
+	vbt_json_add_str(o, "rerror", h->rerror);
 	if (h->guest_sees[0])
-		add_str(o, "guest_sees", h->guest_sees);
+		vbt_json_add_str(o, "guest_sees", h->guest_sees);
+	if (h->retry_of)
+		vbt_json_add_u64(o, "retry_of", h->retry_of);
 }
 
 char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)
@@ -92,44 +80,51 @@ char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)
 		return NULL;
 	vbt_format_rfc3339(ev->mono_ns + f->clock->mono_to_real_ns, ts,
 			   sizeof(ts));
-	add_int(o, "v", VBT_JSON_VERSION);
-	add_str(o, "ts", ts);
-	add_u64(o, "mono_ns", ev->mono_ns);
-	add_str(o, "side", ev->side == VBT_SIDE_HOST ? "host" : "guest");
-	add_str(o, "kind", vbt_kind_name(ev->kind));
-	add_int(o, "errno", ev->err);
-	add_str(o, "err", ev->err ? vbt_errno_name(ev->err) : "");
-	add_int(o, "pid", ev->pid);
-	add_int(o, "tid", ev->tid);
-	add_str(o, "comm", ev->comm);
+	vbt_json_add_int(o, "v", VBT_JSON_VERSION);
+	vbt_json_add_str(o, "ts", ts);
+	vbt_json_add_u64(o, "mono_ns", ev->mono_ns);
+	vbt_json_add_str(o, "side",
+			 ev->side == VBT_SIDE_HOST ? "host" : "guest");
+	vbt_json_add_str(o, "kind", vbt_kind_name(ev->kind));
+	vbt_json_add_int(o, "errno", ev->err);
+	vbt_json_add_str(o, "err", ev->err ? vbt_errno_name(ev->err) : "");
+	vbt_json_add_int(o, "pid", ev->pid);
+	vbt_json_add_int(o, "tid", ev->tid);
+	vbt_json_add_str(o, "comm", ev->comm);
 
 	switch (ev->kind) {
 	case VBT_KIND_BLOCK:
 		add_block(o, ev);
 		break;
 	case VBT_KIND_SYSCALL:
-		add_str(o, "syscall", vbt_sys_name(ev->sys.sys));
-		add_int(o, "fd", ev->sys.fd);
-		add_str(o, "path", ev->sys.path);
+		vbt_json_add_str(o, "syscall", vbt_sys_name(ev->sys.sys));
+		vbt_json_add_int(o, "fd", ev->sys.fd);
+		vbt_json_add_str(o, "path", ev->sys.path);
 		if (ev->sys.offset != UINT64_MAX)
-			add_u64(o, "offset", ev->sys.offset);
-		add_u64(o, "len", ev->sys.len);
+			vbt_json_add_u64(o, "offset", ev->sys.offset);
+		vbt_json_add_u64(o, "len", ev->sys.len);
 		if (ev->sys.cause_seq)
-			add_u64(o, "cause", ev->sys.cause_seq);
+			vbt_json_add_u64(o, "cause", ev->sys.cause_seq);
 		break;
 	case VBT_KIND_IO_URING:
 	case VBT_KIND_AIO:
-		add_int(o, "opcode", ev->async.opcode);
-		add_int(o, "fd", ev->async.fd);
-		add_str(o, "path", ev->async.path);
-		add_u64(o, "offset", ev->async.offset);
-		add_u64(o, "len", ev->async.len);
+		vbt_json_add_int(o, "opcode", ev->async.opcode);
+		vbt_json_add_int(o, "fd", ev->async.fd);
+		vbt_json_add_str(o, "path", ev->async.path);
+		vbt_json_add_u64(o, "offset", ev->async.offset);
+		vbt_json_add_u64(o, "len", ev->async.len);
 		break;
 	case VBT_KIND_LOST:
-		add_u64(o, "count", ev->lost);
+		vbt_json_add_u64(o, "count", ev->lost);
+		break;
+	case VBT_KIND_VM_STATE:
+	case VBT_KIND_BACKEND_REMOVED:
+		vbt_json_add_str(o, "state", ev->vmstate.state);
+		vbt_json_add_str(o, "reason", ev->vmstate.reason);
+		vbt_json_add_str(o, "state_source", ev->vmstate.source);
 		break;
 	}
-	add_u64(o, "seq", ev->seq);
+	vbt_json_add_u64(o, "seq", ev->seq);
 	add_host(o, &ev->host);
 
 	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |

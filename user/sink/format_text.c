@@ -127,11 +127,17 @@ static int fmt_host(const struct vbt_host_info *h, char *buf, size_t len)
 {
 	if (!h->known)
 		return 0;
-	return snprintf(buf, len, "  [vm %s%s%s%s%s%s%s%s%s]", h->vm,
+	char retry[64] = "";
+
+	if (h->retry_of)
+		snprintf(retry, sizeof(retry), "; retried after resume, first "
+			 "failed as #%llu", (unsigned long long)h->retry_of);
+	return snprintf(buf, len, "  [vm %s%s%s%s%s%s%s%s%s%s]", h->vm,
 			h->drive[0] ? " " : "", h->drive,
 			h->aio[0] ? " aio=" : "", h->aio,
 			h->cache[0] ? " cache=" : "", h->cache,
-			h->guest_sees[0] ? " -> guest sees " : "", h->guest_sees);
+			h->guest_sees[0] ? " -> guest sees " : "", h->guest_sees,
+			retry);
 }
 
 int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,
@@ -165,6 +171,24 @@ int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,
 				    "(ring buffer full)%s",
 				    f->color ? YELLOW : "", ev->lost,
 				    f->color ? RESET : "");
+	case VBT_KIND_VM_STATE:
+		return n + snprintf(buf, len, "%sVM %s (pid %u) is %s%s%s%s "
+				    "[%s]%s", f->color ? YELLOW : "",
+				    ev->host.vm[0] ? ev->host.vm : "?", ev->pid,
+				    ev->vmstate.state,
+				    ev->vmstate.reason[0] ? " (" : "",
+				    ev->vmstate.reason,
+				    ev->vmstate.reason[0] ? ")" : "",
+				    ev->vmstate.source, f->color ? RESET : "");
+	case VBT_KIND_BACKEND_REMOVED:
+		return n + snprintf(buf, len, "%sVM %s (pid %u) drive %s: its "
+				    "image %s was closed while the VM runs "
+				    "(drive_del?): the guest keeps a disk with "
+				    "no backend [%s]%s", f->color ? YELLOW : "",
+				    ev->host.vm[0] ? ev->host.vm : "?", ev->pid,
+				    ev->host.drive[0] ? ev->host.drive : "?",
+				    ev->host.image[0] ? ev->host.image : "",
+				    ev->vmstate.source, f->color ? RESET : "");
 	default:
 		return n + snprintf(buf, len, "unknown event kind %d", ev->kind);
 	}

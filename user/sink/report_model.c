@@ -15,6 +15,7 @@
 #include "decode/clock.h"
 #include "decode/names.h"
 #include "sink/report_render.h"
+#include "util/json.h"
 
 void vbt_report_time(uint64_t real_ns, char *buf, size_t len)
 {

@@ -8,6 +8,7 @@
 #include "decode/names.h"
 #include "sink/format.h"
 #include "sink/report_render.h"
+#include "util/json.h"
 
 static const char *side_name(int side)
 {

@@ -15,6 +15,7 @@
 #include "decode/clock.h"
 #include "sink/sink_exec.h"
 #include "util/msg.h"
+#include "util/shellwords.h"
 
 #define KILL_GRACE_NS	2000000000ULL
 #define CHILD_PATH	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -62,65 +63,23 @@ static int strv_push(char ***v, int *n, char *s)
 	return 0;
 }
 
-/* One word from *pp; returns its length in @out, or -1 on a bad quote. */
-static int next_word(const char **pp, char *out)
-{
-	const char *p = *pp;
-	int n = 0;
-	char q = 0;
-
-	for (; *p; p++) {
-		if (q == '\'') {
-			if (*p == '\'')
-				q = 0;
-			else
-				out[n++] = *p;
-		} else if (q == '"') {
-			if (*p == '"')
-				q = 0;
-			else if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
-				out[n++] = *++p;
-			else
-				out[n++] = *p;
-		} else if (*p == '\'' || *p == '"') {
-			q = *p;
-		} else if (*p == '\\' && p[1]) {
-			out[n++] = *++p;
-		} else if (isspace((unsigned char)*p)) {
-			break;
-		} else {
-			out[n++] = *p;
-		}
-	}
-	*pp = p;
-	out[n] = 0;
-	return q ? -1 : n;
-}
-
 int vbt_split_argv(const char *cmd, char ***argv, char *err, size_t errlen)
 {
-	char *word = malloc(strlen(cmd) + 1);
-	const char *p = cmd;
-	char **v = NULL;
+	size_t len = strlen(cmd);
+	char *words = malloc(len + 1), msg[128], **v = NULL;
+	ssize_t end;
 	int n = 0, ret = 0;
 
-	if (!word)
+	if (!words)
 		return -ENOMEM;
-	for (;;) {
-		while (isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		if (next_word(&p, word) < 0) {
-			snprintf(err, errlen, "unterminated quote in '%s'", cmd);
-			ret = -EINVAL;
-			break;
-		}
-		ret = strv_push(&v, &n, strdup(word));
-		if (ret)
-			break;
+	end = vbt_shell_split(cmd, len, words, msg, sizeof(msg));
+	if (end < 0) {
+		snprintf(err, errlen, "%s in '%s'", msg, cmd);
+		ret = -EINVAL;
 	}
-	free(word);
+	for (ssize_t i = 0; !ret && i < end; i += strlen(words + i) + 1)
+		ret = strv_push(&v, &n, strdup(words + i));
+	free(words);
 	if (!ret && !n) {
 		snprintf(err, errlen, "empty command");
 		ret = -EINVAL;

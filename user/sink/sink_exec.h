@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The --alert-exec sink of 'vblktrace watch': run a command per alert
- * record, without a shell.  The command line is split into argv here
- * (whitespace; '...' and "..." quote, backslash escapes; nothing is
- * expanded), the record's fields go to VBLKTRACE_<FIELD> environment
- * variables verbatim, each run has a time limit (SIGTERM, then SIGKILL),
- * and at most max_running run at once; more wait in a bounded queue, and
- * what does not fit is dropped and counted.
+ * record, without a shell.  The command line is split into argv as a
+ * shell would split words (util/shellwords.h; nothing is expanded, an
+ * open quote is refused), the record's fields go to VBLKTRACE_<FIELD>
+ * environment variables verbatim, each run has a time limit (SIGTERM,
+ * then SIGKILL), and at most max_running run at once; more wait in a
+ * bounded queue, and what does not fit is dropped and counted.
  */
 #ifndef VBT_SINK_EXEC_H
 #define VBT_SINK_EXEC_H

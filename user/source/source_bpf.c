@@ -339,8 +339,12 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 		}
 	}
 	sys = syscall_fail_bpf__open();
-	if (!sys)
-		return -errno;
+	if (!sys) {
+		ret = -errno;
+		snprintf(err, errlen, "failing syscalls: cannot open the BPF "
+			 "object: %s", strerror(-ret));
+		return ret;
+	}
 	sys->bss->filter_pids = cfg->nsys_pids > 0 || cfg->host;
 	sys->bss->match_qemu_comm = cfg->host;
 	ret = bpf_map__reuse_fd(sys->maps.events,
@@ -411,9 +415,9 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		return -ENOMEM;
 	bs->ncpus = libbpf_num_possible_cpus();
 	if (bs->ncpus <= 0) {
-		free(bs);
 		snprintf(err, errlen, "cannot count possible CPUs");
-		return -ENODEV;	/* not -EINVAL: that means a bad setting */
+		ret = -ENODEV;	/* not -EINVAL: that means a bad setting */
+		goto fail;
 	}
 
 	for (int level = force.level; level < LEVEL_MAX; level++) {
@@ -430,8 +434,8 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	if (ret) {
 		snprintf(err, errlen, "no way to attach to the block tracepoints "
 			 "on this kernel: %s; %s; %s", why[0], why[1], why[2]);
-		free(bs);
-		return ret == -EPERM ? -EPERM : -EOPNOTSUPP;
+		ret = ret == -EPERM ? -EPERM : -EOPNOTSUPP;
+		goto fail;
 	}
 
 	if (cfg->syscalls) {
@@ -440,9 +444,8 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		ret = open_syscalls(bs, cfg, sys_why, sizeof(sys_why));
 		if (ret && cfg->need_syscalls) {
 			snprintf(err, errlen, "%s", sys_why);
-			guest_block_bpf__destroy(bs->skel);
-			free(bs);
-			return ret == -EACCES ? -EPERM : -EOPNOTSUPP;
+			ret = ret == -EACCES ? -EPERM : -EOPNOTSUPP;
+			goto fail;
 		}
 		if (ret)
 			vbt_bpf_note_blind(bs, sys_why);
@@ -457,11 +460,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			 strerror(-ret));
 		if (ret == -EINVAL)	/* -EINVAL is for bad settings */
 			ret = -EIO;
-		host_qemu_bpf__destroy(bs->host);
-		syscall_fail_bpf__destroy(bs->sys);
-		guest_block_bpf__destroy(bs->skel);
-		free(bs);
-		return ret;
+		goto fail;
 	}
 	bs->src.ops = &bpf_ops;
 	bs->src.driver = "bpf";
@@ -469,4 +468,11 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	bs->src.cb_ctx = ctx;
 	*out = &bs->src;
 	return 0;
+fail:
+	/* Each destroy takes NULL: what was not opened is passed over. */
+	host_qemu_bpf__destroy(bs->host);
+	syscall_fail_bpf__destroy(bs->sys);
+	guest_block_bpf__destroy(bs->skel);
+	free(bs);
+	return ret;
 }

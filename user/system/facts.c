@@ -28,7 +28,9 @@
 #include "system/disk_facts.h"
 #include "system/facts.h"
 #include "system/qemu/qemu.h"
+#include "system/qemu/qemu_opts.h"
 #include "system/vmtrack.h"
+#include "util/json.h"
 
 #define MAX_DEPTH 8
 
@@ -272,40 +274,31 @@ struct json_object *vbt_facts_storage(const char *sysroot, const char *path)
 
 /* ---- QEMU processes ------------------------------------------------------- */
 
-/* The raw node's offset= (legacy -drive or -blockdev JSON), or -1. */
-static int64_t image_offset(const char *const *argv, int argc,
-			    const struct vbt_drive *d)
+int64_t vbt_facts_image_offset(const char *const *argv, int argc,
+			       const struct vbt_drive *d)
 {
 	for (int i = 0; i + 1 < argc; i++) {
-		const char *a = argv[i + 1], *p;
-		struct json_object *o, *v;
-		char msg[64], want[200];
+		bool blockdev = !strcmp(argv[i], "-blockdev");
+		const char *want = blockdev ? d->node : d->drive, *name, *off;
+		long long v = -1;
+		json_object *o;
+		char *end;
 
-		if (!strcmp(argv[i], "-blockdev") && a[0] == '{' && d->node) {
-			o = vbt_json_parse_exact(a, strlen(a), 16, msg,
-						 sizeof(msg));
-			if (o && json_object_object_get_ex(o, "node-name", &v) &&
-			    !strcmp(json_object_get_string(v), d->node) &&
-			    json_object_object_get_ex(o, "offset", &v) &&
-			    json_object_is_type(v, json_type_int)) {
-				int64_t off = json_object_get_int64(v);
-
-				json_object_put(o);
-				return off;
-			}
-			json_object_put(o);
-		} else if (!strcmp(argv[i], "-drive") && d->drive) {
-			snprintf(want, sizeof(want), "id=%s", d->drive);
-			p = strstr(a, want);
-			if (!p || (p != a && p[-1] != ',') ||
-			    (p[strlen(want)] && p[strlen(want)] != ','))
-				continue;
-			p = strstr(a, ",offset=");
-			if (p)
-				return strtoll(p + 8, NULL, 0);
-			if (!strncmp(a, "offset=", 7))
-				return strtoll(a + 7, NULL, 0);
+		if ((!blockdev && strcmp(argv[i], "-drive")) || !want)
+			continue;
+		o = vbt_qemu_opt_json(argv[i + 1], blockdev ? "driver" : NULL,
+				      blockdev, NULL, 0);
+		name = vbt_qjson_str(o, blockdev ? "node-name" : "id");
+		off = vbt_qjson_str(o, "offset");
+		if (name && !strcmp(name, want) && off) {
+			errno = 0;
+			v = strtoll(off, &end, 0);
+			if (errno || end == off || *end || v < 0)
+				v = -1;
 		}
+		json_object_put(o);
+		if (name && !strcmp(name, want))
+			return v;
 	}
 	return -1;
 }
@@ -315,7 +308,7 @@ static struct json_object *drive_json(const struct vbt_vm *vm,
 				      const char *const *argv, int argc)
 {
 	struct json_object *o = json_object_new_object();
-	int64_t off = image_offset(argv, argc, d);
+	int64_t off = vbt_facts_image_offset(argv, argc, d);
 
 	add(o, "id", jstr(d->id));
 	add(o, "drive", jstr(d->drive));

@@ -14,6 +14,7 @@
 
 #include "decode/event.h"
 #include "redact/redact.h"
+#include "system/qemu/qemu.h"
 
 struct json_object;
 
@@ -27,6 +28,14 @@ struct json_object *vbt_facts_collect(enum vbt_side side,
  * started while recording).  Host side only.
  */
 void vbt_facts_add_vms(struct json_object *facts, struct vbt_redactions *r);
+
+/*
+ * The offset= of drive @d's raw node in QEMU's argv (-blockdev by node
+ * name, JSON or keyval; legacy -drive by id), read with QEMU's own option
+ * syntax; -1 if it has none.
+ */
+int64_t vbt_facts_image_offset(const char *const *argv, int argc,
+			       const struct vbt_drive *d);
 
 /* "QEMU emulator version 7.2.22 (...)" read from the binary, not run. */
 int vbt_qemu_version(const char *exe, char *buf, size_t len);

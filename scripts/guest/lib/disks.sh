@@ -92,7 +92,7 @@ cache_wce() { case $1 in writethrough | directsync) echo off ;; *) echo on ;; es
 disk_add() {
 	local i=$1 spec=$2 kv k v img
 	local size=512M cache='' aio='' werror='' rerror='' discard='' lbs='' pbs='' queues='' serial=''
-	local id=virtio-disk$1 syntax=legacy fault=none image=
+	local id=virtio-disk$1 syntax=legacy fault=none image= backend=qemu
 	IFS=, read -r -a _kvs <<<"$spec"
 	for kv in "${_kvs[@]}"; do
 		k=${kv%%=*}
@@ -117,6 +117,8 @@ disk_add() {
 		syntax) case $v in legacy | blockdev) ;;
 			*) die "disk $i: bad syntax '$v'" ;; esac; syntax=$v ;;
 		fault) fault=$v ;;
+		backend) case $v in qemu | vhost-user) ;;
+			*) die "disk $i: bad backend '$v'" ;; esac; backend=$v ;;
 		*) die "disk $i: unknown key '$k'" ;;
 		esac
 	done
@@ -143,11 +145,40 @@ disk_add() {
 	local letters=abcdefghijklmnopqrstuvwxyz
 	printf '%s\tvd%s\t%s\t%s\t%s\n' "$i" "${letters:i:1}" "$id" "$img" "$spec" \
 		>>"$OUT/disks.txt"
-	if [ $syntax = legacy ]; then
+	if [ $backend = vhost-user ]; then
+		disk_vhost_user
+	elif [ $syntax = legacy ]; then
 		disk_legacy
 	else
 		disk_blockdev
 	fi
+}
+
+# A disk served by qemu-storage-daemon over vhost-user-blk: the image's I/O
+# (and its failures) happen in the daemon.  The guest's RAM must be shared
+# memory the daemon can map.
+disk_vhost_user() {
+	local sock=$SCRATCH/vu$i.sock c=${cache:-none} dpid
+	[ -z "$bd" ] || die "disk $i: backend=vhost-user takes no blkdebug fault"
+	qemu-storage-daemon \
+		--blockdev "driver=file,node-name=vu$i-file,filename=$img,cache.direct=$(cache_direct "$c")${aio:+,aio=$aio}" \
+		--blockdev "driver=raw,node-name=vu$i,file=vu$i-file" \
+		--export "type=vhost-user-blk,id=vu$i-export,node-name=vu$i,addr.type=unix,addr.path=$sock,writable=on" \
+		>"$OUT/storage-daemon-$i.log" 2>&1 &
+	dpid=$!
+	MOUNTS+=("pid:$dpid")
+	for _ in $(seq 50); do
+		[ -S "$sock" ] && break
+		sleep 0.1
+	done
+	[ -S "$sock" ] || die "qemu-storage-daemon did not export $sock: $(cat "$OUT/storage-daemon-$i.log")"
+	if [ -z "${VHOST_MEM:-}" ]; then
+		QEMU+=(-object "memory-backend-memfd,id=vbt-mem,size=${MEM}M,share=on"
+			-machine memory-backend=vbt-mem)
+		VHOST_MEM=1
+	fi
+	QEMU+=(-chardev "socket,id=vu$i-chr,path=$sock"
+		-device "vhost-user-blk-pci,bus=pci.0,addr=$addr,chardev=vu$i-chr,id=$id")
 }
 
 # -drive + -device. blkdebug is layered as raw -> blkdebug -> file with dotted options,

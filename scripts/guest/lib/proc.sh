@@ -41,6 +41,7 @@ cleanup() {
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
 		m=${MOUNTS[i]}
 		case $m in
+		pid:*) kill "${m#pid:}" 2>/dev/null && wait "${m#pid:}" 2>/dev/null ;;
 		fuse:*) fusermount3 -u "${m#fuse:}" 2>/dev/null || umount -l "${m#fuse:}" ||
 			echo "run.sh: could not unmount ${m#fuse:}" >&2 ;;
 		tmpfs:*) umount "${m#tmpfs:}" 2>/dev/null || umount -l "${m#tmpfs:}" ||
@@ -81,7 +82,8 @@ hook_start() {
 	mon_wait_status || die "QEMU did not come up (see $OUT/qemu.log: $(tail -n 3 "$OUT/qemu.log"))"
 	# Background jobs of a script start with SIGINT ignored; undo that, or a hook
 	# that relies on the default action would never see our SIGINT.
-	QEMU_PID=$QPID RIG_OUT=$OUT HOOK_READY=$ready env --default-signal=INT,QUIT \
+	QEMU_PID=$QPID RIG_OUT=$OUT HOOK_READY=$ready QMP_SOCK=$OUT/qmp.sock \
+		env --default-signal=INT,QUIT \
 		setsid sh -c "$HOOK" </dev/null >"$OUT/host-hook.log" 2>&1 &
 	HPID=$!
 	if [ "$HOOK_WAIT" = 1 ]; then

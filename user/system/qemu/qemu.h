@@ -89,6 +89,14 @@ struct vbt_vm {
 	bool truncated;		/* more than VBT_QEMU_MAX_DRIVES drives */
 	bool has_aio_ring;	/* an [aio] mapping: Linux AIO is in use */
 	bool inspected;		/* PID/fd was readable: fds and fd_direct are facts */
+	/* A vhost-user backend process (qemu-storage-daemon) serving a
+	 * VM's disks: the QEMU pid it serves (0: none found) and what it is.
+	 * Its drives carry the VM's device ids; name is the VM's. */
+	int backend_of;
+	char *backend;
+	/* libvirt's <domstatus state= reason= pid=>, when it keeps one */
+	char *run_state, *run_reason;
+	int libvirt_pid;	/* the pid libvirt says runs the domain; 0 */
 };
 
 /*
@@ -117,6 +125,8 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
 int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 			  char *err, size_t errlen);
 
+/* A new, empty drive of @vm; NULL past VBT_QEMU_MAX_DRIVES (truncated). */
+struct vbt_drive *vbt_vm_add_drive(struct vbt_vm *vm);
 const struct vbt_drive *vbt_vm_drive_by_fd(const struct vbt_vm *vm, int fd);
 /* By image path, exact string, else by st_dev/st_ino (st_rdev for devices). */
 const struct vbt_drive *vbt_vm_drive_by_path(const struct vbt_vm *vm,
@@ -129,6 +139,16 @@ const struct vbt_drive *vbt_vm_drive_by_path(const struct vbt_vm *vm,
  * cannot be read are skipped.  Negative errno if @procroot is unreadable.
  */
 int vbt_qemu_scan(const char *procroot, struct vbt_vm **vms, int *nvms);
+
+/*
+ * vhost-user block backends serving the VMs in @vms (qemu-storage-daemon
+ * processes under @procroot whose vhost-user-blk export socket a VM's
+ * vhost-user-blk device names, and which really listen on it): each a
+ * struct vbt_vm of its own (pid = the daemon, name = the VM's, drives =
+ * its exports under the VM's device ids, backend_of = the QEMU pid).
+ * Appended to the arrays; returns how many, or -errno.
+ */
+int vbt_vhost_scan(const char *procroot, struct vbt_vm **vms, int *nvms);
 
 /* Is this a QEMU system emulator (qemu-system-*, qemu-kvm)?  Either may be
  * NULL; comm is the 15-character kernel name, exe a path. */

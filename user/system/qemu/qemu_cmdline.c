@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "system/qemu/qemu_int.h"
+#include "util/json.h"
 
 struct ctx {
 	struct vbt_vm *vm;
@@ -90,15 +91,6 @@ static bool posix_protocol(const char *drv)
 		       !strcmp(drv, "host_cdrom"));
 }
 
-static json_object *jget(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (o && json_object_is_type(o, json_type_object))
-		json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
 static void jset_str(json_object *o, const char *key, const char *val)
 {
 	if (val)
@@ -107,7 +99,7 @@ static void jset_str(json_object *o, const char *key, const char *val)
 
 static void jdefault_str(json_object *o, const char *key, const char *val)
 {
-	if (!jget(o, key))
+	if (!vbt_jget(o, key))
 		jset_str(o, key, val);
 }
 
@@ -115,7 +107,7 @@ static void jdefault_str(json_object *o, const char *key, const char *val)
 static int cache_flag(json_object *n, const char *flag)
 {
 	char flat[32];
-	int v = vbt_qjson_bool(jget(n, "cache"), flag);
+	int v = vbt_qjson_bool(vbt_jget(n, "cache"), flag);
 
 	if (v >= 0)
 		return v;
@@ -127,7 +119,7 @@ static int cache_flag(json_object *n, const char *flag)
 
 static void nbd_name(json_object *n, char *buf, size_t len)
 {
-	json_object *srv = jget(n, "server");
+	json_object *srv = vbt_jget(n, "server");
 	const char *type = vbt_qjson_str(srv, "type");
 	const char *exp = vbt_qjson_str(n, "export");
 	const char *path = vbt_qjson_str(srv, "path");
@@ -248,7 +240,7 @@ static void walk(struct ctx *c, struct vbt_drive *d, json_object *n,
 	if (!n || depth > VBT_QEMU_MAX_DEPTH)
 		return;		/* also ends loops of node-name references */
 	if (json_object_is_type(n, json_type_string)) {
-		n = jget(c->nodes, json_object_get_string(n));
+		n = vbt_jget(c->nodes, json_object_get_string(n));
 		st = (struct wstate){ -1, -1, VBT_AIO_UNKNOWN, NULL };
 	}
 	if (!n || !json_object_is_type(n, json_type_object))
@@ -273,21 +265,21 @@ static void walk(struct ctx *c, struct vbt_drive *d, json_object *n,
 				d->node = vbt_qstrdup(name);
 			}
 		}
-		walk(c, d, jget(n, "file"), st, depth + 1);
+		walk(c, d, vbt_jget(n, "file"), st, depth + 1);
 		return;
 	case K_FILTER:
 		add_filter(d, drv);
-		child = jget(n, filter_child_key(drv));
+		child = vbt_jget(n, filter_child_key(drv));
 		if (!strcmp(drv, "quorum"))	/* the first child speaks */
-			child = json_object_array_get_idx(jget(n, "children"),
-							  0);
+			child = json_object_array_get_idx(
+					vbt_jget(n, "children"), 0);
 		walk(c, d, child, st, depth + 1);
 		return;
 	case K_PROTOCOL:
 		set_protocol(d, n, drv, &st);
 		return;
 	case K_UNKNOWN:
-		child = jget(n, "file");
+		child = vbt_jget(n, "file");
 		if (child)	/* a format or filter we do not know */
 			walk(c, d, child, st, depth + 1);
 		else if (drv || vbt_qjson_str(n, "filename"))
@@ -322,7 +314,7 @@ static const char *const url_protocols[] = {
 static void merge_missing(json_object *dst, json_object *src)
 {
 	json_object_object_foreach(src, k, v) {
-		if (!jget(dst, k))
+		if (!vbt_jget(dst, k))
 			json_object_object_add(dst, k, json_object_get(v));
 	}
 }
@@ -347,7 +339,7 @@ static void filename_to_node(json_object *n, const char *f, int depth)
 	}
 	if (starts(f, "blkdebug:")) {
 		const char *conf = f + 9, *img = strchr(conf, ':');
-		json_object *child = jget(n, "image");
+		json_object *child = vbt_jget(n, "image");
 
 		jdefault_str(n, "driver", "blkdebug");
 		if (!img)
@@ -401,7 +393,7 @@ static void legacy_gen_id(struct ctx *c, const char *iface, const char *media,
 					 "-cd" : "-hd") : "", n % maxdevs);
 		else
 			snprintf(buf, len, "%s%d", iface, n);
-		if (!jget(c->ids, buf) || index)
+		if (!vbt_jget(c->ids, buf) || index)
 			return;
 	}
 }
@@ -479,7 +471,7 @@ static int add_legacy_drive(struct ctx *c, const char *arg)
 		filenode = top;
 	} else {
 		jset_str(top, "driver", format);
-		filenode = jget(top, "file");
+		filenode = vbt_jget(top, "file");
 		if (file && *file &&
 		    (!filenode || !json_object_is_type(filenode,
 						       json_type_object))) {
@@ -510,32 +502,10 @@ static int add_legacy_drive(struct ctx *c, const char *arg)
 
 /* ---- -blockdev and -device ---- */
 
-static json_object *parse_json_or_opts(struct ctx *c, const char *arg,
-				       const char *implied, bool keyval)
-{
-	const char *p = arg + strspn(arg, " \t\n");
-	struct vbt_qopts o;
-	json_object *j;
-
-	if (*p == '{')
-		return vbt_qjson_parse(p, c->err, c->errlen);
-	if (vbt_qopts_parse(arg, implied, &o, c->err, c->errlen) < 0)
-		return NULL;
-	/* -device's QemuOpts keeps dotted keys flat; -blockdev nests them. */
-	if (keyval) {
-		j = vbt_qopts_crumple(&o, NULL);
-	} else {
-		j = json_object_new_object();
-		for (int i = 0; j && i < o.n; i++)
-			jset_str(j, o.kv[i].key, o.kv[i].val);
-	}
-	vbt_qopts_free(&o);
-	return j;
-}
-
 static int add_blockdev(struct ctx *c, const char *arg)
 {
-	json_object *j = parse_json_or_opts(c, arg, "driver", true);
+	json_object *j = vbt_qemu_opt_json(arg, "driver", true,
+					   c->err, c->errlen);
 	const char *name;
 
 	if (!j)
@@ -554,7 +524,8 @@ static int add_blockdev(struct ctx *c, const char *arg)
 
 static int add_device(struct ctx *c, const char *arg)
 {
-	json_object *j = parse_json_or_opts(c, arg, "driver", false);
+	json_object *j = vbt_qemu_opt_json(arg, "driver", false,
+					   c->err, c->errlen);
 
 	if (!j)
 		return -EINVAL;
@@ -594,14 +565,14 @@ static void backend_from_legacy(struct ctx *c, struct vbt_drive *d,
 {
 	struct wstate st = { -1, -1, VBT_AIO_UNKNOWN, NULL };
 	const char *node = vbt_qjson_str(l, "node");
-	json_object *wc = jget(l, "wc");
+	json_object *wc = vbt_jget(l, "wc");
 
 	st.aio = vbt_aio_parse(vbt_qjson_str(l, "aio"));
 	if (st.aio == VBT_AIO_UNKNOWN)
 		st.aio = VBT_AIO_THREADS;	/* -drive default */
-	if (jget(l, "cor"))
+	if (vbt_jget(l, "cor"))
 		add_filter(d, "copy-on-read");
-	walk(c, d, jget(l, "tree"), st, 0);
+	walk(c, d, vbt_jget(l, "tree"), st, 0);
 	/* The walk names the format node only if it has a node-name. */
 	free(d->node);
 	d->node = vbt_qstrdup(node ? node : vbt_qjson_str(l, "id"));
@@ -615,7 +586,7 @@ static void backend_from_legacy(struct ctx *c, struct vbt_drive *d,
 static void backend_from_node(struct ctx *c, struct vbt_drive *d,
 			      const char *name)
 {
-	json_object *n = jget(c->nodes, name);
+	json_object *n = vbt_jget(c->nodes, name);
 	struct wstate st = { -1, -1, VBT_AIO_UNKNOWN, NULL };
 
 	if (!n)
@@ -715,7 +686,7 @@ static int build_from_legacy(struct ctx *c, json_object *l)
 	const char *drv = NULL;
 	struct vbt_drive *d;
 
-	if (jget(l, "used"))
+	if (vbt_jget(l, "used"))
 		return 0;
 	if (!strcmp(iface, "virtio"))
 		drv = "virtio-blk-pci";
@@ -752,7 +723,7 @@ static void mark_refs(struct ctx *c, json_object *n, int depth)
 			mark_refs(c, json_object_array_get_idx(n, i), depth + 1);
 	} else if (json_object_is_type(n, json_type_object)) {
 		for (const char *const *k = child_keys; *k; k++)
-			mark_refs(c, jget(n, *k), depth + 1);
+			mark_refs(c, vbt_jget(n, *k), depth + 1);
 	}
 }
 
@@ -766,13 +737,13 @@ static int build_orphans(struct ctx *c)
 		mark_refs(c, n, 0);
 	}
 	for (size_t i = 0; i < ndev; i++)
-		mark_refs(c, jget(json_object_array_get_idx(c->devices, i),
+		mark_refs(c, vbt_jget(json_object_array_get_idx(c->devices, i),
 				  "drive"), 0);
 	json_object_object_foreach(c->nodes, name, node) {
 		struct vbt_drive *d;
 
 		(void)node;
-		if (jget(c->refs, name))
+		if (vbt_jget(c->refs, name))
 			continue;
 		d = vbt_vm_add_drive(c->vm);
 		if (!d)
@@ -857,8 +828,8 @@ static int parse_args(struct ctx *c, char **argv, int argc)
 			char msg[256];
 
 			snprintf(msg, sizeof(msg), "%s", c->err ? c->err : "");
-			vbt_qseterr(c->err, c->errlen, "-%s argument %d: %s", o,
-				   i, msg[0] ? msg : strerror(-r));
+			vbt_seterr(c->err, c->errlen, 0, "-%s argument %d: %s",
+				   o, i, msg[0] ? msg : strerror(-r));
 			return r;
 		}
 		if (!strcmp(o, "name")) {
@@ -885,14 +856,14 @@ int vbt_qemu_parse_cmdline(const char *buf, size_t len, struct vbt_vm *vm,
 	char *copy, **argv;
 	int argc = 0, r;
 
-	vbt_qseterr(err, errlen, "%s", "");
+	vbt_seterr(err, errlen, 0, "%s", "");
 	memset(vm, 0, sizeof(*vm));
 	if (!buf || !len) {
-		vbt_qseterr(err, errlen, "empty command line");
+		vbt_seterr(err, errlen, 0, "empty command line");
 		return -EINVAL;
 	}
 	if (len > VBT_QEMU_MAX_CMDLINE) {
-		vbt_qseterr(err, errlen,
+		vbt_seterr(err, errlen, 0,
 			   "command line of %zu bytes refused (limit %d)",
 			   len, VBT_QEMU_MAX_CMDLINE);
 		return -E2BIG;
@@ -907,7 +878,7 @@ int vbt_qemu_parse_cmdline(const char *buf, size_t len, struct vbt_vm *vm,
 	if (!copy || !argv || !c.nodes || !c.legacy || !c.devices || !c.refs ||
 	    !c.ids) {
 		r = -ENOMEM;
-		vbt_qseterr(err, errlen, "out of memory");
+		vbt_seterr(err, errlen, 0, "out of memory");
 		goto out;
 	}
 	memcpy(copy, buf, len);
@@ -921,7 +892,7 @@ int vbt_qemu_parse_cmdline(const char *buf, size_t len, struct vbt_vm *vm,
 	if (!r)
 		r = build(&c);
 	if (r < 0 && err && !err[0])
-		vbt_qseterr(err, errlen, "%s", strerror(-r));
+		vbt_seterr(err, errlen, 0, "%s", strerror(-r));
 out:
 	if (r < 0)
 		vbt_vm_free(vm);

@@ -192,7 +192,8 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 	int r = 0;
 
 	if (!xml || !len || len > VBT_LIBVIRT_MAX_XML || len > INT32_MAX) {
-		vbt_qseterr(err, errlen, "libvirt XML of %zu bytes refused", len);
+		vbt_seterr(err, errlen, 0, "libvirt XML of %zu bytes refused",
+			   len);
 		return -EINVAL;
 	}
 	/* No network, no entity expansion, no DTD loading, quiet. */
@@ -203,15 +204,24 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 		const xmlError *e = xmlGetLastError();
 		const char *m = e && e->message ? e->message : "parse error";
 
-		vbt_qseterr(err, errlen, "libvirt XML: %.*s",
+		vbt_seterr(err, errlen, 0, "libvirt XML: %.*s",
 			   (int)strcspn(m, "\n"), m);
 		xmlResetLastError();
 		return -EINVAL;
 	}
 	root = xmlDocGetRootElement(doc);
+	if (vbt_xml_is(root, "domstatus")) {
+		char *pid = vbt_xml_attr(root, "pid");
+
+		/* The domain's run state as libvirt last saw it. */
+		fill(&vm->run_state, vbt_xml_attr(root, "state"));
+		fill(&vm->run_reason, vbt_xml_attr(root, "reason"));
+		vm->libvirt_pid = pid ? atoi(pid) : 0;
+		xmlFree(pid);
+	}
 	dom = vbt_xml_is(root, "domstatus") ? vbt_xml_child(root, "domain") : root;
 	if (!vbt_xml_is(dom, "domain")) {
-		vbt_qseterr(err, errlen, "libvirt XML: no <domain> element");
+		vbt_seterr(err, errlen, 0, "libvirt XML: no <domain> element");
 		xmlFreeDoc(doc);
 		return -EINVAL;
 	}
@@ -221,7 +231,7 @@ int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 		if (vbt_xml_is(c, "disk"))
 			r = apply_disk(vm, c);
 	if (r < 0)
-		vbt_qseterr(err, errlen, "libvirt XML: out of memory");
+		vbt_seterr(err, errlen, 0, "libvirt XML: out of memory");
 	xmlFreeDoc(doc);
 	return r;
 }

@@ -122,6 +122,9 @@ void vbt_vm_free(struct vbt_vm *vm)
 	free(vm->uuid);
 	free(vm->binary);
 	free(vm->comm);
+	free(vm->backend);
+	free(vm->run_state);
+	free(vm->run_reason);
 	memset(vm, 0, sizeof(*vm));
 }
 

@@ -5,7 +5,7 @@
  * is the value of an implied key (-name NAME, -device virtio-blk-pci,...).
  * A later element without '=' is a boolean flag ("readonly" = "on").
  * Keys never contain ',' or '='; dotted keys nest ("cache.direct=on").
- * Also small JSON helpers shared by the rest of system/qemu/.
+ * Also JSON options, and the helpers that read either spelling.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,17 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "system/qemu/qemu_int.h"
-
-void vbt_qseterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "util/json.h"
 
 char *vbt_qstrdup(const char *s)
 {
@@ -114,7 +104,7 @@ int vbt_qopts_parse(const char *s, const char *implied_key,
 			p += klen;
 		}
 		if (opts_push(o, key, val) < 0) {
-			vbt_qseterr(err, errlen, "option string: %s",
+			vbt_seterr(err, errlen, 0, "option string: %s",
 				   errno == E2BIG ? "too many keys" :
 				   "out of memory");
 			vbt_qopts_free(o);
@@ -265,31 +255,43 @@ unsigned int vbt_qparse_size(const char *s)
 
 json_object *vbt_qjson_parse(const char *s, char *err, size_t errlen)
 {
-	struct json_tokener *tok = json_tokener_new_ex(VBT_QEMU_MAX_DEPTH);
-	enum json_tokener_error jerr;
+	char msg[128];
 	json_object *o;
-	size_t len = strlen(s);
 
-	if (!tok) {
-		vbt_qseterr(err, errlen, "out of memory");
+	o = vbt_json_parse(s, strlen(s), VBT_QEMU_MAX_DEPTH, 0, msg,
+			   sizeof(msg));
+	if (!o) {
+		vbt_seterr(err, errlen, 0, "bad JSON: %s", msg);
 		return NULL;
 	}
-	o = json_tokener_parse_ex(tok, s, len);
-	jerr = json_tokener_get_error(tok);
-	if (!o || jerr != json_tokener_success ||
-	    s[json_tokener_get_parse_end(tok) +
-	      strspn(s + json_tokener_get_parse_end(tok), " \t\r\n")]) {
-		vbt_qseterr(err, errlen, "bad JSON at offset %zu: %s",
-			   json_tokener_get_parse_end(tok),
-			   jerr == json_tokener_continue ? "truncated" :
-			   json_tokener_error_desc(jerr));
+	if (!json_object_is_type(o, json_type_object)) {
+		vbt_seterr(err, errlen, 0, "JSON option is not an object");
 		json_object_put(o);
-		o = NULL;
-	} else if (!json_object_is_type(o, json_type_object)) {
-		vbt_qseterr(err, errlen, "JSON option is not an object");
-		json_object_put(o);
-		o = NULL;
+		return NULL;
 	}
-	json_tokener_free(tok);
 	return o;
+}
+
+json_object *vbt_qemu_opt_json(const char *arg, const char *implied_key,
+			       bool nest, char *err, size_t errlen)
+{
+	struct vbt_qopts o;
+	json_object *j;
+
+	arg += strspn(arg, " \t\n");
+	if (*arg == '{')
+		return vbt_qjson_parse(arg, err, errlen);
+	if (vbt_qopts_parse(arg, implied_key, &o, err, errlen) < 0)
+		return NULL;
+	if (nest) {
+		j = vbt_qopts_crumple(&o, NULL);
+	} else {
+		j = json_object_new_object();
+		for (int i = 0; j && i < o.n; i++)
+			if (o.kv[i].val)
+				json_object_object_add(j, o.kv[i].key,
+					json_object_new_string(o.kv[i].val));
+	}
+	vbt_qopts_free(&o);
+	return j;
 }

@@ -255,19 +255,19 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
 
 	memset(vm, 0, sizeof(*vm));
 	if (!procroot || pid <= 0) {
-		vbt_qseterr(err, errlen, "bad procroot or pid %d", pid);
+		vbt_seterr(err, errlen, 0, "bad procroot or pid %d", pid);
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), "%s/%d/cmdline", procroot, pid);
 	len = vbt_qemu_read_file(path, &buf, VBT_QEMU_MAX_CMDLINE);
 	if (len == -E2BIG) {
-		vbt_qseterr(err, errlen,
+		vbt_seterr(err, errlen, 0,
 			   "pid %d: command line larger than %d bytes refused",
 			   pid, VBT_QEMU_MAX_CMDLINE);
 		return -E2BIG;
 	}
 	if (len < 0) {
-		vbt_qseterr(err, errlen, "%s: %s", path, strerror(-len));
+		vbt_seterr(err, errlen, 0, "%s: %s", path, strerror(-len));
 		return len;
 	}
 	r = vbt_qemu_parse_cmdline(buf, len, vm, err, errlen);

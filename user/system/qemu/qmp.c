@@ -84,7 +84,7 @@ static bool chardev_path(const char *arg, const char *id, char *path,
 }
 
 /* Does @pid hold a listening socket bound to @path?  Proves it serves it. */
-static bool pid_listens_on(const char *procroot, int pid, const char *path)
+bool vbt_pid_listens_on(const char *procroot, int pid, const char *path)
 {
 	char file[PATH_MAX], link[64], target[64], *buf = NULL, *line, *save;
 	unsigned long inodes[16];
@@ -146,7 +146,7 @@ int vbt_qmp_socket_of(const char *procroot, int pid, char *path, size_t len)
 			ret = qmp_arg_path(v, path, len);
 		else if (!mon && (!strcmp(a, "-mon") || !strcmp(a, "--mon")))
 			mon = control_mon(v);
-		if (!ret && !pid_listens_on(procroot, pid, path))
+		if (!ret && !vbt_pid_listens_on(procroot, pid, path))
 			ret = -ENOENT;
 	}
 	for (char *a = buf; a < buf + n && ret && mon; a += strlen(a) + 1) {
@@ -155,7 +155,7 @@ int vbt_qmp_socket_of(const char *procroot, int pid, char *path, size_t len)
 		if (v < buf + n && (!strcmp(a, "-chardev") ||
 				    !strcmp(a, "--chardev")) &&
 		    chardev_path(v, mon, path, len) &&
-		    pid_listens_on(procroot, pid, path))
+		    vbt_pid_listens_on(procroot, pid, path))
 			ret = 0;
 	}
 	free(mon);
@@ -201,7 +201,7 @@ static struct json_object *read_msg(struct vbt_qmp *q, char *err,
 			q->len -= n + 1;
 			if (!o || !json_object_is_type(o, json_type_object)) {
 				json_object_put(o);
-				vbt_qseterr(err, errlen, "QMP sent something "
+				vbt_seterr(err, errlen, 0, "QMP sent something "
 					    "that is not a JSON object");
 				return NULL;
 			}
@@ -212,13 +212,13 @@ static struct json_object *read_msg(struct vbt_qmp *q, char *err,
 			return o;
 		}
 		if (q->len >= QMP_MAX_LINE) {
-			vbt_qseterr(err, errlen, "QMP reply longer than %d MiB",
+			vbt_seterr(err, errlen, 0, "QMP reply longer than %d MiB",
 				    QMP_MAX_LINE >> 20);
 			return NULL;
 		}
 		left = deadline - now_ms();
 		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0) {
-			vbt_qseterr(err, errlen, "QMP monitor did not answer "
+			vbt_seterr(err, errlen, 0, "QMP monitor did not answer "
 				    "within %d ms (another client holds it?)",
 				    q->timeout_ms);
 			errno = EBUSY;
@@ -229,7 +229,7 @@ static struct json_object *read_msg(struct vbt_qmp *q, char *err,
 			char *b = realloc(q->buf, cap);
 
 			if (!b) {
-				vbt_qseterr(err, errlen, "out of memory");
+				vbt_seterr(err, errlen, 0, "out of memory");
 				return NULL;
 			}
 			q->buf = b;
@@ -239,7 +239,7 @@ static struct json_object *read_msg(struct vbt_qmp *q, char *err,
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0) {
-			vbt_qseterr(err, errlen, "QMP monitor closed the "
+			vbt_seterr(err, errlen, 0, "QMP monitor closed the "
 				    "connection");
 			return NULL;
 		}
@@ -256,20 +256,20 @@ static struct json_object *execute(struct vbt_qmp *q, const char *cmd,
 
 	n = snprintf(line, sizeof(line), "{\"execute\":\"%s\"}\n", cmd);
 	if (n >= (int)sizeof(line) || send(q->fd, line, n, MSG_NOSIGNAL) != n) {
-		vbt_qseterr(err, errlen, "cannot send to the QMP monitor");
+		vbt_seterr(err, errlen, 0, "cannot send to the QMP monitor");
 		return NULL;
 	}
 	o = read_msg(q, err, errlen);
 	if (!o)
 		return NULL;
 	if (json_object_object_get_ex(o, "error", &e)) {
-		vbt_qseterr(err, errlen, "QMP %s: %s", cmd,
+		vbt_seterr(err, errlen, 0, "QMP %s: %s", cmd,
 			    vbt_qjson_str(e, "desc") ?: "error");
 		json_object_put(o);
 		return NULL;
 	}
 	if (!json_object_object_get_ex(o, "return", &ret)) {
-		vbt_qseterr(err, errlen, "QMP %s: no return value", cmd);
+		vbt_seterr(err, errlen, 0, "QMP %s: no return value", cmd);
 		json_object_put(o);
 		return NULL;
 	}
@@ -288,7 +288,7 @@ int vbt_qmp_open(const char *path, int timeout_ms, struct vbt_qmp *q,
 	q->fd = -1;
 	q->timeout_ms = timeout_ms;
 	if (strlen(path) >= sizeof(a.sun_path)) {
-		vbt_qseterr(err, errlen, "QMP socket path too long");
+		vbt_seterr(err, errlen, 0, "QMP socket path too long");
 		return -ENAMETOOLONG;
 	}
 	strcpy(a.sun_path, path);
@@ -296,7 +296,7 @@ int vbt_qmp_open(const char *path, int timeout_ms, struct vbt_qmp *q,
 	if (q->fd < 0 || connect(q->fd, (struct sockaddr *)&a, sizeof(a))) {
 		int e = errno;
 
-		vbt_qseterr(err, errlen, "cannot connect to %s: %s", path,
+		vbt_seterr(err, errlen, 0, "cannot connect to %s: %s", path,
 			    strerror(e));
 		vbt_qmp_close(q);
 		return -e;
@@ -304,7 +304,7 @@ int vbt_qmp_open(const char *path, int timeout_ms, struct vbt_qmp *q,
 	o = read_msg(q, err, errlen);	/* the greeting: {"QMP": {...}} */
 	if (!o || !json_object_object_get_ex(o, "QMP", NULL)) {
 		if (o)
-			vbt_qseterr(err, errlen, "%s is not a QMP monitor", path);
+			vbt_seterr(err, errlen, 0, "%s is not a QMP monitor", path);
 		json_object_put(o);
 		vbt_qmp_close(q);
 		return o ? -EPROTO : -EBUSY;
@@ -325,7 +325,7 @@ struct json_object *vbt_qmp_query(struct vbt_qmp *q, const char *cmd,
 	/* Read-only by construction: no command that changes the VM. */
 	if (strncmp(cmd, "query-", 6) || strspn(cmd + 6,
 	    "abcdefghijklmnopqrstuvwxyz-") != strlen(cmd + 6)) {
-		vbt_qseterr(err, errlen, "refusing QMP command '%s'", cmd);
+		vbt_seterr(err, errlen, 0, "refusing QMP command '%s'", cmd);
 		errno = EPERM;
 		return NULL;
 	}

@@ -14,6 +14,7 @@
 #ifndef VBT_QMP_H
 #define VBT_QMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct json_object;
@@ -31,6 +32,9 @@ struct vbt_qmp {
  * Returns 0, -ENOENT (none), or another negative errno.
  */
 int vbt_qmp_socket_of(const char *procroot, int pid, char *path, size_t len);
+
+/* Does @pid hold a listening unix socket bound to @path? */
+bool vbt_pid_listens_on(const char *procroot, int pid, const char *path);
 
 /* Connect, read the greeting, negotiate capabilities. */
 int vbt_qmp_open(const char *path, int timeout_ms, struct vbt_qmp *q,
