@@ -71,7 +71,13 @@ kill -STOP "$(cat "$W/lost/pid")"
 dd if="$loop" of=/dev/null bs=4k count=16000 iflag=direct 2>/dev/null
 after=$(stat_sum)
 kill -CONT "$(cat "$W/lost/pid")"
-sleep 0.5
+# Wait until what it shows and what it reports lost add up (or 10 s): the
+# lost count arrives as periodic records, not at a fixed time.
+for _ in $(seq 100); do
+	n=$(( $(grep -c '"kind":"block"' "$W/lost/out") + $(vbt_lost "$W/lost/out") ))
+	[ "$n" -ge $((after - before)) ] && break
+	sleep 0.1
+done
 vbt_stop "$W/lost"
 shown=$(jq -r 'select(.kind == "block") | .sector' "$W/lost/out" | wc -l)
 lost=$(vbt_lost "$W/lost/out")
