@@ -144,15 +144,23 @@ for lv in "raw_tp|raw_tp: block_rq_complete, issuer at block_io_start" \
 		"$W/$n" "$how"
 done
 
-# An unknown level is refused, not silently replaced by tp_btf.
+# An unknown level is refused, not silently replaced by tp_btf: a
+# misspelling, a second level, a flag without a level, an empty item.
 mkdir -p "$W/bogus"
-VBLKTRACE_ATTACH=raw_tpx "$VBT" --side guest -j -t 1 >"$W/bogus/out" 2>"$W/bogus/err"
-rc=$?
-if [ $rc = 2 ] && grep -q "VBLKTRACE_ATTACH: unknown .*'raw_tpx'" "$W/bogus/err" &&
-   ! grep -q 'Ctrl-C to stop' "$W/bogus/err"; then
-	tap_ok "VBLKTRACE_ATTACH=raw_tpx: refused with status 2, naming the value"
+bad=
+for v in "raw_tpx|'raw_tpx'" "tp_btf,raw_tp|'raw_tp'" "no-io-start|no attach level" \
+	"raw_tp,,no-io-start|empty item at offset 7" 'x$(id)|'"'?'"; do
+	VBLKTRACE_ATTACH=${v%%|*} "$VBT" --side guest -j -t 1 >"$W/bogus/out" 2>"$W/bogus/err"
+	rc=$?
+	if [ $rc != 2 ] || ! grep -qF "${v#*|}" "$W/bogus/err" ||
+	   ! grep -q 'VBLKTRACE_ATTACH' "$W/bogus/err" || grep -q 'Ctrl-C to stop' "$W/bogus/err"; then
+		bad="$bad [${v%%|*}: exit $rc, $(cat "$W/bogus/err")]"
+	fi
+done
+if [ -z "$bad" ]; then
+	tap_ok "VBLKTRACE_ATTACH=raw_tpx, tp_btf,raw_tp, no-io-start, an empty item, junk: each refused with status 2, saying what"
 else
-	tap_fail "VBLKTRACE_ATTACH=raw_tpx is refused" "exit $rc" "$(cat "$W/bogus/err")"
+	tap_fail "bad VBLKTRACE_ATTACH values are refused" "$bad"
 fi
 
 # EIO from a FUSE file under the loop device: one write range, one read range.

@@ -166,6 +166,11 @@ static int parse_attach_env(struct attach_force *f, char *err, size_t errlen)
 			   !strncmp(p, "no-io-start", len)) {
 			f->no_io_start = true;
 		} else {
+			if (!len) {
+				snprintf(err, errlen, "VBLKTRACE_ATTACH: empty "
+					 "item at offset %d", (int)(p - env));
+				return -EINVAL;
+			}
 			/* Echo the item only if it is plain: it may be junk. */
 			bool plain = len > 0 && len <= 32 &&
 				     strspn(p, "abcdefghijklmnopqrstuvwxyz"
