@@ -113,9 +113,12 @@ for k in $KERNELS; do
 		grep -qE 'mkfs\.xfs\[[0-9]+\] pwrite64\(/dev/vda, off [0-9]+, [0-9]+ [KM]?i?B\) = -EIO  <- vda WRITE [0-9]+\+[0-9]+ IOERR \(virtio IOERR\)' "$g/live.txt"
 
 	DIAG="$(cat "$g/read.err"); $(grep ' READ ' "$out/got")"
-	check "$k: read error: dd fails and vdb READ EIO is traced" \
-		bash -c "[ \$(cat '$g/read.rc') != 0 ] && grep -q ' READ 5\$' '$out/got' &&
-			jq -e -s 'map(select(.kind == \"block\" and .dev == \"vdb\" and .op == \"READ\" and .comm == \"dd\")) | length > 0' '$ev'"
+	# As many dd READ EIO events on vdb as the kernel recorded failed reads.
+	vdb=$(awk '$1 == "vdb" {print $2}' "$g/sysfs.txt")
+	nread=$(awk -v d="$vdb" '$1 == d && $4 == "READ" && $5 == 5' "$out/truth" | wc -l)
+	check "$k: read error: dd fails and each of the kernel's vdb READ EIO failures is traced, issued by dd" \
+		bash -c "[ \$(cat '$g/read.rc') != 0 ] && [ $nread -gt 0 ] &&
+			jq -e -s --argjson n $nread 'map(select(.kind == \"block\" and .dev == \"vdb\" and .op == \"READ\" and .errno == 5 and .comm == \"dd\")) | length == \$n' '$ev'"
 
 	DIAG="$(cat "$g/flush.err"); $(jq -c 'select(.dev == "vdc" or .kind == "syscall" and .comm == "dd")' "$ev")"
 	# The kernel recorded the flush's failure; dd's one failed fsync is
@@ -128,8 +131,10 @@ for k in $KERNELS; do
 			$n == 1 and ($f | length) == 1 and ($s | length) == 1 and $s[0].cause == $f[0].seq' "$ev"
 
 	DIAG="$(cat "$g/enospc.err"); $(jq -c 'select(.dev == "vdd")' "$ev")"
-	check "$k: host ENOSPC under werror=report reaches the guest as WRITE IOERR" \
-		jq -e -s 'map(select(.kind == "block" and .dev == "vdd" and .op == "WRITE" and .status == "IOERR" and .virtio_status == "IOERR")) | length > 0' "$ev"
+	vdd=$(awk '$1 == "vdd" {print $2}' "$g/sysfs.txt")
+	nvdd=$(awk -v d="$vdd" '$1 == d && $4 == "WRITE"' "$out/truth" | wc -l)
+	check "$k: host ENOSPC under werror=report reaches the guest as WRITE IOERR, each of the kernel's $nvdd" \
+		jq -e -s --argjson n "$nvdd" '$n > 0 and (map(select(.kind == "block" and .dev == "vdd" and .op == "WRITE" and .status == "IOERR" and .virtio_status == "IOERR")) | length == $n)' "$ev"
 
 	DIAG=$(cat "$g/vbt.err")
 	check "$k: vblktrace attached with tp_btf, exited 0, lost nothing" \
