@@ -15,6 +15,8 @@
 #   capture-corpus.sh capture-qemu [FILE...]   the same, then replace each
 #        NUL-separated qemu/*.cmdline with the /proc/PID/cmdline of the
 #        QEMU that accepted it: byte for byte what vblktrace reads.
+#   capture-corpus.sh capture-qemu-log   QEMU's own error messages, each
+#        provoked with real QEMU, into corpus/explain/qemu72-real.log.
 #   capture-corpus.sh capture-guest [SERIES...]  boot the 6.1 and 6.12 guests with
 #        the scenes of corpus/explain (see capture_guest) and store their
 #        whole dmesg (guest-SERIES-rig.dmesg) and mkfs.xfs's output
@@ -319,9 +321,42 @@ capture_guest() {
 	done
 }
 
+# QEMU 7.2's own messages for the explain corpus (qemu72-real.log): each
+# provoked for real, in the shape QEMU prints it (the timestamps that
+# -msg timestamp=on adds are kept, as libvirt's logs have them).
+capture_qemu_log() {
+	local w q out=$CORPUS/explain/qemu72-real.log
+
+	mkdir -p "$ROOT/build"
+	w=$(mktemp -d "$ROOT/build/corpus-log.XXXXXX")
+	truncate -s 16M "$w/d0.img"
+	q="$QEMU -S -display none -nodefaults -accel tcg -msg timestamp=on"
+	{
+		# aio=native without O_DIRECT
+		$q -drive "file=$w/d0.img,format=raw,if=none,id=d0,aio=native" 2>&1
+		# two devices asked for the same PCI slot
+		$q -device virtio-net-pci,id=net0,addr=4 \
+			-drive "file=$w/d0.img,format=raw,if=none,id=d0" \
+			-device virtio-blk-pci,drive=d0,addr=4 2>&1
+		# a QEMU stopped with SIGTERM, as libvirt does
+		$q -drive "file=$w/d0.img,format=raw,if=none,id=d0" \
+			-monitor "unix:$w/m,server=on,wait=off" 2>&1 &
+		for _ in $(seq 100); do
+			echo "info status" | socat - "UNIX-CONNECT:$w/m" 2>/dev/null |
+				grep -q 'VM status' && break
+			sleep 0.1
+		done
+		kill -TERM $!
+		wait $!
+	} 2>&1 | sed "s#$w/#/var/lib/libvirt/images/#g" >"$out"
+	rm -rf "$w"
+	echo "captured explain/qemu72-real.log ($(wc -l <"$out") lines)"
+}
+
 case ${1:-} in
 check) shift; check "$@" ;;
 capture-qemu) shift; CAPTURE=1 check "$@" ;;
 capture-guest) shift; capture_guest "$@" ;;
+capture-qemu-log) capture_qemu_log ;;
 *) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

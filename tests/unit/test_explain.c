@@ -427,6 +427,27 @@ TEST(qemu_lines)
 	ex_stats_free(&st);
 }
 
+/* The same messages as real QEMU 7.2 prints them (capture-corpus.sh
+ * capture-qemu-log provokes each): every line recognised, same fields. */
+TEST(real_qemu72_messages)
+{
+	struct ex_stats st;
+	json_object *a = run_file("qemu72-real.log", &st), *h;
+
+	EXPECT_NE(NULL, hit(a, "qemu-aio-native-no-direct", 0));
+	h = hit(a, "qemu-pci-slot-busy", 0);
+	ASSERT_NE(NULL, h);
+	EXPECT_EQ(4, fint(h, "pci_slot"));
+	EXPECT_STREQ("virtio-net-pci,id=net0", fstr(h, "in_use_by"));
+	h = hit(a, "qemu-terminated", 0);
+	ASSERT_NE(NULL, h);
+	EXPECT_EQ(15, fint(h, "signal"));
+	EXPECT_EQ(count_lines("qemu72-real.log", NULL), st.lines);
+	EXPECT_EQ(st.lines, st.recognised);
+	json_object_put(a);
+	ex_stats_free(&st);
+}
+
 TEST(qmp_events)
 {
 	struct ex_stats st;
