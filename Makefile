@@ -18,8 +18,8 @@ DEPS		?= sh scripts/deps.sh
 PKG_CONFIG	?= pkg-config
 
 # Goals that only build need the build packages; tests and the demo need all.
-DEPS_BUILD_GOALS := all unit helpers bench
-DEPS_ALL_GOALS	:= check test-unit test-host test-vm demo
+DEPS_BUILD_GOALS := all unit san helpers bench
+DEPS_ALL_GOALS	:= check test-unit test-san test-host test-vm demo
 
 ifndef VBT_DEPS_DONE
 ifeq ($(MAKECMDGOALS),)
@@ -104,7 +104,7 @@ endif
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 		   -I$(BUILD) -Iinclude -Ibpf -Wall -Wno-unused-function
 
-.PHONY: all deps check unit test-unit test-host test-vm demo kmod kmod-clean \
+.PHONY: all deps check unit san test-san test-unit test-host test-vm demo kmod kmod-clean \
 	checkpatch format-check clean bench tidy
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -157,13 +157,52 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c
 unit: $(UNIT_BINS)
 helpers: $(HELPER_BINS)
 
+# The unit tests and the libFuzzer targets again, built by clang with
+# AddressSanitizer and UndefinedBehaviorSanitizer, dynamically linked (the
+# sanitizer runtimes want it), any report fatal.  tests/run.sh san runs
+# them; tests/fuzz/run.sh gives each fuzzer a few seconds over its corpus.
+SAN		:= $(BUILD)/san
+SAN_FLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+		   -fno-sanitize-recover=all
+SAN_CFLAGS	= $(filter-out -O2 -DVBT_ICU_DATA_SYMBOL=%,$(CFLAGS)) $(SAN_FLAGS) \
+		  -Wno-format-nonliteral
+SAN_LIBS	= -lbpf -lelf -lz -lzstd -ljson-c -lcap \
+		  $(shell $(PKG_CONFIG) --libs libxml-2.0 libmicrohttpd 2>/dev/null) \
+		  -lpthread -lm
+SAN_OBJS	:= $(patsubst %.c,$(SAN)/%.o,$(filter-out user/main.c,$(USER_SRCS)))
+SAN_LIB		:= $(SAN)/libvblktrace.a
+SAN_UNIT_BINS	:= $(patsubst tests/unit/%.c,$(SAN)/tests/unit/%,$(UNIT_SRCS))
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(SAN)/fuzz/%,$(FUZZ_SRCS))
+
+# fuzzer-no-link: coverage for the fuzzers; the unit tests link its runtime.
+$(SAN)/user/%.o: user/%.c $(USER_HDRS) $(SKELS)
+	@mkdir -p $(@D)
+	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(SAN_LIB): $(SAN_OBJS)
+	t=$@.$$$$.tmp; $(AR) rcs $$t $^ && mv $$t $@
+
+$(SAN)/tests/unit/%: tests/unit/%.c $(SAN_LIB) $(KSELFTEST)/kselftest_harness.h tests/unit/*.h
+	@mkdir -p $(@D)
+	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -Wno-sign-compare \
+		-I$(KSELFTEST) -Itests/unit -o $@ $< $(SAN_LIB) $(SAN_LIBS)
+
+$(SAN)/fuzz/%: tests/fuzz/%.c $(SAN_LIB)
+	@mkdir -p $(@D)
+	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer -o $@ $< $(SAN_LIB) $(SAN_LIBS)
+
+san: $(SAN_UNIT_BINS) $(FUZZ_BINS)
+
 # The README's test command: installs what it needs, builds, runs everything
 # and ends with "N passed, N failed[, N skipped]".
-check: all unit helpers
+check: all unit san helpers
 	@sh tests/run.sh
 
 test-unit: unit
 	@sh tests/run.sh unit
+test-san: san
+	@sh tests/run.sh san
 test-host: all helpers
 	@sh tests/run.sh host
 test-vm: all

@@ -11,6 +11,8 @@
  * virtio_has_feature(), which BUG()s when the bound driver did not list
  * the bit.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/debugfs.h>
@@ -32,6 +34,7 @@
 
 struct vbt_idisk {
 	struct list_head list;
+	struct dentry *dir;
 	char name[DISK_NAME_LEN];
 };
 
@@ -250,16 +253,20 @@ static u32 size_by_features(u64 offered)
 }
 
 /*
- * Length of the device-specific config region a modern virtio-pci device
- * advertises (its VIRTIO_PCI_CAP_DEVICE_CFG capability), 0 if unknown.
- * The modern transport maps exactly that much and BUG()s on reads beyond.
+ * Length of the device-specific config region the modern transport mapped
+ * (its VIRTIO_PCI_CAP_DEVICE_CFG capability), 0 if unknown.  The transport
+ * maps exactly that much and BUG()s on reads beyond, so the capability is
+ * chosen and sized as virtio_pci_modern_dev.c does: the first one of the
+ * type whose BAR is a memory BAR that exists, offset 4-aligned, the region
+ * inside the BAR, at most a page.  A capability the transport would not
+ * have mapped gives 0: the caller then reads only what the features imply.
  */
 static u32 cfg_region_len(struct virtio_device *vdev)
 {
 	struct device *parent = vdev->dev.parent;
 	struct pci_dev *pdev;
-	u8 pos, type;
-	u32 len;
+	u32 offset, len;
+	u8 pos, type, bar;
 
 	if (!(negotiated(vdev) & BIT_ULL(F_VERSION_1)) || !parent ||
 	    !dev_is_pci(parent))
@@ -270,12 +277,26 @@ static u32 cfg_region_len(struct virtio_device *vdev)
 		pci_read_config_byte(pdev, pos +
 				     offsetof(struct virtio_pci_cap, cfg_type),
 				     &type);
+		pci_read_config_byte(pdev, pos +
+				     offsetof(struct virtio_pci_cap, bar),
+				     &bar);
 		if (type != VIRTIO_PCI_CAP_DEVICE_CFG)
 			continue;
+		/* virtio_pci_find_capability() skips these too */
+		if (bar >= PCI_STD_NUM_BARS || !pci_resource_len(pdev, bar) ||
+		    !(pci_resource_flags(pdev, bar) & IORESOURCE_MEM))
+			continue;
+		pci_read_config_dword(pdev, pos +
+				      offsetof(struct virtio_pci_cap, offset),
+				      &offset);
 		pci_read_config_dword(pdev, pos +
 				      offsetof(struct virtio_pci_cap, length),
 				      &len);
-		return len;
+		/* vp_modern_map_capability()'s checks */
+		if (offset & 3 || (u64)offset + len >
+		    pci_resource_len(pdev, bar))
+			return 0;
+		return min_t(u32, len, PAGE_SIZE);
 	}
 	return 0;
 }
@@ -452,6 +473,7 @@ static void add_idisk(const char *name)
 	strscpy(d->name, name, sizeof(d->name));
 	list_add_tail(&d->list, &idisks);
 	dir = debugfs_create_dir(d->name, root);
+	d->dir = dir;
 	debugfs_create_file("features", 0400, dir, d, &features_fops);
 	debugfs_create_file("config", 0400, dir, d, &config_fops);
 	debugfs_create_file("queues", 0400, dir, d, &queues_fops);
@@ -506,20 +528,22 @@ int vbt_inspect_init(struct dentry *parent)
 }
 
 /*
- * Removes the whole debugfs directory (@parent of vbt_inspect_init()):
- * debugfs waits for readers still inside a file, so the disk entries can
- * be freed afterwards.
+ * Undoes vbt_inspect_init(): no new disk directories, then each disk's
+ * directory removed (debugfs waits for readers still inside a file) before
+ * its entry is freed.  The parent directory stays its creator's.
  */
 void vbt_inspect_exit(void)
 {
 	struct vbt_idisk *d, *tmp;
 
 	bus_unregister_notifier(vbt_vdrv.driver.bus, &bus_nb);
-	debugfs_remove_recursive(root);
-	root = NULL;
+	mutex_lock(&idisks_lock);
 	list_for_each_entry_safe(d, tmp, &idisks, list) {
+		debugfs_remove_recursive(d->dir);
 		list_del(&d->list);
 		kfree(d);
 	}
+	root = NULL;
+	mutex_unlock(&idisks_lock);
 	unregister_virtio_driver(&vbt_vdrv);
 }

@@ -15,10 +15,13 @@
  * holds a reference on the module, and everything a reader set up is torn
  * down when its file is released, however the reader went away.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -32,10 +35,17 @@ MODULE_PARM_DESC(ring_kb, "size of each CPU's event ring in KiB (default 256)");
 
 #define VBT_BOUNCE	(64 * 1024)
 
+/*
+ * A reader's state.  Threads of one process may share the file: @lock
+ * makes VBT_IOC_START test-and-set @started once, and gives one read() at
+ * a time the bounce buffer (two copying out of it at once would hand each
+ * other's records to userspace, torn).
+ */
 struct vbt_reader {
-	char *bounce;
-	bool started;
-	u64 delivered;
+	struct mutex lock;
+	char *bounce;		/* under lock */
+	bool started;		/* under lock */
+	u64 delivered;		/* under lock */
 };
 
 static atomic_t busy = ATOMIC_INIT(0);
@@ -55,6 +65,7 @@ static int vbt_open(struct inode *inode, struct file *file)
 		atomic_set(&busy, 0);
 		return -ENOMEM;
 	}
+	mutex_init(&rd->lock);
 	file->private_data = rd;
 	return stream_open(inode, file);
 }
@@ -68,6 +79,7 @@ static int vbt_release(struct inode *inode, struct file *file)
 		vbt_ring_reset();
 	}
 	kvfree(rd->bounce);
+	mutex_destroy(&rd->lock);
 	kfree(rd);
 	atomic_set(&busy, 0);
 	return 0;
@@ -77,17 +89,23 @@ static ssize_t vbt_read(struct file *file, char __user *buf, size_t len,
 			loff_t *ppos)
 {
 	struct vbt_reader *rd = file->private_data;
+	ssize_t ret;
 	size_t n;
-	int ret;
 
-	if (!rd->started)
-		return -EPROTO;
 	if (len < sizeof(struct vbt_block))
 		return -EINVAL;
 	for (;;) {
+		if (mutex_lock_interruptible(&rd->lock))
+			return -ERESTARTSYS;
+		if (!rd->started) {
+			ret = -EPROTO;
+			goto out_unlock;
+		}
 		n = vbt_ring_read(rd->bounce, min_t(size_t, len, VBT_BOUNCE));
 		if (n)
 			break;
+		mutex_unlock(&rd->lock);
+		/* Wait without the lock: another thread may read meanwhile. */
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		ret = wait_event_interruptible(vbt_ring_wait,
@@ -95,10 +113,15 @@ static ssize_t vbt_read(struct file *file, char __user *buf, size_t len,
 		if (ret)
 			return ret;
 	}
-	if (copy_to_user(buf, rd->bounce, n))
-		return -EFAULT;
+	if (copy_to_user(buf, rd->bounce, n)) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
 	rd->delivered += n;
-	return n;
+	ret = n;
+out_unlock:
+	mutex_unlock(&rd->lock);
+	return ret;
 }
 
 static __poll_t vbt_poll(struct file *file, poll_table *wait)
@@ -115,22 +138,27 @@ static long vbt_start(struct vbt_reader *rd, void __user *arg)
 	if (copy_from_user(&st, arg, sizeof(st)))
 		return -EFAULT;
 	if (st.abi != VBT_ABI_VERSION) {
-		pr_warn_ratelimited("vblktrace: %s[%d] speaks event ABI %u but this module speaks %u: refused; use a vblktrace and a module built from the same include/vblktrace/abi.h\n",
+		pr_warn_ratelimited("%s[%d] speaks event ABI %u but this module speaks %u: refused; use a vblktrace and a module built from the same include/vblktrace/abi.h\n",
 				    current->comm, task_tgid_nr(current),
 				    st.abi, VBT_ABI_VERSION);
 		return -EPROTO;
 	}
 	if (st.ndevs > VBT_KMOD_MAX_DEVS || st.flags & ~VBT_KMOD_ALL)
 		return -EINVAL;
-	if (rd->started)
-		return -EBUSY;
 	f.all = st.flags & VBT_KMOD_ALL;
 	f.pid = st.pid;
 	f.ndevs = st.ndevs;
 	memcpy(f.devs, st.devs, sizeof(f.devs));
+	/* Two threads starting at once: one starts, the other gets EBUSY. */
+	mutex_lock(&rd->lock);
+	if (rd->started) {
+		mutex_unlock(&rd->lock);
+		return -EBUSY;
+	}
 	vbt_ring_reset();
 	vbt_trace_start(&f);
 	rd->started = true;
+	mutex_unlock(&rd->lock);
 	return 0;
 }
 
@@ -170,7 +198,9 @@ static long vbt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vbt_start(rd, uarg);
 	case VBT_IOC_STATS:
 		st.dropped = vbt_ring_dropped();
+		mutex_lock(&rd->lock);
 		st.delivered = rd->delivered;
+		mutex_unlock(&rd->lock);
 		st.failed = vbt_trace_failed();
 		st.ring_bytes = vbt_ring_bytes();
 		st.io_start = vbt_trace_io_start();
@@ -231,7 +261,7 @@ static int __init vbt_init(void)
 	ret = misc_register(&vbt_misc);
 	if (ret)
 		goto out_inspect;
-	pr_info("vblktrace: ABI %u, %u KiB ring per CPU, issuers at %s\n",
+	pr_info("ABI %u, %u KiB ring per CPU, issuers at %s\n",
 		VBT_ABI_VERSION, vbt_ring_bytes() / 1024,
 		vbt_trace_io_start() ? "block_io_start" :
 		"block_rq_insert/block_rq_issue");
@@ -239,10 +269,8 @@ static int __init vbt_init(void)
 
 out_inspect:
 	vbt_inspect_exit();
-	goto out_trace;
 out_debugfs:
 	debugfs_remove_recursive(vbt_debugfs);
-out_trace:
 	vbt_trace_exit();
 out_ring:
 	vbt_ring_exit();
@@ -250,15 +278,18 @@ out_ring:
 }
 
 /*
- * No reader exists (its file pins the module).  Order: no new readers,
- * no debugfs reader (vbt_inspect_exit() removes the whole directory), no
- * probe (unregister + tracepoint_synchronize_unregister() in
- * vbt_trace_exit()), then free what the probes wrote into.
+ * No reader exists (its file pins the module).  The init ladder in
+ * reverse: no new readers, no disk inspector (vbt_inspect_exit() removes
+ * its directories, waiting for readers inside them, before it frees the
+ * disks), no stats file, no probe (unregister +
+ * tracepoint_synchronize_unregister() in vbt_trace_exit()), then free
+ * what the probes wrote into.
  */
 static void __exit vbt_exit(void)
 {
 	misc_deregister(&vbt_misc);
 	vbt_inspect_exit();
+	debugfs_remove_recursive(vbt_debugfs);
 	vbt_trace_exit();
 	vbt_ring_exit();
 }

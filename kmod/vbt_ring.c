@@ -11,6 +11,8 @@
  * the ring is empty), so the reader learns where the gap is and how long
  * it is, exactly.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/irq_work.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>

@@ -11,6 +11,8 @@
  * keyed by the request pointer, and read back at block_rq_complete, which
  * runs in interrupt context.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/device.h>
@@ -506,7 +508,7 @@ static int attach_tp(struct vbt_tp *t)
 	int ret = tracepoint_probe_register(t->tp, t->probe, NULL);
 
 	if (ret)
-		pr_err("vblktrace: cannot attach to %s: %d\n", t->name, ret);
+		pr_err("cannot attach to %s: %d\n", t->name, ret);
 	else
 		t->attached = true;
 	return ret;
@@ -533,7 +535,7 @@ int vbt_trace_init(void)
 	for_each_kernel_tracepoint(find_tp, NULL);
 	if (!tps[TP_COMPLETE].tp || (!tps[TP_IO_START].tp &&
 				     (!tps[TP_INSERT].tp || !tps[TP_ISSUE].tp))) {
-		pr_err("vblktrace: block tracepoints not found (CONFIG_BLOCK and CONFIG_TRACEPOINTS are needed)\n");
+		pr_err("block tracepoints not found (CONFIG_BLOCK and CONFIG_TRACEPOINTS are needed)\n");
 		return -ENOENT;
 	}
 	issuers = vzalloc(sizeof(*issuers) << VBT_SET_BITS);

@@ -1,8 +1,11 @@
 #!/bin/sh
 # Run vblktrace's tests and count them.
 #
-#   tests/run.sh [unit|host|vm|FILE]...  (default: the unit, host and vm suites;
-#                                         FILE: one test program or script)
+#   tests/run.sh [unit|san|host|vm|FILE]...  (default: all four suites;
+#                                             FILE: one test program or script)
+#
+# san: the unit tests built with ASan+UBSan (make san) and each libFuzzer
+# target for VBT_FUZZ_SECONDS (default 5) over tests/fuzz/corpus/.
 #
 # Every test program speaks TAP: the kselftest harness for unit tests,
 # tests/lib/tap.sh for the shell suites.  Each "ok"/"not ok" line counts as
@@ -32,7 +35,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 logdir=$build/test-logs
 mkdir -p "$logdir"
-suites=${*:-unit host vm}
+suites=${*:-unit san host vm}
 per_test_timeout=${VBT_TEST_TIMEOUT:-900}
 allow_skip=${VBT_ALLOW_SKIP:-}
 
@@ -154,6 +157,28 @@ for suite in $suites; do
 			run_one "unit/$(basename "$t")" "$t"
 		done
 		;;
+	san)
+		# Any sanitizer report is fatal (-fno-sanitize-recover=all) and
+		# so a failed test; leaks are reported at exit.
+		export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+		export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+		for t in "$build"/san/tests/unit/test_*; do
+			[ -x "$t" ] || continue
+			run_one "san/$(basename "$t")" "$t"
+		done
+		run_one "san/fuzz" sh "$top/tests/fuzz/run.sh"
+		;;
+	san)
+		# Any sanitizer report is fatal (-fno-sanitize-recover=all) and
+		# so a failed test; leaks are reported at exit.
+		export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+		export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+		for t in "$build"/san/tests/unit/test_*; do
+			[ -x "$t" ] || continue
+			run_one "san/$(basename "$t")" "$t"
+		done
+		run_one "san/fuzz" sh "$top/tests/fuzz/run.sh"
+		;;
 	host|vm)
 		for t in "$top"/tests/$suite/*.sh; do
 			[ -f "$t" ] || continue
@@ -168,7 +193,7 @@ for suite in $suites; do
 		run_script "$(basename "$suite")" "$suite"
 		;;
 	*)
-		echo "run.sh: unknown suite '$suite' (unit, host, vm or a file)" >&2
+		echo "run.sh: unknown suite '$suite' (unit, san, host, vm or a file)" >&2
 		exit 2
 		;;
 	esac

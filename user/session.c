@@ -18,6 +18,7 @@
 #include "decode/names.h"
 #include "util/msg.h"
 #include "session.h"
+#include "sink/atomic_file.h"
 #include "source/probe.h"
 
 static volatile sig_atomic_t stop, hangup;
@@ -155,11 +156,10 @@ static int open_record(struct vbt_session *s)
 	int fd;
 
 	/* Events name processes and files: private to the user. */
-	fd = open(s->opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		  0600);
+	fd = vbt_open_output(s->opts.output);
 	if (fd < 0) {
 		vbt_msg("cannot write %s: %s\n",
-			s->opts.output, strerror(errno));
+			s->opts.output, strerror(-fd));
 		return VBT_EXIT_RUNTIME;
 	}
 	s->record = fdopen(fd, "w");

@@ -7,12 +7,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <unistd.h>
+#include <linux/securebits.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 
 #include "decode/clock.h"
 #include "sink/sink_exec.h"
+#include "source/probe.h"
 
 static int argc_of(char **v)
 {
@@ -174,6 +180,126 @@ TEST(failures_are_counted)
 	EXPECT_EQ(2, r.n[VBT_EXEC_FAILED]);
 	vbt_sink_exec_free(x);
 	json_object_put(o);
+}
+
+/* A field of a /proc/PID/status copy ("CapEff", "Uid", ...), as hex or
+ * as the first decimal number; -1 if absent. */
+static long long status_field(const char *file, const char *key, int base)
+{
+	char line[256];
+	long long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen(file, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtoll(line + n + 1, NULL, base);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* The alert command copies its own /proc/self/status; wait for the run
+ * to end (the child reaped), not for a time. */
+static void run_status_dump(struct __test_metadata *_metadata,
+			    const char *file, const char *user)
+{
+	struct json_object *o = json_object_new_object();
+	struct vbt_sink_exec *x;
+	struct results r = { 0 };
+	char cmd[256], err[128];
+
+	snprintf(cmd, sizeof(cmd), "/bin/cp /proc/self/status %s", file);
+	ASSERT_EQ(0, vbt_sink_exec_new(cmd, 10, 1, count, &r, &x, err,
+				       sizeof(err)));
+	if (user)
+		ASSERT_EQ(0, vbt_sink_exec_set_user(x, user, err, sizeof(err)));
+	vbt_sink_exec_alert(x, o);
+	vbt_sink_exec_drain(x, vbt_mono_now() + 10000000000ULL);
+	EXPECT_EQ(1, r.n[VBT_EXEC_OK]);
+	vbt_sink_exec_free(x);
+	json_object_put(o);
+}
+
+/* Measured before: a child of the root daemon had CapEff 000001ff...
+ * Now every set is empty and no_new_privs is on, even when the daemon
+ * itself still holds everything (no lock-down yet). */
+TEST(child_starts_without_capabilities)
+{
+	char dir[] = "/tmp/vbt-exec.XXXXXX", file[64];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/status", dir);
+	ASSERT_NE(0, status_field("/proc/self/status", "CapEff", 16));
+	run_status_dump(_metadata, file, NULL);
+	EXPECT_EQ(0, status_field(file, "CapInh", 16));
+	EXPECT_EQ(0, status_field(file, "CapPrm", 16));
+	EXPECT_EQ(0, status_field(file, "CapEff", 16));
+	EXPECT_EQ(0, status_field(file, "CapAmb", 16));
+	EXPECT_EQ(1, status_field(file, "NoNewPrivs", 10));
+	unlink(file);
+	rmdir(dir);
+}
+
+/* The daemon after attaching: only what it keeps, bounding set shrunk,
+ * securebits locked, no_new_privs; its alert child has nothing. */
+TEST(lock_down_after_attach)
+{
+	static const int keep[] = { CAP_BPF, CAP_SYS_PTRACE, -1 };
+	const long long want = 1LL << CAP_BPF | 1LL << CAP_SYS_PTRACE;
+	char dir[] = "/tmp/vbt-exec.XXXXXX", file[64];
+	int bits;
+
+	ASSERT_EQ(0, getuid());	/* the daemon runs as root */
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/status", dir);
+	ASSERT_EQ(0, vbt_drop_capabilities(keep));
+	EXPECT_EQ(want, status_field("/proc/self/status", "CapEff", 16));
+	EXPECT_EQ(want, status_field("/proc/self/status", "CapPrm", 16));
+	EXPECT_EQ(want, status_field("/proc/self/status", "CapBnd", 16));
+	EXPECT_EQ(0, status_field("/proc/self/status", "CapInh", 16));
+	EXPECT_EQ(1, status_field("/proc/self/status", "NoNewPrivs", 10));
+	bits = prctl(PR_GET_SECUREBITS);
+	EXPECT_TRUE(bits & SECBIT_NOROOT);
+	EXPECT_TRUE(bits & SECBIT_NOROOT_LOCKED);
+	EXPECT_TRUE(bits & SECBIT_NO_SETUID_FIXUP_LOCKED);
+	EXPECT_TRUE(bits & SECBIT_NO_CAP_AMBIENT_RAISE);
+	/* Nothing outside the kept set can come back. */
+	EXPECT_EQ(0, prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN));
+	run_status_dump(_metadata, file, NULL);
+	EXPECT_EQ(0, status_field(file, "CapPrm", 16));
+	EXPECT_EQ(0, status_field(file, "CapEff", 16));
+	EXPECT_EQ(want, status_field(file, "CapBnd", 16));
+	unlink(file);
+	rmdir(dir);
+}
+
+/* --alert-user: the command runs as that user, with nothing either. */
+TEST(child_runs_as_the_configured_user)
+{
+	char dir[] = "/tmp/vbt-exec.XXXXXX", file[64];
+	struct passwd *pw = getpwnam("nobody");
+	struct vbt_sink_exec *x;
+	char err[128];
+
+	ASSERT_NE(NULL, pw);
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, chmod(dir, 0777));	/* nobody writes the copy */
+	snprintf(file, sizeof(file), "%s/status", dir);
+	run_status_dump(_metadata, file, "nobody");
+	EXPECT_EQ(pw->pw_uid, status_field(file, "Uid", 10));
+	EXPECT_EQ(pw->pw_gid, status_field(file, "Gid", 10));
+	EXPECT_EQ(0, status_field(file, "CapEff", 16));
+	EXPECT_EQ(0, status_field(file, "CapPrm", 16));
+	ASSERT_EQ(0, vbt_sink_exec_new("/bin/true", 1, 1, NULL, NULL, &x, err,
+				       sizeof(err)));
+	EXPECT_EQ(-EINVAL, vbt_sink_exec_set_user(x, "root", err,
+						  sizeof(err)));
+	EXPECT_EQ(-ENOENT, vbt_sink_exec_set_user(x, "no-such-user-vbt", err,
+						  sizeof(err)));
+	vbt_sink_exec_free(x);
+	unlink(file);
+	rmdir(dir);
 }
 
 TEST_HARNESS_MAIN

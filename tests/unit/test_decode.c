@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Decoding raw ABI records: what sources hand us, good and bad. */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -181,6 +183,31 @@ TEST(syscall_record_takes_errno_from_ret)
 	s.sys = 999;
 	ASSERT_EQ(0, vbt_event_decode(&s, sizeof(s), &ev, msg, sizeof(msg)));
 	EXPECT_EQ(VBT_SYS_UNKNOWN, ev.sys.sys);
+}
+
+/* A record's errno fields come from a kernel module, a ring buffer or a
+ * file: INT_MIN (or a 64-bit ret) must not overflow when made positive. */
+TEST(int_min_errno_stays_positive)
+{
+	struct vbt_syscall s = { 0 };
+	struct vbt_block b;
+	struct vbt_event ev;
+	char msg[128];
+
+	s.hdr.abi = VBT_ABI_VERSION;
+	s.hdr.kind = VBT_KIND_SYSCALL;
+	s.hdr.size = sizeof(s);
+	s.hdr.err = INT_MIN;
+	ASSERT_EQ(0, vbt_event_decode(&s, sizeof(s), &ev, msg, sizeof(msg)));
+	EXPECT_EQ(INT_MAX, ev.err);
+	s.hdr.err = 0;
+	s.ret = INT64_MIN;
+	ASSERT_EQ(0, vbt_event_decode(&s, sizeof(s), &ev, msg, sizeof(msg)));
+	EXPECT_EQ(INT_MAX, ev.err);
+	block_record(&b);
+	b.hdr.err = INT_MIN;
+	ASSERT_EQ(0, vbt_event_decode(&b, sizeof(b), &ev, msg, sizeof(msg)));
+	EXPECT_LE(0, ev.err);
 }
 
 TEST_HARNESS_MAIN

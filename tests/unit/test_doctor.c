@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "diagnose/doctor.h"
+#include "system/facts.h"
 
 static const char *corpus(const char *name)
 {
@@ -179,6 +181,32 @@ TEST(nul_separated_argv)
 	EXPECT_EQ(0, count(&r, "io-uring-unsupported"));
 	EXPECT_FINDING(&r, "pcie-hotplug-slots", DR_WARNING, NULL);
 	dr_report_free(&r);
+	dr_config_free(&c);
+}
+
+/* A NUL-separated argv whose last word has no NUL (a file cut short or
+ * edited by hand): the words handed on must all be terminated within the
+ * returned length, or strlen() reads past the heap buffer. */
+TEST(nul_separated_without_final_nul)
+{
+	static const char argv[] = "qemu-system-x86_64\0-name\0guest=a\0"
+				   "-machine\0pc-q35-7.2";
+	char err[256] = "";
+	struct dr_config c;
+	size_t n;
+	char *out = NULL;
+
+	ASSERT_EQ(0, dr_split_cmdline(argv, sizeof(argv) - 1, &out, &n, err,
+				      sizeof(err)));
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(sizeof(argv), n);
+	EXPECT_EQ(0, out[n - 1]);
+	EXPECT_STREQ("pc-q35-7.2", out + n - sizeof("pc-q35-7.2"));
+	free(out);
+	memset(&c, 0, sizeof(c));
+	ASSERT_EQ(0, dr_config_from_cmdline(&c, argv, sizeof(argv) - 1, err,
+					    sizeof(err)));
+	EXPECT_STREQ("pc-q35-7.2", c.machine);
 	dr_config_free(&c);
 }
 
@@ -424,6 +452,77 @@ TEST(host_facts)
 	dr_config_free(&c);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ASSERT_EQ(0, system(cmd));
+}
+
+/* IN_OPEN events on PATH while FN runs: the kernel's word on whether
+ * the path was opened at all. */
+static int opens_during(const char *path, int (*fn)(const char *))
+{
+	char buf[4096];
+	int fd = inotify_init1(IN_NONBLOCK), n = 0;
+	ssize_t len;
+
+	if (fd < 0 || inotify_add_watch(fd, path, IN_OPEN) < 0)
+		return -1;
+	fn(path);
+	while ((len = read(fd, buf, sizeof(buf))) > 0)
+		for (char *p = buf; p < buf + len;
+		     p += sizeof(struct inotify_event) +
+			  ((struct inotify_event *)p)->len)
+			n++;
+	close(fd);
+	return n;
+}
+
+/* A pasted command line may name a device node or a FIFO: doctor never
+ * opens them (side effects, blocking), only regular files, and it says
+ * the path was not probed. */
+TEST(probes_only_regular_files)
+{
+	char dir[] = "/tmp/vbt-doctor-XXXXXX", path[PATH_MAX], cmd[PATH_MAX * 2];
+	char err[256] = "", ver[64];
+	struct dr_config c = { 0 };
+	struct dr_report r = { 0 };
+	struct dr_env e;
+	const struct dr_finding *f;
+	int fd;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	alarm(20);	/* a blocking open fails the test, not the suite */
+	snprintf(path, sizeof(path), "%s/img", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(1, opens_during(path, dr_probe_direct));	/* control */
+	snprintf(path, sizeof(path), "%s/null", dir);
+	ASSERT_EQ(0, mknod(path, S_IFCHR | 0600, makedev(1, 3)));
+	EXPECT_EQ(0, opens_during(path, dr_probe_direct));
+	EXPECT_EQ(-1, dr_probe_direct(path));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	EXPECT_EQ(0, opens_during(path, dr_probe_direct));
+	/* Readers of named files do not hang on a FIFO either. */
+	EXPECT_EQ(-EINVAL, vbt_qemu_version(path, ver, sizeof(ver)));
+	EXPECT_EQ(-EINVAL, dr_config_from_file(&c, path, false, err,
+					       sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "not a regular file"));
+	dr_config_free(&c);
+	memset(&c, 0, sizeof(c));
+	snprintf(cmd, sizeof(cmd), "qemu-system-x86_64 -drive file=%s,"
+		 "format=raw,if=none,id=d0,cache=none -device virtio-blk-pci,"
+		 "drive=d0,id=virtio-disk0", path);
+	ASSERT_EQ(0, dr_config_from_cmdline(&c, cmd, strlen(cmd), err,
+					    sizeof(err)));
+	dr_env_default(&e);
+	dr_diagnose(&c, &e, &r);
+	f = dr_find(&r, "image-not-probed", "virtio-disk0");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(DR_INFO, f->sev);
+	alarm(0);
+	dr_report_free(&r);
+	dr_config_free(&c);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	EXPECT_EQ(0, system(cmd));
 }
 
 TEST(bad_input)

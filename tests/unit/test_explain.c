@@ -576,6 +576,29 @@ TEST(hostile_input)
 	free(buf);
 }
 
+/* "error -2147483648": negating INT_MIN is undefined; the name must be
+ * the clamped magnitude, never a negative number. */
+TEST(int_min_error_in_xfs_lines)
+{
+	static const char log[] =
+		"XFS (vdb): metadata I/O error in \"x\" at daddr 0x10 len 8 "
+		"error -2147483648\n"
+		"XFS (vdc): log I/O error -2147483648\n";
+	struct ex_ctx ctx = { 0 };
+	struct ex_stats st;
+	json_object *a;
+	FILE *in = fmemopen((void *)log, sizeof(log) - 1, "r");
+
+	ASSERT_NE(NULL, in);
+	a = run(in, &ctx, 4096, &st);
+	fclose(in);
+	EXPECT_EQ(2, st.recognised);
+	EXPECT_STREQ("E2147483647", fstr(hit(a, "xfs", 0), "errno"));
+	EXPECT_STREQ("E2147483647", fstr(hit(a, "xfs", 1), "errno"));
+	json_object_put(a);
+	ex_stats_free(&st);
+}
+
 TEST(empty_input)
 {
 	struct ex_ctx ctx = { 0 };

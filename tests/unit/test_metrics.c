@@ -177,7 +177,7 @@ TEST(textfile_is_replaced_atomically)
 	ASSERT_EQ(0, vbt_metrics_textfile_write(m, dir));
 	snprintf(path, sizeof(path), "%s/vblktrace.prom", dir);
 	ASSERT_EQ(0, stat(path, &st));
-	EXPECT_EQ(0644, st.st_mode & 0777);
+	EXPECT_EQ(0600, st.st_mode & 0777);	/* labels name images */
 	fd = open(path, O_RDONLY);
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <limits.h>
 #include "kselftest_harness.h"
 
 #include "decode/names.h"
@@ -72,6 +73,12 @@ TEST(errno_names)
 	EXPECT_STREQ("ENOSPC", vbt_errno_name(ENOSPC));
 	EXPECT_STREQ("EOPNOTSUPP", vbt_errno_name(EOPNOTSUPP));
 	EXPECT_STREQ("E4000", vbt_errno_name(4000));
+	/* -INT_MIN overflows: a hostile log's "error -2147483648" or a
+	 * record's err field must still give a positive, printable name. */
+	EXPECT_STREQ("E2147483647", vbt_errno_name(INT_MIN));
+	EXPECT_EQ(INT_MAX, vbt_errno_abs(INT_MIN));
+	EXPECT_EQ(INT_MAX, vbt_errno_abs(LLONG_MIN));
+	EXPECT_EQ(EIO, vbt_errno_abs(-EIO));
 	EXPECT_EQ(ENOSPC, vbt_errno_from_name("ENOSPC"));
 	EXPECT_EQ(-1, vbt_errno_from_name("ENOTHING"));
 }

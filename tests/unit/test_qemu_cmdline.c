@@ -413,6 +413,10 @@ TEST_F(corpus, libvirt_domstatus_xml)
 		.write_cache = -1, .fd_direct = -1 });
 	ASSERT_FALSE(model_mentions(vm, "0a81f5b2"));	/* <secret uuid> */
 	ASSERT_FALSE(model_mentions(vm, "client.admin"));
+	/* libvirt's own record of the run state and of the QEMU pid. */
+	ASSERT_STR("running", vm->run_state);
+	ASSERT_STR("booted", vm->run_reason);
+	ASSERT_EQ(4242, vm->libvirt_pid);
 }
 
 TEST(libvirt_plain_domain_xml_alone)

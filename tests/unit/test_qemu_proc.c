@@ -330,4 +330,55 @@ TEST_F(fakeproc, scan_finds_qemu_processes_only)
 	ASSERT_EQ(0, n);
 }
 
+/* Identity: a QEMU-named root-owned binary in a root-owned directory,
+ * and libvirt's pid file for a domain of that name. */
+TEST_F(fakeproc, names_are_verified_before_they_are_believed)
+{
+	char lv[PATH_MAX], argv[256];
+	struct vbt_vm *vm = &self->vm;
+	int n;
+
+	snprintf(lv, sizeof(lv), "%s/libvirt", self->root);
+	ASSERT_EQ(0, mkdir(lv, 0755));
+	vbt_libvirt_run_dir = lv;
+	/* No libvirt domain vm1: the binary alone decides. */
+	ASSERT_EQ(0, vbt_qemu_inspect(self->proc, 4242, vm, NULL, 0));
+	EXPECT_TRUE(vm->verified);
+	EXPECT_FALSE(vm->libvirt_verified);
+	EXPECT_STREQ("vm1", vbt_vm_label(vm));
+	vbt_vm_free(vm);
+	/* libvirt's vm1 is another pid: an impostor. */
+	put(lv, "vm1.pid", "9999", 4);
+	put(lv, "vm1.xml", "<domstatus/>", 12);
+	ASSERT_EQ(0, vbt_qemu_inspect(self->proc, 4242, vm, NULL, 0));
+	EXPECT_FALSE(vm->verified);
+	EXPECT_FALSE(vm->libvirt_verified);
+	EXPECT_STREQ("\"vm1\" (unverified, pid 4242)", vbt_vm_label(vm));
+	EXPECT_NE(NULL, strstr(vm->unverified_why, "pid 9999"));
+	vbt_vm_free(vm);
+	/* ... and libvirt's own pid file naming this pid: believed. */
+	put(lv, "vm1.pid", "4242\n", 5);
+	ASSERT_EQ(0, vbt_qemu_inspect(self->proc, 4242, vm, NULL, 0));
+	EXPECT_TRUE(vm->verified);
+	EXPECT_TRUE(vm->libvirt_verified);
+	vbt_vm_free(vm);
+	/* An XML but no pid file: not libvirt's word either. */
+	ASSERT_EQ(0, unlink(strcat(strcpy(argv, lv), "/vm1.pid")));
+	ASSERT_EQ(0, vbt_qemu_inspect(self->proc, 4242, vm, NULL, 0));
+	EXPECT_FALSE(vm->verified);
+	vbt_vm_free(vm);
+	/* A binary that is not there (or not root's). */
+	ASSERT_EQ(0, vbt_qemu_inspect(self->proc, 4300, vm, NULL, 0));
+	EXPECT_FALSE(vm->verified);
+	vbt_vm_free(vm);
+	/* A script named qemu-system-x86_64 runs root's /bin/sh. */
+	n = snprintf(argv, sizeof(argv), "qemu-system-x86_64%c-name%cprod%c",
+		     0, 0, 0);
+	process(self->proc, 4700, "qemu-system-x86\n", "/bin/sh", argv, n, "");
+	ASSERT_EQ(0, vbt_qemu_inspect(self->proc, 4700, vm, NULL, 0));
+	EXPECT_FALSE(vm->verified);
+	EXPECT_STREQ("its executable is not QEMU", vm->unverified_why);
+	vbt_libvirt_run_dir = "/run/libvirt/qemu";
+}
+
 TEST_HARNESS_MAIN

@@ -13,6 +13,7 @@
 #include "correlate/correlate.h"
 #include "util/msg.h"
 #include "opts.h"
+#include "sink/atomic_file.h"
 #include "sink/report_merge.h"
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_PERFETTO };
@@ -163,7 +164,7 @@ int cmd_merge(int argc, char **argv)
 	v.g = &g;
 	v.h = &h;
 	v.c = &c;
-	if (out && !(f = fopen(out, "w"))) {
+	if (out && !(f = vbt_fopen_output(out))) {
 		vbt_msg("cannot write %s: %s\n", out, strerror(errno));
 		ret = VBT_EXIT_RUNTIME;
 	} else {

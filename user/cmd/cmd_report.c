@@ -14,6 +14,7 @@
 #include "decode/bundle_input.h"
 #include "util/msg.h"
 #include "opts.h"
+#include "sink/atomic_file.h"
 #include "sink/report_render.h"
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_HTML, FMT_PERFETTO };
@@ -109,7 +110,7 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "vblktrace report: %s\n", err);
 		return VBT_EXIT_RUNTIME;
 	}
-	if (out && !(f = fopen(out, "w"))) {
+	if (out && !(f = vbt_fopen_output(out))) {
 		vbt_msg("cannot write %s: %s\n", out, strerror(errno));
 		vbt_input_close(&in);
 		return VBT_EXIT_RUNTIME;

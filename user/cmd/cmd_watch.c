@@ -39,6 +39,7 @@ struct watch_opts {
 	const char *log;
 	bool syslog;
 	const char *exec;
+	const char *exec_user;
 	double exec_timeout;
 	long exec_max;
 	double interval;
@@ -75,6 +76,7 @@ static void usage(const char *cmd)
 	       "  --syslog              alert records to syslog too (facility daemon)\n"
 	       "  --alert-exec CMD      run CMD per alert record, without a shell: CMD is split\n"
 	       "                        on blanks ('...' \"...\" quote), fields in VBLKTRACE_*\n"
+	       "  --alert-user USER     run CMD as USER (not root); CMD never has capabilities\n"
 	       "  --alert-timeout SEC   time limit of one CMD run (default 10)\n"
 	       "  --alert-max N         at most N CMD runs at once (default 4)\n"
 	       "  --alert-interval SEC  fold repeats per SEC; recovered after SEC without\n"
@@ -227,6 +229,10 @@ static int watch_started(struct vbt_session *s)
 {
 	static const int keep[] = { CAP_BPF, CAP_SYS_PTRACE,
 				    CAP_DAC_READ_SEARCH, -1 };
+	/* --alert-user: the children's setuid needs these two as well. */
+	static const int keep_user[] = { CAP_BPF, CAP_SYS_PTRACE,
+					 CAP_DAC_READ_SEARCH, CAP_SETUID,
+					 CAP_SETGID, -1 };
 	struct watch *w = s->priv;
 	int ret;
 
@@ -239,7 +245,8 @@ static int watch_started(struct vbt_session *s)
 	}
 	if (w->o.syslog)
 		vbt_sink_syslog_open();
-	ret = vbt_host_view_started(&w->hv, s, keep);
+	ret = vbt_host_view_started(&w->hv, s,
+				    w->o.exec_user ? keep_user : keep);
 	if (w->metrics)
 		vbt_metrics_set_drives(w->metrics, w->hv.track.vms,
 				       w->hv.track.nvms);
@@ -386,6 +393,8 @@ static int parse_one(struct watch_opts *o, const char *name, const char *v)
 		o->log = v;
 	else if (!strcmp(name, "alert-exec"))
 		o->exec = v;
+	else if (!strcmp(name, "alert-user"))
+		o->exec_user = v;
 	else if (!strcmp(name, "metrics"))
 		o->metrics = v;
 	else if (!strcmp(name, "textfile"))
@@ -418,7 +427,7 @@ static int parse_one(struct watch_opts *o, const char *name, const char *v)
 static int split_opts(int argc, char **argv, struct watch_opts *o)
 {
 	static const char *const with_arg[] = {
-		"log", "alert-exec", "alert-timeout", "alert-max",
+		"log", "alert-exec", "alert-user", "alert-timeout", "alert-max",
 		"alert-interval", "metrics", "textfile", "max-series",
 		"series-ttl",
 	};
@@ -490,6 +499,13 @@ static int setup(struct watch *w, int out_fd)
 					   w->o.exec_max, on_exec_result, w,
 					   &w->exec, err, sizeof(err))) {
 		return vbt_usage_error("--alert-exec: %s", err);
+	}
+	if (w->o.exec_user && !w->exec)
+		return bad("--alert-user needs --alert-exec", w->o.exec_user);
+	if (w->o.exec_user && vbt_sink_exec_set_user(w->exec, w->o.exec_user,
+						     err, sizeof(err))) {
+		fprintf(stderr, "vblktrace: --alert-user: %s\n", err);
+		return VBT_EXIT_USAGE;
 	}
 	return 0;
 }

@@ -21,7 +21,7 @@ static void print_drive_json(const struct vbt_vm *vm,
 
 	json_object_object_add(o, "v", json_object_new_int(1));
 	vbt_json_add_str(o, "kind", "vm_drive");
-	vbt_json_add_str(o, "vm", vm->name);
+	vbt_json_add_str(o, "vm", vbt_vm_label(vm));
 	json_object_object_add(o, "pid", json_object_new_int(vm->pid));
 	if (vm->backend) {
 		/* A disk served by another process (vhost-user). */

@@ -48,7 +48,7 @@ static void decode_block(const struct vbt_block *b, struct vbt_event *ev)
 		bi->flags = flags;
 		bi->disk[0] = 0;
 		bi->status = -1;
-		ev->err = b->hdr.err < 0 ? -b->hdr.err : b->hdr.err;
+		ev->err = vbt_errno_abs(b->hdr.err);
 	} else {
 		copy_str(bi->disk, b->disk, VBT_DISK_NAME_LEN);
 		bi->op = b->op < VBT_OP_MAX ? b->op : VBT_OP_UNKNOWN;
@@ -109,7 +109,7 @@ int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 	ev->pid = h->pid;
 	ev->tid = h->tid;
 	ev->cpu = h->cpu;
-	ev->err = h->err < 0 ? -h->err : h->err;
+	ev->err = vbt_errno_abs(h->err);
 	copy_str(ev->comm, h->comm, VBT_COMM_LEN);
 	ev->host.direct = -1;
 
@@ -131,7 +131,7 @@ int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 		ev->sys.ino = s->ino;
 		ev->sys.ftype = s->ftype;
 		if (s->ret < 0 && !ev->err)
-			ev->err = (int)-s->ret;
+			ev->err = vbt_errno_abs(s->ret);
 		break;
 	}
 	case VBT_KIND_IO_URING:
@@ -148,7 +148,7 @@ int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 		ev->async.bdev = a->bdev;
 		ev->async.ino = a->ino;
 		if (a->res < 0 && !ev->err)
-			ev->err = -a->res;
+			ev->err = vbt_errno_abs(a->res);
 		break;
 	}
 	case VBT_KIND_LOST:

@@ -5,6 +5,7 @@
  * appended there, so one table serves every kernel from 6.1 on.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -218,14 +219,22 @@ const char *vbt_errno_name(int err)
 {
 	static __thread char buf[16];
 
-	if (err < 0)
-		err = -err;
+	err = vbt_errno_abs(err);
 	if (err > 0 && err < (int)ARRAY_SIZE(errno_names) && errno_names[err])
 		return errno_names[err];
 	if (err == 0)
 		return "OK";
 	snprintf(buf, sizeof(buf), "E%d", err);
 	return buf;
+}
+
+int vbt_errno_abs(long long err)
+{
+	if (err == LLONG_MIN || err < -(long long)INT_MAX)
+		return INT_MAX;
+	if (err < 0)
+		return (int)-err;
+	return err > INT_MAX ? INT_MAX : (int)err;
 }
 
 int vbt_errno_from_name(const char *name)

@@ -17,7 +17,10 @@ const char *vbt_blk_status_name(int status);
 /* blk_status_t -> positive errno, as the kernel's blk_status_to_errno(). */
 int vbt_blk_status_errno(int status);
 const char *vbt_virtio_status_name(int vs);
-const char *vbt_errno_name(int err);	/* "EIO"; "E123" for unknown */
+const char *vbt_errno_name(int err);
+/* |err| as an int errno: the kernel's -EIO or a log's "error -5" made
+ * positive without overflowing on INT_MIN or a 64-bit return value. */
+int vbt_errno_abs(long long err);	/* "EIO"; "E123" for unknown */
 int vbt_errno_from_name(const char *name);
 const char *vbt_sys_name(int sys);
 const char *vbt_kind_name(int kind);

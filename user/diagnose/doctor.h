@@ -92,6 +92,10 @@ struct dr_env {
 	const char *(*fs_name)(const char *path);
 };
 
+/* The default O_DIRECT probe: opens only a regular file, read-only and
+ * non-blocking; -1 (unknown) for anything else, never opened. */
+int dr_probe_direct(const char *path);
+
 /* ---- loading configurations (doctor_config.c, doctor_xml.c) ---- */
 
 /* Parse a QEMU command line as users paste it: NUL separated

@@ -101,7 +101,12 @@ int dr_split_cmdline(const char *buf, size_t len, char **argv,
 	if (!out)
 		return -ENOMEM;
 	if (memchr(buf, '\0', len)) {
+		/* /proc/PID/cmdline ends each word with NUL; a file cut short
+		 * or edited may not: end the last word, or every reader's
+		 * strlen() runs off the buffer. */
 		memcpy(out, buf, len);
+		if (buf[len - 1] != '\0')
+			out[len++] = '\0';
 		*argv = out;
 		*outlen = len;
 		return 0;
@@ -338,13 +343,29 @@ int dr_config_from_cmdline(struct dr_config *c, const char *buf, size_t len,
 
 static ssize_t slurp(const char *path, char **out, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking until we know what it is: a FIFO or device given in
+	 * place of a file must not hang or wake anything.  Only stdin (the
+	 * user's own '-') may be a pipe. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	bool is_stdin = !strcmp(path, "/dev/stdin");
 	size_t cap = 65536, len = 0;
 	char *buf = NULL;
+	struct stat st;
 	ssize_t n;
 
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) || (!S_ISREG(st.st_mode) && !is_stdin)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -EINVAL;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+		close(fd);
 		return -errno;
 	}
 	buf = malloc(cap + 1);
@@ -452,8 +473,8 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 	free(buf);
 	if (!c->vcpus)
 		c->vcpus = 1;
-	if (c->vm.name) {
-		snprintf(path, sizeof(path), "/run/libvirt/qemu/%s.xml",
+	if (c->vm.name && c->vm.libvirt_verified) {
+		snprintf(path, sizeof(path), "%s/%s.xml", vbt_libvirt_run_dir,
 			 c->vm.name);
 		len = access(path, R_OK) ? -1 : slurp(path, &buf, lerr,
 						      sizeof(lerr));
@@ -465,7 +486,7 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 	add_vhost_drives(c, procroot);
 	dr_config_apply_live(c, procroot, pid);
 	if (asprintf(&c->origin, "pid %d%s%s", pid, c->vm.name ? " " : "",
-		     c->vm.name ? c->vm.name : "") < 0)
+		     c->vm.name ? vbt_vm_label(&c->vm) : "") < 0)
 		c->origin = NULL;
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "diagnose/doctor.h"
 #include "util/json.h"
+#include "util/text_safe.h"
 
 #define WRAP 78
 
@@ -15,6 +16,8 @@ static void wrap(FILE *f, const char *head, int ind, const char *s)
 {
 	int col = fprintf(f, "%*s%s", 2, "", head);
 	bool first = true;
+
+	s = vbt_ts(s);	/* paths from a pasted or a foreign command line */
 
 	while (*s) {
 		size_t w = strcspn(s, " ");
@@ -43,11 +46,12 @@ static void print_drives(FILE *f, const struct dr_config *c)
 				 dev->bus ? dev->bus : "root", dev->slot,
 				 dev->fn < 0 ? 0 : dev->fn);
 		fprintf(f, "  %-6s %-16s %s %s cache=%s aio=%s werror=%s%s\n",
-			d->target ? d->target : "-",
-			d->id ? d->id : d->drive ? d->drive : "-",
-			d->format ? d->format : "?",
-			d->image ? d->image : "?", d->cache ? d->cache : "?",
-			vbt_aio_name(d->aio), d->werror ? d->werror : "?",
+			d->target ? vbt_ts(d->target) : "-",
+			d->id ? vbt_ts(d->id) : d->drive ? vbt_ts(d->drive) : "-",
+			d->format ? vbt_ts(d->format) : "?",
+			d->image ? vbt_ts(d->image) : "?",
+			d->cache ? vbt_ts(d->cache) : "?",
+			vbt_aio_name(d->aio), d->werror ? vbt_ts(d->werror) : "?",
 			addr);
 	}
 }
@@ -55,10 +59,10 @@ static void print_drives(FILE *f, const struct dr_config *c)
 static void header(FILE *f, const char *what, const struct dr_config *c)
 {
 	fprintf(f, "%s: %s\n  VM %s, machine %s%s%s%s, %d vCPU%s, %d drive%s\n",
-		what, c->origin ? c->origin : "?",
-		c->vm.name ? c->vm.name : "(unnamed)",
-		c->machine ? c->machine : "(default)", c->arch ? " (" : "",
-		c->arch ? c->arch : "", c->arch ? ")" : "", c->vcpus,
+		what, c->origin ? vbt_ts(c->origin) : "?",
+		c->vm.name ? vbt_ts(c->vm.name) : "(unnamed)",
+		c->machine ? vbt_ts(c->machine) : "(default)",
+		c->arch ? " (" : "", c->arch ? vbt_ts(c->arch) : "", c->arch ? ")" : "", c->vcpus,
 		c->vcpus == 1 ? "" : "s", c->vm.ndrives,
 		c->vm.ndrives == 1 ? "" : "s");
 	if (c->live)
@@ -87,7 +91,7 @@ void dr_print_text(FILE *f, const struct dr_config *c,
 				continue;
 			n[sev]++;
 			fprintf(f, "%s [%s] %s\n", dr_sev_name(x->sev), x->rule,
-				x->subject);
+				vbt_ts(x->subject));
 			wrap(f, "", 2, x->title);
 			if (*x->means)
 				wrap(f, "means: ", 9, x->means);

@@ -58,15 +58,29 @@ static bool is_disk_device(const struct vbt_drive *d)
 
 /* ---- host facts ---- */
 
-static int probe_direct(const char *path)
+int dr_probe_direct(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	int fd;
 
-	if (fd >= 0) {
+	/*
+	 * A pasted command line names any path: opening a device node can
+	 * have side effects (a watchdog starts counting, a tape rewinds) and
+	 * a FIFO can block.  Only a regular file is opened, non-blocking,
+	 * and it must still be one once open (no swap in between).
+	 */
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return -1;
+	fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC | O_NONBLOCK |
+		  O_NOCTTY);
+	if (fd < 0)
+		return errno == EINVAL ? EINVAL : -1;	/* only EINVAL is O_DIRECT */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return 0;
+		return -1;
 	}
-	return errno == EINVAL ? EINVAL : -1;	/* only EINVAL is O_DIRECT */
+	close(fd);
+	return 0;
 }
 
 static const char *probe_fs(const char *path)
@@ -114,7 +128,7 @@ void dr_env_default(struct dr_env *env)
 	env->sysfs = "/sys";
 	env->local = true;
 	env->io_uring = probe_io_uring(&env->io_uring_errno);
-	env->direct_probe = probe_direct;
+	env->direct_probe = dr_probe_direct;
 	env->fs_name = probe_fs;
 }
 
@@ -225,12 +239,25 @@ static void rule_native_aio_eio(struct ctx *x)
 static void rule_direct_support(struct ctx *x)
 {
 	const struct dr_env *e = x->env;
+	struct stat st;
 	const char *fs;
 	int r;
 
 	if (!x->d->direct || !posix_image(x->d) || !e->local ||
-	    access(x->d->image, F_OK))
+	    stat(x->d->image, &st))
 		return;
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		dr_add(x->r, "image-not-probed", DR_INFO, x->name,
+		       fmt("%s is not a regular file or block device: not "
+			   "opened", x->d->image),
+		       "doctor opens only regular files (read-only, "
+		       "non-blocking) to test O_DIRECT: a device node or FIFO "
+		       "named in a pasted command line is never opened.",
+		       "Nothing is known of O_DIRECT support for this path.",
+		       "Check the path; QEMU needs a regular file or a block "
+		       "device here.");
+		return;
+	}
 	r = e->direct_probe ? e->direct_probe(x->d->image) : -1;
 	if (r == EINVAL) {
 		dr_add(x->r, "direct-io-unsupported", DR_ERROR, x->name,

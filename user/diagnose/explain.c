@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "diagnose/explain.h"
+#include "util/text_safe.h"
 
 /* ---- helpers for the pattern files ---- */
 
@@ -143,34 +144,11 @@ bool ex_explain_line(struct ex_ctx *ctx, const char *line, struct ex_hit *h)
 /* Replace what is not printable UTF-8 by '?', in place; returns length. */
 static size_t sanitize(unsigned char *s, size_t n)
 {
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t need;
-		bool ok;
-
-		if (c == '\r' && i + 1 == n) {
-			s[i] = '\0';
-			return i;
-		}
-		if (c < 0x80) {
-			if ((c < 0x20 && c != '\t') || c == 0x7f)
-				s[i] = '?';
-			i++;
-			continue;
-		}
-		need = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 :
-		       (c & 0xf8) == 0xf0 ? 3 : 0;
-		ok = need && !(need == 1 && c < 0xc2) && c <= 0xf4;
-		for (size_t k = 1; ok && k <= need; k++)
-			ok = i + k < n && (s[i + k] & 0xc0) == 0x80;
-		if (!ok) {
-			s[i++] = '?';
-			continue;
-		}
-		i += need + 1;
-	}
+	if (n && s[n - 1] == '\r')
+		s[--n] = '\0';
+	/* never longer than its input: safe in place */
+	vbt_text_safe_n((char *)s, n, (char *)s, n + 1,
+			VBT_TS_REPLACE | VBT_TS_TAB);
 	return n;
 }
 

@@ -274,10 +274,10 @@ static bool m_xfs(const char *line, struct ex_ctx *ctx, struct ex_hit *h)
 		ex_fint(h, "daddr", daddr);
 		ex_fint(h, "offset", daddr * 512);
 		ex_fint(h, "len_sectors", len);
-		ex_fstr(h, "errno", vbt_errno_name(err < 0 ? -err : err));
+		ex_fstr(h, "errno", vbt_errno_name(err));
 		ex_summary(h, "XFS metadata I/O error on %s at daddr 0x%llx "
 			   "(byte %llu), %d sectors, %s", dev, daddr,
-			   daddr * 512, len, vbt_errno_name(err < 0 ? -err : err));
+			   daddr * 512, len, vbt_errno_name(err));
 		ex_detail(h, "XFS could not read or write metadata. daddr is in "
 			  "512-byte sectors from the start of %s. Repeated "
 			  "write errors of metadata shut the filesystem down.",
@@ -287,9 +287,9 @@ static bool m_xfs(const char *line, struct ex_ctx *ctx, struct ex_hit *h)
 	q = strstr(p, "log I/O error");
 	if (q && sscanf(q + 13, " %d", &err) == 1) {
 		h->level = "error";
-		ex_fstr(h, "errno", vbt_errno_name(err < 0 ? -err : err));
+		ex_fstr(h, "errno", vbt_errno_name(err));
 		ex_summary(h, "XFS log write failed on %s (%s)", dev,
-			   vbt_errno_name(err < 0 ? -err : err));
+			   vbt_errno_name(err));
 		ex_detail(h, "A write to the XFS journal failed; XFS shuts the "
 			  "filesystem down to protect it. Find the block-layer "
 			  "error just before this line.");

@@ -70,7 +70,7 @@ void vbt_host_fill(struct vbt_host_info *h, const struct vbt_vm *vm,
 		   const struct vbt_drive *d)
 {
 	h->known = true;
-	copy(h->vm, sizeof(h->vm), vm->name);
+	copy(h->vm, sizeof(h->vm), vbt_vm_label(vm));
 	if (!d)
 		return;
 	copy(h->drive, sizeof(h->drive), d->id ? d->id : d->drive);

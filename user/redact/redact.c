@@ -105,7 +105,15 @@ void vbt_redact_value(struct vbt_redactions *r, const char *v, size_t len)
 {
 	char *s;
 
+	size_t blank = 0;
+
 	if (len < VBT_REDACT_MIN_SCRUB || !strcmp(v, VBT_REDACTED))
+		return;
+	/* Layout (the indentation around XML elements) is no secret, and
+	 * scrubbing it would cut through every JSON and XML file. */
+	while (blank < len && isspace((unsigned char)v[blank]))
+		blank++;
+	if (blank == len)
 		return;
 	for (int i = 0; i < r->nvalues; i++)
 		if (strlen(r->values[i]) == len && !memcmp(r->values[i], v, len))
@@ -160,88 +168,186 @@ bool vbt_redact_key_is_secret(const char *key, size_t len, bool in_secret_obj)
 		return true;
 	return is_word(key, len, "key") || is_word(key, len, "secret") ||
 	       is_word(key, len, "pass") || is_word(key, len, "pw") ||
+	       is_word(key, len, "auth") || is_word(key, len, "sig") ||
 	       has_word(key, len, "password") || has_word(key, len, "passwd") ||
-	       has_word(key, len, "passphrase") || has_word(key, len, "token");
-}
-
-static bool url_stop(char c)
-{
-	return !c || strchr("/?#,\"'<> \t\n", c);
+	       has_word(key, len, "passphrase") || has_word(key, len, "token") ||
+	       has_word(key, len, "cookie") || has_word(key, len, "signature") ||
+	       has_word(key, len, "credential") ||
+	       has_word(key, len, "authorization") ||
+	       has_word(key, len, "apikey") || has_word(key, len, "api_key") ||
+	       has_word(key, len, "api-key") || has_word(key, len, "private");
 }
 
 /*
- * Free text: URL userinfo ("scheme://user:pass@host" -> "scheme://<redacted>@host")
- * and the secret elements of rbd strings ("rbd:pool/img:id=x:key=K").
+ * A query-string key that may carry a credential: every key the options
+ * call secret, and what URL signing and bearer schemes use (sig=,
+ * X-Amz-Signature=, X-Amz-Security-Token=, client_secret=, session=...).
+ * Query values are not references to secret objects, so "-secret" and
+ * "_secret" count here too.
+ */
+static bool query_key_is_secret(const char *key, size_t len)
+{
+	return vbt_redact_key_is_secret(key, len, false) ||
+	       has_word(key, len, "secret") || has_word(key, len, "sig") ||
+	       has_word(key, len, "key") || has_word(key, len, "auth") ||
+	       has_word(key, len, "pass") || has_word(key, len, "session") ||
+	       has_word(key, len, "cred");
+}
+
+/* Where a URL's authority or query ends in free text. */
+static bool url_stop(char c)
+{
+	return !c || strchr("\"'<> \t\n", c);
+}
+
+/*
+ * A query string "k=v&k2=v2" (';' also separates) up to @end: the value
+ * of every key that may carry a credential is redacted.
+ */
+static void redact_query(struct vbt_redactions *r, struct sb *b,
+			 const char *q, const char *end, const char *where,
+			 bool *changed)
+{
+	while (q < end) {
+		const char *e = q, *eq = NULL;
+
+		while (e < end && *e != '&' && *e != ';') {
+			if (*e == '=' && !eq)
+				eq = e;
+			e++;
+		}
+		if (eq && query_key_is_secret(q, eq - q) && e > eq + 1) {
+			sb_add(b, q, eq + 1 - q);
+			vbt_redact_value(r, eq + 1, e - eq - 1);
+			sb_str(b, VBT_REDACTED);
+			vbt_redact_note(r, "%s: URL query %.*s", where,
+					(int)(eq - q), q);
+			*changed = true;
+		} else {
+			sb_add(b, q, e - q);
+		}
+		if (e < end)
+			sb_add(b, e, 1);
+		q = e + 1;
+	}
+}
+
+/*
+ * URLs in free text: userinfo ("scheme://user:pa,ss@host" -> "scheme://
+ * <redacted>@host": the authority ends at '/', '?' or '#', and its last
+ * '@' ends the userinfo, commas and all) and credential query keys.
+ */
+static void redact_urls(struct vbt_redactions *r, struct sb *b, const char *p,
+			const char *where, bool *changed)
+{
+	const char *u;
+
+	while ((u = strstr(p, "://"))) {
+		const char *a = u + 3, *at = NULL, *q;
+
+		for (q = a; !url_stop(*q) && !strchr("/?#", *q); q++)
+			if (*q == '@')
+				at = q;
+		sb_add(b, p, a - p);
+		if (at) {
+			vbt_redact_value(r, a, at - a);
+			sb_str(b, VBT_REDACTED);
+			vbt_redact_note(r, "%s: URL userinfo", where);
+			*changed = true;
+			a = at;
+		}
+		while (!url_stop(*q) && *q != '?')
+			q++;
+		sb_add(b, a, q - a);
+		if (*q == '?') {
+			const char *end = q + 1;
+
+			while (!url_stop(*end) && *end != '#')
+				end++;
+			sb_add(b, q, 1);
+			redact_query(r, b, q + 1, end, where, changed);
+			q = end;
+		}
+		p = q;
+	}
+	sb_str(b, p);
+}
+
+/* rbd:POOL/IMAGE[@SNAP][:KEY=VALUE]...: ':' separates, '\' escapes; a
+ * value may hold anything else, commas included (mon_host=a,b). */
+static char *redact_rbd(struct vbt_redactions *r, const char *s,
+			const char *where, bool *changed)
+{
+	const char *p = strstr(s, "rbd:"), *q;
+	struct sb o = { 0 };
+
+	if (!p)
+		return strdup(s);
+	q = p + 4;
+	sb_add(&o, s, q - s);
+	while (*q) {
+		const char *e = q, *eq = NULL;
+
+		while (*e && *e != ':') {
+			if (*e == '\\' && e[1])
+				e++;
+			else if (*e == '=' && !eq)
+				eq = e;
+			e++;
+		}
+		if (eq && vbt_redact_key_is_secret(q, eq - q, false)) {
+			sb_add(&o, q, eq + 1 - q);
+			vbt_redact_value(r, eq + 1, e - eq - 1);
+			sb_str(&o, VBT_REDACTED);
+			vbt_redact_note(r, "%s: rbd %.*s", where, (int)(eq - q),
+					q);
+			*changed = true;
+		} else {
+			sb_add(&o, q, e - q);
+		}
+		if (!*e)
+			break;
+		sb_add(&o, e, 1);
+		q = e + 1;
+	}
+	return sb_done(&o);
+}
+
+static char *redact_json_text(struct vbt_redactions *r, const char *json,
+			      const char *where, bool *changed);
+
+/*
+ * One value as QEMU reads it (commas unescaped): a "json:{...}" filename
+ * is JSON and redacted as such (unparsable: redacted whole), then URLs
+ * and rbd strings.
  */
 static char *redact_text(struct vbt_redactions *r, const char *s,
 			 const char *where, bool *changed)
 {
 	struct sb b = { 0 };
-	const char *p = s;
+	char *t, *out;
 
-	while (*p) {
-		const char *u = strstr(p, "://"), *a, *at = NULL;
+	if (!strncmp(s, "json:", 5)) {
+		char *j = redact_json_text(r, s + 5, where, changed);
 
-		if (!u)
-			break;
-		a = u + 3;
-		for (const char *q = a; !url_stop(*q); q++)
-			if (*q == '@')
-				at = q;
-		sb_add(&b, p, a - p);
-		if (at) {
-			vbt_redact_value(r, a, at - a);
-			sb_str(&b, VBT_REDACTED);
-			vbt_redact_note(r, "%s: URL userinfo", where);
+		if (!j) {
+			vbt_redact_value(r, s + 5, strlen(s + 5));
+			vbt_redact_note(r, "%s: unparsable json: filename", where);
 			*changed = true;
-			p = at;
-		} else {
-			p = a;
+			return strdup(VBT_REDACTED);
 		}
+		if (asprintf(&out, "json:%s", j) < 0)
+			out = NULL;
+		free(j);
+		return out;
 	}
-	sb_str(&b, p);
-	if (b.oom || !b.s)
-		return sb_done(&b);
-	/* rbd:POOL/IMAGE[:KEY=VALUE]...: ':' separates, '\:' escapes */
-	p = strstr(b.s, "rbd:");
-	if (p) {
-		struct sb o = { 0 };
-		const char *q = p + 4;
-
-		sb_add(&o, b.s, q - b.s);
-		while (*q) {
-			const char *e = q, *eq = NULL;
-
-			while (*e && *e != ':' && *e != ',') {
-				if (*e == '\\' && e[1])
-					e++;
-				else if (*e == '=' && !eq)
-					eq = e;
-				e++;
-			}
-			if (eq && vbt_redact_key_is_secret(q, eq - q, false)) {
-				sb_add(&o, q, eq + 1 - q);
-				vbt_redact_value(r, eq + 1, e - eq - 1);
-				sb_str(&o, VBT_REDACTED);
-				vbt_redact_note(r, "%s: rbd %.*s", where,
-						(int)(eq - q), q);
-				*changed = true;
-			} else {
-				sb_add(&o, q, e - q);
-			}
-			if (!*e)
-				break;
-			if (*e == ',') {
-				sb_str(&o, e);
-				break;
-			}
-			sb_add(&o, e, 1);
-			q = e + 1;
-		}
-		free(b.s);
-		return sb_done(&o);
-	}
-	return sb_done(&b);
+	redact_urls(r, &b, s, where, changed);
+	t = sb_done(&b);
+	if (!t)
+		return NULL;
+	out = redact_rbd(r, t, where, changed);
+	free(t);
+	return out;
 }
 
 static bool secret_type(const char *t, size_t len)
@@ -331,6 +437,28 @@ static void json_walk(struct vbt_redactions *r, struct json_object *o,
 	}
 }
 
+/* JSON text redacted, re-serialised if anything changed; NULL if it is
+ * not exactly one JSON value. */
+static char *redact_json_text(struct vbt_redactions *r, const char *json,
+			      const char *where, bool *changed)
+{
+	char msg[128];
+	struct json_object *o = vbt_json_parse_exact(json, strlen(json), 32,
+						     msg, sizeof(msg));
+	bool ch = false;
+	char *out;
+
+	if (!o)
+		return NULL;
+	json_walk(r, o, where, &ch);
+	out = strdup(ch ? json_object_to_json_string_ext(o,
+				JSON_C_TO_STRING_PLAIN |
+				JSON_C_TO_STRING_NOSLASHESCAPE) : json);
+	json_object_put(o);
+	*changed |= ch;
+	return out;
+}
+
 static char *redact_json_arg(struct vbt_redactions *r, const char *arg,
 			     const char *where, bool *ok)
 {
@@ -365,6 +493,31 @@ static const char *elem_end(const char *p)
 		p++;
 	}
 	return p;
+}
+
+static char *unescape_commas(const char *v, size_t n)
+{
+	char *o = malloc(n + 1), *q = o;
+
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		*q++ = v[i];
+		if (v[i] == ',' && i + 1 < n && v[i + 1] == ',')
+			i++;
+	}
+	*q = '\0';
+	return o;
+}
+
+static void escape_commas(struct sb *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ',')
+			sb_str(b, ",,");
+		else
+			sb_add(b, s, 1);
+	}
 }
 
 static bool kv_secret_object(const char *opt, const char *arg)
@@ -427,12 +580,17 @@ static char *redact_kv_arg(struct vbt_redactions *r, const char *opt,
 						opt ? opt : "argument",
 						(int)(eq - p), p);
 		} else {
-			char *el = strndup(p, e - p), *red;
+			/* The value as QEMU reads it: ",," is one comma. */
+			const char *v = eq ? eq + 1 : p;
+			char *el = unescape_commas(v, e - v), *red;
 			bool ch = false;
 
 			red = el ? redact_text(r, el, where, &ch) : NULL;
-			if (red)
-				sb_str(&b, red);
+			sb_add(&b, p, v - p);
+			if (red && ch)
+				escape_commas(&b, red);
+			else if (red)
+				sb_add(&b, v, e - v);
 			else
 				b.oom = true;
 			free(el);
@@ -451,6 +609,9 @@ char *vbt_redact_arg(struct vbt_redactions *r, const char *opt,
 	bool changed = false, ok;
 	char *out;
 
+	/* QEMU takes every option with one dash or two: --object is -object. */
+	if (opt && opt[0] == '-' && opt[1] == '-')
+		opt++;
 	if (arg[0] == '-')
 		return redact_text(r, arg, where, &changed);
 	if (opt && !strcmp(opt, "-append"))
@@ -459,6 +620,12 @@ char *vbt_redact_arg(struct vbt_redactions *r, const char *opt,
 		out = redact_json_arg(r, arg, where, &ok);
 		if (ok)
 			return out;
+		/* QEMU would read it as JSON too: what we cannot parse may
+		 * hold anything, so none of it is kept. */
+		vbt_redact_value(r, arg, strlen(arg));
+		vbt_redact_note(r, "%s: unparsable JSON %s argument", where,
+				opt ? opt : "");
+		return strdup(VBT_REDACTED);
 	}
 	return redact_kv_arg(r, opt, arg, where);
 }
@@ -511,6 +678,16 @@ char *vbt_redact_words(struct vbt_redactions *r, const char *s,
 
 /* ---- libvirt XML ----------------------------------------------------------- */
 
+/* Set a text or attribute node's value verbatim: xmlNodeSetContent()
+ * would parse '&' in an attribute value as an entity reference. */
+static void xml_set_value(xmlNodePtr n, const char *v)
+{
+	if (n->type == XML_ATTRIBUTE_NODE && n->parent)
+		xmlSetProp(n->parent, n->name, BAD_CAST v);
+	else
+		xmlNodeSetContent(n, BAD_CAST v);
+}
+
 static void xml_redact_node_value(struct vbt_redactions *r, xmlNodePtr n)
 {
 	xmlChar *v = xmlNodeGetContent(n);
@@ -519,7 +696,7 @@ static void xml_redact_node_value(struct vbt_redactions *r, xmlNodePtr n)
 		vbt_redact_value(r, (const char *)v, strlen((const char *)v));
 		xmlFree(v);
 	}
-	xmlNodeSetContent(n, BAD_CAST VBT_REDACTED);
+	xml_set_value(n, VBT_REDACTED);
 }
 
 static void xml_redact_all(struct vbt_redactions *r, xmlNodePtr n)
@@ -530,8 +707,9 @@ static void xml_redact_all(struct vbt_redactions *r, xmlNodePtr n)
 	for (xmlNodePtr c = n->children; c; c = c->next) {
 		if (c->type == XML_ELEMENT_NODE)
 			xml_redact_all(r, c);
-		else if (c->type == XML_TEXT_NODE ||
-			 c->type == XML_CDATA_SECTION_NODE)
+		else if ((c->type == XML_TEXT_NODE ||
+			  c->type == XML_CDATA_SECTION_NODE) &&
+			 !xmlIsBlankNode(c))
 			xml_redact_node_value(r, c);
 	}
 }
@@ -560,20 +738,34 @@ static void xml_walk(struct vbt_redactions *r, xmlNodePtr n, const char *where)
 				continue;
 			}
 			v = xmlNodeGetContent((xmlNodePtr)a);
+			/* <source protocol='https' query='token=...'> */
+			if (v && !strcmp(an, "query")) {
+				struct sb q = { 0 };
+				bool ch = false;
+				const char *t = (const char *)v;
+
+				redact_query(r, &q, t, t + strlen(t), where,
+					     &ch);
+				if (q.s && ch)
+					xml_set_value((xmlNodePtr)a, q.s);
+				free(sb_done(&q));
+				xmlFree(v);
+				continue;
+			}
 			if (v) {
 				bool ch = false;
 				char *red = redact_text(r, (const char *)v,
 							where, &ch);
 
 				if (red && ch)
-					xmlNodeSetContent((xmlNodePtr)a,
-							  BAD_CAST red);
+					xml_set_value((xmlNodePtr)a, red);
 				free(red);
 				xmlFree(v);
 			}
 		}
 		for (xmlNodePtr c = n->children; c; c = c->next) {
-			if (c->type == XML_TEXT_NODE) {
+			if (c->type == XML_TEXT_NODE ||
+			    c->type == XML_CDATA_SECTION_NODE) {
 				bool ch = false;
 				char *red = redact_text(r,
 						(const char *)c->content, where,
@@ -586,6 +778,24 @@ static void xml_walk(struct vbt_redactions *r, xmlNodePtr n, const char *where)
 		}
 		xml_walk(r, n->children, where);
 	}
+}
+
+static bool has_foreign_nodes(xmlNodePtr n)
+{
+	for (; n; n = n->next) {
+		if (n->type == XML_ENTITY_REF_NODE || n->type == XML_ENTITY_NODE ||
+		    n->type == XML_ENTITY_DECL || n->type == XML_DTD_NODE ||
+		    n->type == XML_XINCLUDE_START)
+			return true;
+		if (n->type == XML_ELEMENT_NODE) {
+			for (xmlAttrPtr a = n->properties; a; a = a->next)
+				if (has_foreign_nodes(a->children))
+					return true;
+			if (has_foreign_nodes(n->children))
+				return true;
+		}
+	}
+	return false;
 }
 
 char *vbt_redact_xml(struct vbt_redactions *r, const char *xml, size_t len,
@@ -604,6 +814,18 @@ char *vbt_redact_xml(struct vbt_redactions *r, const char *xml, size_t len,
 			    XML_PARSE_NOWARNING);
 	if (!doc)
 		return NULL;
+	/*
+	 * libvirt writes no DTD.  An internal subset can declare entities
+	 * whose text (a password) the walk below would never see as the
+	 * content of <secret>: such a document is left out whole, as is
+	 * one with entity references or nodes we do not walk.
+	 */
+	if (doc->intSubset || doc->extSubset || has_foreign_nodes(doc->children)) {
+		vbt_redact_note(r, "%s: XML with a DTD or entities left out",
+				where);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
 	xml_walk(r, xmlDocGetRootElement(doc), where);
 	xmlDocDumpMemory(doc, &out, &n);
 	if (out)
@@ -660,6 +882,15 @@ char *vbt_redact_scrub(const struct vbt_redactions *r, const char *buf,
 		size_t ql;
 
 		cur = scrub_form(cur, &n, v, strlen(v));
+		/* In a QEMU option string a comma is written ",,". */
+		if (strchr(v, ',')) {
+			struct sb e = { 0 };
+
+			escape_commas(&e, v);
+			if (e.s)
+				cur = scrub_form(cur, &n, e.s, e.len);
+			free(sb_done(&e));
+		}
 		if (!js)
 			continue;
 		/* JSON members hold the value escaped ("a\"b", "c\\d"). */

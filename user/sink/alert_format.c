@@ -11,6 +11,7 @@
 #include "decode/names.h"
 #include "sink/alert_format.h"
 #include "util/json.h"
+#include "util/text_safe.h"
 
 static void add_str(struct json_object *o, const char *k, const char *v)
 {
@@ -90,41 +91,13 @@ char *vbt_alert_json_line(const struct vbt_alert *a, const struct vbt_fmt *f,
 	return s;
 }
 
-size_t vbt_alert_sanitize(const char *in, char *out, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-#define PUT(ch) do { if (o + 1 < len) out[o] = (ch); o++; } while (0)
-	for (const unsigned char *s = (const unsigned char *)in; *s; s++) {
-		if (*s == '\\' || *s == '"') {
-			PUT('\\');
-			PUT(*s);
-		} else if (*s == '\n') {
-			PUT('\\');
-			PUT('n');
-		} else if (*s < 0x20 || *s == 0x7f) {
-			PUT('\\');
-			PUT('x');
-			PUT(hex[*s >> 4]);
-			PUT(hex[*s & 15]);
-		} else {
-			PUT(*s);
-		}
-	}
-#undef PUT
-	if (len)
-		out[o < len ? o : len - 1] = 0;
-	return o;
-}
-
 /* 'VM "name" drive d' or 'host disk loop0' */
 static void where(const struct vbt_alert_key *k, char *buf, size_t len)
 {
 	char vm[2 * sizeof(k->vm)], drive[2 * sizeof(k->drive)];
 
-	vbt_alert_sanitize(k->vm, vm, sizeof(vm));
-	vbt_alert_sanitize(k->drive, drive, sizeof(drive));
+	vbt_text_safe(k->vm, vm, sizeof(vm), VBT_TS_QUOTE);
+	vbt_text_safe(k->drive, drive, sizeof(drive), VBT_TS_QUOTE);
 	if (k->vm[0])
 		snprintf(buf, len, "VM \"%s\" drive %s", vm,
 			 drive[0] ? drive : "?");
@@ -140,11 +113,11 @@ static void error_detail(const struct vbt_event *ev, char *buf, size_t len)
 	path[0] = 0;
 	if (ev->kind == VBT_KIND_SYSCALL) {
 		snprintf(what, sizeof(what), "%s()", vbt_sys_name(ev->sys.sys));
-		vbt_alert_sanitize(ev->sys.path, path, sizeof(path));
+		vbt_text_safe(ev->sys.path, path, sizeof(path), VBT_TS_QUOTE);
 	} else if (ev->kind == VBT_KIND_IO_URING || ev->kind == VBT_KIND_AIO) {
 		snprintf(what, sizeof(what), "%s %s", vbt_kind_name(ev->kind),
 			 vbt_async_op_name(ev->kind, ev->async.opcode));
-		vbt_alert_sanitize(ev->async.path, path, sizeof(path));
+		vbt_text_safe(ev->async.path, path, sizeof(path), VBT_TS_QUOTE);
 	} else {
 		snprintf(what, sizeof(what), "block request on %s sector %llu",
 			 ev->blk.disk, (unsigned long long)ev->blk.sector);

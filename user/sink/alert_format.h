@@ -25,7 +25,5 @@ char *vbt_alert_json_line(const struct vbt_alert *a, const struct vbt_fmt *f,
 /* One human line; VM names and paths have control characters escaped. */
 void vbt_alert_text(const struct vbt_alert *a, uint64_t interval_ns,
 		    char *buf, size_t len);
-/* Escape \, " and control characters (\n, \xNN); returns needed length. */
-size_t vbt_alert_sanitize(const char *in, char *out, size_t len);
 
 #endif

@@ -38,6 +38,81 @@ static void sync_dir(const char *dir)
 	}
 }
 
+/*
+ * What may be replaced: nothing yet, or a regular file of the caller's.
+ * rename() would replace a symlink or another user's file in a shared
+ * directory without a word; refuse both.
+ */
+static int replaceable(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if (st.st_uid != geteuid())
+		return -EPERM;
+	return 0;
+}
+
+int vbt_open_output(const char *path)
+{
+	/* O_NONBLOCK: naming a FIFO nobody reads must not hang us here. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+		      O_NONBLOCK | O_NOCTTY, 0600);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	if (S_ISREG(st.st_mode)) {
+		if (st.st_uid != geteuid()) {
+			close(fd);
+			return -EPERM;
+		}
+		if (ftruncate(fd, 0)) {
+			int e = -errno;
+
+			close(fd);
+			return e;
+		}
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+FILE *vbt_fopen_output(const char *path)
+{
+	int fd = vbt_open_output(path);
+	FILE *f;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
 int vbt_write_file_atomic(const char *path, const void *data, size_t len,
 			  mode_t mode)
 {
@@ -49,6 +124,9 @@ int vbt_write_file_atomic(const char *path, const void *data, size_t len,
 		ret = -ENOMEM;
 		goto out;
 	}
+	ret = replaceable(path);
+	if (ret)
+		goto out;
 	dir = dirname(dcopy);
 	base = basename(bcopy);
 	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {

@@ -10,6 +10,7 @@
 
 #include "decode/names.h"
 #include "sink/format.h"
+#include "util/text_safe.h"
 
 #define RED	"\033[31m"
 #define YELLOW	"\033[33m"
@@ -67,13 +68,13 @@ static int fmt_block(const struct vbt_event *ev, const struct vbt_fmt *f,
 			 vbt_blk_status_name(b->status));
 
 	if (b->issuer_known)
-		snprintf(who, sizeof(who), "%s[%u]", ev->comm, ev->pid);
+		snprintf(who, sizeof(who), "%s[%u]", vbt_ts(ev->comm), ev->pid);
 	else
 		snprintf(who, sizeof(who), "issuer unknown (completed in %s)",
-			 ev->comm);
+			 vbt_ts(ev->comm));
 
 	return snprintf(buf, len, "%-6s %-12s %" PRIu64 "+%u %s %s%s%s %s%s%s",
-			b->disk[0] ? b->disk : "?", vbt_op_name(b->op),
+			b->disk[0] ? vbt_ts(b->disk) : "?", vbt_op_name(b->op),
 			b->sector, b->nr_sectors, size,
 			f->color && err ? RED : "", status,
 			f->color && err ? RESET : "", who,
@@ -94,15 +95,15 @@ static int fmt_syscall(const struct vbt_event *ev, const struct vbt_fmt *f,
 	if (s->cause_seq) {
 		vs = vbt_virtio_status_name(c->virtio_status);
 		snprintf(cause, sizeof(cause), "  <- %s %s %" PRIu64 "+%u %s%s%s%s",
-			 c->disk, vbt_op_name(c->op), c->sector, c->nr_sectors,
+			 vbt_ts(c->disk), vbt_op_name(c->op), c->sector, c->nr_sectors,
 			 c->status >= 0 ? vbt_blk_status_name(c->status) : "",
 			 vs && c->virtio_status ? " (virtio " : "",
 			 vs && c->virtio_status ? vs : "",
 			 vs && c->virtio_status ? ")" : "");
 	}
-	return snprintf(buf, len, "%s[%u] %s(%s%s, %s) = %s-%s%s%s", ev->comm,
-			ev->pid, vbt_sys_name(s->sys),
-			s->path[0] ? s->path : "?", off, size,
+	return snprintf(buf, len, "%s[%u] %s(%s%s, %s) = %s-%s%s%s",
+			vbt_ts(ev->comm), ev->pid, vbt_sys_name(s->sys),
+			s->path[0] ? vbt_ts(s->path) : "?", off, size,
 			f->color ? RED : "", vbt_errno_name(ev->err),
 			f->color ? RESET : "", cause);
 }
@@ -115,9 +116,9 @@ static int fmt_async(const struct vbt_event *ev, const struct vbt_fmt *f,
 
 	vbt_format_bytes(a->len, size, sizeof(size));
 	return snprintf(buf, len, "%s[%u] %s %s(%s, off %" PRIu64 ", %s) = %s-%s%s",
-			ev->comm, ev->pid, vbt_kind_name(ev->kind),
+			vbt_ts(ev->comm), ev->pid, vbt_kind_name(ev->kind),
 			vbt_async_op_name(ev->kind, a->opcode),
-			a->path[0] ? a->path : "?", a->offset, size,
+			a->path[0] ? vbt_ts(a->path) : "?", a->offset, size,
 			f->color ? RED : "", vbt_errno_name(ev->err),
 			f->color ? RESET : "");
 }
@@ -132,12 +133,12 @@ static int fmt_host(const struct vbt_host_info *h, char *buf, size_t len)
 	if (h->retry_of)
 		snprintf(retry, sizeof(retry), "; retried after resume, first "
 			 "failed as #%llu", (unsigned long long)h->retry_of);
-	return snprintf(buf, len, "  [vm %s%s%s%s%s%s%s%s%s%s]", h->vm,
-			h->drive[0] ? " " : "", h->drive,
-			h->aio[0] ? " aio=" : "", h->aio,
-			h->cache[0] ? " cache=" : "", h->cache,
-			h->guest_sees[0] ? " -> guest sees " : "", h->guest_sees,
-			retry);
+	return snprintf(buf, len, "  [vm %s%s%s%s%s%s%s%s%s%s]", vbt_ts(h->vm),
+			h->drive[0] ? " " : "", vbt_ts(h->drive),
+			h->aio[0] ? " aio=" : "", vbt_ts(h->aio),
+			h->cache[0] ? " cache=" : "", vbt_ts(h->cache),
+			h->guest_sees[0] ? " -> guest sees " : "",
+			vbt_ts(h->guest_sees), retry);
 }
 
 int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,

@@ -358,7 +358,7 @@ static int drive_fill(struct drive_series *d, const struct vbt_vm *vm,
 {
 	int direct = dr->fd_direct >= 0 ? dr->fd_direct : dr->direct;
 
-	d->v[DI_VM] = dupstr(vm->name);
+	d->v[DI_VM] = dupstr(vbt_vm_label(vm));
 	d->v[DI_DRIVE] = dupstr(dr->id ? dr->id : dr->drive);
 	d->v[DI_IMAGE] = dupstr(dr->image);
 	d->v[DI_AIO] = dupstr(dr->aio == VBT_AIO_UNKNOWN ? "" :

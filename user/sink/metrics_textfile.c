@@ -28,11 +28,12 @@ int vbt_metrics_textfile_write(struct vbt_metrics *m, const char *dir)
 	if (!text)
 		return -ENOMEM;
 	/*
-	 * Readable by node_exporter's user: metrics are not secrets.  The
-	 * temporary name (.vblktrace.prom.XXXXXX) is not *.prom, so the
-	 * collector never reads it half written.
+	 * 0600: labels name VMs and images, which are not for every local
+	 * user; run node_exporter as the same user or give it the file with
+	 * a group ACL on DIR.  The temporary name (.vblktrace.prom.XXXXXX) is
+	 * not *.prom, so the collector never reads it half written.
 	 */
-	ret = vbt_write_file_atomic(dst, text, len, 0644);
+	ret = vbt_write_file_atomic(dst, text, len, 0600);
 	free(text);
 	return ret;
 }

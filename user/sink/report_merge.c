@@ -10,16 +10,19 @@
 #include "decode/names.h"
 #include "sink/format.h"
 #include "sink/report_merge.h"
+#include "util/text_safe.h"
 
 static void guest_what(const struct vbt_event *ev, char *buf, size_t len)
 {
 	if (ev->kind == VBT_KIND_BLOCK)
-		snprintf(buf, len, "%s %s %" PRIu64 "+%u %s", ev->blk.disk,
+		snprintf(buf, len, "%s %s %" PRIu64 "+%u %s",
+			 vbt_ts(ev->blk.disk),
 			 vbt_op_name(ev->blk.op), ev->blk.sector,
 			 ev->blk.nr_sectors, vbt_errno_name(ev->err));
 	else if (ev->kind == VBT_KIND_SYSCALL)
-		snprintf(buf, len, "%s[%u] %s(%.100s) = -%s", ev->comm, ev->pid,
-			 vbt_sys_name(ev->sys.sys), ev->sys.path,
+		snprintf(buf, len, "%s[%u] %s(%.100s) = -%s",
+			 vbt_ts(ev->comm), ev->pid,
+			 vbt_sys_name(ev->sys.sys), vbt_ts(ev->sys.path),
 			 vbt_errno_name(ev->err));
 	else
 		snprintf(buf, len, "%s %s", vbt_kind_name(ev->kind),
@@ -39,32 +42,33 @@ int vbt_merge_text(const struct vbt_merge_view *v, FILE *f)
 	const struct vbt_correlation *c = v->c;
 	char off[40], spread[32], t[32], what[200];
 
-	fprintf(f, "vblktrace merge: guest %s + host %s\n", v->guest_name,
-		v->host_name);
-	fprintf(f, "VM: %s\n\nDisks:\n", c->vm[0] ? c->vm : "(none paired)");
+	fprintf(f, "vblktrace merge: guest %s + host %s\n",
+		vbt_ts(v->guest_name), vbt_ts(v->host_name));
+	fprintf(f, "VM: %s\n\nDisks:\n", c->vm[0] ? vbt_ts(c->vm) : "(none paired)");
 	for (int i = 0; i < c->ndisks; i++) {
 		const struct vbt_disk_pair *p = &c->disks[i];
 
 		if (!p->matched) {
 			fprintf(f, "  %-6s not paired with a host drive%s\n",
-				p->guest, p->virtio ? "" : " (not virtio)");
+				vbt_ts(p->guest), p->virtio ? "" : " (not virtio)");
 			continue;
 		}
-		fprintf(f, "  %-6s <-> %s (by %s): %s, %s", p->guest, p->drive,
-			p->by, p->image[0] ? p->image : "?",
-			p->format[0] ? p->format : "format unknown");
+		fprintf(f, "  %-6s <-> %s (by %s): %s, %s", vbt_ts(p->guest),
+			vbt_ts(p->drive), vbt_ts(p->by),
+			p->image[0] ? vbt_ts(p->image) : "?",
+			p->format[0] ? vbt_ts(p->format) : "format unknown");
 		if (p->mappable)
 			fprintf(f, ", host offset = sector * 512%s\n",
 				p->image_offset > 0 ? " + image offset" : "");
 		else
 			fprintf(f, ": format %s does not allow mapping sectors "
 				"to host offsets; joined by time and op only\n",
-				p->format[0] ? p->format : "unknown");
+				p->format[0] ? vbt_ts(p->format) : "unknown");
 	}
 	signed_duration(c->clock_offset_ns, off, sizeof(off));
 	vbt_format_duration(c->clock_spread_ns, spread, sizeof(spread));
 	fprintf(f, "\nClock: host wall clock %s relative to the guest's (%s; "
-		"spread %s)\n", off, c->clock_how, spread);
+		"spread %s)\n", off, vbt_ts(c->clock_how), spread);
 	fprintf(f, "\nGuest errors (%zu):\n", c->njoins);
 	for (size_t i = 0; i < c->njoins; i++) {
 		const struct vbt_join *j = &c->joins[i];
@@ -78,7 +82,7 @@ int vbt_merge_text(const struct vbt_merge_view *v, FILE *f)
 			fprintf(f, "%s", vbt_errno_name(j->host_err));
 		if (j->low_confidence)
 			fprintf(f, " (low confidence)");
-		fprintf(f, "\n      %s\n", j->why);
+		fprintf(f, "\n      %s\n", vbt_ts(j->why));
 	}
 	fprintf(f, "\nOrigins:");
 	for (int o = 1; o < VBT_ORIGIN_MAX; o++)

@@ -9,6 +9,7 @@
 #include "sink/format.h"
 #include "sink/report_render.h"
 #include "util/json.h"
+#include "util/text_safe.h"
 
 static const char *side_name(int side)
 {
@@ -43,9 +44,9 @@ static void header(const struct vbt_report *r, FILE *f)
 		in->is_bundle ? "bundle" : "recording");
 	if (in->manifest)
 		fprintf(f, "Recorded by vblktrace %s on Linux %s %s\n",
-			vbt_jstr(in->manifest, "tool_version") ?: "?",
-			vbt_jstr(k, "release") ?: "?",
-			vbt_jstr(in->facts, "arch") ?: "?");
+			vbt_ts(vbt_jstr(in->manifest, "tool_version") ?: "?"),
+			vbt_ts(vbt_jstr(k, "release") ?: "?"),
+			vbt_ts(vbt_jstr(in->facts, "arch") ?: "?"));
 	if (span_of(in, r, &s, &e)) {
 		vbt_format_rfc3339(s, a, sizeof(a));
 		vbt_format_rfc3339(e, b, sizeof(b));
@@ -74,14 +75,14 @@ static void group_line(const struct vbt_report_group *g, FILE *f)
 	else
 		snprintf(err, sizeof(err), "%s", vbt_errno_name(g->err));
 	snprintf(what, sizeof(what), "%s%s%s%s%s",
-		 g->side == VBT_SIDE_HOST ? "host " : "", g->what,
+		 g->side == VBT_SIDE_HOST ? "host " : "", vbt_ts(g->what),
 		 g->op >= 0 ? " " : "", g->op >= 0 ? vbt_op_name(g->op) : "",
 		 "");
 	fprintf(f, "  %-26s %7" PRIu64 "  %-28s %s .. %s UTC\n", what,
 		g->count, err, first, last);
 	if (g->where[0])
-		fprintf(f, "      on %s\n", g->where);
-	fprintf(f, "      likely cause: %s\n", g->cause);
+		fprintf(f, "      on %s\n", vbt_ts(g->where));
+	fprintf(f, "      likely cause: %s\n", vbt_ts(g->cause));
 }
 
 int vbt_report_text(const struct vbt_report *r, FILE *f)

@@ -4,12 +4,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "decode/clock.h"
@@ -37,6 +41,9 @@ struct vbt_sink_exec {
 	vbt_exec_result_fn fn;
 	void *ctx;
 	uint64_t dropped;
+	bool run_as;		/* --alert-user: run as uid/gid */
+	uid_t uid;
+	gid_t gid;
 };
 
 void vbt_strv_free(char **v)
@@ -188,14 +195,61 @@ static void result(struct vbt_sink_exec *x, enum vbt_exec_result r)
 		x->fn(x->ctx, r);
 }
 
+/*
+ * In the child, before execve: no capability in any set, whatever the
+ * parent still holds (raw capset: only async-signal-safe calls after
+ * fork), as the configured user if there is one, and no_new_privs so a
+ * setuid or file-capability binary gains nothing either.
+ */
+static void child_drop_privileges(const struct vbt_sink_exec *x)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (x->run_as) {
+		if (setgroups(0, NULL) ||
+		    setresgid(x->gid, x->gid, x->gid) ||
+		    setresuid(x->uid, x->uid, x->uid))
+			_exit(126);
+	}
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capset, &h, d) ||
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		_exit(126);
+}
+
+static void child(const struct vbt_sink_exec *x, char **envp,
+		  const sigset_t *none)
+{
+	int fd;
+
+	/* Its own process group, so a time limit kills what it started. */
+	setpgid(0, 0);
+	/* Our ignored SIGPIPE and blocked signals are not the child's. */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, none, NULL);
+	/* stdin empty, stdout to our stderr: stdout carries JSON Lines. */
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(2, 1) < 0)
+		_exit(126);
+	closefrom(3);
+	child_drop_privileges(x);
+	execvpe(x->argv[0], x->argv, envp);
+	dprintf(2, "%s: --alert-exec %s: %s\n", vbt_prog, x->argv[0],
+		strerrorname_np(errno) ?: "cannot execute");
+	_exit(127);
+}
+
 static int spawn(struct vbt_sink_exec *x, char **env)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, all;
+	sigset_t none;
 	char **envp;
 	pid_t pid;
-	int n = 0, ret;
+	int n = 0;
 
 	while (env[n])
 		n++;
@@ -205,33 +259,51 @@ static int spawn(struct vbt_sink_exec *x, char **env)
 	memcpy(envp, env, n * sizeof(*envp));
 	envp[n] = CHILD_PATH;
 	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&at);
-	/* stdin empty, stdout to our stderr: stdout carries JSON Lines. */
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, 2, 1);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	/* Our ignored SIGPIPE and blocked signals are not the child's. */
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &all);
-	/* Its own process group, so a time limit kills what it started. */
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
-				 POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-	ret = posix_spawnp(&pid, x->argv[0], &fa, &at, x->argv, envp);
-	posix_spawnattr_destroy(&at);
-	posix_spawn_file_actions_destroy(&fa);
+	pid = fork();
+	if (pid == 0)
+		child(x, envp, &none);
 	free(envp);
-	if (ret) {
-		vbt_msg("--alert-exec %s: %s\n", x->argv[0],
-			strerror(ret));
-		return -ret;
+	if (pid < 0) {
+		int e = errno;
+
+		vbt_msg("--alert-exec %s: %s\n", x->argv[0], strerror(e));
+		return -e;
 	}
+	/* Also here: the child may not have run setpgid yet when a time
+	 * limit hits. */
+	setpgid(pid, pid);
 	x->kids[x->nkids].pid = pid;
 	x->kids[x->nkids].start = vbt_mono_now();
 	x->kids[x->nkids].termed = false;
 	x->nkids++;
+	return 0;
+}
+
+int vbt_sink_exec_set_user(struct vbt_sink_exec *x, const char *user,
+			   char *err, size_t errlen)
+{
+	/* /etc/passwd itself: NSS (getpwnam) needs shared libraries a
+	 * static binary does not have. */
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw = NULL;
+
+	while (f && (pw = fgetpwent(f)))
+		if (!strcmp(pw->pw_name, user))
+			break;
+	if (f)
+		fclose(f);
+	if (!pw) {
+		snprintf(err, errlen, "no such user in /etc/passwd: '%s'", user);
+		return -ENOENT;
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(err, errlen, "'%s' is root: name an unprivileged user",
+			 user);
+		return -EINVAL;
+	}
+	x->uid = pw->pw_uid;
+	x->gid = pw->pw_gid;
+	x->run_as = true;
 	return 0;
 }
 

@@ -26,6 +26,13 @@ typedef void (*vbt_exec_result_fn)(void *ctx, enum vbt_exec_result r);
 int vbt_sink_exec_new(const char *cmd, double timeout_s, int max_running,
 		      vbt_exec_result_fn fn, void *ctx,
 		      struct vbt_sink_exec **out, char *err, size_t errlen);
+/*
+ * Run the command as @user (looked up now, never root) instead of as the
+ * daemon's uid.  Either way a run starts with no capability at all.  The
+ * daemon must still hold CAP_SETUID and CAP_SETGID for this.
+ */
+int vbt_sink_exec_set_user(struct vbt_sink_exec *x, const char *user,
+			   char *err, size_t errlen);
 /* Run (or queue) the command for this record. */
 void vbt_sink_exec_alert(struct vbt_sink_exec *x, struct json_object *rec);
 /* Reap finished runs, enforce time limits, start queued runs. */

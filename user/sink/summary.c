@@ -6,6 +6,7 @@
 #include "decode/names.h"
 #include "sink/format.h"
 #include "sink/summary.h"
+#include "util/text_safe.h"
 
 void vbt_summary_init(struct vbt_summary *s, uint64_t now)
 {
@@ -20,7 +21,8 @@ static void row_key(const struct vbt_event *ev, char *what, size_t len,
 	*status = -1;
 	switch (ev->kind) {
 	case VBT_KIND_BLOCK:
-		snprintf(what, len, "%s", ev->blk.disk[0] ? ev->blk.disk : "?");
+		vbt_text_safe(ev->blk.disk[0] ? ev->blk.disk : "?", what, len,
+			      0);
 		*op = ev->blk.op;
 		*status = ev->blk.status;
 		break;

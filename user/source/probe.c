@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/capability.h>
 #include <unistd.h>
+#include <linux/securebits.h>
 
 #include <bpf/btf.h>
 
@@ -115,11 +117,47 @@ int vbt_probe_bpf_privileges(char *err, size_t errlen)
 	return -EPERM;
 }
 
+static bool in_list(const cap_value_t *list, int n, cap_value_t c)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i] == c)
+			return true;
+	return false;
+}
+
+/*
+ * With CAP_SETPCAP (root): no capability outside @list can ever come back
+ * to us or to a child.  The bounding set loses the rest; securebits make
+ * uid 0 special no more at execve (NOROOT: an --alert-exec child of root
+ * starts with nothing instead of the full set) and at setuid
+ * (NO_SETUID_FIXUP), with no ambient raising, and locks them all.
+ */
+static void shrink_bounding_set(const cap_value_t *list, int n)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+	cap_t cur = cap_get_proc();
+
+	if (cur)
+		cap_get_flag(cur, CAP_SETPCAP, CAP_EFFECTIVE, &v);
+	cap_free(cur);
+	if (v != CAP_SET)
+		return;
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++)
+		if (!in_list(list, n, c) && CAP_IS_SUPPORTED(c))
+			prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+	prctl(PR_SET_SECUREBITS,
+	      SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+	      SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
+	      SECBIT_KEEP_CAPS_LOCKED |
+	      SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+	      0, 0, 0);
+}
+
 int vbt_drop_capabilities(const int *keep)
 {
 	cap_t caps = cap_init();
-	int n = 0, ret;
-	cap_value_t list[16];
+	int n = 0, held = 0, ret;
+	cap_value_t list[16], have[16];
 
 	if (!caps)
 		return -errno;
@@ -136,12 +174,20 @@ int vbt_drop_capabilities(const int *keep)
 				cap_get_flag(cur, list[i], CAP_PERMITTED, &v);
 			if (v != CAP_SET)
 				continue;
+			have[held++] = list[i];
 			cap_set_flag(caps, CAP_EFFECTIVE, 1, &list[i], CAP_SET);
 			cap_set_flag(caps, CAP_PERMITTED, 1, &list[i], CAP_SET);
 		}
 		cap_free(cur);
 	}
+	shrink_bounding_set(have, held);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	/* Inheritable stays empty (cap_init): nothing passes an execve. */
 	ret = cap_set_proc(caps) ? -errno : 0;
 	cap_free(caps);
+	/* No execve (an --alert-exec child included) gains privileges: no
+	 * setuid bits, no file capabilities. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) && !ret)
+		ret = -errno;
 	return ret;
 }

@@ -24,7 +24,11 @@ int vbt_probe_mount_tracefs(void);
 int vbt_probe_bpf_privileges(char *err, size_t errlen);
 /*
  * After attaching: keep only the capabilities in keep (cap_value_t list,
- * terminated by -1) in every set, so a bug later cannot use the rest.
+ * terminated by -1) in the effective and permitted sets, so a bug later
+ * cannot use the rest; none inheritable or ambient; with CAP_SETPCAP also
+ * shrink the bounding set to them and lock securebits (NOROOT,
+ * NO_SETUID_FIXUP, no ambient raise); then set no_new_privs.  Every
+ * execve after this (--alert-exec) starts with no capability.
  */
 int vbt_drop_capabilities(const int *keep);
 

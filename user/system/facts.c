@@ -68,7 +68,7 @@ static char *read_proc(const char *path, size_t max, size_t *len)
 
 	if (!buf)
 		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		free(buf);
 		return NULL;
@@ -98,7 +98,8 @@ int vbt_qemu_version(const char *exe, char *buf, size_t len)
 	void *map;
 	int fd, ret = -ENOENT;
 
-	fd = open(exe, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in place of the binary must not hang us. */
+	fd = open(exe, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0 ||
@@ -282,6 +283,7 @@ int64_t vbt_facts_image_offset(const char *const *argv, int argc,
 		const char *want = blockdev ? d->node : d->drive, *name, *off;
 		long long v = -1;
 		json_object *o;
+		bool match;
 		char *end;
 
 		if ((!blockdev && strcmp(argv[i], "-drive")) || !want)
@@ -290,14 +292,16 @@ int64_t vbt_facts_image_offset(const char *const *argv, int argc,
 				      blockdev, NULL, 0);
 		name = vbt_qjson_str(o, blockdev ? "node-name" : "id");
 		off = vbt_qjson_str(o, "offset");
-		if (name && !strcmp(name, want) && off) {
+		/* name and off point into o: use them before it goes */
+		match = name && !strcmp(name, want);
+		if (match && off) {
 			errno = 0;
 			v = strtoll(off, &end, 0);
 			if (errno || end == off || *end || v < 0)
 				v = -1;
 		}
 		json_object_put(o);
-		if (name && !strcmp(name, want))
+		if (match)
 			return v;
 	}
 	return -1;
@@ -384,9 +388,10 @@ static struct json_object *libvirt_xml(struct vbt_redactions *r,
 	struct json_object *o;
 	size_t len;
 
-	if (!vm->name || strchr(vm->name, '/'))
+	if (!vm->name || strchr(vm->name, '/') || !vm->libvirt_verified)
 		return NULL;
-	snprintf(path, sizeof(path), "/run/libvirt/qemu/%s.xml", vm->name);
+	snprintf(path, sizeof(path), "%s/%s.xml", vbt_libvirt_run_dir,
+		 vm->name);
 	xml = read_small(path, VBT_LIBVIRT_MAX_XML, &len);
 	if (!xml)
 		return NULL;
@@ -411,6 +416,9 @@ static struct json_object *vm_json(struct vbt_redactions *r,
 
 	add(o, "pid", json_object_new_int(vm->pid));
 	add(o, "name", jstr(vm->name));
+	add(o, "verified", json_object_new_boolean(vm->verified));
+	if (!vm->verified)
+		add(o, "unverified_why", jstr(vm->unverified_why));
 	add(o, "uuid", jstr(vm->uuid));
 	add(o, "binary", jstr(vm->binary));
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", vm->pid);

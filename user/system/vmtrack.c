@@ -13,6 +13,8 @@
 #include "decode/event.h"
 #include "system/qemu/qmp.h"
 #include "system/vmtrack.h"
+#include "util/msg.h"
+#include "util/text_safe.h"
 
 /* How long after an error a QEMU without libvirt status is asked. */
 #define STATE_WATCH_NS	(30ULL * 1000000000ULL)
@@ -25,7 +27,7 @@ void vbt_vmtrack_init(struct vbt_vmtrack *t, struct vbt_source *src,
 {
 	memset(t, 0, sizeof(*t));
 	t->procroot = "/proc";
-	t->libvirt_dir = "/run/libvirt/qemu";
+	t->libvirt_dir = vbt_libvirt_run_dir;
 	t->src = src;
 	t->notes = notes;
 }
@@ -38,7 +40,9 @@ static void apply_libvirt(struct vbt_vmtrack *t, struct vbt_vm *vm)
 	ssize_t n;
 	int fd;
 
-	if (!vm->name || strchr(vm->name, '/'))
+	/* Only for a VM libvirt itself says is this pid: an impostor's
+	 * "-name guest=prod-db" must not pull in prod-db's XML. */
+	if (!vm->name || strchr(vm->name, '/') || !vm->libvirt_verified)
 		return;
 	snprintf(path, sizeof(path), "%s/%s.xml", t->libvirt_dir, vm->name);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -54,7 +58,8 @@ static void apply_libvirt(struct vbt_vmtrack *t, struct vbt_vm *vm)
 	close(fd);
 	if (n > 0 && vbt_libvirt_apply_xml(vm, buf, n, err, sizeof(err)) &&
 	    t->notes)
-		fprintf(t->notes, "vblktrace: %s: %s\n", path, err);
+		fprintf(t->notes, "%s: %s: %s\n", vbt_prog, vbt_ts(path),
+			vbt_ts(err));
 	free(buf);
 }
 
@@ -68,34 +73,39 @@ static bool pid_in(const struct vbt_vm *vms, int n, int pid)
 
 void vbt_vm_describe(const struct vbt_vm *vm, FILE *f)
 {
+	if (!vm->verified)
+		fprintf(f, "%s: VM %s is not believed: %s\n", vbt_prog,
+			vbt_ts(vbt_vm_label(vm)),
+			vm->unverified_why ? vm->unverified_why : "?");
 	if (vm->backend)
 		fprintf(f, "VM %s: vhost-user backend %s (pid %d) of QEMU pid "
-			"%d\n", vm->name ? vm->name : "?", vm->backend, vm->pid,
-			vm->backend_of);
+			"%d\n", vbt_vm_label(vm) ? vbt_ts(vbt_vm_label(vm)) : "?",
+			vm->backend, vm->pid, vm->backend_of);
 	else
-		fprintf(f, "VM %s (pid %d%s)\n", vm->name ? vm->name : "?", vm->pid,
-			vm->inspected ? "" :
+		fprintf(f, "VM %s (pid %d%s)\n",
+			vbt_vm_label(vm) ? vbt_ts(vbt_vm_label(vm)) : "?",
+			vm->pid, vm->inspected ? "" :
 			"; /proc/PID/fd unreadable: needs CAP_SYS_PTRACE, fds and "
 			"O_DIRECT not confirmed");
 	for (int i = 0; i < vm->ndrives; i++) {
 		const struct vbt_drive *d = &vm->drives[i];
 
 		fprintf(f, "  %-14s %s (%s%s%s) aio=%s%s cache=%s%s werror=%s rerror=%s\n",
-			d->id ? d->id : d->node ? d->node : "?",
-			d->image ? d->image : "?",
-			d->format ? d->format : "format probed",
+			d->id ? vbt_ts(d->id) : d->node ? vbt_ts(d->node) : "?",
+			d->image ? vbt_ts(d->image) : "?",
+			d->format ? vbt_ts(d->format) : "format probed",
 			d->filters ? ", via " : "",
-			d->filters ? d->filters : "",
+			d->filters ? vbt_ts(d->filters) : "",
 			vbt_aio_name(d->aio),
 			d->aio == VBT_AIO_NATIVE && vm->inspected ?
 				(d->aio_confirmed ? " (AIO ring seen)" :
 				 " (no AIO ring: QEMU fell back to threads?)") : "",
-			d->cache ? d->cache : "?",
+			d->cache ? vbt_ts(d->cache) : "?",
 			d->fd_direct == 1 ? " (O_DIRECT confirmed)" :
 			d->fd_direct == 0 && d->direct ?
 				" (O_DIRECT configured but not set!)" : "",
-			d->werror ? d->werror : "?",
-			d->rerror ? d->rerror : "?");
+			d->werror ? vbt_ts(d->werror) : "?",
+			d->rerror ? vbt_ts(d->rerror) : "?");
 	}
 }
 
@@ -206,16 +216,29 @@ static void diff_vm(struct vbt_vmtrack *t, const struct vbt_vm *old,
 	char state[16] = "", reason[32] = "";
 	const char *source = NULL;
 
+	w = watch_of(t, vm->pid, false);
 	for (int i = 0; old && old->inspected && vm->inspected &&
 	     i < vm->ndrives; i++) {
 		const struct vbt_drive *d = &vm->drives[i];
 		const struct vbt_drive *od = same_drive(old, d);
+		const char *id = d->id ? d->id : d->node;
 
-		if (od && od->nfds > 0 && d->nfds == 0)
+		if (!od || d->nfds || !id)
+			continue;
+		if (od->nfds > 0) {
+			/* Closed since the last look: QEMU may be exiting. */
+			if (!w)
+				w = watch_of(t, vm->pid, true);
+			if (w)
+				snprintf(w->gone_drive, sizeof(w->gone_drive),
+					 "%s", id);
+		} else if (w && !strcmp(w->gone_drive, id)) {
+			/* Still running a second later, still closed. */
 			change(t, VBT_KIND_BACKEND_REMOVED, vm, d, "removed",
 			       "", "proc");
+			w->gone_drive[0] = 0;
+		}
 	}
-	w = watch_of(t, vm->pid, false);
 	if (vm->run_state) {
 		snprintf(state, sizeof(state), "%s", vm->run_state);
 		if (strcmp(vm->run_state, "running"))
@@ -273,8 +296,9 @@ int vbt_vmtrack_scan(struct vbt_vmtrack *t)
 		if (t->src && t->src->ops->watch_pid)
 			t->src->ops->watch_pid(t->src, t->vms[i].pid, false);
 		if (t->notes)
-			fprintf(t->notes, "vblktrace: VM %s (pid %d) is gone\n",
-				t->vms[i].name ? t->vms[i].name : "?",
+			fprintf(t->notes, "%s: VM %s (pid %d) is gone\n", vbt_prog,
+				vbt_vm_label(&t->vms[i]) ?
+				vbt_ts(vbt_vm_label(&t->vms[i])) : "?",
 				t->vms[i].pid);
 	}
 	for (int i = 0; i < t->nextra && t->src; i++)

@@ -27,6 +27,9 @@ struct vbt_vm_watch {
 	int pid;
 	char state[16], reason[32];
 	uint64_t until_ns;		/* ask QMP until then (after errors) */
+	/* A drive whose image fds just went: said only if the QEMU still
+	 * runs at the next rescan (one that exits closes them first). */
+	char gone_drive[64];
 };
 
 struct vbt_vmtrack {

@@ -15,13 +15,18 @@ void vbt_set_command(const char *cmd)
 	snprintf(prog, sizeof(prog), "vblktrace %s", cmd);
 }
 
+static void vmsg(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", vbt_prog);
+	vfprintf(stderr, fmt, ap);
+}
+
 void vbt_msg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", vbt_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
 }
 
@@ -29,9 +34,8 @@ int vbt_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", vbt_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help'.\n", vbt_prog);
 	return 2;	/* VBT_EXIT_USAGE */

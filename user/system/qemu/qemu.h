@@ -89,6 +89,11 @@ struct vbt_vm {
 	bool truncated;		/* more than VBT_QEMU_MAX_DRIVES drives */
 	bool has_aio_ring;	/* an [aio] mapping: Linux AIO is in use */
 	bool inspected;		/* PID/fd was readable: fds and fd_direct are facts */
+	bool verified;		/* the name can be believed (qemu_verify.c) */
+	bool libvirt_verified;	/* libvirt's NAME.pid names this pid */
+	bool exe_trusted;	/* its binary passed qemu_verify.c's checks */
+	char *label;		/* '"NAME" (unverified, pid N)', else NULL */
+	char *unverified_why;	/* why not verified, else NULL */
 	/* A vhost-user backend process (qemu-storage-daemon) serving a
 	 * VM's disks: the QEMU pid it serves (0: none found) and what it is.
 	 * Its drives carry the VM's device ids; name is the VM's. */
@@ -98,6 +103,20 @@ struct vbt_vm {
 	char *run_state, *run_reason;
 	int libvirt_pid;	/* the pid libvirt says runs the domain; 0 */
 };
+
+/* libvirt's run directory ("/run/libvirt/qemu"; tests point it elsewhere) */
+extern const char *vbt_libvirt_run_dir;
+/*
+ * Decide whether @vm's name can be believed (see qemu_verify.c): sets
+ * verified, libvirt_verified (only then may NAME.xml be read for it),
+ * label and unverified_why.  vbt_qemu_inspect() calls it.
+ */
+void vbt_vm_verify(const char *procroot, const char *libvirt_dir,
+		   struct vbt_vm *vm);
+/* A vhost-user backend named after the VM it serves: as trusted as both. */
+void vbt_vm_trust_as_backend(struct vbt_vm *b, const struct vbt_vm *served);
+/* The name to show, label and alert with: the name, or the label. */
+const char *vbt_vm_label(const struct vbt_vm *vm);
 
 /*
  * Parse raw /proc/PID/cmdline bytes (NUL separated, the last argument maybe

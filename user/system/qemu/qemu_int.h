@@ -17,6 +17,13 @@ char *vbt_qstrdup(const char *s);	/* NULL-safe strdup, NULL on ENOMEM */
 /* A credential-free copy of an image name (URL userinfo, rbd options). */
 char *vbt_qemu_image_sanitize(const char *s);
 
+/*
+ * Model every process under @procroot that @match accepts (by its pid
+ * directory name) and append it to the arrays; returns how many, -errno.
+ */
+int vbt_proc_scan(const char *procroot,
+		  bool (*match)(const char *procroot, const char *pid),
+		  struct vbt_vm **vms, int *nvms);
 /* A whole small file (/proc): bytes read, -errno, or -E2BIG past @cap. */
 ssize_t vbt_qemu_read_file(const char *path, char **out, size_t cap);
 

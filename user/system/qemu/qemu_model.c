@@ -122,6 +122,8 @@ void vbt_vm_free(struct vbt_vm *vm)
 	free(vm->uuid);
 	free(vm->binary);
 	free(vm->comm);
+	free(vm->label);
+	free(vm->unverified_why);
 	free(vm->backend);
 	free(vm->run_state);
 	free(vm->run_reason);
@@ -164,28 +166,67 @@ const struct vbt_drive *vbt_vm_drive_by_path(const struct vbt_vm *vm,
 	return NULL;
 }
 
-/* Drop "user:password@" from "scheme://user:password@host/..." */
+/* Drop "user:password@" from "scheme://user:pa,ss@host/...": the
+ * authority ends at '/', '?' or '#' and its last '@' ends the userinfo. */
 static void strip_userinfo(char *s)
 {
-	char *p = strstr(s, "://"), *at, *slash;
+	char *p = strstr(s, "://"), *end, *at = NULL;
 
 	if (!p)
 		return;
 	p += 3;
-	slash = strchr(p, '/');
-	at = strchr(p, '@');
-	if (at && (!slash || at < slash))
+	end = p + strcspn(p, "/?#");
+	for (char *q = p; q < end; q++)
+		if (*q == '@')
+			at = q;
+	if (at)
 		memmove(p, at + 1, strlen(at + 1) + 1);
 }
 
-/* Drop a query string that may carry credentials (?password=, ?key=). */
+/* Query keys that name a place, never a credential (nbd+unix:...?socket=). */
+static bool harmless_query(const char *q, size_t n)
+{
+	static const char *const keys[] = { "socket", "export", NULL };
+
+	while (n) {
+		size_t e = strcspn(q, "&;"), k = strcspn(q, "=&;");
+		bool ok = false;
+
+		if (e > n)
+			e = n;
+		for (int i = 0; keys[i]; i++)
+			ok |= k == strlen(keys[i]) && !strncmp(q, keys[i], k);
+		if (!ok)
+			return false;
+		q += e;
+		n -= e;
+		if (n) {
+			q++;
+			n--;
+		}
+	}
+	return true;
+}
+
+/*
+ * Drop a URL's query and fragment: signed URLs carry their credential
+ * there under any name (sig=, X-Amz-Signature=, token=).  Fail closed:
+ * only a query of known harmless keys (socket=, export=) stays.  A local
+ * path may contain '?': only URLs lose it.
+ */
 static void strip_query(char *s)
 {
-	char *q = strchr(s, '?');
+	char *p = strstr(s, "://"), *q, *h;
 
-	if (q && (strstr(q, "pass") || strstr(q, "key") ||
-		  strstr(q, "secret") || strstr(q, "auth")))
-		*q = '\0';
+	if (!p)
+		return;
+	q = p + 3 + strcspn(p + 3, "?#");
+	h = strchr(q, '#');
+	if (h)
+		*h = '\0';
+	if (*q == '?' && harmless_query(q + 1, strlen(q + 1)))
+		return;
+	*q = '\0';
 }
 
 /* rbd:pool/image[@snap][:opt=val...]: options may hold "key=": drop all. */
@@ -211,6 +252,11 @@ char *vbt_qemu_image_sanitize(const char *s)
 
 	if (!c)
 		return NULL;
+	/* A json: filename the model could not take apart: none of it. */
+	if (has_prefix(c, "json:")) {
+		free(c);
+		return vbt_qstrdup("json:{...}");
+	}
 	if (has_prefix(c, "rbd:"))
 		strip_rbd_options(c);
 	strip_userinfo(c);

@@ -295,6 +295,7 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
 		vbt_drive_finish(d);
 	}
 	vm->inspected = r == 0;
+	vbt_vm_verify(procroot, vbt_libvirt_run_dir, vm);
 	return 0;
 }
 
@@ -314,15 +315,14 @@ static bool is_qemu_pid(const char *procroot, const char *pid)
 	return yes;
 }
 
-int vbt_qemu_scan(const char *procroot, struct vbt_vm **vms, int *nvms)
+int vbt_proc_scan(const char *procroot,
+		  bool (*match)(const char *procroot, const char *pid),
+		  struct vbt_vm **vms, int *nvms)
 {
-	struct vbt_vm *arr = NULL;
 	struct dirent *de;
-	int n = 0;
+	int added = 0;
 	DIR *dir = opendir(procroot);
 
-	*vms = NULL;
-	*nvms = 0;
 	if (!dir)
 		return -errno;
 	while ((de = readdir(dir))) {
@@ -331,20 +331,26 @@ int vbt_qemu_scan(const char *procroot, struct vbt_vm **vms, int *nvms)
 		struct vbt_vm vm, *a;
 
 		if (*end || end == de->d_name || pid <= 0 || pid > INT_MAX ||
-		    !is_qemu_pid(procroot, de->d_name))
+		    !match(procroot, de->d_name))
 			continue;
 		if (vbt_qemu_inspect(procroot, pid, &vm, NULL, 0) < 0)
 			continue;	/* gone, or not readable */
-		a = realloc(arr, (n + 1) * sizeof(*a));
+		a = realloc(*vms, (*nvms + 1) * sizeof(*a));
 		if (!a) {
 			vbt_vm_free(&vm);
 			break;
 		}
-		arr = a;
-		arr[n++] = vm;
+		*vms = a;
+		(*vms)[(*nvms)++] = vm;
+		added++;
 	}
 	closedir(dir);
-	*vms = arr;
-	*nvms = n;
-	return n;
+	return added;
+}
+
+int vbt_qemu_scan(const char *procroot, struct vbt_vm **vms, int *nvms)
+{
+	*vms = NULL;
+	*nvms = 0;
+	return vbt_proc_scan(procroot, is_qemu_pid, vms, nvms);
 }

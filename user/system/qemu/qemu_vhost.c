@@ -11,7 +11,6 @@
  * The daemon must really listen on SOCK (its /proc/PID/net/unix entry and
  * fd), so an argv cannot claim a VM it does not serve.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -171,6 +170,7 @@ static void link_backend(const char *procroot, struct vbt_vm *b,
 					free(b->name);
 					b->name = vms[v].name ?
 						  strdup(vms[v].name) : NULL;
+					vbt_vm_trust_as_backend(b, &vms[v]);
 				}
 			}
 		}
@@ -179,35 +179,15 @@ static void link_backend(const char *procroot, struct vbt_vm *b,
 
 int vbt_vhost_scan(const char *procroot, struct vbt_vm **vms, int *nvms)
 {
-	int nq = *nvms, added = 0;
-	struct dirent *de;
-	DIR *dir = opendir(procroot);
+	int nq = *nvms, added = vbt_proc_scan(procroot, is_backend, vms, nvms);
 
-	if (!dir)
-		return -errno;
-	while ((de = readdir(dir))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		struct vbt_vm b, *a;
+	for (int i = nq; i < *nvms; i++) {
+		struct vbt_vm *b = &(*vms)[i];
 
-		if (*end || end == de->d_name || pid <= 0 || pid > INT_MAX ||
-		    !is_backend(procroot, de->d_name))
-			continue;
-		if (vbt_qemu_inspect(procroot, pid, &b, NULL, 0) < 0)
-			continue;
-		free(b.name);	/* a daemon has no -name: the VM's is used */
-		b.name = NULL;
-		b.backend = strdup("qemu-storage-daemon");
-		link_backend(procroot, &b, *vms, nq);
-		a = realloc(*vms, (*nvms + 1) * sizeof(*a));
-		if (!a) {
-			vbt_vm_free(&b);
-			break;
-		}
-		*vms = a;
-		(*vms)[(*nvms)++] = b;
-		added++;
+		free(b->name);	/* a daemon has no -name: the VM's is used */
+		b->name = NULL;
+		b->backend = strdup("qemu-storage-daemon");
+		link_backend(procroot, b, *vms, nq);
 	}
-	closedir(dir);
 	return added;
 }
