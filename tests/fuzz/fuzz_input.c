@@ -29,8 +29,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FILE *f = fopen("/dev/null", "w");
 
 		if (f) {
+			struct vbt_trace_track t = {
+				.rec = &in.rec, .name = "guest", .pid = 1,
+			};
+
 			vbt_report_text(&r, f);
 			vbt_report_html(&r, f);
+			vbt_report_perfetto(&t, 1, NULL, f);
 			fclose(f);
 		}
 		vbt_report_free(&r);

@@ -11,11 +11,12 @@ set -u
 VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/tap.sh"
 . "$VBT_ROOT/tests/lib/fixtures.sh"
+. "$VBT_ROOT/tests/lib/html_check.sh"
 VBT=$VBT_ROOT/build/vblktrace
 KERNEL=${VBT_HOST_KERNEL:-6.1}
 NAME=vbt-pause-$$
 
-tap_plan 8
+tap_plan 9
 OUT=$FX_DIR/pause
 export VBT NAME
 
@@ -108,4 +109,23 @@ out=$(/usr/bin/python3 "$VBT_ROOT/tests/lib/validate_json.py" "$VBT_ROOT/docs/ev
 [ $? = 0 ] && echo "$out" | grep -q "vm_state=" && echo "$out" | grep -q "backend_removed=" &&
 	tap_ok "every record, vm_state and backend_removed included, is valid against docs/events.schema.json" ||
 	tap_fail "the records are valid against docs/events.schema.json" "$out"
+
+# The report page of that recording shows each pause where it was: a band
+# for the VM (the host may run others) from each paused event to the
+# running one after it, with its reason.
+"$VBT" report --format html "$ev" -o "$OUT/report.html" 2>"$OUT/report.err"
+want=$(jq -s -c --arg n "$NAME" '[.[] | select(.vm == $n and .kind == "vm_state")] as $s |
+	[range(0; $s | length) as $i | select($s[$i].state == "paused") |
+	 ($s[$i + 1:] | map(select(.state == "running")) | .[0]) as $r | select($r != null) |
+	 "(\($s[$i].reason)) from \($s[$i].ts[11:26]) to \($r.ts[11:26])"]' "$ev" 2>/dev/null)
+if html_check "$OUT/report.html" "$OUT/page" 2>>"$OUT/report.err" &&
+   [ "$(jq length <<<"$want" 2>/dev/null)" = 2 ] &&
+   jq -e --arg n "$NAME" --argjson want "$want" '[.pauses[] | select(.vm == $n and .visible) |
+	.title | sub("^VM [^ ]* paused "; "")] == $want' "$OUT/page.json" >/dev/null &&
+   [ ! -s "$OUT/page.console" ]; then
+	tap_ok "report --format html draws both pauses where the recording has them: $want"
+else
+	tap_fail "the report page draws the pauses" "want $want" \
+		"$(jq -c .pauses "$OUT/page.json" 2>/dev/null)" "$(cat "$OUT/report.err")"
+fi
 tap_done

@@ -4,15 +4,23 @@
 # this host (the rig's host hook) at the same time; 'vblktrace merge' must
 # give each guest error the origin the host side proves:
 #   vda: a full tmpfs under aio=threads   -> host-syscall ENOSPC (pwritev)
+#        (and rerror=ignore, which the guest's writes never meet, for
+#        doctor to find on the recorded command line)
 #   vdb: a full tmpfs under aio=io_uring  -> host-syscall ENOSPC (io_uring)
 #   vdc: blkdebug EIO, no host failure    -> qemu-internal
 #   vdd: a host loop device, full tmpfs   -> host-device ENOSPC
 #   loop0 in the guest (its own tmpfs)    -> guest
 # and never join a guest error to a host event of another drive or offset.
+# The pair is then read as a developer would: the merged HTML page in
+# headless Chromium (every failure of both recordings drawn and listed, the
+# cause and join links drawn, the origins and the configuration behind
+# them said; a screenshot kept in build/test-logs/) and the Perfetto trace
+# (an arrow per cause link and per join, forward in time).
 set -u
 VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/tap.sh"
 . "$VBT_ROOT/tests/lib/fixtures.sh"
+. "$VBT_ROOT/tests/lib/html_check.sh"
 
 VBT=$VBT_ROOT/build/vblktrace
 KERNEL=${VBT_MERGE_KERNEL:-6.1}
@@ -20,7 +28,7 @@ SECTOR=2048
 TAG=$$
 # The guest's wall clock runs this far ahead of the host's (merge/guest.sh).
 CLOCK_SHIFT=37
-tap_plan 20
+tap_plan 28
 
 if [ "$(id -u)" != 0 ] || [ ! -x "$VBT" ]; then
 	tap_skip_rest "needs root and build/vblktrace" "merge"
@@ -43,7 +51,7 @@ VM=vbt-merge-$TAG
 "$VBT_ROOT/scripts/guest/run.sh" --kernel "$KERNEL" --timeout 240 --name "$VM" \
 	--script "$VBT_ROOT/tests/vm/merge/guest.sh" --out "$out" \
 	--file "$W/merge.env:/rig/merge.env" \
-	--disk "size=64M,aio=threads,cache=none,werror=report,serial=m-thr-$TAG,fault=enospc:3M" \
+	--disk "size=64M,aio=threads,cache=none,werror=report,rerror=ignore,serial=m-thr-$TAG,fault=enospc:3M" \
 	--disk "size=64M,aio=io_uring,cache=none,werror=report,serial=m-uring-$TAG,fault=enospc:3M" \
 	--disk "size=64M,cache=none,werror=report,serial=m-dbg-$TAG,fault=blkdebug:pwritev:sector=$SECTOR:errno=EIO" \
 	--disk "image=$hloop,aio=threads,cache=none,werror=report,serial=m-dev-$TAG" \
@@ -64,6 +72,9 @@ if [ $rig != 0 ] || [ ! -s "$G" ] || [ ! -s "$H" ]; then
 	exit 1
 fi
 tap_harness_ok "guest and host bundles written in one rig run"
+# Kept as artifacts: a person can open the pair, and the report tests read it.
+ART=$VBT_ROOT/build/test-logs/merge
+mkdir -p "$ART" && cp "$G" "$ART/guest.tar.gz" && cp "$H" "$ART/host.tar.gz"
 
 if [ "$(stat -c %a "$G")" = 600 ] && [ "$(stat -c %a "$H")" = 600 ] &&
    [ "$(cat "$out/guest/bundle.rc")" = 0 ] && [ "$(cat "$out/host-bundle.rc")" = 0 ]; then
@@ -281,5 +292,147 @@ if [ -n "$got_j" ] && [ "$got_j" = "$want_j" ] && [ "$want_j" -lt "$all_j" ] && 
 	tap_ok "--window $wsec: $got_j of $all_j joins, those within the window"
 else
 	tap_fail "--window narrows the joins" "window $wsec s: got ${got_j:-none}, want $want_j of $all_j" "$(cat "$W/win.err")"
+fi
+
+# Arrows: the guest recording's own cause links (syscall <- request), the
+# host's, and each join merge reported (host event -> guest request).
+tar -xzf "$H" -O events.jsonl >"$W/host-events.jsonl"
+want=$(jq -n -c --slurpfile g "$W/guest-events.jsonl" --slurpfile h "$W/host-events.jsonl" \
+	--slurpfile m "$W/merge.json" '
+	[($g[] | select(.kind == "syscall" and .cause) | ["guest:\(.cause)", "guest:\(.seq)"]),
+	 ($h[] | select(.kind == "syscall" and .cause) | ["host:\(.cause)", "host:\(.seq)"]),
+	 ($m[0].errors[] | select(.kind == "block" and (.host // .host_block) != null) |
+		["host:\((.host // .host_block).seq)", "guest:\(.seq)"])]')
+bad=$(jq -r --argjson want "$want" --argjson forward true -f "$VBT_ROOT/tests/lib/perfetto_flows.jq" "$W/trace.json")
+nwant=$(jq length <<<"$want")
+if [ "$nwant" -gt 30 ] && [ -z "$bad" ] &&
+   jq -e '[.traceEvents[] | select(.ph == "C" and (.name | startswith("failures/s vd")))] | length > 0' "$W/trace.json" >/dev/null; then
+	tap_ok "perfetto: $nwant arrows (cause links and joins) inside their slices, forward in time; failure-rate counters; $(jq -r '.traceEvents[] | select(.name == "process_labels") | .args.labels' "$W/trace.json")"
+else
+	tap_fail "perfetto: an arrow per cause link and join" "wanted $nwant" "$(head -5 <<<"$bad")"
+fi
+
+# The slices sit where the recordings put the events; the host track's
+# shift is the clock offset merge estimated, moved by no more than the
+# largest guest/host disagreement merge measured (plus the 1 us a slice
+# without duration is drawn wide).
+bad=$( (jq -r --argjson events "$(jq -s . "$W/guest-events.jsonl")" --arg track guest \
+	-f "$VBT_ROOT/tests/lib/perfetto_times.jq" "$W/trace.json"
+	jq -r --argjson events "$(jq -s . "$W/host-events.jsonl")" --arg track host \
+	-f "$VBT_ROOT/tests/lib/perfetto_times.jq" "$W/trace.json") | head -5)
+label=$(jq -r '.traceEvents[] | select(.name == "process_labels") | .args.labels' "$W/trace.json")
+read -r S E M <<<"$(sed -E 's/.*shifted by (-?[0-9]+) ns \(estimated offset \+?(-?[0-9]+) ns, moved \+?(-?[0-9]+) ns.*/\1 \2 \3/' <<<"$label")"
+maxd=$(jq '[.errors[] | select(.delta_ns != null) | .delta_ns | fabs] | max' "$W/merge.json")
+if [ -z "$bad" ] && [ "$E" = "$(jq .clock.host_minus_guest_ns "$W/merge.json")" ] &&
+   [ $((S)) = $((-E + M)) ] && [ "${M#-}" -le $((maxd + 2000)) ]; then
+	tap_ok "perfetto: every slice ends where its recording says; host shifted by $S ns = -(offset $E) + $M (largest disagreement $maxd ns)"
+else
+	tap_fail "perfetto: slices at the recordings' times, host shift near the offset" "$bad" "$label" "largest |delta| $maxd"
+fi
+
+# ---- the merged page in Chromium --------------------------------------------------
+"$VBT" merge --format html "$G" "$H" -o "$W/merge.html" 2>"$W/html.err"
+hrc=$?
+if [ $hrc != 0 ] || ! html_check "$W/merge.html" "$W/page" 2>"$W/html_check.err"; then
+	tap_fail "merge --format html renders in Chromium" "exit $hrc" "$(cat "$W/html.err" "$W/html_check.err")"
+	tap_skip_rest "no page"
+	tap_done
+	exit
+fi
+P=$W/page.json
+# Ground truth: both recordings' failures, their cause links, merge's joins.
+# The page draws and lists at most 5000 failures (a busy host records more):
+# then all of the guest's, the host events joined to them, and a sample.
+ids=$(jq -n -c --slurpfile g "$W/guest-events.jsonl" --slurpfile h "$W/host-events.jsonl" '
+	[($g[] | select(.errno != 0 and .kind != "lost") | "e-g-\(.seq)"),
+	 ($h[] | select(.errno != 0 and .kind != "lost") | "e-h-\(.seq)")] | sort')
+must=$(jq -n -c --slurpfile g "$W/guest-events.jsonl" --slurpfile m "$W/merge.json" '
+	[($g[] | select(.errno != 0 and .kind != "lost") | "e-g-\(.seq)"),
+	 ($m[0].errors[] | (.host, .host_block) | select(. != null) | "e-h-\(.seq)")] | unique')
+n=$(jq length <<<"$ids")
+if jq -e --argjson ids "$ids" --argjson must "$must" '
+	(.timeline.refs | sort) as $shown |
+	(.rows | sort) == $shown and .timeline.visible == .timeline.marks and
+	($must - $shown) == [] and
+	(if ($ids | length) <= 5000 then $shown == $ids
+	 else ($shown | length) <= 5000 and (.note | test("failures are drawn")) end)' "$P" >/dev/null; then
+	tap_ok "merged page: $(jq '.timeline.marks' "$P") of $n failures drawn inside one timeline and listed, all $(jq length <<<"$must") of the guest's and their host events among them"
+else
+	tap_fail "merged page: every failure (or, past 5000, the guest's and their host events) drawn and listed" \
+		"want $n, must $(jq -c '.[0:20]' <<<"$must")" "$(jq -c '.timeline | {marks, visible}' "$P")" "$(jq -r .note "$P")"
+fi
+shown=$(jq -c '.timeline.refs' "$P")
+lines=$(jq -n -r --slurpfile g "$W/guest-events.jsonl" --slurpfile h "$W/host-events.jsonl" \
+	--slurpfile m "$W/merge.json" --argjson shown "$shown" '
+	($g[] | select(.kind == "syscall" and .cause) | ["e-g-\(.seq)", "e-g-\(.cause)"]),
+	($h[] | select(.kind == "syscall" and .cause) | ["e-h-\(.seq)", "e-h-\(.cause)"]),
+	($m[0].errors[] | select(.kind == "block" and (.host // .host_block) != null) |
+		["e-g-\(.seq)", "e-h-\((.host // .host_block).seq)"]) |
+	select(. - $shown == []) | join("~")' | LC_ALL=C sort | tr '\n' ' ')
+got=$(jq -r '.timeline.lines[]' "$P" | LC_ALL=C sort | tr '\n' ' ')
+refs=$(jq -n -r --slurpfile g "$W/guest-events.jsonl" --slurpfile m "$W/merge.json" --argjson shown "$shown" '
+	($g[] | select(.kind == "syscall" and .cause) | ["e-g-\(.seq)", "e-g-\(.cause)"]),
+	($m[0].errors[] | select(.host != null) | ["e-g-\(.seq)", "e-h-\(.host.seq)"]),
+	($m[0].errors[] | select(.host_block != null and .host_block.seq != .host.seq) |
+		["e-g-\(.seq)", "e-h-\(.host_block.seq)"]) |
+	select(. - $shown == []) | join("~")' | LC_ALL=C sort | tr '\n' ' ')
+if [ "$got" = "$lines" ] && [ "$(jq -r '.row_refs[]' "$P" | LC_ALL=C sort | tr '\n' ' ')" = "$refs" ] &&
+   [ "$(wc -w <<<"$lines")" -ge 61 ] &&
+   jq -e '.broken == [] and .["timeline-zoom"].marks == .["timeline-zoom"].visible' "$P" >/dev/null; then
+	tap_ok "merged page: $(wc -w <<<"$got") lines (syscall -> request -> host event) and $(wc -w <<<"$refs") row links, as merge and the recordings say; none broken"
+else
+	tap_fail "merged page: links as merge and the recordings say" "lines want $lines" "lines got  $got" \
+		"refs want $refs" "refs got $(jq -r '.row_refs[]' "$P" | LC_ALL=C sort | tr '\n' ' ')" "broken $(jq -c .broken "$P" | head -c 400)"
+fi
+if [ ! -s "$W/page.console" ] && jq -e '.plumbing == false' "$P" >/dev/null; then
+	tap_ok "merged page: no console message, no test plumbing text"
+else
+	tap_fail "merged page: no console message, no test plumbing text" "$(head -5 "$W/page.console")"
+fi
+# The summary names each class's origin and the configuration the rig set.
+sum=$(jq -r .summary "$P")
+if jq -e '.classes == ["host-syscall", "host-syscall", "qemu-internal"]' "$P" >/dev/null &&
+   grep -q 'on vda, EIO (on the host: ENOSPC from pwritev()' <<<"$sum" &&
+   grep -q 'on vdb, EIO (on the host: ENOSPC from io_uring WRITEV' <<<"$sum" &&
+   grep -q 'aio=threads, cache=none, werror=report' <<<"$sum" &&
+   grep -q 'aio=io_uring, cache=none, werror=report' <<<"$sum" &&
+   grep -q '(tmpfs) is full' <<<"$sum" && grep -q 'blkdebug filter' <<<"$sum" &&
+   grep -q 'What to change: Free space on' <<<"$sum" &&
+   jq -e '.class_findings[0] | any(test("^doctor: rerror=ignore: failed I/O is reported as success"))' "$P" >/dev/null; then
+	tap_ok "merged page says what happened: vda, vdb host-syscall ENOSPC on tmpfs (threads, io_uring), vdc qemu-internal blkdebug, what to change, and doctor's finding on vda's rerror=ignore"
+else
+	tap_fail "merged page says what happened and why" "$(jq -c .classes "$P")" "$sum"
+fi
+# Each bundle alone: every failure of its recording drawn; the guest's
+# page says its virtio errors come from the hypervisor and how to find
+# out more, the host's names the drives' ENOSPC.
+single=ok
+for side in guest host; do
+	b=$G; [ $side = host ] && b=$H
+	"$VBT" report --format html "$b" -o "$W/$side.html" 2>>"$W/html.err" &&
+		html_check "$W/$side.html" "$W/$side" 2>>"$W/html.err" || { single="$side: no page"; break; }
+	n=$(jq -s '[.[] | select(.errno != 0 and .kind != "lost")] | length' "$W/$side-events.jsonl")
+	jq -e --argjson n "$n" '.timeline.visible == .timeline.marks and
+		(.rows | sort) == (.timeline.refs | sort) and .broken == [] and
+		(if $n <= 5000 then .timeline.marks == $n
+		 else .timeline.marks <= 5000 and (.note | test("failures are drawn")) end)' \
+		"$W/$side.json" >/dev/null &&
+		[ ! -s "$W/$side.console" ] || { single="$side: $(jq -c '.timeline | {marks, visible}' "$W/$side.json"), want $n"; break; }
+done
+if [ "$single" = ok ] &&
+   jq -e '.classes == ["the hypervisor (host side not recorded)", "the hypervisor (host side not recorded)",
+	"the hypervisor (host side not recorded)"] and (.summary | test("vblktrace merge"))' "$W/guest.json" >/dev/null &&
+   jq -e '(.summary | test("on vbt-rig-[0-9]+/virtio-disk0, ENOSPC \\(pwritev\\(\\)\\)")) and
+	(.summary | test("on vbt-rig-[0-9]+/virtio-disk1, ENOSPC \\(io_uring WRITEV\\)"))' "$W/host.json" >/dev/null; then
+	tap_ok "each bundle alone: all failures (past 5000 an even sample) drawn and listed; the guest page points at the hypervisor and merge, the host page at each drive's ENOSPC"
+else
+	tap_fail "each bundle alone renders and says what its side can" "$single" \
+		"$(jq -c .classes "$W/guest.json" 2>/dev/null)" "$(jq -r .summary "$W/host.json" 2>/dev/null | head -20)"
+fi
+if html_png_ok "$W/page.png"; then
+	cp "$W/page.png" "$ART/merge_report.png" && cp "$W/merge.html" "$ART/merge_report.html"
+	tap_ok "merged page screenshot kept: build/test-logs/merge/merge_report.png ($(stat -c %s "$W/page.png") bytes)"
+else
+	tap_fail "merged page screenshot" "$(tail -5 "$W/page.log")"
 fi
 tap_done

@@ -10,17 +10,18 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/report_page.h"
 #include "correlate/correlate.h"
 #include "util/msg.h"
 #include "opts.h"
 #include "sink/atomic_file.h"
 #include "sink/report_merge.h"
 
-enum fmt { FMT_TEXT, FMT_JSON, FMT_PERFETTO };
+enum fmt { FMT_TEXT, FMT_JSON, FMT_PERFETTO, FMT_HTML };
 
 static void usage(void)
 {
-	printf("Usage: vblktrace merge GUEST HOST [--format text|json|perfetto] "
+	printf("Usage: vblktrace merge GUEST HOST [--format text|json|perfetto|html] "
 	       "[OPTIONS]\n"
 	       "Join a guest and a host bundle (or recordings) of the same VM: pair\n"
 	       "disks (serial, libvirt target, PCI slot, failed offsets), map guest\n"
@@ -28,7 +29,10 @@ static void usage(void)
 	       "guest error an origin: host-device, host-syscall (with the host errno),\n"
 	       "qemu-internal (no host-side failure) or guest (no virtio error).\n\n"
 	       "  -f, --format FMT   text (default), json, perfetto (both sides as\n"
-	       "                     separate tracks, host shifted onto guest time)\n"
+	       "                     separate tracks, host shifted onto guest time,\n"
+	       "                     arrows from each host failure to the guest\n"
+	       "                     request it failed), html (the report page of\n"
+	       "                     both sides on one time axis)\n"
 	       "      --vm NAME      the host VM to join (default: the best pairing)\n"
 	       "  -w, --window SEC   join window after clock alignment (default 2)\n"
 	       "  -o, --output OUT   write there instead of stdout\n\n"
@@ -89,14 +93,18 @@ static int render(struct vbt_merge_view *v, enum fmt fmt, FILE *f)
 			  .shift_ns = -v->c->clock_offset_ns },
 		};
 
-		return vbt_report_perfetto(t, 2, f);
+		return vbt_report_perfetto(t, 2, v->c, f);
 	}
+	if (fmt == FMT_HTML)
+		return vbt_report_page(v->g, v->h, v->c, v->guest_name,
+				       v->host_name, f);
 	return fmt == FMT_JSON ? vbt_merge_json(v, f) : vbt_merge_text(v, f);
 }
 
 int cmd_merge(int argc, char **argv)
 {
-	static const char *const fmts[] = { "text", "json", "perfetto" };
+	static const char *const fmts[] = { "text", "json", "perfetto",
+						    "html" };
 	enum { OPT_VM = 256 };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -122,10 +130,10 @@ int cmd_merge(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":f:w:o:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
-			ret = vbt_parse_format(optarg, fmts, 3);
+			ret = vbt_parse_format(optarg, fmts, 4);
 			if (ret < 0)
-				return bad("--format takes text, json or "
-					   "perfetto", optarg);
+				return bad("--format takes text, json, "
+					   "perfetto or html", optarg);
 			fmt = ret;
 			break;
 		case OPT_VM:

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/report_page.h"
 #include "decode/bundle_input.h"
 #include "util/msg.h"
 #include "opts.h"
@@ -34,7 +35,8 @@ static void usage(void)
 	       "Exit status: 0 ok, 1 unreadable or invalid input, 2 usage error.\n");
 }
 
-static int render(const struct vbt_input *in, enum fmt fmt, FILE *f)
+static int render(const struct vbt_input *in, const char *name, enum fmt fmt,
+		  FILE *f)
 {
 	struct vbt_report r;
 	int ret;
@@ -45,14 +47,15 @@ static int render(const struct vbt_input *in, enum fmt fmt, FILE *f)
 			.name = in->side == VBT_SIDE_HOST ? "host" : "guest",
 		};
 
-		return vbt_report_perfetto(&t, 1, f);
+		return vbt_report_perfetto(&t, 1, NULL, f);
 	}
+	if (fmt == FMT_HTML)
+		return vbt_report_page(in, NULL, NULL, name, NULL, f);
 	if (vbt_report_build(in, &r)) {
 		fprintf(stderr, "vblktrace report: out of memory\n");
 		return -1;
 	}
 	ret = fmt == FMT_JSON ? vbt_report_json(&r, f) :
-	      fmt == FMT_HTML ? vbt_report_html(&r, f) :
 	      vbt_report_text(&r, f);
 	vbt_report_free(&r);
 	return ret;
@@ -115,7 +118,7 @@ int cmd_report(int argc, char **argv)
 		vbt_input_close(&in);
 		return VBT_EXIT_RUNTIME;
 	}
-	ret = render(&in, fmt, f);
+	ret = render(&in, argv[optind], fmt, f);
 	if ((f != stdout && fclose(f)) || (f == stdout && fflush(f)))
 		ret = -1;
 	vbt_input_close(&in);

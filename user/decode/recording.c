@@ -692,3 +692,14 @@ int vbt_read_file_max(const char *path, size_t max, char **buf, size_t *len)
 	*len = n;
 	return 0;
 }
+
+long vbt_rec_index(const struct vbt_recording *r, uint64_t seq)
+{
+	/* the reader numbers events from 1 in file order: try that first */
+	if (seq >= 1 && seq <= r->n && r->ev[seq - 1].ev.seq == seq)
+		return (long)seq - 1;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->ev[i].ev.seq == seq)
+			return (long)i;
+	return -1;
+}

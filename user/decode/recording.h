@@ -71,6 +71,9 @@ int vbt_rec_load_mem(const char *buf, size_t len, struct vbt_recording *r,
 		     char *err, size_t errlen);
 void vbt_rec_free(struct vbt_recording *r);
 
+/* The index of the event numbered @seq (a cause link's target), or -1. */
+long vbt_rec_index(const struct vbt_recording *r, uint64_t seq);
+
 /* RFC 3339 "2026-11-22T04:00:00.123456789Z" -> ns; 0 or -EINVAL. */
 int vbt_parse_rfc3339(const char *s, uint64_t *ns);
 

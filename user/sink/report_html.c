@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vblktrace report --format html: one self-contained page (no network: a
- * Content-Security-Policy forbids every fetch) with an SVG timeline of the
- * failures per disk, the error table, the block latency distribution and
- * the facts.  A few lines of inline script count what the browser really
- * laid out, so a headless browser test can check the page rendered.
+ * vblktrace report --format html (and merge --format html): one
+ * self-contained page a developer opens first.  It says what happened
+ * and why (report_story.c), then shows when (the timeline), on which
+ * drive with which configuration, every failure with its links, and the
+ * latency distribution; the raw facts stay available, collapsed.  No
+ * script and no fetch: a Content-Security-Policy forbids both, and every
+ * link is to an anchor of the page itself.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -14,234 +17,371 @@
 #include "decode/clock.h"
 #include "decode/names.h"
 #include "sink/format.h"
-#include "sink/report_render.h"
-
-#define TL_LEFT 170
-#define TL_WIDTH 760
-#define TL_ROW 26
-#define MAX_MARKS 20000
-
-static void esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			/* No raw control bytes, even in a page someone cats. */
-			if ((unsigned char)*s < 0x20 || *s == 0x7f)
-				fprintf(f, "\\x%02x", (unsigned char)*s);
-			else
-				fputc(*s, f);
-		}
-	}
-}
+#include "sink/report_html.h"
 
 static const char style[] =
-	"body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}"
-	"h1{font-size:22px}h2{font-size:17px;margin-top:28px}"
-	"table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+	"body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;"
+	"max-width:1180px;padding:0 16px;color:#222}"
+	"h1{font-size:22px;margin-bottom:4px}h2{font-size:18px;margin-top:32px;"
+	"border-bottom:1px solid #ddd;padding-bottom:3px}h3{font-size:15px}"
+	"table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ccc;"
 	"padding:3px 8px;text-align:left;vertical-align:top}"
-	"th{background:#eee}td.n{text-align:right}"
+	"th{background:#eee}td.n{text-align:right}.na{color:#999}"
+	"tr.failed td{background:#fff3f0}tr:target td{background:#fff59d}"
 	"pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:480px}"
-	".err{fill:#c62828}.host .err{fill:#ef6c00}.lane text{font-size:12px}"
-	".bar{fill:#1565c0}.barerr{fill:#c62828}.meta{color:#555}";
+	".meta{color:#555}.classes{padding-left:20px}.classes li{margin:10px 0}"
+	".classes p{margin:3px 0}.origin{font-weight:600;padding:0 4px;"
+	"border-radius:3px;background:#eceff1}.o1{background:#ffe0b2}"
+	".o2{background:#ffccbc}.o3{background:#e1bee7}.o4{background:#c8e6c9}"
+	".todo{border-left:3px solid #1565c0;padding-left:8px}"
+	".findings li{margin:4px 0}.sev2{color:#b71c1c}.sev1{color:#e65100}"
+	"svg text{font-size:11px;fill:#333}svg .title{font-size:12px}"
+	".axis line,.base{stroke:#999}.grid{stroke:#eee}"
+	".bin{fill:#b0bec5}.mark rect{fill:#c62828}.mark.sys rect{fill:#6a1b9a}"
+	".mark.hostev rect{fill:#ef6c00}.mark.sys.hostev rect{fill:#8d6e63}"
+	".link{stroke:#1565c0;stroke-width:1;stroke-opacity:.6}"
+	".bar{fill:#1565c0}.barerr{fill:#c62828}"
+	".legend .sw{display:inline-block;width:12px;height:12px;"
+	"margin:0 4px 0 12px;vertical-align:-1px}.sw.req{background:#c62828}"
+	".sw.sys{background:#6a1b9a}.sw.hostev{background:#ef6c00}"
+	".sw.bin{background:#b0bec5}.sw.link{background:#1565c0;height:2px;"
+	"vertical-align:3px}.sw.bar{background:#1565c0}"
+	".sw.barerr{background:#c62828}.paused rect{fill:#fff59d;fill-opacity:.6}"
+	".sw.paused{background:#fff59d}a.ref,.origin{white-space:nowrap}";
 
-static void timeline(const struct vbt_report *r, FILE *f)
+static const char *origin_label(const struct vbt_page *p,
+				const struct vbt_story_class *c)
 {
-	const struct vbt_recording *rec = &r->in->rec;
-	uint64_t span = r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 1;
-	int h = r->nlanes * TL_ROW + 30, marks = 0;
-	char a[32], b[32];
-
-	fprintf(f, "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" "
-		"width=\"%d\" height=\"%d\" role=\"img\">\n",
-		TL_LEFT + TL_WIDTH + 20, h);
-	for (int l = 0; l < r->nlanes; l++) {
-		int y = 10 + l * TL_ROW;
-
-		fprintf(f, "<g class=\"lane%s\" data-lane=\"",
-			strncmp(r->lanes[l], "host ", 5) &&
-			!strchr(r->lanes[l], '/') ? "" : " host");
-		esc(f, r->lanes[l]);
-		fprintf(f, "\" data-errors=\"%" PRIu64 "\"><text x=\"4\" "
-			"y=\"%d\">", r->lane_errors[l], y + 15);
-		esc(f, r->lanes[l]);
-		fprintf(f, " (%" PRIu64 ")</text><line x1=\"%d\" x2=\"%d\" "
-			"y1=\"%d\" y2=\"%d\" stroke=\"#bbb\"/>\n",
-			r->lane_errors[l], TL_LEFT, TL_LEFT + TL_WIDTH, y + 10,
-			y + 10);
-		for (size_t i = 0; i < rec->n && marks < MAX_MARKS; i++) {
-			const struct vbt_rec_event *re = &rec->ev[i];
-			double x;
-			char t[32];
-
-			if (vbt_report_lane(r, &re->ev) != l)
-				continue;
-			x = TL_LEFT + (double)(re->real_ns - r->start_ns) *
-				      TL_WIDTH / span;
-			vbt_report_time(re->real_ns, t, sizeof(t));
-			fprintf(f, "<rect class=\"err\" x=\"%.1f\" y=\"%d\" "
-				"width=\"3\" height=\"20\" data-seq=\"%" PRIu64
-				"\"><title>%s %s</title></rect>\n", x - 1, y,
-				re->ev.seq, t, vbt_errno_name(re->ev.err));
-			marks++;
-		}
-		fprintf(f, "</g>\n");
-	}
-	vbt_report_time(r->start_ns, a, sizeof(a));
-	vbt_report_time(r->end_ns, b, sizeof(b));
-	fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>"
-		"<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">"
-		"%s UTC</text>\n</svg>\n", TL_LEFT, h - 4, a,
-		TL_LEFT + TL_WIDTH, h - 4, b);
-	if (marks == MAX_MARKS)
-		fprintf(f, "<p>Only the first %d failures are drawn.</p>\n",
-			MAX_MARKS);
+	/* a merge that cannot say is "unknown", as merge itself says */
+	if (!p->c && !c->origin_known && c->origin == VBT_ORIGIN_UNKNOWN)
+		return c->side == VBT_SIDE_GUEST ? "the hypervisor "
+		       "(host side not recorded)" : "unknown";
+	return vbt_origin_name(c->origin);
 }
 
-static void table(const struct vbt_report *r, FILE *f)
+/* doctor's findings on the drive of @c (subjects start with the drive id) */
+static void class_findings(const struct vbt_page *p,
+			   const struct vbt_story_class *c, FILE *f)
 {
-	fprintf(f, "<table id=\"errors\"><thead><tr><th>side</th><th>what"
-		"</th><th>op</th><th>error</th><th>count</th><th>first (UTC)"
-		"</th><th>last (UTC)</th><th>likely cause</th></tr></thead>"
-		"<tbody>\n");
-	for (int i = 0; i < r->ngroups; i++) {
-		const struct vbt_report_group *g = &r->groups[i];
-		const char *vs = vbt_virtio_status_name(g->virtio);
-		char a[32], b[32];
+	size_t l = strlen(c->drive);
+	int shown = 0;
 
-		vbt_report_time(g->first_ns, a, sizeof(a));
-		vbt_report_time(g->last_ns, b, sizeof(b));
-		fprintf(f, "<tr class=\"group\" data-count=\"%" PRIu64 "\">"
-			"<td>%s</td><td>", g->count,
-			g->side == VBT_SIDE_HOST ? "host" : "guest");
-		esc(f, g->what);
-		if (g->where[0]) {
-			fputs("<br><small>", f);
-			esc(f, g->where);
-			fputs("</small>", f);
-		}
-		fprintf(f, "</td><td>%s</td><td>%s", g->op >= 0 ?
-			vbt_op_name(g->op) : "", vbt_errno_name(g->err));
-		if (g->status >= 0)
-			fprintf(f, " (%s)", vbt_blk_status_name(g->status));
-		if (vs)
-			fprintf(f, " virtio %s", vs);
-		fprintf(f, "</td><td class=\"n\">%" PRIu64 "</td><td>%s</td>"
-			"<td>%s</td><td>", g->count, a, b);
-		esc(f, g->cause);
-		fputs("</td></tr>\n", f);
-	}
-	fprintf(f, "</tbody><tfoot><tr><th colspan=\"4\">total</th>"
-		"<td class=\"n\" id=\"total\">%" PRIu64 "</td><td colspan=\"3\">"
-		"</td></tr></tfoot></table>\n", r->errors);
-}
+	for (int i = 0; l && i < p->nadvice; i++) {
+		const struct vbt_report_advice *a = &p->advice[i];
 
-static void latency(const struct vbt_report *r, FILE *f)
-{
-	int lo = VBT_REPORT_LAT_BUCKETS, hi = -1, w = 36;
-	uint64_t max = 1;
-
-	for (int i = 0; i < VBT_REPORT_LAT_BUCKETS; i++) {
-		if (!r->lat[i])
+		if (strcmp(a->vm, c->vm) || strncmp(a->subject, c->drive, l) ||
+		    (a->subject[l] && a->subject[l] != ' '))
 			continue;
-		lo = i < lo ? i : lo;
-		hi = i;
-		max = r->lat[i] > max ? r->lat[i] : max;
+		fputs(shown++ ? "" : "<ul class=\"findings\">", f);
+		fprintf(f, "<li class=\"sev%d\">doctor: ", a->sev);
+		vbt_html_esc(f, a->title);
+		fputs("</li>", f);
 	}
-	if (hi < 0) {
-		fputs("<p id=\"latency\">No block completion carried a "
-		      "latency.</p>\n", f);
+	if (shown)
+		fputs("</ul>", f);
+}
+
+static void pause_sentences(const struct vbt_page *p, FILE *f)
+{
+	struct vbt_html_pause ps[VBT_HTML_MAX_PAUSES];
+	int n = vbt_html_pauses(p, ps, VBT_HTML_MAX_PAUSES);
+	char a[32], d[32];
+
+	if (!n)
+		return;
+	fputs("<ul id=\"pauses\">\n", f);
+	for (int i = 0; i < n; i++) {
+		vbt_report_time(ps[i].from, a, sizeof(a));
+		vbt_format_duration(ps[i].to - ps[i].from, d, sizeof(d));
+		fputs("<li class=\"pause\">VM <b>", f);
+		vbt_html_esc(f, ps[i].vm);
+		fprintf(f, "</b> was paused at %s UTC%s", a, ps[i].reason[0] ?
+			" (" : "");
+		vbt_html_esc(f, ps[i].reason);
+		fprintf(f, "%s %s %s%s</li>\n", ps[i].reason[0] ? ")," : ",",
+			ps[i].open ? "and was still paused when the recording "
+			"ended, after" : "for", d, strstr(ps[i].reason, "io") ?
+			": its error policy (werror/rerror=stop or enospc) "
+			"stops it on an I/O error until it is resumed." : ".");
+	}
+	fputs("</ul>\n", f);
+}
+
+#define MAX_CLASSES 12
+
+static uint64_t total(const struct vbt_story_class *c)
+{
+	return c->requests + c->syscalls + c->other;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The size of the smallest of the MAX_CLASSES largest classes. */
+static uint64_t min_shown(const struct vbt_story *s)
+{
+	uint64_t *n, min;
+
+	if (s->n <= MAX_CLASSES)
+		return 0;
+	n = malloc(s->n * sizeof(*n));
+	if (!n)
+		return 0;
+	for (int i = 0; i < s->n; i++)
+		n[i] = total(&s->c[i]);
+	qsort(n, s->n, sizeof(*n), cmp_desc);
+	min = n[MAX_CLASSES - 1];
+	free(n);
+	return min;
+}
+
+/* The largest classes in the order they began; the rest summed up. */
+static void summary(const struct vbt_page *p, const struct vbt_story *s,
+		    FILE *f)
+{
+	const struct vbt_report *r = p->r;
+	uint64_t min, rest_n = 0;
+	int shown = 0, rest = 0;
+	char d[32];
+
+	vbt_format_duration(r->span_end_ns > r->span_start_ns ?
+			    r->span_end_ns - r->span_start_ns : 0, d, sizeof(d));
+	fputs("<section id=\"summary\"><h2>What happened</h2>\n<p>", f);
+	if (!r->errors && !r->span_start_ns) {
+		fputs("Nothing failed: the recording holds no event.</p>"
+		      "</section>\n", f);
 		return;
 	}
-	fprintf(f, "<svg id=\"latency\" xmlns=\"http://www.w3.org/2000/svg\" "
-		"width=\"%d\" height=\"190\">\n", (hi - lo + 1) * w + 20);
-	for (int i = lo; i <= hi; i++) {
-		int x = 10 + (i - lo) * w;
-		int hb = (int)(120.0 * r->lat[i] / max);
-		int he = (int)(120.0 * r->lat_errors[i] / max);
-		char label[32];
-
-		vbt_format_duration(1ULL << i, label, sizeof(label));
-		fprintf(f, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" "
-			"height=\"%d\" data-count=\"%" PRIu64 "\"><title>&gt;= "
-			"%s: %" PRIu64 " (%" PRIu64 " failed)</title></rect>",
-			x, 140 - hb, w - 6, hb, r->lat[i], label, r->lat[i],
-			r->lat_errors[i]);
-		if (he)
-			fprintf(f, "<rect class=\"barerr\" x=\"%d\" y=\"%d\" "
-				"width=\"%d\" height=\"%d\"/>", x, 140 - he,
-				w - 6, he);
-		fprintf(f, "<text x=\"%d\" y=\"156\" font-size=\"10\">%s</text>"
-			"<text x=\"%d\" y=\"%d\" font-size=\"10\">%" PRIu64
-			"</text>\n", x, label, x, 136 - hb, r->lat[i]);
+	if (!r->errors) {
+		fprintf(f, "Nothing failed in %s of recording (%" PRIu64
+			" events).</p></section>\n", d, r->events);
+		return;
 	}
-	fputs("</svg>\n", f);
+	fprintf(f, "%" PRIu64 " %s failure%s in %s of recording, in %d "
+		"class%s:", r->errors, p->c ||
+		p->r->in->side != VBT_SIDE_HOST ? "guest" : "host",
+		r->errors == 1 ?
+		"" : "s", d, s->n, s->n == 1 ? "" : "es");
+	for (int o = 0, k = 0; p->c && o < VBT_ORIGIN_MAX; o++)
+		if (p->c->counts[o])
+			fprintf(f, "%s %zu %s", k++ ? "," : "", p->c->counts[o],
+				vbt_origin_name(o));
+	fputs(p->c ? ".</p>\n" : "</p>\n", f);
+	fputs("<ol class=\"classes\">\n", f);
+	min = min_shown(s);
+	for (int i = 0; i < s->n; i++) {
+		const struct vbt_story_class *c = &s->c[i];
+		char a[32], b[32];
+		bool guest_err;
+
+		if (total(c) < min || shown == MAX_CLASSES) {
+			rest++;
+			rest_n += total(c);
+			continue;
+		}
+		shown++;
+
+		vbt_report_time(c->first_ns, a, sizeof(a));
+		vbt_report_time(c->last_ns, b, sizeof(b));
+		fprintf(f, "<li class=\"class\" data-origin=\"%s\"><p><b>",
+			origin_label(p, c));
+		vbt_html_esc(f, c->what);
+		fprintf(f, "</b>, %s", vbt_errno_name(c->err));
+		/* a guest error with its host cause: say both */
+		guest_err = c->side == VBT_SIDE_GUEST && c->host_err;
+		if (guest_err)
+			fprintf(f, " (on the host: %s", vbt_errno_name(c->host_err));
+		if (c->host_what[0] && strcmp(c->host_what, c->where)) {
+			fputs(guest_err ? " from " : " (", f);
+			vbt_html_esc(f, c->host_what);
+			guest_err = true;
+		}
+		fprintf(f, "%s, %s to %s UTC. Origin: <span class=\"origin "
+			"o%d\">%s</span>", guest_err ? ")" : "", a, b,
+			c->origin_known ? c->origin : 0, origin_label(p, c));
+		if (c->anchor[0])
+			fprintf(f, " <a class=\"ref\" href=\"#%s\">first "
+				"failure</a>", c->anchor);
+		fputs("</p>\n<p>", f);
+		vbt_html_esc(f, c->why);
+		fputs("</p>\n", f);
+		if (c->config[0]) {
+			fputs("<p class=\"config\">", f);
+			vbt_html_esc(f, c->config);
+			fputs("</p>\n", f);
+		}
+		fputs("<p class=\"todo\"><b>What to change:</b> ", f);
+		vbt_html_esc(f, c->change);
+		fputs("</p>", f);
+		class_findings(p, c, f);
+		fputs("</li>\n", f);
+	}
+	fputs("</ol>\n", f);
+	if (rest)
+		fprintf(f, "<p>And %d smaller class%s (%" PRIu64 " failures): "
+			"see the tables below.</p>\n", rest, rest == 1 ? "" :
+			"es", rest_n);
+	pause_sentences(p, f);
+	if (r->lost)
+		fprintf(f, "<p><b>%" PRIu64 " events were lost</b> (the ring "
+			"buffer was full): the counts above are lower bounds."
+			"</p>\n", r->lost);
+	fputs("</section>\n", f);
 }
 
-static const char script[] =
-	"<script>\n"
-	"(function(){\n"
-	"  var vis = 0, total = 0;\n"
-	"  document.querySelectorAll('#timeline .err').forEach(function(e){\n"
-	"    var b = e.getBBox(); if (b.width > 0 && b.height > 0) vis++; });\n"
-	"  var rows = document.querySelectorAll('#errors tbody tr.group');\n"
-	"  rows.forEach(function(r){ total += +r.dataset.count; });\n"
-	"  var p = document.getElementById('rendered');\n"
-	"  p.dataset.marks = vis; p.dataset.rows = rows.length;\n"
-	"  p.dataset.total = total;\n"
-	"  p.textContent = 'Rendered: ' + vis + ' timeline marks, ' +\n"
-	"    rows.length + ' table rows, ' + total + ' failures.';\n"
-	"})();\n"
-	"</script>\n";
+static void findings(const struct vbt_page *p, FILE *f)
+{
+	if (!p->nadvice)
+		return;
+	fputs("<h2>Configuration findings (vblktrace doctor on the bundle's "
+	      "QEMU command lines)</h2>\n<ul class=\"findings\">\n", f);
+	for (int i = 0; i < p->nadvice; i++) {
+		const struct vbt_report_advice *a = &p->advice[i];
+
+		fprintf(f, "<li class=\"sev%d\"><b>%s</b> ", a->sev,
+			a->sev == 2 ? "error" : a->sev == 1 ? "warning" : "info");
+		vbt_html_esc(f, a->vm);
+		fputs(": ", f);
+		vbt_html_esc(f, a->subject);
+		fputs(": ", f);
+		vbt_html_esc(f, a->title);
+		fputs("<br><small>", f);
+		vbt_html_esc(f, a->todo);
+		fputs("</small></li>\n", f);
+	}
+	fputs("</ul>\n", f);
+}
+
+static void raw_facts(const char *what, const struct vbt_input *in, FILE *f)
+{
+	if (!in->facts)
+		return;
+	fprintf(f, "<details class=\"raw\"><summary>Raw facts of the %s "
+		"(facts.json)</summary>\n<pre>", what);
+	vbt_html_esc(f, json_object_to_json_string_ext(in->facts,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	fputs("</pre></details>\n", f);
+}
+
+static void header(const struct vbt_page *p, FILE *f)
+{
+	const struct vbt_report *r = p->r;
+	char a[48], b[48];
+
+	fputs("<h1>vblktrace: ", f);
+	if (p->c) {
+		fputs("guest and host of VM ", f);
+		vbt_html_esc(f, p->c->vm[0] ? p->c->vm : "(none paired)");
+	} else {
+		fprintf(f, "%s side", r->in->side == VBT_SIDE_HOST ?
+			"host" : "guest");
+	}
+	fputs("</h1>\n<p class=\"meta\">", f);
+	for (int i = 0; i < 2; i++) {
+		if (!p->names[i])
+			continue;
+		fputs(i ? " + " : "", f);
+		vbt_html_esc(f, p->names[i]);
+	}
+	vbt_format_rfc3339(r->span_start_ns, a, sizeof(a));
+	vbt_format_rfc3339(r->span_end_ns, b, sizeof(b));
+	if (r->span_start_ns)
+		fprintf(f, "%srecorded from %s to %s", p->names[0] ? "; " : "",
+			a, b);
+	fprintf(f, "%s%" PRIu64 " events, <b id=\"nerrors\">%" PRIu64 "</b> "
+		"failed, %" PRIu64 " lost", p->names[0] || r->span_start_ns ?
+		"; " : "", r->events, r->errors, r->lost);
+	if (p->host)
+		fprintf(f, "; host: %" PRIu64 " events, %" PRIu64 " failed, %"
+			PRIu64 " lost", p->host->events, p->host->errors,
+			p->host->lost);
+	fputs(".</p>\n", f);
+	if (p->c) {
+		char off[32], spread[32];
+		int64_t o = p->c->clock_offset_ns;
+
+		vbt_format_duration(o < 0 ? -(uint64_t)o : (uint64_t)o, off,
+				    sizeof(off));
+		vbt_format_duration(p->c->clock_spread_ns, spread,
+				    sizeof(spread));
+		fprintf(f, "<p class=\"meta\">Clock: the host's wall clock is "
+			"%s%s relative to the guest's (", o < 0 ? "-" : "+", off);
+		vbt_html_esc(f, p->c->clock_how);
+		fprintf(f, ", spread %s); host times below are on the guest's "
+			"clock.</p>\n", spread);
+	}
+}
+
+/* Said once, under the timeline: which failures the marks and rows are. */
+static void selection_note(const struct vbt_page *p, FILE *f)
+{
+	uint64_t failed = p->nfailed[0] + p->nfailed[1];
+	uint64_t listed = p->nlisted[0] + p->nlisted[1];
+
+	if (listed == failed)
+		return;
+	fprintf(f, "<p class=\"note\">%" PRIu64 " of the %" PRIu64 " failures "
+		"are drawn as marks and listed: ", listed, failed);
+	if (p->host && p->nlisted[0] == p->nfailed[0])
+		fputs("all of the guest's, the host events joined to them and "
+		      "an even sample of the host's others", f);
+	else
+		fputs("an even sample over the whole recording", f);
+	fputs(" (the bars count them all).</p>\n", f);
+}
+
+int vbt_page_html(const struct vbt_page *page, FILE *f)
+{
+	struct vbt_page pg = *page, *p = &pg;
+	struct vbt_story s;
+
+	if (vbt_html_select(p))
+		return -1;
+	if (vbt_story_build(p, &s)) {
+		vbt_html_select_free(p);
+		return -1;
+	}
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset="
+		"\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" "
+		"content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+		"<meta name=\"viewport\" content=\"width=device-width\">\n"
+		"<title>vblktrace report</title>\n<style>%s</style></head>"
+		"<body>\n", style);
+	header(p, f);
+	summary(p, &s, f);
+	fputs("<h2>When</h2>\n", f);
+	vbt_html_timeline(p, f);
+	selection_note(p, f);
+	fputs("<h2>Drives and their configuration</h2>\n", f);
+	vbt_html_drives(p, f);
+	findings(p, f);
+	fputs("<h2>What failed, by kind</h2>\n", f);
+	vbt_html_groups(p->r, "errors", f);
+	if (p->host) {
+		fputs("<h3>On the host</h3>\n", f);
+		vbt_html_groups(p->host, "host-errors", f);
+	}
+	fputs("<h2>Block latency</h2>\n", f);
+	vbt_html_latency(p->r, f);
+	fputs("<h2>Every failure</h2>\n", f);
+	vbt_html_failures(p, f);
+	raw_facts(p->c ? "guest" : p->r->in->side == VBT_SIDE_HOST ? "host" :
+		  "guest", p->r->in, f);
+	if (p->host)
+		raw_facts("host", p->host->in, f);
+	fputs("</body></html>\n", f);
+	vbt_story_free(&s);
+	vbt_html_select_free(p);
+	return ferror(f) ? -1 : 0;
+}
 
 int vbt_report_html(const struct vbt_report *r, FILE *f)
 {
-	const struct vbt_input *in = r->in;
-	char a[48], b[48];
+	struct vbt_page p = { .r = r };
 
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset="
-		"\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" "
-		"content=\"default-src 'none'; style-src 'unsafe-inline'; "
-		"script-src 'unsafe-inline'\">\n<title>vblktrace report</title>"
-		"\n<style>%s</style></head><body>\n", style);
-	fprintf(f, "<h1>vblktrace report: %s side</h1>\n<p class=\"meta\">",
-		in->side == VBT_SIDE_HOST ? "host" : "guest");
-	vbt_format_rfc3339(r->start_ns, a, sizeof(a));
-	vbt_format_rfc3339(r->end_ns, b, sizeof(b));
-	fprintf(f, "%s; events from %s to %s; %" PRIu64 " events, <b id=\""
-		"nerrors\">%" PRIu64 "</b> failed, %" PRIu64 " lost.</p>\n",
-		in->is_bundle ? "bundle" : "recording", a, b, r->events,
-		r->errors, r->lost);
-	fprintf(f, "<p id=\"rendered\">(not rendered: this line is replaced "
-		"by a count when the page is shown)</p>\n");
-	fprintf(f, "<h2>Failures over time, per disk</h2>\n");
-	timeline(r, f);
-	fprintf(f, "<h2>What failed</h2>\n");
-	table(r, f);
-	fprintf(f, "<h2>Block latency distribution</h2>\n");
-	latency(r, f);
-	if (in->facts) {
-		fprintf(f, "<h2>Facts</h2>\n<pre id=\"facts\">");
-		esc(f, json_object_to_json_string_ext(in->facts,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		fputs("</pre>\n", f);
-	}
-	fputs(script, f);
-	fputs("</body></html>\n", f);
-	return ferror(f) ? -1 : 0;
+	return vbt_page_html(&p, f);
 }

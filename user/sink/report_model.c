@@ -2,7 +2,7 @@
 /*
  * Folding a recording into the report model: groups of failures by (side,
  * what, op, errno, status), their first and last time and the likely
- * cause; block latency histogram; one timeline lane per disk or drive.
+ * cause; block latency histogram; the span that was recorded.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +14,7 @@
 
 #include "decode/clock.h"
 #include "decode/names.h"
+#include "decode/recording.h"
 #include "sink/report_render.h"
 #include "util/json.h"
 
@@ -22,64 +23,10 @@ void vbt_report_time(uint64_t real_ns, char *buf, size_t len)
 	vbt_format_tod_utc(real_ns, buf, len);
 }
 
-static bool failed_io(const struct vbt_event *ev)
+struct json_object *vbt_report_facts_drive(struct json_object *facts,
+					   const char *vm_name, const char *drive)
 {
-	return ev->err && (ev->kind == VBT_KIND_BLOCK ||
-			   (ev->side == VBT_SIDE_HOST &&
-			    (ev->kind == VBT_KIND_SYSCALL ||
-			     ev->kind == VBT_KIND_IO_URING ||
-			     ev->kind == VBT_KIND_AIO)));
-}
-
-static void lane_name(const struct vbt_event *ev, char *buf, size_t len)
-{
-	if (ev->kind == VBT_KIND_BLOCK)
-		snprintf(buf, len, "%s%s", ev->side == VBT_SIDE_HOST ?
-			 "host " : "", ev->blk.disk[0] ? ev->blk.disk : "?");
-	else if (ev->host.known && ev->host.drive[0])
-		snprintf(buf, len, "%.30s/%.30s", ev->host.vm, ev->host.drive);
-	else
-		snprintf(buf, len, "%.60s", ev->kind == VBT_KIND_SYSCALL ?
-			 ev->sys.path : ev->async.path);
-}
-
-int vbt_report_lane(const struct vbt_report *r, const struct vbt_event *ev)
-{
-	char name[64];
-
-	if (!failed_io(ev))
-		return -1;
-	lane_name(ev, name, sizeof(name));
-	for (int i = 0; i < r->nlanes; i++)
-		if (!strcmp(r->lanes[i], name))
-			return i;
-	return -1;
-}
-
-static void add_lane(struct vbt_report *r, const struct vbt_event *ev)
-{
-	char name[64];
-	int i;
-
-	if (!failed_io(ev))
-		return;
-	lane_name(ev, name, sizeof(name));
-	for (i = 0; i < r->nlanes; i++)
-		if (!strcmp(r->lanes[i], name))
-			break;
-	if (i == r->nlanes) {
-		if (r->nlanes == VBT_REPORT_MAX_LANES)
-			return;
-		snprintf(r->lanes[r->nlanes++], sizeof(r->lanes[0]), "%s", name);
-	}
-	r->lane_errors[i]++;
-}
-
-/* The facts.json drive entry of a host event, if the bundle has facts. */
-static struct json_object *facts_drive(const struct vbt_input *in,
-				       const struct vbt_event *ev)
-{
-	struct json_object *qemu = vbt_jget(in->facts, "qemu");
+	struct json_object *qemu = vbt_jget(facts, "qemu");
 	size_t n = qemu ? json_object_array_length(qemu) : 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -88,13 +35,13 @@ static struct json_object *facts_drive(const struct vbt_input *in,
 		size_t nd = drives ? json_object_array_length(drives) : 0;
 		const char *name = vbt_jstr(vm, "name");
 
-		if (ev->host.vm[0] && name && strcmp(name, ev->host.vm))
+		if (vm_name && vm_name[0] && name && strcmp(name, vm_name))
 			continue;
 		for (size_t k = 0; k < nd; k++) {
 			struct json_object *d = json_object_array_get_idx(drives, k);
 			const char *id = vbt_jstr(d, "id");
 
-			if (id && !strcmp(id, ev->host.drive))
+			if (id && drive && !strcmp(id, drive))
 				return d;
 		}
 	}
@@ -104,7 +51,8 @@ static struct json_object *facts_drive(const struct vbt_input *in,
 static void host_cause(const struct vbt_input *in, const struct vbt_event *ev,
 		       char *buf, size_t len)
 {
-	struct json_object *d = facts_drive(in, ev);
+	struct json_object *d = vbt_report_facts_drive(in->facts, ev->host.vm,
+							ev->host.drive);
 	struct json_object *st = vbt_jget(d, "storage");
 	const char *fs = vbt_jstr(st, "fstype");
 	const char *filters = vbt_jstr(d, "filters");
@@ -255,6 +203,25 @@ static int lat_bucket(uint64_t ns)
 	return b;
 }
 
+/* A bundle says how long it recorded; a recording only when it had events. */
+static void recorded_span(const struct vbt_input *in, struct vbt_report *r)
+{
+	struct json_object *span = vbt_jget(in->manifest, "span");
+	const char *s = vbt_jstr(vbt_jget(span, "start"), "ts");
+	const char *e = vbt_jstr(vbt_jget(span, "end"), "ts");
+	uint64_t a, b;
+
+	r->span_start_ns = r->start_ns;
+	r->span_end_ns = r->end_ns;
+	if (!s || !e || vbt_parse_rfc3339(s, &a) || vbt_parse_rfc3339(e, &b) ||
+	    b < a)
+		return;
+	if (!r->span_start_ns || a < r->span_start_ns)
+		r->span_start_ns = a;
+	if (b > r->span_end_ns)
+		r->span_end_ns = b;
+}
+
 int vbt_report_build(const struct vbt_input *in, struct vbt_report *r)
 {
 	const struct vbt_recording *rec = &in->rec;
@@ -263,6 +230,7 @@ int vbt_report_build(const struct vbt_input *in, struct vbt_report *r)
 	r->in = in;
 	r->start_ns = rec->first_real_ns;
 	r->end_ns = rec->last_real_ns;
+	recorded_span(in, r);
 	for (size_t i = 0; i < rec->n; i++) {
 		const struct vbt_rec_event *re = &rec->ev[i];
 		const struct vbt_event *ev = &re->ev;
@@ -284,7 +252,6 @@ int vbt_report_build(const struct vbt_input *in, struct vbt_report *r)
 		if (!ev->err)
 			continue;
 		r->errors++;
-		add_lane(r, ev);
 		group_key(ev, &key);
 		for (int k = 0; k < r->ngroups && !g; k++)
 			if (same_group(&r->groups[k], &key))
