@@ -95,6 +95,8 @@ static int on_record(void *ctx, const void *rec, size_t size)
 				msg);
 		return 0;
 	}
+	if (vbt_enrich_absorb(&s->enrich, &ev))
+		return 0;
 	if (ev.kind == VBT_KIND_BLOCK && !pid_wanted(s, ev.pid))
 		return 0;
 	if (ev.kind == VBT_KIND_SYSCALL && !sys_disk_wanted(s, &ev))

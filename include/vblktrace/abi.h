@@ -35,6 +35,8 @@ enum vbt_kind {
 	VBT_KIND_IO_URING	= 3,	/* an io_uring completion failed */
 	VBT_KIND_AIO		= 4,	/* a Linux AIO completion failed */
 	VBT_KIND_LOST		= 5,	/* records the source could not deliver */
+	VBT_KIND_SCSI		= 6,	/* a SCSI command ended with a result */
+	VBT_KIND_BIO		= 7,	/* a bio of a stacked device failed */
 };
 
 /* Stable request operations (the kernel's enum req_op changed over time). */
@@ -161,6 +163,50 @@ struct vbt_async {
 	__u8	pad[3];
 	__u32	bdev;		/* dev_t the file lives on, 0 if unseen */
 	__u64	ino;		/* its inode, 0 if unseen */
+};
+
+/*
+ * A SCSI command that ended with a non-zero result (kind SCSI), read from
+ * the scsi_cmnd when the low-level driver hands it back, before the block
+ * layer completes the request: a retried command gives one record per try.
+ */
+#define VBT_SCSI_SENSE_LEN	32
+
+struct vbt_scsi {
+	struct vbt_hdr hdr;
+	__u64	sector;		/* the request's start, 512-byte units */
+	__u64	lun;
+	__u32	dev;		/* the request's disk, 0 if unseen */
+	__u32	result;		/* driver << 24 | host << 16 | msg << 8 | status */
+	__u32	host_no;	/* SCSI address host:channel:id:lun */
+	__u32	channel;
+	__u32	id;
+	__u8	opcode;		/* CDB byte 0 */
+	__u8	sense_len;	/* bytes of sense copied, 0: none */
+	__u8	retries;	/* tries so far, as the midlayer counts them */
+	__u8	allowed;	/* tries it allows */
+	__u8	sense[VBT_SCSI_SENSE_LEN];	/* raw sense data (SPC) */
+};
+
+/*
+ * A failed bio of a bio-based (stacked) device, or a bio such a device
+ * remapped onto the device below (kind BIO).  Bio-based devices (dm, md)
+ * never complete a request of their own: these records are their layer.
+ */
+#define VBT_BIO_REMAP		(1U << 0)	/* from_dev/from_sector valid */
+#define VBT_BIO_STACKED		(1U << 1)	/* dev is bio-based */
+
+struct vbt_bio {
+	struct vbt_hdr hdr;
+	__u64	sector;		/* start on dev, 512-byte units */
+	__u64	from_sector;	/* start on the device it was remapped from */
+	__u32	dev;		/* the bio's device (a partition stays itself) */
+	__u32	from_dev;	/* the stacked device above, 0 if none */
+	__u32	nr_bytes;
+	__u8	op;		/* enum vbt_op */
+	__u8	status;		/* blk_status_t */
+	__u8	flags;		/* VBT_BIO_* */
+	__u8	pad;
 };
 
 /* Records the source counted but could not deliver. */

@@ -23,6 +23,8 @@
 #   lbs=N pbs=N queues=N serial=S id=virtio-diskN image=HOSTFILE (use as is, no fault)
 #   syntax=legacy|blockdev (-drive/-device, or libvirt-shaped JSON -blockdev/-device)
 #   backend=qemu|vhost-user (served by qemu-storage-daemon over vhost-user-blk)
+#   bus=virtio|scsi (scsi: a scsi-hd on a virtio-scsi-pci controller; the guest sees sdX,
+#         needs --module virtio_scsi --module sd_mod, and should wait for /sys/block/sdX)
 #   fault=blkdebug:RULE[+RULE]...   RULE = EVENT[:KEY=VAL]... e.g.
 #         pwritev:sector=1048448:errno=EIO:once  (keys: errno sector once iotype state
 #         immediately; errno may be a number or EIO/ENOSPC/...). The blkdebug node sits

@@ -271,4 +271,41 @@ TEST(rfc3339_is_strict)
 	EXPECT_NE(0, vbt_parse_rfc3339("2026-11-22 04:00:00Z", &ns));
 }
 
+/* Lines a 6.12 guest wrote (tests/vm/guest_stacks.sh): a virtio-scsi
+ * request with its sense, a stacked device's bio, a chained syscall. */
+TEST(scsi_bio_and_chain_read_back)
+{
+	static const char sd[] = "{\"v\":1,\"ts\":\"2026-12-01T16:50:54.595437100Z\",\"mono_ns\":4620807147,\"side\":\"guest\",\"kind\":\"block\",\"errno\":61,\"err\":\"ENODATA\",\"pid\":196,\"tid\":196,\"comm\":\"dd\",\"dev\":\"sda\",\"major\":8,\"minor\":0,\"op\":\"READ\",\"flags\":[\"SYNC\",\"QUIET\"],\"sector\":64,\"nr_sectors\":8,\"bytes\":4096,\"status\":\"MEDIUM\",\"lat_ns\":3905865,\"issuer_known\":true,\"scsi\":{\"address\":\"0:0:0:0\",\"result\":2,\"host_byte\":\"DID_OK\",\"driver_byte\":\"DRIVER_OK\",\"status\":\"CHECK CONDITION\",\"opcode\":40,\"tries\":1,\"sense_key\":\"Medium Error\",\"asc\":17,\"ascq\":0,\"asc_text\":\"Unrecovered read error\"},\"seq\":1}";
+	static const char bio[] = "{\"v\":1,\"ts\":\"2026-12-01T16:50:54.630392000Z\",\"mono_ns\":4655762047,\"side\":\"guest\",\"kind\":\"bio\",\"errno\":5,\"err\":\"EIO\",\"pid\":35,\"tid\":35,\"comm\":\"kworker/0:1H\",\"dev\":\"vda\",\"major\":254,\"minor\":0,\"op\":\"WRITE\",\"sector\":2056,\"nr_sectors\":8,\"bytes\":4096,\"status\":\"IOERR\",\"stacked\":false,\"issuer_known\":false,\"from_dev\":\"dm-0\",\"from_sector\":8,\"seq\":6}";
+	static const char sys[] = "{\"v\":1,\"ts\":\"2026-12-01T16:50:54.637147890Z\",\"mono_ns\":4662517937,\"side\":\"guest\",\"kind\":\"syscall\",\"errno\":5,\"err\":\"EIO\",\"pid\":198,\"tid\":198,\"comm\":\"dd\",\"syscall\":\"write\",\"fd\":1,\"path\":\"/dev/dm-0\",\"offset\":4096,\"len\":4096,\"cause\":5,\"cause_chain\":[{\"seq\":7,\"dev\":\"dm-0\",\"sector\":8,\"nr_sectors\":8,\"status\":\"IOERR\"}],\"seq\":8}";
+	struct vbt_rec_event re;
+	char err[200] = "", *bad;
+
+	ASSERT_EQ(0, parse(sd, &re, err)) TH_LOG("%s", err);
+	ASSERT_TRUE(re.ev.blk.scsi.known);
+	EXPECT_EQ(3, re.ev.blk.scsi.sense_key);
+	EXPECT_EQ(0x11, re.ev.blk.scsi.asc);
+	EXPECT_EQ(0x28, re.ev.blk.scsi.opcode);
+	ASSERT_EQ(0, parse(bio, &re, err)) TH_LOG("%s", err);
+	EXPECT_EQ(VBT_KIND_BIO, re.ev.kind);
+	EXPECT_TRUE(re.ev.bio.remap);
+	EXPECT_STREQ("dm-0", re.ev.bio.from_disk);
+	EXPECT_EQ(8, re.ev.bio.from_sector);
+	EXPECT_EQ(2056, re.ev.bio.sector);
+	ASSERT_EQ(0, parse(sys, &re, err)) TH_LOG("%s", err);
+	ASSERT_EQ(1, re.ev.sys.nchain);
+	EXPECT_STREQ("dm-0", re.ev.sys.chain[0].disk);
+	EXPECT_EQ(7, re.ev.sys.chain[0].seq);
+	/* Damaged nested fields are refused like any other. */
+	bad = edit(sd, "\"tries\":1", "\"tries\":\"one\"");
+	EXPECT_NE(0, parse(bad, &re, err));
+	free(bad);
+	bad = edit(sys, "[{\"seq\":7", "[7,{\"seq\":7");
+	EXPECT_NE(0, parse(bad, &re, err));
+	free(bad);
+	bad = edit(bio, "\"from_sector\":8", "\"from_sector\":-8");
+	EXPECT_NE(0, parse(bad, &re, err));
+	free(bad);
+}
+
 TEST_HARNESS_MAIN

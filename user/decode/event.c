@@ -6,12 +6,15 @@
 
 #include "decode/event.h"
 #include "decode/names.h"
+#include "decode/scsi_names.h"
 
 _Static_assert(sizeof(struct vbt_hdr) == 48, "ABI: vbt_hdr size");
 _Static_assert(sizeof(struct vbt_block) == 112, "ABI: vbt_block size");
 _Static_assert(sizeof(struct vbt_syscall) == 112, "ABI: vbt_syscall size");
 _Static_assert(sizeof(struct vbt_async) == 104, "ABI: vbt_async size");
 _Static_assert(sizeof(struct vbt_lost) == 56, "ABI: vbt_lost size");
+_Static_assert(sizeof(struct vbt_scsi) == 120, "ABI: vbt_scsi size");
+_Static_assert(sizeof(struct vbt_bio) == 80, "ABI: vbt_bio size");
 
 static void copy_str(char *dst, const char *src, size_t n)
 {
@@ -62,6 +65,48 @@ static void decode_block(const struct vbt_block *b, struct vbt_event *ev)
 		bi->virtio_derived = true;
 }
 
+static void decode_scsi(const struct vbt_scsi *r, struct vbt_event *ev)
+{
+	struct vbt_scsi_info *si = &ev->scsi;
+	struct vbt_sense sense;
+
+	ev->scsi_dev = r->dev;
+	ev->scsi_sector = r->sector;
+	si->known = true;
+	si->host = r->host_no;
+	si->channel = r->channel;
+	si->id = r->id;
+	si->lun = r->lun;
+	si->result = r->result;
+	si->opcode = r->opcode;
+	si->tries = 1;
+	vbt_sense_parse(r->sense, r->sense_len <= VBT_SCSI_SENSE_LEN ?
+			r->sense_len : VBT_SCSI_SENSE_LEN, &sense);
+	si->sense_key = sense.key;
+	si->asc = sense.asc;
+	si->ascq = sense.ascq;
+	si->deferred = sense.deferred;
+}
+
+static void decode_bio(const struct vbt_bio *r, struct vbt_event *ev)
+{
+	struct vbt_bio_info *bi = &ev->bio;
+
+	bi->dev = r->dev;
+	bi->op = r->op < VBT_OP_MAX ? r->op : VBT_OP_UNKNOWN;
+	bi->sector = r->sector;
+	bi->bytes = r->nr_bytes;
+	bi->nr_sectors = r->nr_bytes >> 9;
+	bi->status = r->status;
+	bi->stacked = r->flags & VBT_BIO_STACKED;
+	bi->remap = r->flags & VBT_BIO_REMAP;
+	if (bi->remap) {
+		bi->from_dev = r->from_dev;
+		bi->from_sector = r->from_sector;
+	}
+	ev->err = r->status ? vbt_blk_status_errno(r->status) : 0;
+}
+
 int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 		     char *msg, size_t msglen)
 {
@@ -91,6 +136,12 @@ int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 		break;
 	case VBT_KIND_LOST:
 		need = sizeof(struct vbt_lost);
+		break;
+	case VBT_KIND_SCSI:
+		need = sizeof(struct vbt_scsi);
+		break;
+	case VBT_KIND_BIO:
+		need = sizeof(struct vbt_bio);
 		break;
 	default:
 		snprintf(msg, msglen, "record of unknown kind %u", h->kind);
@@ -154,6 +205,12 @@ int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 	case VBT_KIND_LOST:
 		ev->lost = ((const struct vbt_lost *)data)->count;
 		break;
+	case VBT_KIND_SCSI:
+		decode_scsi(data, ev);
+		break;
+	case VBT_KIND_BIO:
+		decode_bio(data, ev);
+		break;
 	}
 	return 0;
 }
@@ -168,6 +225,8 @@ const char *vbt_event_disk(const struct vbt_event *ev)
 	case VBT_KIND_IO_URING:
 	case VBT_KIND_AIO:
 		return ev->async.disk;
+	case VBT_KIND_BIO:
+		return ev->bio.disk;
 	default:
 		return "";
 	}

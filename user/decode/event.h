@@ -30,6 +30,19 @@ struct vbt_vmstate_info {
 	char source[16];		/* libvirt, qmp, proc */
 };
 
+/* The SCSI command behind a request (kind SCSI, or joined to a block event). */
+struct vbt_scsi_info {
+	bool known;			/* a SCSI record was joined */
+	uint32_t host, channel, id;	/* address H:C:T:L */
+	uint64_t lun;
+	uint32_t result;		/* driver<<24 | host<<16 | msg<<8 | status */
+	int opcode;			/* CDB byte 0 */
+	int sense_key;			/* -1: no sense */
+	int asc, ascq;			/* -1: none */
+	bool deferred;
+	int tries;			/* failed tries seen for this request */
+};
+
 struct vbt_block_info {
 	uint32_t dev;			/* kernel dev_t */
 	char disk[VBT_DISK_NAME_LEN + 1];
@@ -44,7 +57,35 @@ struct vbt_block_info {
 	bool issuer_known;
 	bool not_issued;		/* failed before reaching the driver */
 	uint64_t lat_ns;		/* 0 if unknown */
+	struct vbt_scsi_info scsi;	/* an sd disk's command, by enrichment */
 };
+
+/* A failed bio of a stacked device, or one remapped down from it. */
+struct vbt_bio_info {
+	uint32_t dev;
+	char disk[VBT_DISK_NAME_LEN + 1];	/* by enrichment */
+	int op;				/* enum vbt_op */
+	uint64_t sector;
+	uint32_t nr_sectors;
+	uint32_t bytes;
+	int status;			/* blk_status_t */
+	bool stacked;			/* dev is bio-based (dm, md) */
+	bool remap;			/* from_* valid */
+	uint32_t from_dev;
+	char from_disk[VBT_DISK_NAME_LEN + 1];	/* by enrichment */
+	uint64_t from_sector;
+};
+
+/* One layer of a stacked failure, top first (vbt_sys_info.chain). */
+struct vbt_chain_link {
+	uint64_t seq;			/* the bio or block event */
+	char disk[VBT_DISK_NAME_LEN + 1];
+	uint64_t sector;
+	uint32_t nr_sectors;
+	int status;
+};
+
+#define VBT_CHAIN_MAX 6
 
 struct vbt_sys_info {
 	int sys;			/* enum vbt_sys */
@@ -61,6 +102,9 @@ struct vbt_sys_info {
 	char disk[VBT_DISK_NAME_LEN + 1];	/* bdev's name, by enrichment */
 	uint64_t cause_seq;		/* seq of the block event behind it */
 	struct vbt_block_info cause;	/* that event, when cause_seq != 0 */
+	/* Stacked devices from the file's down to the cause's, top first. */
+	int nchain;
+	struct vbt_chain_link chain[VBT_CHAIN_MAX];
 };
 
 struct vbt_async_info {
@@ -112,7 +156,12 @@ struct vbt_event {
 		struct vbt_async_info async;
 		uint64_t lost;
 		struct vbt_vmstate_info vmstate;
+		struct vbt_scsi_info scsi;	/* kind SCSI; dev/sector in blk */
+		struct vbt_bio_info bio;
 	};
+	/* kind SCSI: the request it belongs to. */
+	uint32_t scsi_dev;
+	uint64_t scsi_sector;
 	struct vbt_host_info host;
 };
 

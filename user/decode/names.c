@@ -287,6 +287,10 @@ const char *vbt_kind_name(int kind)
 		return "aio";
 	case VBT_KIND_LOST:
 		return "lost";
+	case VBT_KIND_SCSI:
+		return "scsi";
+	case VBT_KIND_BIO:
+		return "bio";
 	case VBT_KIND_VM_STATE:
 		return "vm_state";
 	case VBT_KIND_BACKEND_REMOVED:

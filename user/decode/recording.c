@@ -21,6 +21,7 @@
 
 #include "decode/names.h"
 #include "decode/recording.h"
+#include "decode/scsi_names.h"
 #include "util/json.h"
 
 #define JSON_DEPTH 8
@@ -152,8 +153,9 @@ static int kind_from_name(const char *s)
 	static const int user_kinds[] = { VBT_KIND_VM_STATE,
 					  VBT_KIND_BACKEND_REMOVED };
 
-	for (int k = VBT_KIND_BLOCK; k <= VBT_KIND_LOST; k++)
-		if (!strcmp(s, vbt_kind_name(k)))
+	for (int k = VBT_KIND_BLOCK; k <= VBT_KIND_BIO; k++)
+		/* SCSI records are joined to requests, never written. */
+		if (k != VBT_KIND_SCSI && !strcmp(s, vbt_kind_name(k)))
 			return k;
 	for (size_t i = 0; i < sizeof(user_kinds) / sizeof(user_kinds[0]); i++)
 		if (!strcmp(s, vbt_kind_name(user_kinds[i])))
@@ -235,6 +237,102 @@ static uint32_t flags_from_array(struct ctx *c)
 	return flags;
 }
 
+/* The "scsi" object of a block record (format_json.c add_scsi). */
+static void parse_scsi(struct ctx *c, struct vbt_scsi_info *si)
+{
+	struct json_object *o = field(c, "scsi", json_type_object, false);
+	struct ctx sub = *c;
+	unsigned long long lun;
+	char buf[64];
+
+	if (!o)
+		return;
+	sub.o = o;
+	if (get_str(&sub, "address", buf, sizeof(buf), true) &&
+	    sscanf(buf, "%u:%u:%u:%llu", &si->host, &si->channel, &si->id,
+		   &lun) == 4)
+		si->lun = lun;
+	si->result = get_u64(&sub, "result", UINT32_MAX, true, 0);
+	si->opcode = get_u64(&sub, "opcode", 255, true, 0);
+	si->tries = get_u64(&sub, "tries", INT32_MAX, true, 1);
+	si->sense_key = -1;
+	if (get_str(&sub, "sense_key", buf, sizeof(buf), false))
+		si->sense_key = vbt_sense_key_from_name(buf, strlen(buf));
+	si->asc = get_i64(&sub, "asc", 0, 255, false, -1);
+	si->ascq = get_i64(&sub, "ascq", 0, 255, false, -1);
+	si->deferred = get_bool(&sub, "deferred", false);
+	si->known = !sub.ret;
+	if (sub.ret)
+		c->ret = sub.ret;	/* sub wrote the message */
+}
+
+static void parse_bio(struct ctx *c, struct vbt_rec_event *re)
+{
+	struct vbt_bio_info *b = &re->ev.bio;
+	uint64_t major, minor;
+	char name[32];
+
+	get_str(c, "dev", b->disk, sizeof(b->disk), true);
+	major = get_u64(c, "major", 4095, true, 0);
+	minor = get_u64(c, "minor", 0xfffff, true, 0);
+	b->dev = (uint32_t)(major << 20 | minor);
+	if (get_str(c, "op", name, sizeof(name), true)) {
+		b->op = vbt_op_from_name(name);
+		if (b->op < 0)
+			unknown_value(c, "op", name);
+	}
+	b->sector = get_u64(c, "sector", UINT64_MAX, true, 0);
+	b->nr_sectors = get_u64(c, "nr_sectors", UINT32_MAX, true, 0);
+	b->bytes = get_u64(c, "bytes", UINT32_MAX, true, 0);
+	if (get_str(c, "status", name, sizeof(name), true)) {
+		b->status = status_from_name(name);
+		if (b->status < 0)
+			unknown_value(c, "status", name);
+	}
+	b->stacked = get_bool(c, "stacked", false);
+	if (get_str(c, "from_dev", b->from_disk, sizeof(b->from_disk), false)) {
+		b->remap = true;
+		b->from_sector = get_u64(c, "from_sector", UINT64_MAX, true, 0);
+	}
+}
+
+/* A syscall's "cause_chain": the stacked layers, top first. */
+static void parse_chain(struct ctx *c, struct vbt_sys_info *s)
+{
+	struct json_object *a = field(c, "cause_chain", json_type_array,
+				      false);
+	size_t n;
+
+	if (!a)
+		return;
+	n = json_object_array_length(a);
+	for (size_t i = 0; i < n && s->nchain < VBT_CHAIN_MAX && !c->ret;
+	     i++) {
+		struct vbt_chain_link *l = &s->chain[s->nchain];
+		struct ctx sub = *c;
+		char st[32];
+
+		sub.o = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(sub.o, json_type_object)) {
+			fail(c, -EINVAL, "field \"cause_chain\" holds a "
+			     "non-object");
+			return;
+		}
+		l->seq = get_u64(&sub, "seq", UINT64_MAX, true, 0);
+		get_str(&sub, "dev", l->disk, sizeof(l->disk), true);
+		l->sector = get_u64(&sub, "sector", UINT64_MAX, true, 0);
+		l->nr_sectors = get_u64(&sub, "nr_sectors", UINT32_MAX, true,
+					0);
+		l->status = -1;
+		if (get_str(&sub, "status", st, sizeof(st), true))
+			l->status = status_from_name(st);
+		if (sub.ret)
+			c->ret = sub.ret;
+		else
+			s->nchain++;
+	}
+}
+
 static void parse_block(struct ctx *c, struct vbt_rec_event *re)
 {
 	struct vbt_block_info *b = &re->ev.blk;
@@ -273,6 +371,7 @@ static void parse_block(struct ctx *c, struct vbt_rec_event *re)
 		}
 	}
 	b->virtio_derived = get_bool(c, "virtio_status_derived", false);
+	parse_scsi(c, &b->scsi);
 }
 
 static void parse_syscall(struct ctx *c, struct vbt_rec_event *re)
@@ -292,6 +391,7 @@ static void parse_syscall(struct ctx *c, struct vbt_rec_event *re)
 	s->offset = get_u64(c, "offset", UINT64_MAX - 1, false, UINT64_MAX);
 	s->len = get_u64(c, "len", UINT64_MAX, true, 0);
 	s->cause_seq = get_u64(c, "cause", UINT64_MAX, false, 0);
+	parse_chain(c, s);
 	s->ret = -(int64_t)re->ev.err;
 }
 
@@ -433,6 +533,9 @@ int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
 		break;
 	case VBT_KIND_LOST:
 		out->ev.lost = get_u64(&c, "count", UINT64_MAX, true, 0);
+		break;
+	case VBT_KIND_BIO:
+		parse_bio(&c, out);
 		break;
 	case VBT_KIND_VM_STATE:
 	case VBT_KIND_BACKEND_REMOVED:

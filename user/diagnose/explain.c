@@ -122,7 +122,7 @@ void ex_hit_clear(struct ex_hit *h)
 bool ex_explain_line(struct ex_ctx *ctx, const char *line, struct ex_hit *h)
 {
 	static const struct ex_pattern *const tables[] = {
-		ex_kernel_patterns, ex_qemu_patterns,
+		ex_scsi_patterns, ex_kernel_patterns, ex_qemu_patterns,
 	};
 
 	memset(h, 0, sizeof(*h));

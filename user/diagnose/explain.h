@@ -37,6 +37,7 @@ struct ex_pattern {
 
 extern const struct ex_pattern ex_kernel_patterns[];
 extern const struct ex_pattern ex_qemu_patterns[];
+extern const struct ex_pattern ex_scsi_patterns[];
 
 /* Try every pattern; true and @h filled (free with ex_hit_clear) if one
  * recognised @line (NUL-terminated, no newline). */

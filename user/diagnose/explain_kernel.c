@@ -87,8 +87,8 @@ static const struct {
 	int status;		/* BLK_STS_* value for vbt_blk_status_name */
 	const char *meaning;
 } statuses[] = {
-	{ "I/O", 10, "the device (for virtio-blk: QEMU) completed the request "
-	  "with a plain I/O error (virtio status VIRTIO_BLK_S_IOERR)" },
+	{ "I/O", 10, "the device completed the request with a plain I/O "
+	  "error" },
 	{ "critical space allocation", 3, "the device ran out of space "
 	  "(loop device over a full filesystem, dm-thin pool exhausted); "
 	  "virtio-blk never reports this status, a host ENOSPC reaches a "
@@ -135,17 +135,28 @@ static void status_text(const char *line, const char *end, char *buf,
 static void blk_detail(struct ex_hit *h, const char *dev, const char *op,
 		       json_object *flags, int si, unsigned long long sector)
 {
-	bool vd = !strncmp(dev, "vd", 2);
+	bool vd = !strncmp(dev, "vd", 2), sd = !strncmp(dev, "sd", 2);
 
 	ex_detail(h, "The block layer failed a %s request on %s at sector %llu "
 		  "(byte %llu): %s. ", op ? op : "", dev, sector, sector * 512,
 		  si >= 0 ? statuses[si].meaning : "unknown status");
 	if (vd)
 		ex_detail(h, "%s is a virtio-blk disk: the failure came back "
-			  "from QEMU, so the cause is on the host (the image's "
+			  "from QEMU%s, so the cause is on the host (the image's "
 			  "filesystem or device, QEMU's aio path, or an injected "
 			  "fault); QEMU reported it because the drive's "
-			  "werror/rerror policy is 'report'. ", dev);
+			  "werror/rerror policy is 'report'. ", dev,
+			  si == 0 ? " as VIRTIO_BLK_S_IOERR" : "");
+	if (sd)
+		ex_detail(h, "%s is a SCSI disk: the SCSI status and sense of "
+			  "the failed command are in the \"sd H:C:T:L: [%s] "
+			  "... Sense Key\" and \"Add. Sense\" lines just before "
+			  "this one; under virtio-scsi they are what QEMU's "
+			  "scsi-hd made of the host's errno (Medium Error / "
+			  "Unrecovered read error: ENODATA, Data Protect / "
+			  "Space allocation failed: ENOSPC, Aborted Command / "
+			  "I/O process terminated: EIO, retried by the "
+			  "guest). ", dev, dev);
 	if (flags && has_flag(flags, "RAHEAD"))
 		ex_detail(h, "It was readahead: the kernel retries the read "
 			  "synchronously, so an application may not see it. ");

@@ -20,6 +20,13 @@ void vbt_cause_init(struct vbt_cause_tab *t, const char *sysroot)
 
 void vbt_cause_note_block(struct vbt_cause_tab *t, const struct vbt_event *ev)
 {
+	if (ev->kind == VBT_KIND_BIO) {
+		t->bios[t->bio_next] = *ev;
+		t->bio_next = (t->bio_next + 1) % VBT_CAUSE_BIOS;
+		if (t->bio_count < VBT_CAUSE_BIOS)
+			t->bio_count++;
+		return;
+	}
 	if (ev->kind != VBT_KIND_BLOCK || !ev->err)
 		return;
 	t->ring[t->next] = *ev;
@@ -115,6 +122,89 @@ static const struct vbt_event *flush_before(const struct vbt_cause_tab *t,
 	return NULL;
 }
 
+static bool range_hit(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + (blen ? blen : 1) && b < a + (alen ? alen : 1);
+}
+
+static void add_link(struct vbt_event *ev, const struct vbt_event *b)
+{
+	struct vbt_chain_link *l;
+
+	if (ev->sys.nchain >= VBT_CHAIN_MAX)
+		return;
+	l = &ev->sys.chain[ev->sys.nchain++];
+	l->seq = b->seq;
+	snprintf(l->disk, sizeof(l->disk), "%s", b->bio.disk);
+	l->sector = b->bio.sector;
+	l->nr_sectors = b->bio.nr_sectors;
+	l->status = b->bio.status;
+}
+
+/* The newest failed bio matching; NULL if none. */
+static const struct vbt_event *find_bio(struct vbt_cause_tab *t,
+					const struct vbt_event *ev, bool remap,
+					uint32_t dev, uint64_t sector,
+					uint64_t nr, bool ranged)
+{
+	const struct vbt_event *any = NULL;
+
+	for (unsigned int i = 0; i < t->bio_count; i++) {
+		unsigned int idx = (t->bio_next + VBT_CAUSE_BIOS - 1 - i) %
+				   VBT_CAUSE_BIOS;
+		const struct vbt_event *b = &t->bios[idx];
+		uint32_t bdev = remap ? b->bio.from_dev : b->bio.dev;
+		uint64_t bsec = remap ? b->bio.from_sector : b->bio.sector;
+
+		if (b->mono_ns > ev->mono_ns ||
+		    ev->mono_ns - b->mono_ns > WRITEBACK_WINDOW_NS ||
+		    bdev != dev || b->bio.remap != remap)
+			continue;
+		if (!ranged ||
+		    range_hit(bsec, b->bio.nr_sectors, sector, nr))
+			return b;
+		if (!any)
+			any = b;
+	}
+	return remap ? NULL : any;
+}
+
+/*
+ * Down a stack: the file's device's failed bio, then each remap below it,
+ * until a device that is not stacked.  Returns false if the file's device
+ * has no failed bio; else dev, sector and nr name the place on the lowest
+ * device, a partition mapped to its disk.
+ */
+static bool follow_stack(struct vbt_cause_tab *t, struct vbt_event *ev,
+			 uint32_t *dev, uint64_t *sector, uint64_t *nr,
+			 bool *ranged)
+{
+	const struct vbt_event *b;
+	const struct vbt_part *p;
+
+	b = find_bio(t, ev, false, *dev, *sector, *nr, *ranged);
+	if (!b || !b->bio.stacked)
+		return false;
+	add_link(ev, b);
+	*sector = b->bio.sector;
+	*nr = b->bio.nr_sectors;
+	*ranged = true;
+	for (int depth = 0; depth < VBT_CHAIN_MAX; depth++) {
+		b = find_bio(t, ev, true, *dev, *sector, *nr, true);
+		if (!b)
+			break;
+		*dev = b->bio.dev;
+		*sector = b->bio.sector;
+		*nr = b->bio.nr_sectors;
+		if (b->bio.stacked)
+			add_link(ev, b);	/* the next stacked layer */
+	}
+	p = part_of(t, *dev);
+	*dev = p->disk;
+	*sector += p->start;
+	return true;
+}
+
 bool vbt_cause_link(struct vbt_cause_tab *t, struct vbt_event *ev)
 {
 	const struct vbt_event *best = NULL;
@@ -123,14 +213,23 @@ bool vbt_cause_link(struct vbt_cause_tab *t, struct vbt_event *ev)
 	uint64_t sector = 0, nr = 0;
 	bool ranged;
 
+	uint32_t disk;
+
 	if (ev->kind != VBT_KIND_SYSCALL || !t->count)
 		return false;
 	part = part_of(t, ev->sys.bdev);
 	/* Offsets into a block device map to sectors; into a file, not. */
 	ranged = ev->sys.ftype == VBT_FTYPE_BLK && ev->sys.offset != UINT64_MAX;
 	if (ranged) {
-		sector = part->start + ev->sys.offset / 512;
+		sector = ev->sys.offset / 512;
 		nr = (ev->sys.len + 511) / 512;
+	}
+	disk = ev->sys.bdev;
+	ev->sys.nchain = 0;
+	if (!ev->sys.bdev ||
+	    !follow_stack(t, ev, &disk, &sector, &nr, &ranged)) {
+		disk = part->disk;
+		sector += part->start;
 	}
 
 	/* Newest first, so ties go to the latest failure. */
@@ -138,7 +237,7 @@ bool vbt_cause_link(struct vbt_cause_tab *t, struct vbt_event *ev)
 		unsigned int idx = (t->next + VBT_CAUSE_RING - 1 - i) %
 				   VBT_CAUSE_RING;
 		const struct vbt_event *b = &t->ring[idx];
-		bool same_disk = b->blk.dev == part->disk;
+		bool same_disk = b->blk.dev == disk;
 		bool same_tid = b->blk.issuer_known && b->tid == ev->tid;
 		int rank = 0;
 

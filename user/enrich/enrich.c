@@ -13,6 +13,15 @@ void vbt_enricher_init(struct vbt_enricher *e, const struct vbt_disk *disks,
 	e->ndisks = ndisks;
 	vbt_devnames_init(&e->names, disks, ndisks, sysroot);
 	vbt_cause_init(&e->causes, sysroot);
+	memset(&e->scsi, 0, sizeof(e->scsi));
+}
+
+bool vbt_enrich_absorb(struct vbt_enricher *e, const struct vbt_event *ev)
+{
+	if (ev->kind != VBT_KIND_SCSI)
+		return false;
+	vbt_scsi_note(&e->scsi, ev);
+	return true;
 }
 
 /*
@@ -95,7 +104,16 @@ void vbt_enrich_event(struct vbt_enricher *e, struct vbt_event *ev)
 		if (!ev->blk.disk[0] && d)
 			snprintf(ev->blk.disk, sizeof(ev->blk.disk), "%s",
 				 d->name);
+		vbt_scsi_join(&e->scsi, ev);
 		derive_virtio(d, &ev->blk);
+		break;
+	case VBT_KIND_BIO:
+		snprintf(ev->bio.disk, sizeof(ev->bio.disk), "%s",
+			 vbt_devname(&e->names, ev->bio.dev, NULL));
+		if (ev->bio.remap)
+			snprintf(ev->bio.from_disk, sizeof(ev->bio.from_disk),
+				 "%s", vbt_devname(&e->names, ev->bio.from_dev,
+						   NULL));
 		break;
 	}
 }

@@ -12,6 +12,7 @@
 #include "decode/event.h"
 #include "enrich/cause.h"
 #include "enrich/devname.h"
+#include "enrich/scsi_join.h"
 #include "system/disks.h"
 
 struct vbt_enricher {
@@ -19,10 +20,16 @@ struct vbt_enricher {
 	int ndisks;
 	struct vbt_devnames names;
 	struct vbt_cause_tab causes;
+	struct vbt_scsi_tab scsi;
 };
 
 void vbt_enricher_init(struct vbt_enricher *e, const struct vbt_disk *disks,
 		       int ndisks, const char *sysroot);
+/*
+ * Records that are not shown on their own but complete a later event (a
+ * SCSI command's result, joined to its request): true if @ev was taken.
+ */
+bool vbt_enrich_absorb(struct vbt_enricher *e, const struct vbt_event *ev);
 void vbt_enrich_event(struct vbt_enricher *e, struct vbt_event *ev);
 /*
  * Once @ev is shown (it has its sequence number): a failed block request

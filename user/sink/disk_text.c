@@ -131,6 +131,22 @@ void vbt_disk_facts_print(const struct vbt_disk_facts *f, FILE *out)
 		print_features(f, out);
 	else if (f->id.virtio)
 		fprintf(out, "  features: unknown\n");
+	if (f->scsi_addr[0])
+		fprintf(out, "  scsi %s  %s%s%s %s rev %s  host adapter %s  "
+			"queue depth %s  timeout %s s\n", f->scsi_addr,
+			f->emulated[0] ? f->emulated : "",
+			f->emulated[0] ? ": " : "", str(f->vendor),
+			str(f->model), str(f->rev), str(f->scsi_host),
+			num(f->queue_depth, n1, sizeof(n1)),
+			num(f->scsi_timeout, n2, sizeof(n2)));
+	if (f->scsi_addr[0])
+		fprintf(out, "  scsi cache_type: %s (WCE %s)  FUA: %s\n",
+			str(f->scsi_cache_type),
+			strstr(f->scsi_cache_type, "write back") ? "on" :
+			f->scsi_cache_type[0] ? "off" : "unknown",
+			tri(f->scsi_fua));
+	if (f->stack[0])
+		fprintf(out, "  stack: %s\n", f->stack);
 	for (int i = 0; i < f->nhints; i++)
 		fprintf(out, "  host: %s\n", f->hints[i]);
 	print_parts(f, out);

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The JSON Lines view: the event records of docs/events.schema.json. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "decode/names.h"
+#include "decode/scsi_names.h"
 #include "sink/format.h"
 #include "system/disks.h"
 #include "util/json.h"
 
 #define VBT_JSON_VERSION 1
+
+static void add_scsi(struct json_object *o, const struct vbt_scsi_info *si);
 
 static void add_block(struct json_object *o, const struct vbt_event *ev)
 {
@@ -46,6 +50,88 @@ static void add_block(struct json_object *o, const struct vbt_event *ev)
 			json_object_object_add(o, "virtio_status_derived",
 					       json_object_new_boolean(1));
 	}
+	if (b->scsi.known)
+		add_scsi(o, &b->scsi);
+}
+
+/* The SCSI command behind an sd request: result bytes and decoded sense. */
+static void add_scsi(struct json_object *o, const struct vbt_scsi_info *si)
+{
+	struct json_object *s = json_object_new_object();
+	char addr[64], buf[24];
+	const char *asc;
+
+	snprintf(addr, sizeof(addr), "%u:%u:%u:%llu", si->host, si->channel,
+		 si->id, (unsigned long long)si->lun);
+	vbt_json_add_str(s, "address", addr);
+	vbt_json_add_u64(s, "result", si->result);
+	vbt_json_add_str(s, "host_byte",
+			 vbt_scsi_host_byte((si->result >> 16) & 0xff, buf,
+					    sizeof(buf)));
+	vbt_json_add_str(s, "driver_byte",
+			 vbt_scsi_driver_byte((si->result >> 24) & 0xff, buf,
+					      sizeof(buf)));
+	vbt_json_add_str(s, "status",
+			 vbt_scsi_status_name(si->result & 0xff, buf,
+					      sizeof(buf)));
+	vbt_json_add_int(s, "opcode", si->opcode);
+	vbt_json_add_int(s, "tries", si->tries);
+	if (si->sense_key >= 0) {
+		vbt_json_add_str(s, "sense_key",
+				 vbt_sense_key_name(si->sense_key));
+		if (si->asc >= 0) {
+			vbt_json_add_int(s, "asc", si->asc);
+			vbt_json_add_int(s, "ascq", si->ascq);
+			asc = vbt_asc_name(si->asc, si->ascq);
+			if (asc)
+				vbt_json_add_str(s, "asc_text", asc);
+		}
+		if (si->deferred)
+			json_object_object_add(s, "deferred",
+					       json_object_new_boolean(1));
+	}
+	json_object_object_add(o, "scsi", s);
+}
+
+static void add_bio(struct json_object *o, const struct vbt_bio_info *b)
+{
+	vbt_json_add_str(o, "dev", b->disk);
+	vbt_json_add_int(o, "major", vbt_major(b->dev));
+	vbt_json_add_int(o, "minor", vbt_minor(b->dev));
+	vbt_json_add_str(o, "op", vbt_op_name(b->op));
+	vbt_json_add_u64(o, "sector", b->sector);
+	vbt_json_add_u64(o, "nr_sectors", b->nr_sectors);
+	vbt_json_add_u64(o, "bytes", b->bytes);
+	vbt_json_add_str(o, "status", vbt_blk_status_name(b->status));
+	json_object_object_add(o, "stacked",
+			       json_object_new_boolean(b->stacked));
+	/* A bio ends in its completion's context: pid and comm are that. */
+	json_object_object_add(o, "issuer_known", json_object_new_boolean(0));
+	if (b->remap) {
+		vbt_json_add_str(o, "from_dev", b->from_disk);
+		vbt_json_add_u64(o, "from_sector", b->from_sector);
+	}
+}
+
+static void add_chain(struct json_object *o, const struct vbt_sys_info *s)
+{
+	struct json_object *a;
+
+	if (!s->nchain)
+		return;
+	a = json_object_new_array();
+	for (int i = 0; i < s->nchain; i++) {
+		struct json_object *l = json_object_new_object();
+
+		vbt_json_add_u64(l, "seq", s->chain[i].seq);
+		vbt_json_add_str(l, "dev", s->chain[i].disk);
+		vbt_json_add_u64(l, "sector", s->chain[i].sector);
+		vbt_json_add_u64(l, "nr_sectors", s->chain[i].nr_sectors);
+		vbt_json_add_str(l, "status",
+				 vbt_blk_status_name(s->chain[i].status));
+		json_object_array_add(a, l);
+	}
+	json_object_object_add(o, "cause_chain", a);
 }
 
 static void add_host(struct json_object *o, const struct vbt_host_info *h)
@@ -105,6 +191,10 @@ char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)
 		vbt_json_add_u64(o, "len", ev->sys.len);
 		if (ev->sys.cause_seq)
 			vbt_json_add_u64(o, "cause", ev->sys.cause_seq);
+		add_chain(o, &ev->sys);
+		break;
+	case VBT_KIND_BIO:
+		add_bio(o, &ev->bio);
 		break;
 	case VBT_KIND_IO_URING:
 	case VBT_KIND_AIO:

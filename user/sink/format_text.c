@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "decode/names.h"
+#include "decode/scsi_names.h"
 #include "sink/format.h"
 #include "util/text_safe.h"
 
@@ -43,7 +44,7 @@ static int fmt_block(const struct vbt_event *ev, const struct vbt_fmt *f,
 {
 	const struct vbt_block_info *b = &ev->blk;
 	const char *vs = vbt_virtio_status_name(b->virtio_status);
-	char size[32], lat[32] = "", status[80], who[64];
+	char size[32], lat[32] = "", status[80], who[64], scsi[240] = "";
 	bool err = ev->err != 0;
 
 	vbt_format_bytes(b->bytes, size, sizeof(size));
@@ -73,12 +74,17 @@ static int fmt_block(const struct vbt_event *ev, const struct vbt_fmt *f,
 		snprintf(who, sizeof(who), "issuer unknown (completed in %s)",
 			 vbt_ts(ev->comm));
 
-	return snprintf(buf, len, "%-6s %-12s %" PRIu64 "+%u %s %s%s%s %s%s%s",
+	if (b->scsi.known) {
+		memcpy(scsi, "  [scsi ", 8);
+		vbt_scsi_describe(&b->scsi, scsi + 8, sizeof(scsi) - 9);
+		strcat(scsi, "]");
+	}
+	return snprintf(buf, len, "%-6s %-12s %" PRIu64 "+%u %s %s%s%s %s%s%s%s",
 			b->disk[0] ? vbt_ts(b->disk) : "?", vbt_op_name(b->op),
 			b->sector, b->nr_sectors, size,
 			f->color && err ? RED : "", status,
 			f->color && err ? RESET : "", who,
-			lat[0] ? "  " : "", lat);
+			lat[0] ? "  " : "", lat, scsi);
 }
 
 static int fmt_syscall(const struct vbt_event *ev, const struct vbt_fmt *f,
@@ -86,26 +92,62 @@ static int fmt_syscall(const struct vbt_event *ev, const struct vbt_fmt *f,
 {
 	const struct vbt_sys_info *s = &ev->sys;
 	const struct vbt_block_info *c = &s->cause;
-	char size[32], off[48] = "", cause[160] = "";
+	char size[32], off[48] = "", cause[256] = "", chain[256] = "";
 	const char *vs;
+	size_t n = 0;
 
 	vbt_format_bytes(s->len, size, sizeof(size));
 	if (s->offset != UINT64_MAX)
 		snprintf(off, sizeof(off), ", off %" PRIu64, s->offset);
+	/* "<- dm-0 0+8 -> vda WRITE 2048+8 IOERR": the stack, top first. */
+	for (int i = 0; i < s->nchain && n < sizeof(chain); i++)
+		n += snprintf(chain + n, sizeof(chain) - n, " %s %" PRIu64
+			      "+%u ->", vbt_ts(s->chain[i].disk), s->chain[i].sector,
+			      s->chain[i].nr_sectors);
 	if (s->cause_seq) {
 		vs = vbt_virtio_status_name(c->virtio_status);
-		snprintf(cause, sizeof(cause), "  <- %s %s %" PRIu64 "+%u %s%s%s%s",
-			 vbt_ts(c->disk), vbt_op_name(c->op), c->sector, c->nr_sectors,
+		snprintf(cause, sizeof(cause), "  <-%s %s %s %" PRIu64 "+%u %s%s%s%s",
+			 chain, vbt_ts(c->disk), vbt_op_name(c->op), c->sector,
+			 c->nr_sectors,
 			 c->status >= 0 ? vbt_blk_status_name(c->status) : "",
 			 vs && c->virtio_status ? " (virtio " : "",
 			 vs && c->virtio_status ? vs : "",
 			 vs && c->virtio_status ? ")" : "");
+		/* An sd request: its sense says more than the status. */
+		if (c->scsi.known && c->scsi.sense_key >= 0) {
+			const char *asc = vbt_asc_name(c->scsi.asc,
+						       c->scsi.ascq);
+			size_t m = strlen(cause);
+
+			snprintf(cause + m, sizeof(cause) - m, " (%s%s%s)",
+				 vbt_sense_key_name(c->scsi.sense_key),
+				 asc ? ": " : "", asc ? asc : "");
+		}
 	}
 	return snprintf(buf, len, "%s[%u] %s(%s%s, %s) = %s-%s%s%s",
 			vbt_ts(ev->comm), ev->pid, vbt_sys_name(s->sys),
 			s->path[0] ? vbt_ts(s->path) : "?", off, size,
 			f->color ? RED : "", vbt_errno_name(ev->err),
 			f->color ? RESET : "", cause);
+}
+
+static int fmt_bio(const struct vbt_event *ev, const struct vbt_fmt *f,
+		   char *buf, size_t len)
+{
+	const struct vbt_bio_info *b = &ev->bio;
+	char size[32], from[80] = "";
+
+	vbt_format_bytes(b->bytes, size, sizeof(size));
+	if (b->remap)
+		snprintf(from, sizeof(from), "  sent down by %s at %" PRIu64,
+			 b->from_disk[0] ? vbt_ts(b->from_disk) : "?",
+			 b->from_sector);
+	return snprintf(buf, len, "%-6s %-12s %" PRIu64 "+%u %s %s%s (%s)%s bio%s%s",
+			b->disk[0] ? vbt_ts(b->disk) : "?", vbt_op_name(b->op),
+			b->sector, b->nr_sectors, size, f->color ? RED : "",
+			vbt_errno_name(ev->err), vbt_blk_status_name(b->status),
+			f->color ? RESET : "",
+			b->stacked ? " of a stacked device" : "", from);
 }
 
 static int fmt_async(const struct vbt_event *ev, const struct vbt_fmt *f,
@@ -161,6 +203,9 @@ int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,
 		break;
 	case VBT_KIND_SYSCALL:
 		n += fmt_syscall(ev, f, buf, len);
+		break;
+	case VBT_KIND_BIO:
+		n += fmt_bio(ev, f, buf, len);
 		break;
 	case VBT_KIND_IO_URING:
 	case VBT_KIND_AIO:

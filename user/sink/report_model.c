@@ -15,6 +15,7 @@
 #include "decode/clock.h"
 #include "decode/names.h"
 #include "decode/recording.h"
+#include "decode/scsi_names.h"
 #include "sink/report_render.h"
 #include "util/json.h"
 
@@ -122,8 +123,32 @@ void vbt_likely_cause(const struct vbt_input *in, const struct vbt_rec_event *re
 				 "writeback error");
 		return;
 	}
+	if (ev->kind == VBT_KIND_BIO) {
+		if (ev->bio.remap)
+			snprintf(buf, len, "%s sent this bio down to %s: the "
+				 "request it became failed there",
+				 ev->bio.from_disk, ev->bio.disk);
+		else
+			snprintf(buf, len, "a stacked device's bio: the bios "
+				 "it sent down failed (see the syscall's "
+				 "cause_chain)");
+		return;
+	}
 	if (ev->kind != VBT_KIND_BLOCK) {
 		snprintf(buf, len, "%s", vbt_errno_name(ev->err));
+		return;
+	}
+	/* An sd request: what its sense says, when it says something. */
+	if (b->scsi.known && b->scsi.sense_key >= 0 && !b->not_issued) {
+		const char *asc = vbt_asc_name(b->scsi.asc, b->scsi.ascq);
+		const char *qe = vbt_scsi_qemu_errno(b->scsi.sense_key,
+						     b->scsi.asc, b->scsi.ascq);
+
+		snprintf(buf, len, "the SCSI device %s answered %s%s%s%s%s",
+			 b->disk, vbt_sense_key_name(b->scsi.sense_key),
+			 asc ? ": " : "", asc ? asc : "",
+			 qe ? "; under QEMU's scsi-hd that is a host " : "",
+			 qe ? qe : "");
 		return;
 	}
 	if (b->not_issued)
@@ -171,6 +196,11 @@ static void group_key(const struct vbt_event *ev, struct vbt_report_group *g)
 	case VBT_KIND_SYSCALL:
 		snprintf(g->what, sizeof(g->what), "%s()",
 			 vbt_sys_name(ev->sys.sys));
+		break;
+	case VBT_KIND_BIO:
+		snprintf(g->what, sizeof(g->what), "%s bio", ev->bio.disk);
+		g->op = ev->bio.op;
+		g->status = ev->bio.status;
 		break;
 	default:
 		snprintf(g->what, sizeof(g->what), "%s %s",

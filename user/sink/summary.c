@@ -29,6 +29,12 @@ static void row_key(const struct vbt_event *ev, char *what, size_t len,
 	case VBT_KIND_SYSCALL:
 		snprintf(what, len, "%s()", vbt_sys_name(ev->sys.sys));
 		break;
+	case VBT_KIND_BIO:
+		/* A stacked layer's failures, apart from its disk's requests. */
+		snprintf(what, len, "%s bio", ev->bio.disk[0] ? ev->bio.disk : "?");
+		*op = ev->bio.op;
+		*status = ev->bio.status;
+		break;
 	default:
 		snprintf(what, len, "%s", vbt_kind_name(ev->kind));
 		break;

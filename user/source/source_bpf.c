@@ -18,6 +18,7 @@
 #include "guest_block.skel.h"
 #include "syscall_fail.skel.h"
 #include "host_qemu.skel.h"
+#include "guest_stack.skel.h"
 #include "source/probe.h"
 #include "source/source.h"
 #include "source/source_bpf_int.h"
@@ -88,6 +89,7 @@ static void bpf_close(struct vbt_source *src)
 	struct bpf_source *bs = (struct bpf_source *)src;
 
 	ring_buffer__free(bs->rb);
+	guest_stack_bpf__destroy(bs->stack);
 	host_qemu_bpf__destroy(bs->host);
 	syscall_fail_bpf__destroy(bs->sys);
 	guest_block_bpf__destroy(bs->skel);
@@ -457,6 +459,8 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	}
 	if (cfg->host)
 		vbt_bpf_open_host(bs, cfg);
+	else
+		vbt_bpf_open_stack(bs, "/sys/block");
 	bs->rb = ring_buffer__new(bpf_map__fd(bs->skel->maps.events),
 				  on_record, bs, NULL);
 	if (!bs->rb) {
@@ -475,6 +479,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	return 0;
 fail:
 	/* Each destroy takes NULL: what was not opened is passed over. */
+	guest_stack_bpf__destroy(bs->stack);
 	host_qemu_bpf__destroy(bs->host);
 	syscall_fail_bpf__destroy(bs->sys);
 	guest_block_bpf__destroy(bs->skel);

@@ -11,6 +11,7 @@
 struct guest_block_bpf;
 struct syscall_fail_bpf;
 struct host_qemu_bpf;
+struct guest_stack_bpf;
 struct ring_buffer;
 
 struct bpf_source {
@@ -18,6 +19,8 @@ struct bpf_source {
 	struct guest_block_bpf *skel;
 	struct syscall_fail_bpf *sys;
 	struct host_qemu_bpf *host;
+	struct guest_stack_bpf *stack;	/* SCSI and stacked devices */
+	bool stack_btf;			/* ... attached with tp_btf */
 	struct ring_buffer *rb;
 	int ncpus;
 };
@@ -35,5 +38,11 @@ static inline void vbt_bpf_note_blind(struct bpf_source *bs, const char *what)
 }
 /* Load QEMU's io_uring and AIO programs; failures only narrow the view. */
 void vbt_bpf_open_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg);
+
+/*
+ * Load the SCSI and stacked-device programs if SYSBLOCK has such disks;
+ * failures only narrow the view (noted in blind).
+ */
+void vbt_bpf_open_stack(struct bpf_source *bs, const char *sysblock);
 
 #endif

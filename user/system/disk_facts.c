@@ -600,6 +600,7 @@ static int collect(const char *sysroot, const struct vbt_disk *id,
 		f->dev_wcache = read_wcache(ddir, "cache_type");
 		read_features(f, ddir);
 	}
+	vbt_disk_stack_facts(f, sysroot, ddir);
 	build_hints(f);
 	return read_parts(f, ddir);
 }

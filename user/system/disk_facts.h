@@ -100,6 +100,21 @@ struct vbt_disk_facts {
 	struct vbt_part_facts *parts;
 	int nparts;
 
+	/* SCSI disks (sd): address H:C:T:L, INQUIRY strings, HBA and queue */
+	char scsi_addr[48];		/* "" = not SCSI */
+	char vendor[32];
+	char rev[16];
+	char scsi_host[32];		/* the HBA driver: virtio_scsi, ... */
+	char emulated[48];		/* "QEMU scsi-hd", ... "" = unknown */
+	uint64_t queue_depth;
+	uint64_t scsi_timeout;		/* seconds */
+	char scsi_cache_type[32];	/* scsi_disk cache_type: the WCE bit */
+	int scsi_fua;			/* enum vbt_tri: FUA supported */
+
+	/* Stacked devices: "dm-1 (vbtlv) -> dm-0 (vbtlin) -> vda" */
+	char dm_name[128];		/* device-mapper name, "" if none */
+	char stack[512];		/* "" = not stacked on anything */
+
 	/* What the facts mean for the host configuration, one sentence each. */
 	char hints[VBT_MAX_HINTS][240];
 	int nhints;
@@ -125,5 +140,9 @@ const char *vbt_wcache_name(enum vbt_wcache w);
 
 /* The "kind":"disk" JSON record (disk_facts_json.c); NULL on ENOMEM. */
 struct json_object *vbt_disk_facts_json(const struct vbt_disk_facts *f);
+
+/* SCSI and stack facts of disk DDIR = SYSROOT/block/NAME (disk_stack.c). */
+void vbt_disk_stack_facts(struct vbt_disk_facts *f, const char *sysroot,
+			  const char *ddir);
 
 #endif

@@ -106,6 +106,21 @@ struct json_object *vbt_disk_facts_json(const struct vbt_disk_facts *f)
 	for (int i = 0; i < f->nhints; i++)
 		json_object_array_add(hints, json_object_new_string(f->hints[i]));
 	ADD("hints", hints);
+	if (f->scsi_addr[0]) {
+		ADD("scsi_address", j_str(f->scsi_addr));
+		ADD("vendor", j_str(f->vendor));
+		ADD("rev", j_str(f->rev));
+		ADD("scsi_host", j_str(f->scsi_host));
+		ADD("emulated", j_str(f->emulated));
+		ADD("queue_depth", j_u64(f->queue_depth));
+		ADD("scsi_timeout", j_u64(f->scsi_timeout));
+		ADD("scsi_cache_type", j_str(f->scsi_cache_type));
+		ADD("scsi_fua", j_tri(f->scsi_fua));
+	}
+	if (f->dm_name[0])
+		ADD("dm_name", j_str(f->dm_name));
+	if (f->stack[0])
+		ADD("stack", j_str(f->stack));
 	ADD("partitions", j_parts(f));
 #undef ADD
 	return o;

@@ -92,7 +92,7 @@ cache_wce() { case $1 in writethrough | directsync) echo off ;; *) echo on ;; es
 disk_add() {
 	local i=$1 spec=$2 kv k v img
 	local size=512M cache='' aio='' werror='' rerror='' discard='' lbs='' pbs='' queues='' serial=''
-	local id=virtio-disk$1 syntax=legacy fault=none image= backend=qemu
+	local id=virtio-disk$1 syntax=legacy fault=none image= backend=qemu bus=virtio
 	IFS=, read -r -a _kvs <<<"$spec"
 	for kv in "${_kvs[@]}"; do
 		k=${kv%%=*}
@@ -119,6 +119,8 @@ disk_add() {
 		fault) fault=$v ;;
 		backend) case $v in qemu | vhost-user) ;;
 			*) die "disk $i: bad backend '$v'" ;; esac; backend=$v ;;
+		bus) case $v in virtio | scsi) ;;
+			*) die "disk $i: bad bus '$v'" ;; esac; bus=$v ;;
 		*) die "disk $i: unknown key '$k'" ;;
 		esac
 	done
@@ -142,10 +144,19 @@ disk_add() {
 	# Fixed PCI slots (0x4 + I) make the guest's vda, vdb, ... order deterministic.
 	local addr
 	addr=$(printf '0x%x' $((4 + i)))
-	local letters=abcdefghijklmnopqrstuvwxyz
-	printf '%s\tvd%s\t%s\t%s\t%s\n' "$i" "${letters:i:1}" "$id" "$img" "$spec" \
+	local letters=abcdefghijklmnopqrstuvwxyz gname
+	if [ $bus = scsi ]; then
+		gname=sd${letters:${SCSI_N:-0}:1}
+	else
+		gname=vd${letters:$((i - ${SCSI_N:-0})):1}
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\n' "$i" "$gname" "$id" "$img" "$spec" \
 		>>"$OUT/disks.txt"
-	if [ $backend = vhost-user ]; then
+	if [ $bus = scsi ]; then
+		[ $backend = qemu ] && [ $syntax = legacy ] ||
+			die "disk $i: bus=scsi takes syntax=legacy and backend=qemu"
+		disk_scsi
+	elif [ $backend = vhost-user ]; then
 		disk_vhost_user
 	elif [ $syntax = legacy ]; then
 		disk_legacy
@@ -204,6 +215,31 @@ disk_legacy() {
 	[ -z "$pbs" ] || dev="$dev,physical_block_size=$pbs"
 	[ -z "$queues" ] || dev="$dev,num-queues=$queues"
 	QEMU+=(-drive "$drv" -device "$dev")
+}
+
+# A scsi-hd on one virtio-scsi-pci controller (slot 0x1f, so the virtio-blk slots and
+# names stay as they are); LUN = the disk's order among the SCSI disks: sda, sdb, ...
+# The guest needs --module virtio_scsi --module sd_mod and waits for the async scan.
+disk_scsi() {
+	local drv
+	if [ -z "${SCSI_N:-}" ]; then
+		QEMU+=(-device virtio-scsi-pci,id=scsi0,bus=pci.0,addr=0x1f)
+		SCSI_N=0
+	fi
+	if [ -n "$bd" ]; then
+		drv="driver=raw,file.driver=blkdebug,file.config=$bd,file.image.driver=file"
+		drv="$drv,file.image.filename=$img"
+		[ -z "$aio" ] || drv="$drv,file.image.aio=$aio"
+	else
+		drv="file=$img,format=raw"
+		[ -z "$aio" ] || drv="$drv,aio=$aio"
+	fi
+	drv="$drv,if=none,id=drive-$id"
+	[ -z "$cache" ] || drv="$drv,cache=$cache"
+	[ -z "$werror" ] || drv="$drv,werror=$werror"
+	[ -z "$rerror" ] || drv="$drv,rerror=$rerror"
+	QEMU+=(-drive "$drv" -device "scsi-hd,bus=scsi0.0,channel=0,scsi-id=0,lun=$SCSI_N,drive=drive-$id,id=$id${serial:+,serial=$serial}")
+	SCSI_N=$((SCSI_N + 1))
 }
 
 # libvirt-shaped JSON: libvirt-N-storage (file) [-> libvirt-N-blkdebug] -> libvirt-N-format,

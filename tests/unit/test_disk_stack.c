@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * disks: the SCSI facts of an sd disk and the stack of a dm device, from a
+ * sysfs tree shaped like a 6.1 guest's (virtio-scsi sda; LVM vg0/lv-data
+ * over dm-linear over vda2), plus the loops and junk a hostile tree holds.
+ */
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "system/disk_facts.h"
+
+static int mkdirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		mkdir(path, 0700);
+		*p = '/';
+	}
+	return mkdir(path, 0700) && access(path, F_OK) ? -1 : 0;
+}
+
+static int put(const char *root, const char *rel, const char *data)
+{
+	char path[4096], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	slash = strrchr(path, '/');
+	*slash = 0;
+	if (mkdirs(path))
+		return -1;
+	*slash = '/';
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(data, f);
+	return fclose(f);
+}
+
+static int link_to(const char *root, const char *rel, const char *target)
+{
+	char path[4096], *slash;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	slash = strrchr(path, '/');
+	*slash = 0;
+	if (mkdirs(path))
+		return -1;
+	*slash = '/';
+	return symlink(target, path);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	return remove(path);
+}
+
+#define HBA "devices/pci0000:00/0000:00:1f.0/virtio2/host0/target0:0:0/0:0:0:0"
+
+static int make_tree(const char *r)
+{
+	return put(r, "block/sda/dev", "8:0\n") ||
+	       link_to(r, "block/sda/device", "../../" HBA) ||
+	       put(r, HBA "/vendor", "QEMU    \n") ||
+	       put(r, HBA "/model", "QEMU HARDDISK   \n") ||
+	       put(r, HBA "/rev", "2.5+\n") ||
+	       put(r, HBA "/queue_depth", "128\n") ||
+	       put(r, HBA "/timeout", "30\n") ||
+	       link_to(r, HBA "/driver", "../../../../../../bus/scsi/drivers/sd") ||
+	       put(r, "class/scsi_host/host0/proc_name", "virtio_scsi\n") ||
+	       put(r, "class/scsi_disk/0:0:0:0/cache_type", "write back\n") ||
+	       put(r, "class/scsi_disk/0:0:0:0/FUA", "0\n") ||
+	       put(r, "block/vda/dev", "254:0\n") ||
+	       put(r, "block/vda/vda2/partition", "2\n") ||
+	       put(r, "block/vda/vda2/dev", "254:2\n") ||
+	       put(r, "block/dm-0/dev", "253:0\n") ||
+	       put(r, "block/dm-0/dm/name", "base\n") ||
+	       put(r, "block/dm-0/dm/uuid", "\n") ||
+	       put(r, "block/dm-0/slaves/vda2", "") ||
+	       put(r, "block/dm-1/dev", "253:1\n") ||
+	       put(r, "block/dm-1/dm/name", "vg0-lv--data\n") ||
+	       put(r, "block/dm-1/dm/uuid", "LVM-abcdef\n") ||
+	       put(r, "block/dm-1/slaves/dm-0", "") ||
+	       /* a loop of slaves: dm-7 <-> dm-8 */
+	       put(r, "block/dm-7/dev", "253:7\n") ||
+	       put(r, "block/dm-7/slaves/dm-8", "") ||
+	       put(r, "block/dm-8/dev", "253:8\n") ||
+	       put(r, "block/dm-8/slaves/dm-7", "") ||
+	       link_to(r, "class/block/sda", "../../block/sda") ||
+	       link_to(r, "class/block/vda", "../../block/vda") ||
+	       link_to(r, "class/block/vda2", "../../block/vda/vda2") ||
+	       link_to(r, "class/block/dm-0", "../../block/dm-0") ||
+	       link_to(r, "class/block/dm-1", "../../block/dm-1") ||
+	       link_to(r, "class/block/dm-7", "../../block/dm-7") ||
+	       link_to(r, "class/block/dm-8", "../../block/dm-8");
+}
+
+FIXTURE(tree) {
+	char root[64];
+};
+
+FIXTURE_SETUP(tree)
+{
+	snprintf(self->root, sizeof(self->root), "/tmp/vbt-stack-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->root));
+	ASSERT_EQ(0, make_tree(self->root));
+}
+
+FIXTURE_TEARDOWN(tree)
+{
+	nftw(self->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const struct vbt_disk_facts *find(const struct vbt_disk_facts *f,
+					 int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(f[i].id.name, name))
+			return &f[i];
+	return NULL;
+}
+
+TEST_F(tree, scsi_disk)
+{
+	struct vbt_disk_facts *f;
+	const struct vbt_disk_facts *sda, *vda;
+	int n = vbt_disk_facts_scan(self->root, &f);
+
+	ASSERT_EQ(6, n);
+	sda = find(f, n, "sda");
+	ASSERT_NE(NULL, sda);
+	EXPECT_STREQ("0:0:0:0", sda->scsi_addr);
+	EXPECT_STREQ("QEMU", sda->vendor);
+	EXPECT_STREQ("QEMU HARDDISK", sda->model);
+	EXPECT_STREQ("2.5+", sda->rev);
+	EXPECT_STREQ("QEMU scsi-hd", sda->emulated);
+	EXPECT_STREQ("virtio_scsi", sda->scsi_host);
+	EXPECT_EQ(128, sda->queue_depth);
+	EXPECT_EQ(30, sda->scsi_timeout);
+	EXPECT_STREQ("write back", sda->scsi_cache_type);
+	EXPECT_EQ(VBT_TRI_NO, sda->scsi_fua);
+	EXPECT_STREQ("", sda->stack);
+	vda = find(f, n, "vda");
+	ASSERT_NE(NULL, vda);
+	EXPECT_STREQ("", vda->scsi_addr);
+	EXPECT_EQ(VBT_UNKNOWN, vda->queue_depth);
+	vbt_disk_facts_free(f, n);
+}
+
+TEST_F(tree, stacks_with_lvm_names_and_a_loop)
+{
+	struct vbt_disk_facts *f;
+	int n = vbt_disk_facts_scan(self->root, &f);
+
+	ASSERT_EQ(6, n);
+	EXPECT_STREQ("dm-0 (base) -> vda2 -> vda", find(f, n, "dm-0")->stack);
+	EXPECT_STREQ("vg0/lv-data", find(f, n, "dm-1")->dm_name);
+	EXPECT_STREQ("dm-1 (vg0/lv-data) -> dm-0 (base) -> vda2 -> vda",
+		     find(f, n, "dm-1")->stack);
+	/* A loop ends after a bounded walk. */
+	EXPECT_EQ(0, strncmp("dm-7 -> dm-8 -> dm-7 -> dm-8",
+			     find(f, n, "dm-7")->stack, 27));
+	vbt_disk_facts_free(f, n);
+}
+
+TEST_HARNESS_MAIN

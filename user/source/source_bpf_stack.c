@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stacked half of the guest BPF source: SCSI results and sense of sd
+ * disks, and the failed bios of bio-based devices (dm, md) with the remaps
+ * that led them down.  Each half is loaded only when /sys/block shows a
+ * disk it is about, so a machine of plain virtio-blk disks pays nothing;
+ * what this kernel cannot show is said, never silently missing.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "guest_block.skel.h"
+#include "guest_stack.skel.h"
+#include "source/source_bpf_int.h"
+
+/* What /sys/block holds: SCSI disks, and devices stacked on others. */
+static void scan_block(const char *sysblock, bool *scsi, bool *stacked)
+{
+	struct dirent *de;
+	DIR *d = opendir(sysblock);
+
+	*scsi = *stacked = false;
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[512];
+		struct stat st;
+		DIR *slaves;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/device/scsi_disk", sysblock,
+			 de->d_name);
+		if (!stat(path, &st))
+			*scsi = true;
+		snprintf(path, sizeof(path), "%s/%s/slaves", sysblock,
+			 de->d_name);
+		slaves = opendir(path);
+		if (slaves) {
+			struct dirent *s;
+
+			while ((s = readdir(slaves)))
+				if (s->d_name[0] != '.')
+					*stacked = true;
+			closedir(slaves);
+		}
+	}
+	closedir(d);
+}
+
+static int try_load(struct bpf_source *bs, bool scsi, bool stacked, bool btf)
+{
+	struct guest_stack_bpf *st = guest_stack_bpf__open();
+	struct bpf_program *prog;
+	int ret;
+
+	if (!st)
+		return -errno;
+	bpf_object__for_each_program(prog, st->obj)
+		bpf_program__set_autoload(prog, false);
+	if (scsi)
+		bpf_program__set_autoload(btf ? st->progs.btf_scsi_done :
+					  st->progs.raw_scsi_done, true);
+	if (stacked) {
+		bpf_program__set_autoload(btf ? st->progs.btf_bio_remap :
+					  st->progs.raw_bio_remap, true);
+		bpf_program__set_autoload(btf ? st->progs.btf_bio_complete :
+					  st->progs.raw_bio_complete, true);
+		bpf_program__set_autoload(btf ? st->progs.btf_rq_error :
+					  st->progs.raw_rq_error, true);
+	}
+	/* One ring: a command's records come before its request's. */
+	ret = bpf_map__reuse_fd(st->maps.events,
+				bpf_map__fd(bs->skel->maps.events));
+	if (!ret)
+		ret = bpf_map__reuse_fd(st->maps.lost,
+					bpf_map__fd(bs->skel->maps.lost));
+	if (!ret)
+		ret = bpf_map__reuse_fd(st->maps.errors,
+					bpf_map__fd(bs->skel->maps.errors));
+	if (!ret)
+		ret = guest_stack_bpf__load(st);
+	if (!ret)
+		ret = guest_stack_bpf__attach(st);
+	if (ret) {
+		guest_stack_bpf__destroy(st);
+		return ret;
+	}
+	bs->stack = st;
+	bs->stack_btf = btf;
+	return 0;
+}
+
+void vbt_bpf_open_stack(struct bpf_source *bs, const char *sysblock)
+{
+	bool scsi, stacked;
+	char what[160];
+	size_t n;
+	int ret;
+
+	const char *force = getenv("VBLKTRACE_ATTACH");
+
+	scan_block(sysblock, &scsi, &stacked);
+	if (!scsi && !stacked)
+		return;
+	/* The same forced level as the block programs (tests cover each). */
+	if (force && !strncmp(force, "tracepoint", 10)) {
+		snprintf(what, sizeof(what), "%s%s%s: no classic tracepoint "
+			 "carries them (tp_btf or raw_tp needed)",
+			 scsi ? "SCSI result and sense" : "",
+			 scsi && stacked ? ", " : "",
+			 stacked ? "the bios of stacked devices" : "");
+		vbt_bpf_note_blind(bs, what);
+		return;
+	}
+	ret = -EOPNOTSUPP;
+	if (!force || strncmp(force, "raw_tp", 6))
+		ret = try_load(bs, scsi, stacked, true);
+	if (ret)
+		ret = try_load(bs, scsi, stacked, false);
+	if (ret) {
+		snprintf(what, sizeof(what), "%s%s%s: programs did not load (%s)",
+			 scsi ? "SCSI result and sense" : "",
+			 scsi && stacked ? ", " : "",
+			 stacked ? "the bios of stacked devices" : "",
+			 strerror(-ret));
+		vbt_bpf_note_blind(bs, what);
+		return;
+	}
+	n = strlen(bs->src.how);
+	snprintf(bs->src.how + n, sizeof(bs->src.how) - n, "; %s%s%s",
+		 bs->stack_btf ? "tp_btf" : "raw_tp",
+		 scsi ? " scsi_dispatch_cmd_done" : "",
+		 stacked ? " block_bio_remap block_bio_complete block_rq_error" :
+		 "");
+}
