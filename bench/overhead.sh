@@ -44,8 +44,8 @@ run_mode() {
 		run_fio
 		return
 		;;
-	errors) "$VBT" -t 3600 >/dev/null 2>"$dir/err" & ;;
-	all) "$VBT" -a -j -t 3600 >/dev/null 2>"$dir/err" & ;;
+	errors) "$VBT" --side guest -t 3600 >/dev/null 2>"$dir/err" & ;;
+	all) "$VBT" --side guest -a -j -t 3600 >/dev/null 2>"$dir/err" & ;;
 	esac
 	pid=$!
 	while ! grep -q 'Ctrl-C' "$dir/err" 2>/dev/null; do sleep 0.1; done

@@ -2,7 +2,8 @@
 /*
  * CO-RE flavours for the kernel structures vblktrace reads, kept in one
  * place.  Each helper hides a layout or numbering difference between the
- * kernels we support (Debian's 6.1 and 6.12, and 6.18 hosts).
+ * kernels we support (Debian's 6.1 and 6.12, and 6.18 hosts) and names the
+ * kernel commit that made the fallback necessary.
  */
 #ifndef VBT_CORE_FIXES_BPF_H
 #define VBT_CORE_FIXES_BPF_H
@@ -11,7 +12,11 @@
 #include <bpf/bpf_core_read.h>
 #include "vblktrace/abi.h"
 
-/* Before 5.19 a request carried its disk directly. */
+/*
+ * Before 5.17 a request carried its disk directly; commit f3fa33acca9f
+ * ("block: remove the ->rq_disk field in struct request") moved it to
+ * rq->q->disk.
+ */
 struct request___old {
 	struct gendisk *rq_disk;
 } __attribute__((preserve_access_index));
@@ -33,7 +38,14 @@ static __always_inline __u32 vbt_disk_devt(struct gendisk *disk)
 	return (major << 20) | minor;
 }
 
-/* enum req_op was renumbered (zone ops moved in 6.4); map by name. */
+/*
+ * enum req_op numbers differ between releases: 4.10's 87374179c535
+ * ("block: add a proper block layer data direction encoding") made the low
+ * bit the data direction and renumbered every op; later ones removed ops
+ * (REQ_OP_WRITE_SAME in 5.18, "scsi: block: Remove REQ_OP_WRITE_SAME
+ * support") and gave the zone ops other numbers.  Map by name, never by
+ * number.
+ */
 static __always_inline __u8 vbt_rq_op(__u32 opf)
 {
 	__u32 op = opf & ((1U << 8) - 1);
@@ -95,7 +107,10 @@ static __always_inline __u32 vbt_rq_flags(__u32 opf)
 	       VBT_FLAG(opf, __REQ_NOUNMAP, VBT_RQ_NOUNMAP);
 }
 
-/* RQF_QUIET was a plain #define (bit 11) until rq_flags became an enum. */
+/*
+ * RQF_QUIET was a plain #define (bit 11) until 6.11's 5f89154e8e9e
+ * ("block: Use enum to define RQF_x bit indexes") made the bits an enum.
+ */
 static __always_inline bool vbt_rq_quiet(struct request *rq)
 {
 	__u32 rqf = BPF_CORE_READ(rq, rq_flags);
@@ -109,8 +124,9 @@ static __always_inline bool vbt_rq_quiet(struct request *rq)
 /*
  * virtio-blk keeps the device's status byte in the request's driver data
  * (blk_mq_rq_to_pdu(): the bytes right after struct request).  Linux 6.1
- * has it as a plain member; 6.3+ moved it into a union with the zone
- * append header.  Both types live in the virtio_blk module's BTF.
+ * has it as a plain member; 6.3's 95bfec41bd3d ("virtio-blk: add support
+ * for zoned block devices") moved it into a union with the zone append
+ * header.  Both types live in the virtio_blk module's BTF.
  */
 struct virtblk_req___old {
 	__u8 status;

@@ -4,11 +4,18 @@
  * them.
  *
  * Completion runs in interrupt or softirq context, so the issuer is
- * remembered when the request enters the block layer (block_io_start, or
- * block_rq_insert/block_rq_issue on kernels before 6.5) in a slot of an
+ * remembered when the request enters the block layer (block_io_start, added
+ * in 6.5 by 5a80bd075f3b "block: introduce block_io_start/block_io_done
+ * tracepoints", or block_rq_insert/block_rq_issue before) in a slot of an
  * array picked by hashing the request pointer.  At completion only failures
  * are reported unless the user asked for every completion: success costs
  * one array slot written and a few instructions, no hash map update.
+ *
+ * block_io_start runs for every request, so it does no more than it must:
+ * no helper call (the task's ids and name are plain loads from current,
+ * the request pointer is hashed as a number, not probe-read), no clock read
+ * (at completion the request's own start_time_ns says when it started),
+ * and nothing at all for a device or process that was filtered out.
  *
  * Every program exists in a tp_btf and a raw_tp flavour with the same body;
  * userspace loads whichever this kernel accepts.  The classic tracepoint
@@ -24,11 +31,20 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Set by userspace before loading (.bss, read at run time). */
-bool trace_all; /* every completion, not only errors */
-bool filter_dev; /* only devices in dev_filter */
-__u32 filter_pid; /* only this issuing thread group */
-bool has_io_start; /* issuers come from block_io_start */
+/*
+ * Settings, written by userspace between open and load (.rodata): the
+ * verifier sees constants and drops the branches of disabled features.
+ * 'const volatile' is libbpf's idiom for that (volatile keeps the compiler
+ * from folding the initial value), hence checkpatch's VOLATILE exception
+ * for bpf/ in the Makefile.
+ */
+const volatile bool trace_all; /* every completion, not only errors */
+const volatile bool filter_dev; /* only devices in dev_filter */
+const volatile __u32 filter_pid; /* only this issuing thread group */
+const volatile bool has_io_start; /* issuers come from block_io_start */
+const volatile __u32 self_tgid; /* vblktrace itself: its I/O is not shown */
+/* Wake the reader only past this much unread data (0: at every record). */
+const volatile __u64 wakeup_bytes;
 
 /*
  * The request's op and sector range when it entered tell a later user of
@@ -37,7 +53,7 @@ bool has_io_start; /* issuers come from block_io_start */
  */
 struct issuer {
 	__u64 rq; /* owner of the slot, 0 while being written */
-	__u64 start_ns;
+	__u64 start_ns; /* insert/issue path; block_io_start: see on_complete */
 	__u64 issue_ns;
 	__u64 sector;
 	__u32 nr_sectors;
@@ -62,36 +78,53 @@ struct {
 } issuers SEC(".maps");
 
 /*
- * The request pointer's value as a plain number: tp_btf hands us a typed
- * pointer, and older verifiers refuse arithmetic (the hash) on those.
+ * The request pointer's value as a plain number, for the slot owner.
+ * Storing and comparing a pointer as a number is allowed with CAP_PERFMON.
  */
 static __always_inline __u64 rq_key(struct request *rq)
 {
-	__u64 v = 0;
-
-	bpf_probe_read_kernel(&v, sizeof(v), &rq);
-	return v;
+	return (__u64)rq;
 }
 
-static __always_inline struct issuer *slot_of(__u64 key)
+/*
+ * Multiplying a typed pointer is refused by the verifier, but copying its
+ * low 32 bits (a 32-bit move) yields a plain number.  Requests are at least
+ * 256 bytes apart, so the low bits alone spread as well as the whole.
+ */
+static __always_inline __u32 rq_low32(struct request *rq)
+{
+	__u32 lo;
+
+	asm volatile("%[lo] = %[rq]" : [lo] "=w"(lo) : [rq] "w"(rq));
+	return lo;
+}
+
+static __always_inline struct issuer *slot_of(struct request *rq)
 {
 	/* Fibonacci hashing spreads the allocator's regular strides. */
-	__u32 idx = (key * 0x9E3779B97F4A7C15ULL) >> (64 - ISSUER_SLOT_BITS);
+	__u32 idx = (rq_low32(rq) * 0x9E3779B9U) >> (32 - ISSUER_SLOT_BITS);
 
 	return bpf_map_lookup_elem(&issuers, &idx);
 }
 
+/* Owner value while a CPU writes the slot: no request is at an odd address. */
+#define SLOT_BUSY 1ULL
+
 /*
- * Claim a slot for rq: its owner is cleared first and set last (the
- * compiler barriers keep that order; x86 keeps stores in order, a weaker
- * CPU may rarely let a racing completion of the slot's previous owner see
- * no owner: an unknown issuer, never a wrong one, as same_request()
- * checks the fields against the request itself).
+ * Claim a slot for rq: its owner becomes SLOT_BUSY (atomically, so two
+ * CPUs whose requests share the slot cannot interleave their fields and
+ * leave one request with the other's issuer), the fields are written, and
+ * the owner is set last.  If another CPU holds the slot, this request's
+ * issuer stays unknown: never a wrong one.  Readers check the owner before
+ * and after copying the fields (see snapshot()).
  */
-static __always_inline void slot_claim(struct issuer *is)
+static __always_inline bool slot_claim(struct issuer *is)
 {
-	is->rq = 0;
-	asm volatile("" ::: "memory");
+	__u64 cur = is->rq;
+
+	if (cur == SLOT_BUSY)
+		return false;
+	return __sync_val_compare_and_swap(&is->rq, cur, SLOT_BUSY) == cur;
 }
 
 static __always_inline void slot_publish(struct issuer *is, __u64 key)
@@ -116,7 +149,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
+	__uint(max_entries, VBT_MAX_FILTER_DEVS);
 	__type(key, __u32);
 	__type(value, __u8);
 } dev_filter SEC(".maps");
@@ -124,7 +157,7 @@ struct {
 /* Devices driven by virtio_blk, filled by userspace from sysfs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
+	__uint(max_entries, VBT_MAX_VIRTIO_DISKS);
 	__type(key, __u32);
 	__type(value, __u8);
 } virtio_devs SEC(".maps");
@@ -137,11 +170,19 @@ struct {
 #define RQ_READ(direct, rq, field) \
 	((direct) ? (rq)->field : BPF_CORE_READ(rq, field))
 
+/* The issuer's ids and name: loads from current, no helper call. */
+static __always_inline void fill_task(struct issuer *is)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	is->pid = t->tgid;
+	is->tid = t->pid;
+	__builtin_memcpy(is->comm, t->comm, sizeof(is->comm));
+}
+
 static __always_inline void fill_issuer(struct issuer *is, struct request *rq,
 					__u64 now, bool direct)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-
 	if (rq) {
 		is->sector = RQ_READ(direct, rq, __sector);
 		is->nr_sectors = RQ_READ(direct, rq, __data_len) >> 9;
@@ -153,22 +194,46 @@ static __always_inline void fill_issuer(struct issuer *is, struct request *rq,
 	}
 	is->start_ns = now;
 	is->issue_ns = 0;
-	is->pid = id >> 32;
-	is->tid = (__u32)id;
-	bpf_get_current_comm(is->comm, sizeof(is->comm));
+	fill_task(is);
 }
 
-/* block_io_start: always the submitter's context, always a new request. */
+static __always_inline bool dev_wanted(__u32 dev)
+{
+	return !filter_dev || bpf_map_lookup_elem(&dev_filter, &dev);
+}
+
+/* Filters that can be decided when the request starts: skip the store. */
+static __always_inline bool start_wanted(struct request *rq)
+{
+	struct gendisk *disk;
+
+	if (filter_pid && (bpf_get_current_pid_tgid() >> 32) != filter_pid)
+		return false;
+	if (!filter_dev)
+		return true;
+	disk = vbt_rq_disk(rq);
+	return dev_wanted(disk ? vbt_disk_devt(disk) : 0);
+}
+
+/*
+ * block_io_start: always the submitter's context, always a new request.
+ * Every use of a request pointer passes here, so the slot needs no clock:
+ * the start time is the request's own start_time_ns, read at completion.
+ */
 static __always_inline int on_io_start(struct request *rq, bool direct)
 {
-	__u64 key = rq_key(rq);
-	struct issuer *is = slot_of(key);
+	struct issuer *is;
 
-	if (!is)
+	if (!start_wanted(rq))
 		return 0;
-	slot_claim(is);
-	fill_issuer(is, rq, bpf_ktime_get_ns(), direct);
-	slot_publish(is, key);
+	is = slot_of(rq);
+	if (!is || !slot_claim(is))
+		return 0;
+	is->sector = RQ_READ(direct, rq, __sector);
+	is->nr_sectors = RQ_READ(direct, rq, __data_len) >> 9;
+	is->opf = RQ_READ(direct, rq, cmd_flags) & 0xff;
+	fill_task(is);
+	slot_publish(is, rq_key(rq));
 	return 0;
 }
 
@@ -191,17 +256,22 @@ static __always_inline bool same_request(struct issuer *is, struct request *rq,
 static __always_inline int on_insert_or_issue(struct request *rq, bool issue,
 					      bool direct)
 {
-	__u64 key = rq_key(rq), now = bpf_ktime_get_ns();
-	struct issuer *is = slot_of(key);
+	__u64 key = rq_key(rq), now;
+	struct issuer *is;
 
+	if (!start_wanted(rq))
+		return 0;
+	is = slot_of(rq);
 	if (!is)
 		return 0;
+	now = bpf_ktime_get_ns();
 	if (is->rq == key && same_request(is, rq, direct)) {
 		if (issue && !is->issue_ns)
 			is->issue_ns = now;
 		return 0;
 	}
-	slot_claim(is);
+	if (!slot_claim(is))
+		return 0;
 	fill_issuer(is, rq, now, direct);
 	if (issue)
 		is->issue_ns = now;
@@ -209,21 +279,37 @@ static __always_inline int on_insert_or_issue(struct request *rq, bool issue,
 	return 0;
 }
 
-static __always_inline bool dev_wanted(__u32 dev)
-{
-	return !filter_dev || bpf_map_lookup_elem(&dev_filter, &dev);
-}
-
 static __always_inline void slot_release(struct issuer *is, __u64 key)
 {
+	/* not over a claim in progress */
 	if (is && is->rq == key)
-		is->rq = 0;
+		__sync_val_compare_and_swap(&is->rq, key, 0);
+}
+
+/*
+ * Copy slot @is into @snap if rq owns it, and only if it still does after
+ * the copy (a CPU claiming it meanwhile may have changed any field).
+ */
+static __always_inline struct issuer *snapshot(struct issuer *is,
+					       struct issuer *snap,
+					       struct request *rq, bool direct)
+{
+	__u64 key = rq_key(rq);
+
+	if (!is || is->rq != key)
+		return NULL;
+	asm volatile("" ::: "memory");
+	__builtin_memcpy(snap, is, sizeof(*snap));
+	asm volatile("" ::: "memory");
+	if (is->rq != key || !same_request(snap, rq, direct))
+		return NULL;
+	return snap;
 }
 
 static __always_inline int on_complete(struct request *rq, __u8 status,
 				       __u32 nr_bytes, bool direct)
 {
-	struct issuer *is = NULL;
+	struct issuer *slot, *is, snap;
 	struct vbt_block *e;
 	struct gendisk *disk;
 	__u32 dev, opf;
@@ -231,11 +317,8 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 	__u8 op;
 
 	if (!status && !trace_all) {
-		if (!has_io_start) {
-			__u64 key = rq_key(rq);
-
-			slot_release(slot_of(key), key);
-		}
+		if (!has_io_start)
+			slot_release(slot_of(rq), rq_key(rq));
 		return 0;
 	}
 
@@ -245,10 +328,13 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 		return 0;
 
 	key = rq_key(rq);
-	is = slot_of(key);
-	if (is && (is->rq != key || !same_request(is, rq, direct)))
-		is = NULL; /* another request's, or an earlier user's of rq */
+	slot = slot_of(rq);
+	/* NULL: another request's, or an earlier user's of rq */
+	is = snapshot(slot, &snap, rq, direct);
 	if (filter_pid && (!is || is->pid != filter_pid))
+		return 0;
+	/* Our own output would feed back into what we trace. */
+	if (is && is->pid == self_tgid)
 		return 0;
 
 	opf = BPF_CORE_READ(rq, cmd_flags);
@@ -277,10 +363,16 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 		e->hdr.pid = is->pid;
 		e->hdr.tid = is->tid;
 		__builtin_memcpy(e->hdr.comm, is->comm, sizeof(e->hdr.comm));
-		e->issue_ns = is->issue_ns ?: is->start_ns;
-		e->src |= VBT_SRC_ISSUER | VBT_SRC_ISSUE_TS;
+		e->src |= VBT_SRC_ISSUER;
+		if (has_io_start)
+			/* iostats on (the default) or a scheduler: stamped */
+			e->issue_ns = RQ_READ(direct, rq, start_time_ns);
+		else
+			e->issue_ns = is->issue_ns ?: is->start_ns;
+		if (e->issue_ns)
+			e->src |= VBT_SRC_ISSUE_TS;
 		if (nr_bytes >= BPF_CORE_READ(rq, __data_len))
-			slot_release(is, key);
+			slot_release(slot, key);
 	}
 	e->virtio_status = VBT_VIRTIO_NONE;
 	/*
@@ -304,7 +396,7 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 					  &disk->disk_name);
 	else
 		e->disk[0] = 0;
-	bpf_ringbuf_submit(e, 0);
+	vbt_submit(e, wakeup_bytes);
 	return 0;
 }
 
@@ -394,6 +486,8 @@ int tp_rq_complete(struct trace_event_raw_block_rq_completion *ctx)
 	is = bpf_map_lookup_elem(&issuers_by_sector, &key);
 	if (filter_pid && (!is || is->pid != filter_pid))
 		return 0;
+	if (is && is->pid == self_tgid)
+		return 0;
 
 	e = vbt_reserve(sizeof(*e));
 	if (!e)
@@ -421,6 +515,6 @@ int tp_rq_complete(struct trace_event_raw_block_rq_completion *ctx)
 	bpf_probe_read_kernel(e->disk, sizeof(ctx->rwbs), ctx->rwbs);
 	if (error)
 		vbt_count_error(key.dev, VBT_OP_UNKNOWN);
-	bpf_ringbuf_submit(e, 0);
+	vbt_submit(e, wakeup_bytes);
 	return 0;
 }

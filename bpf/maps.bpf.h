@@ -24,16 +24,11 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-struct err_key {
-	__u32 dev;
-	__u32 op;
-};
-
 /* Failed requests per (device, op), per CPU; successes are in diskstats. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1024);
-	__type(key, struct err_key);
+	__type(key, struct vbt_err_key);
 	__type(value, __u64);
 } errors SEC(".maps");
 
@@ -45,15 +40,33 @@ static __always_inline void *vbt_reserve(__u32 size)
 		__u32 zero = 0;
 		__u64 *cnt = bpf_map_lookup_elem(&lost, &zero);
 
+		/* atomic: a completion interrupt may nest in a syscall exit */
 		if (cnt)
-			(*cnt)++;
+			__sync_fetch_and_add(cnt, 1);
 	}
 	return e;
 }
 
+/*
+ * Hand a record to the reader.  With a threshold (streaming every
+ * completion), wake it only once that much is unread: one wakeup per
+ * batch instead of one per record; it also drains on its poll timeout.
+ */
+static __always_inline void vbt_submit(void *e, __u64 wakeup_bytes)
+{
+	__u64 flags = 0;
+
+	if (wakeup_bytes)
+		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
+					wakeup_bytes ?
+				BPF_RB_FORCE_WAKEUP :
+				BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
 static __always_inline void vbt_count_error(__u32 dev, __u32 op)
 {
-	struct err_key key = { .dev = dev, .op = op };
+	struct vbt_err_key key = { .dev = dev, .op = op };
 	__u64 one = 1, *cnt;
 
 	cnt = bpf_map_lookup_elem(&errors, &key);

@@ -13,9 +13,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
-/* Set by userspace before loading. */
-bool filter_pids; /* only watched thread groups */
-bool match_qemu_comm; /* and any qemu-system-* / qemu-kvm */
+/* Settings fixed before loading (.rodata, see guest_block.bpf.c). */
+const volatile bool filter_pids; /* only watched thread groups */
+const volatile bool match_qemu_comm; /* and any qemu-system-* / qemu-kvm */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -6,7 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VBT_MAX_FILTER 32
+#include "vblktrace/abi.h"
+
+/* -d disks and -p pids, each: the -d list is the sources' filter. */
+#define VBT_MAX_FILTER VBT_MAX_FILTER_DEVS
 
 /* Exit status (docs/commands.md). */
 enum {

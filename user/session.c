@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 
 #include "decode/names.h"
 #include "util/msg.h"
@@ -147,7 +148,7 @@ static int resolve_filters(struct vbt_session *s, struct vbt_source_cfg *cfg)
 	/* The kernel filters one pid; more are filtered here. */
 	if (s->opts.npids == 1)
 		cfg->pid = s->opts.pids[0];
-	for (int i = 0; i < s->ndisks && cfg->nvirtio < 256; i++)
+	for (int i = 0; i < s->ndisks && cfg->nvirtio < VBT_MAX_VIRTIO_DISKS; i++)
 		if (s->disks[i].virtio)
 			cfg->virtio_devs[cfg->nvirtio++] = s->disks[i].dev;
 	return 0;
@@ -269,10 +270,53 @@ static void print_kernel_counts(struct vbt_session *s, struct vbt_source *src,
 	fflush(f);
 }
 
+/*
+ * Output is written in large blocks (a write() per line would cost more
+ * than tracing at full rate) and flushed at least this often, so a reader
+ * of a file or pipe still sees each event within a fraction of a second.
+ */
+#define FLUSH_NS 100000000ULL
+
+/*
+ * Push what we wrote towards the disk ourselves: sync_file_range() submits
+ * the writeback from this process, whose requests the BPF programs skip,
+ * instead of leaving it to a flusher thread whose requests they would show
+ * (and whose events we would write, and so on).
+ */
+static void flush_output(struct vbt_session *s)
+{
+	fflush(stdout);
+	if (s->stdout_reg)
+		sync_file_range(1, 0, 0, SYNC_FILE_RANGE_WRITE);
+	if (s->record && !s->write_error) {
+		if (fflush(s->record))
+			s->write_error = errno;
+		else
+			sync_file_range(fileno(s->record), 0, 0,
+					SYNC_FILE_RANGE_WRITE);
+	}
+}
+
+/* A terminal gets each line at once; files and pipes get full buffers. */
+static void set_output_buffers(struct vbt_session *s)
+{
+	static char outbuf[1 << 20], recbuf[1 << 20];
+	struct stat st;
+
+	if (isatty(1))
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	else
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	s->stdout_reg = !fstat(1, &st) && S_ISREG(st.st_mode);
+	if (s->record)
+		setvbuf(s->record, recbuf, _IOFBF, sizeof(recbuf));
+}
+
 static int run(struct vbt_session *s, struct vbt_source *src)
 {
 	FILE *sumf = s->opts.json || s->hooks->no_stdout ? stderr : stdout;
 	uint64_t now = vbt_mono_now(), end = 0, next_sum = 0;
+	uint64_t next_flush = now + FLUSH_NS;
 	int ret = VBT_EXIT_OK, n;
 
 	if (s->opts.duration)
@@ -292,7 +336,11 @@ static int run(struct vbt_session *s, struct vbt_source *src)
 		/* What follows may print: no half-line before it. */
 		vbt_status_line_clear(&s->status);
 		check_lost(s, src);
-		fflush(stdout);
+		now = vbt_mono_now();
+		if (now >= next_flush) {
+			flush_output(s);
+			next_flush = now + FLUSH_NS;
+		}
 		if (hangup) {
 			hangup = 0;
 			s->hooks->hangup(s);
@@ -320,6 +368,7 @@ static int run(struct vbt_session *s, struct vbt_source *src)
 	/* Whatever is still in the ring buffer was recorded: show it. */
 	src->ops->poll(src, 0);
 	check_lost(s, src);
+	flush_output(s);
 	vbt_summary_print(&s->sum, sumf, &s->clock, vbt_mono_now(), true);
 	print_kernel_counts(s, src, sumf);
 	return ret;
@@ -389,7 +438,7 @@ int vbt_session_run(struct vbt_session *s,
 	 * Attached: what is left needs at most CAP_BPF, plus whatever the
 	 * command still reads in /proc (started() runs before the drop).
 	 */
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	set_output_buffers(s);
 	if (hooks->started) {
 		ret = hooks->started(s);
 		if (ret)

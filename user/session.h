@@ -65,6 +65,7 @@ struct vbt_session {
 	uint64_t seq;
 	uint64_t lost_seen;
 	int write_error;		/* errno of a failed write to the recording */
+	bool stdout_reg;		/* stdout is a regular file */
 	struct vbt_status_line status;	/* -t on a terminal */
 };
 

@@ -29,6 +29,14 @@
 #define VBT_COMM_LEN		16
 #define VBT_DISK_NAME_LEN	32
 
+/*
+ * Capacity limits every source and userspace agree on: devices in a -d
+ * filter (the BPF filter map, the module's START request) and virtio-blk
+ * disks whose status byte the BPF programs read.
+ */
+#define VBT_MAX_FILTER_DEVS	32
+#define VBT_MAX_VIRTIO_DISKS	256
+
 enum vbt_kind {
 	VBT_KIND_BLOCK		= 1,	/* a block request completed */
 	VBT_KIND_SYSCALL	= 2,	/* a traced syscall failed */
@@ -166,6 +174,15 @@ struct vbt_async {
 };
 
 /*
+ * Key of the failed-request counters a source keeps in the kernel (the BPF
+ * 'errors' map; the module reports the same pairs as vbt_kmod_errcount).
+ */
+struct vbt_err_key {
+	__u32	dev;		/* kernel dev_t */
+	__u32	op;		/* enum vbt_op */
+};
+
+/*
  * A SCSI command that ended with a non-zero result (kind SCSI), read from
  * the scsi_cmnd when the low-level driver hands it back, before the block
  * layer completes the request: a retried command gives one record per try.
@@ -229,7 +246,7 @@ struct vbt_lost {
  * START.  read() returns whole records; a struct vbt_lost in the stream
  * counts the records dropped at that point because the reader fell behind.
  */
-#define VBT_KMOD_MAX_DEVS	32
+#define VBT_KMOD_MAX_DEVS	VBT_MAX_FILTER_DEVS
 #define VBT_KMOD_ALL		(1U << 0)	/* every completion, not only errors */
 
 struct vbt_kmod_start {

@@ -65,7 +65,8 @@ vbt_stop "$W/caps"
 loop=$(fx_enospc_loop 64M 64M)
 dev=${loop#/dev/}
 stat_sum() { awk '{print $1 + $5 + $12 + $16}' "/sys/block/$dev/stat"; }
-vbt_start "$W/lost" --side guest -j -a -d "$dev"
+# (a 1 MiB ring: --all sizes it for a stalled reader of a fast machine)
+VBLKTRACE_RING=1048576 vbt_start "$W/lost" --side guest -j -a -d "$dev"
 before=$(stat_sum)
 kill -STOP "$(cat "$W/lost/pid")"
 dd if="$loop" of=/dev/null bs=4k count=16000 iflag=direct 2>/dev/null

@@ -4,6 +4,8 @@
  * docs/events.schema.json says.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -113,6 +115,95 @@ TEST_F(fmt, json_escapes_hostile_comm)
 	EXPECT_STREQ("a\"b\\c\nd", json_object_get_string(get(o, "comm")));
 	json_object_put(o);
 	free(s);
+}
+
+/* json-c's own serialization of what we wrote, to compare byte by byte. */
+static void same_as_json_c(struct __test_metadata *_metadata, const char *out)
+{
+	struct json_object *o = json_tokener_parse(out);
+
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+				JSON_C_TO_STRING_NOSLASHESCAPE), out);
+	json_object_put(o);
+}
+
+/*
+ * The record writer is not json-c, so it must write what json-c would:
+ * every kind and optional field, and strings holding every control
+ * character, quotes, backslashes, slashes, DEL and UTF-8.
+ */
+TEST_F(fmt, json_writer_is_byte_identical_to_json_c)
+{
+	static const int kinds[] = {
+		VBT_KIND_BLOCK, VBT_KIND_SYSCALL, VBT_KIND_IO_URING,
+		VBT_KIND_AIO, VBT_KIND_LOST, VBT_KIND_VM_STATE, VBT_KIND_BIO,
+	};
+	char hostile[64];
+	char *out;
+	int n = 0;
+
+	for (int c = 1; c < 32; c++)
+		hostile[n++] = c;
+	strcpy(hostile + n, "\"\\/\x7f\xc3\xa9");
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct vbt_event ev = self->ev;
+
+		ev.kind = kinds[k];
+		snprintf(ev.comm, sizeof(ev.comm), "%.16s", hostile + 20);
+		if (ev.kind == VBT_KIND_BLOCK) {
+			ev.blk.not_issued = true;
+			ev.blk.virtio_derived = true;
+			ev.blk.flags = ~0U;
+			ev.blk.sector = UINT64_MAX;
+		} else if (ev.kind == VBT_KIND_SYSCALL) {
+			ev.sys.sys = VBT_SYS_PWRITEV;
+			ev.sys.fd = -1;
+			snprintf(ev.sys.path, sizeof(ev.sys.path), "/a/%s", hostile);
+			ev.sys.offset = 1ULL << 63;
+			ev.sys.cause_seq = 3;
+		} else if (ev.kind == VBT_KIND_BIO) {
+			snprintf(ev.bio.disk, sizeof(ev.bio.disk), "dm-0");
+			ev.bio.status = 10;
+			ev.bio.stacked = true;
+			ev.bio.remap = true;
+			snprintf(ev.bio.from_disk, sizeof(ev.bio.from_disk),
+				 "%.20s", hostile);
+			ev.bio.from_sector = 99;
+		} else if (ev.kind == VBT_KIND_LOST) {
+			ev.lost = 12345;
+		} else if (ev.kind == VBT_KIND_VM_STATE) {
+			snprintf(ev.vmstate.state, sizeof(ev.vmstate.state),
+				 "paused");
+			snprintf(ev.vmstate.reason, sizeof(ev.vmstate.reason),
+				 "%.20s", hostile);
+		} else {
+			ev.async.opcode = 23;
+			ev.async.fd = 13;
+			snprintf(ev.async.path, sizeof(ev.async.path), "%s", hostile);
+		}
+		ev.host.known = k % 2;
+		snprintf(ev.host.vm, sizeof(ev.host.vm), "vm\"%.40s", hostile);
+		snprintf(ev.host.image, sizeof(ev.host.image), "/img/%.40s",
+			 hostile);
+		ev.host.direct = k % 3 == 0 ? -1 : 1;
+		snprintf(ev.host.guest_sees, sizeof(ev.host.guest_sees), "EIO");
+		ev.host.retry_of = k;
+		out = vbt_format_json(&ev, &self->f);
+		ASSERT_NE(NULL, out);
+		same_as_json_c(_metadata, out);
+		free(out);
+	}
+	/* no optional field at all */
+	self->ev.blk.status = -1;
+	self->ev.blk.virtio_status = VBT_VIRTIO_NONE;
+	self->ev.blk.flags = 0;
+	out = vbt_format_json(&self->ev, &self->f);
+	ASSERT_NE(NULL, out);
+	same_as_json_c(_metadata, out);
+	EXPECT_NE(NULL, strstr(out, "\"flags\":[]"));
+	free(out);
 }
 
 TEST_F(fmt, json_non_virtio_disk_has_no_virtio_status)

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "correlate/correlate.h"
+#include "correlate/host_index.h"
 #include "decode/names.h"
 #include "system/qemu/qemu_opts.h"
 #include "util/json.h"
@@ -35,8 +36,21 @@ struct gdisk {
 	int pci_slot;
 };
 
+/* A drive's failed host I/O, sorted for the join (built when first used). */
+struct dindex {
+	bool built;
+	struct vbt_hidx off;		/* with a byte range: by (offset, time) */
+	struct vbt_hidx rangeless;	/* without one (fsync, ...): by time */
+	struct vbt_hidx all;		/* every failed I/O on it: by time */
+	struct vbt_hidx blocks;		/* failed block requests under it */
+};
+
 struct ctx {
 	const struct vbt_recording *g, *h;
+	struct dindex *di;		/* parallel to hd[] */
+	struct vbt_hidx seqs;		/* host events by seq */
+	char why[768];			/* the join being classified */
+	bool oom;
 	const struct vbt_input *hin;
 	const struct vbt_corr_opts *o;
 	struct hdrive *hd;
@@ -404,32 +418,76 @@ static bool guest_virtio_error(const struct vbt_rec_event *re)
 		ev->blk.virtio_status == VBT_VIRTIO_UNSUPP);
 }
 
+static bool name_in(const char *list, const char *name);
+
+static void hidx_add(struct ctx *c, struct vbt_hidx *x, uint64_t key,
+		     uint64_t real_ns, uint64_t len, size_t k)
+{
+	if (vbt_hidx_add(x, key, real_ns, len, k))
+		c->oom = true;
+}
+
+/* The sorted views of drive @d's failed host I/O (NULL without memory). */
+static struct dindex *dindex(struct ctx *c, const struct hdrive *d)
+{
+	struct dindex *x = &c->di[d - c->hd];
+
+	if (x->built)
+		return c->oom ? NULL : x;
+	x->built = true;
+	for (size_t k = 0; k < c->h->n; k++) {
+		const struct vbt_rec_event *he = &c->h->ev[k];
+		uint64_t off, len;
+
+		if (he->ev.kind == VBT_KIND_BLOCK && he->ev.err &&
+		    name_in(d->host_devs, he->ev.blk.disk))
+			hidx_add(c, &x->blocks, 0, he->real_ns, 0, k);
+		if (!is_host_io_error(&he->ev) || !event_on_drive(&he->ev, d))
+			continue;
+		hidx_add(c, &x->all, 0, he->real_ns, 0, k);
+		if (host_range(&he->ev, &off, &len))
+			hidx_add(c, &x->off, off, he->real_ns, len ? len : 1, k);
+		else
+			hidx_add(c, &x->rangeless, 0, he->real_ns, 0, k);
+	}
+	vbt_hidx_sort(&x->off);
+	vbt_hidx_sort(&x->rangeless);
+	vbt_hidx_sort(&x->all);
+	vbt_hidx_sort(&x->blocks);
+	return c->oom ? NULL : x;
+}
+
+static uint64_t sub0(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* Is there a failed host I/O on @x at exactly @off within @win of @t? */
+static bool exact_near(const struct dindex *x, uint64_t off, uint64_t t,
+		       uint64_t win)
+{
+	size_t p = vbt_hidx_lower(&x->off, off, sub0(t, win));
+
+	return p < x->off.n && x->off.e[p].key == off &&
+	       x->off.e[p].real_ns <= t + win;
+}
+
 /* Failed guest requests of disk @g that a failed host I/O on @d covers. */
 static int evidence(struct ctx *c, const struct gdisk *g,
 		    const struct hdrive *d)
 {
+	const struct dindex *x;
 	int n = 0;
 
-	if (!mappable(d))
+	if (!mappable(d) || !(x = dindex(c, d)))
 		return 0;
 	for (size_t i = 0; i < c->g->n; i++) {
 		const struct vbt_rec_event *ge = &c->g->ev[i];
 
 		if (!guest_virtio_error(ge) || strcmp(ge->ev.blk.disk, g->name))
 			continue;
-		for (size_t k = 0; k < c->h->n; k++) {
-			const struct vbt_rec_event *he = &c->h->ev[k];
-			uint64_t off, len;
-
-			if (!is_host_io_error(&he->ev) ||
-			    !event_on_drive(&he->ev, d) ||
-			    !host_range(&he->ev, &off, &len) ||
-			    off != guest_off(d, &ge->ev) ||
-			    absdiff(ge->real_ns, he->real_ns) > c->o->coarse_ns)
-				continue;
-			n++;
-			break;
-		}
+		n += exact_near(x, guest_off(d, &ge->ev), ge->real_ns,
+				c->o->coarse_ns);
 	}
 	return n;
 }
@@ -551,14 +609,69 @@ static int gdisk_index(struct ctx *c, const char *name)
 struct cand {
 	size_t g;			/* guest event */
 	int64_t d;			/* host wall - guest wall */
+	size_t k;			/* host event */
 };
 
 #define CLOCK_TOL_NS	500000000LL	/* pairs agreeing on the offset */
 #define MAX_CANDS	20000
 
-/* Failed host I/O at exactly the guest request's offset: offset candidates. */
+static int cmp_cand_host(const void *a, const void *b);
+
+/* Append guest event @i's candidates on @hd to @cs[@n..]; the new count. */
+static int add_candidates(struct ctx *c, const struct hdrive *hd, size_t i,
+			  struct cand *cs, int n, struct cand **grp,
+			  size_t *gcap)
+{
+	const struct vbt_rec_event *ge = &c->g->ev[i];
+	const struct dindex *x = dindex(c, hd);
+	uint64_t goff = guest_off(hd, &ge->ev), win = c->o->coarse_ns;
+	size_t m = 0, p;
+
+	if (!x)
+		return n;
+	p = vbt_hidx_lower(&x->off, goff, sub0(ge->real_ns, win));
+	for (; p < x->off.n && x->off.e[p].key == goff &&
+	       x->off.e[p].real_ns <= ge->real_ns + win; p++) {
+		const struct vbt_rec_event *he = &c->h->ev[x->off.e[p].k];
+
+		if (!vbt_ops_compatible(&ge->ev, &he->ev))
+			continue;
+		if (m == *gcap) {
+			size_t cap = *gcap ? *gcap * 2 : 16;
+			struct cand *g2 = realloc(*grp, cap * sizeof(*g2));
+
+			if (!g2) {
+				c->oom = true;
+				break;
+			}
+			*grp = g2;
+			*gcap = cap;
+		}
+		(*grp)[m++] = (struct cand){ i, (int64_t)(he->real_ns -
+							  ge->real_ns),
+					     x->off.e[p].k };
+	}
+	qsort(*grp, m, sizeof(**grp), cmp_cand_host);
+	for (size_t j = 0; j < m && n < MAX_CANDS; j++)
+		cs[n++] = (*grp)[j];
+	return n;
+}
+
+static int cmp_cand_host(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/*
+ * Failed host I/O at exactly the guest request's offset: offset candidates,
+ * grouped by guest event and, within a group, in host recording order.
+ */
 static int clock_candidates(struct ctx *c, struct cand *cs)
 {
+	struct cand *grp = NULL;
+	size_t gcap = 0;
 	int n = 0;
 
 	for (size_t i = 0; i < c->g->n && n < MAX_CANDS; i++) {
@@ -572,21 +685,9 @@ static int clock_candidates(struct ctx *c, struct cand *cs)
 		hd = &c->hd[c->pair_of[gi]];
 		if (!mappable(hd) || guest_class(&ge->ev) == OPC_FLUSH)
 			continue;
-		for (size_t k = 0; k < c->h->n && n < MAX_CANDS; k++) {
-			const struct vbt_rec_event *he = &c->h->ev[k];
-			uint64_t off, len;
-
-			if (!is_host_io_error(&he->ev) ||
-			    !event_on_drive(&he->ev, hd) ||
-			    !host_range(&he->ev, &off, &len) ||
-			    off != guest_off(hd, &ge->ev) ||
-			    !vbt_ops_compatible(&ge->ev, &he->ev) ||
-			    absdiff(ge->real_ns, he->real_ns) > c->o->coarse_ns)
-				continue;
-			cs[n++] = (struct cand){ i, (int64_t)(he->real_ns -
-							     ge->real_ns) };
-		}
+		n = add_candidates(c, hd, i, cs, n, &grp, &gcap);
 	}
+	free(grp);
 	return n;
 }
 
@@ -596,30 +697,73 @@ static int clock_candidates(struct ctx *c, struct cand *cs)
  * of it; take the best supported, then the median of each guest error's
  * candidate nearest to it.
  */
+static int cmp_by_d(const void *a, const void *b, void *arg)
+{
+	const struct cand *cs = arg;
+	int x = *(const int *)a, y = *(const int *)b;
+
+	if (cs[x].d != cs[y].d)
+		return cs[x].d < cs[y].d ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * support[i]: how many guest events have a candidate within CLOCK_TOL_NS of
+ * candidate i.  A window slides over the candidates sorted by offset,
+ * counting candidates per guest event: n log n, not n * n.
+ */
+static int *clock_support(const struct cand *cs, int n)
+{
+	int *order = calloc(n, sizeof(*order)), *grp = calloc(n, sizeof(*grp));
+	int *cnt = calloc(n, sizeof(*cnt)), *support = calloc(n, sizeof(*support));
+	int lo = 0, hi = 0, distinct = 0;
+
+	if (!order || !grp || !cnt || !support) {
+		free(support);
+		support = NULL;
+		goto out;
+	}
+	/* candidates are grouped by guest event, in order */
+	for (int i = 1; i < n; i++)
+		grp[i] = grp[i - 1] + (cs[i].g != cs[i - 1].g);
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), cmp_by_d, (void *)cs);
+	for (int i = 0; i < n; i++) {
+		int64_t d = cs[order[i]].d;
+
+		while (hi < n && cs[order[hi]].d - d <= CLOCK_TOL_NS)
+			distinct += !cnt[grp[order[hi++]]]++;
+		while (d - cs[order[lo]].d > CLOCK_TOL_NS)
+			distinct -= !--cnt[grp[order[lo++]]];
+		support[order[i]] = distinct;
+	}
+out:
+	free(order);
+	free(grp);
+	free(cnt);
+	return support;
+}
+
 static void align_clocks(struct ctx *c, struct vbt_correlation *out)
 {
 	struct cand *cs = calloc(MAX_CANDS, sizeof(*cs));
 	int64_t *d = NULL, best_d = 0;
 	int n = cs ? clock_candidates(c, cs) : 0, best = -1, m = 0;
+	int *support = n ? clock_support(cs, n) : NULL;
 
+	if (!support) {
+		c->oom |= n > 0;
+		n = 0;
+	}
 	for (int i = 0; i < n; i++) {
-		int support = 0;
-		size_t last = SIZE_MAX;
-
-		/* candidates are grouped by guest event, in order */
-		for (int k = 0; k < n; k++) {
-			if (cs[k].g == last ||
-			    llabs(cs[k].d - cs[i].d) > CLOCK_TOL_NS)
-				continue;
-			support++;
-			last = cs[k].g;
-		}
-		if (support > best || (support == best &&
-				       llabs(cs[i].d) < llabs(best_d))) {
-			best = support;
+		if (support[i] > best || (support[i] == best &&
+					  llabs(cs[i].d) < llabs(best_d))) {
+			best = support[i];
 			best_d = cs[i].d;
 		}
 	}
+	free(support);
 	if (n)
 		d = calloc(n, sizeof(*d));
 	for (int i = 0; d && i < n;) {
@@ -661,12 +805,18 @@ static void align_clocks(struct ctx *c, struct vbt_correlation *out)
 
 /* ---- origins -------------------------------------------------------------------- */
 
-static long host_by_seq(const struct vbt_recording *h, uint64_t seq)
+/* The first host event with this seq, or -1. */
+static long host_by_seq(struct ctx *c, uint64_t seq)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (h->ev[i].ev.seq == seq)
-			return i;
-	return -1;
+	size_t p;
+
+	if (!c->seqs.e && c->h->n) {
+		for (size_t k = 0; k < c->h->n; k++)
+			hidx_add(c, &c->seqs, c->h->ev[k].ev.seq, 0, 0, k);
+		vbt_hidx_sort(&c->seqs);
+	}
+	p = vbt_hidx_lower(&c->seqs, seq, 0);
+	return p < c->seqs.n && c->seqs.e[p].key == seq ? (long)c->seqs.e[p].k : -1;
 }
 
 static bool name_in(const char *list, const char *name)
@@ -679,22 +829,33 @@ static bool name_in(const char *list, const char *name)
 	return false;
 }
 
-/* A failed host block request under the image, near @t (host wall). */
+/*
+ * A failed host block request under the image, nearest to @t (host wall)
+ * within the window; of equally near ones, the first recorded.
+ */
 static long host_block_near(struct ctx *c, const struct hdrive *d, uint64_t t)
 {
-	long best = -1;
+	const struct dindex *x = dindex(c, d);
+	const struct vbt_hidx *b = x ? &x->blocks : NULL;
 	uint64_t bd = UINT64_MAX;
+	long best = -1;
+	size_t p;
 
-	for (size_t k = 0; k < c->h->n; k++) {
-		const struct vbt_rec_event *he = &c->h->ev[k];
+	if (!b)
+		return -1;
+	p = vbt_hidx_lower(b, 0, t);	/* first at or after t: lowest k */
+	if (p < b->n && b->e[p].real_ns - t <= c->o->window_ns) {
+		bd = b->e[p].real_ns - t;
+		best = b->e[p].k;
+	}
+	if (p > 0 && t - b->e[p - 1].real_ns <= c->o->window_ns) {
+		uint64_t dt = t - b->e[p - 1].real_ns;
+		size_t q = vbt_hidx_lower(b, 0, b->e[p - 1].real_ns);
 
-		if (he->ev.kind != VBT_KIND_BLOCK || !he->ev.err ||
-		    !name_in(d->host_devs, he->ev.blk.disk) ||
-		    absdiff(he->real_ns, t) > c->o->window_ns ||
-		    absdiff(he->real_ns, t) >= bd)
-			continue;
-		bd = absdiff(he->real_ns, t);
-		best = k;
+		if (dt < bd || (dt == bd && (long)b->e[q].k < best)) {
+			bd = dt;
+			best = b->e[q].k;
+		}
 	}
 	return best;
 }
@@ -721,38 +882,84 @@ static void describe_host(const struct vbt_event *ev, char *buf, size_t len)
 			 vbt_errno_name(ev->err));
 }
 
-/* The failed host I/O behind a guest request, or -1. */
+struct best {
+	uint64_t dt;
+	long k;
+};
+
+/* A host I/O for guest @ge, @penalty further than its time says. */
+static void consider(struct ctx *c, const struct vbt_rec_event *ge,
+		     const struct vbt_hidx_ent *e, uint64_t t, uint64_t penalty,
+		     struct best *b)
+{
+	uint64_t dt = absdiff(e->real_ns, t);
+
+	if (dt > c->o->window_ns ||
+	    !vbt_ops_compatible(&ge->ev, &c->h->ev[e->k].ev))
+		return;
+	dt += penalty;
+	if (dt < b->dt || (dt == b->dt && (long)e->k < b->k)) {
+		b->dt = dt;
+		b->k = e->k;
+	}
+}
+
+/* Every entry of a time view within the window around @t. */
+static void window_scan(struct ctx *c, const struct vbt_rec_event *ge,
+			const struct vbt_hidx *x, uint64_t t, struct best *b)
+{
+	uint64_t w = c->o->window_ns;
+
+	for (size_t p = vbt_hidx_lower(x, 0, sub0(t, w));
+	     p < x->n && x->e[p].real_ns <= t + w; p++)
+		consider(c, ge, &x->e[p], t, 0, b);
+}
+
+/*
+ * The failed host I/O behind a guest request, or -1: the nearest in time
+ * within the window (for a raw image, overlapping the request's bytes, an
+ * exact start first); of equally near ones, the first recorded.
+ */
 static long find_host(struct ctx *c, const struct hdrive *d,
 		      const struct vbt_rec_event *ge, int64_t offset_ns)
 {
 	uint64_t goff = guest_off(d, &ge->ev), glen = ge->ev.blk.bytes;
-	uint64_t t = ge->real_ns + offset_ns, bd = UINT64_MAX;
-	long best = -1;
+	uint64_t t = ge->real_ns + offset_ns, w = c->o->window_ns;
+	const struct dindex *x = dindex(c, d);
+	struct best b = { UINT64_MAX, -1 };
 
-	for (size_t k = 0; k < c->h->n; k++) {
-		const struct vbt_rec_event *he = &c->h->ev[k];
-		uint64_t off, len, dt = absdiff(he->real_ns, t);
+	if (!x)
+		return -1;
+	if (mappable(d) && guest_class(&ge->ev) != OPC_FLUSH) {
+		const struct vbt_hidx *o = &x->off;
+		size_t p;
 
-		if (!is_host_io_error(&he->ev) || !event_on_drive(&he->ev, d) ||
-		    !vbt_ops_compatible(&ge->ev, &he->ev) ||
-		    dt > c->o->window_ns)
-			continue;
-		if (mappable(d) && guest_class(&ge->ev) != OPC_FLUSH &&
-		    host_range(&he->ev, &off, &len)) {
-			if (!glen)
-				glen = 512;
-			if (off >= goff + glen || off + (len ? len : 1) <= goff)
+		if (!glen)
+			glen = 512;
+		/* ranges that overlap [goff, goff + glen), within the window */
+		p = vbt_hidx_lower(o, sub0(goff, o->max_len ? o->max_len - 1 : 0),
+				   sub0(t, w));
+		while (p < o->n && o->e[p].key < goff + glen) {
+			const struct vbt_hidx_ent *e = &o->e[p];
+
+			if (e->real_ns < sub0(t, w)) {	/* into the window */
+				p = vbt_hidx_lower(o, e->key, sub0(t, w));
 				continue;
+			}
+			if (e->real_ns > t + w) {	/* next offset */
+				p = vbt_hidx_lower(o, e->key + 1, sub0(t, w));
+				continue;
+			}
 			/* an exact start beats any overlap */
-			if (off != goff)
-				dt += c->o->window_ns;
+			if (e->key + e->len > goff)
+				consider(c, ge, e, t, e->key != goff ? w : 0, &b);
+			p++;
 		}
-		if (dt < bd) {
-			bd = dt;
-			best = k;
-		}
+		window_scan(c, ge, &x->rangeless, t, &b);
+	} else {
+		window_scan(c, ge, &x->all, t, &b);
 	}
-	return best;
+	return b.k;
 }
 
 static bool host_covers(struct ctx *c, uint64_t t)
@@ -776,13 +983,13 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 	j->disk = gi;
 	if (!ge->reached_device) {
 		j->origin = VBT_ORIGIN_GUEST;
-		snprintf(j->why, sizeof(j->why), "the request never reached "
+		snprintf(c->why, sizeof(c->why), "the request never reached "
 			 "the device: the guest's block layer failed it");
 		return;
 	}
 	if (!guest_virtio_error(ge)) {
 		j->origin = VBT_ORIGIN_GUEST;
-		snprintf(j->why, sizeof(j->why), "no virtio error: the guest's "
+		snprintf(c->why, sizeof(c->why), "no virtio error: the guest's "
 			 "own stack (%s) failed it",
 			 gi >= 0 && c->gd[gi].virtio ? "above the virtio device" :
 			 "not a virtio disk");
@@ -790,7 +997,7 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 	}
 	if (gi < 0 || c->pair_of[gi] < 0) {
 		j->origin = VBT_ORIGIN_UNKNOWN;
-		snprintf(j->why, sizeof(j->why), "virtio error, but no host "
+		snprintf(c->why, sizeof(c->why), "virtio error, but no host "
 			 "drive was paired with %s", ev->blk.disk);
 		return;
 	}
@@ -805,7 +1012,7 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 					c->h->ev[k].real_ns);
 		describe_host(he, hd, sizeof(hd));
 		b = he->kind == VBT_KIND_SYSCALL && he->sys.cause_seq ?
-		    host_by_seq(c->h, he->sys.cause_seq) : -1;
+		    host_by_seq(c, he->sys.cause_seq) : -1;
 		if (b < 0)
 			b = host_block_near(c, d, c->h->ev[k].real_ns);
 		if (b >= 0) {
@@ -814,11 +1021,11 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 			j->origin = VBT_ORIGIN_HOST_DEVICE;
 			j->host_block = b;
 			describe_host(&c->h->ev[b].ev, bd, sizeof(bd));
-			snprintf(j->why, sizeof(j->why), "%.380s, because %.300s", hd,
+			snprintf(c->why, sizeof(c->why), "%.380s, because %.300s", hd,
 				 bd);
 		} else {
 			j->origin = VBT_ORIGIN_HOST_SYSCALL;
-			snprintf(j->why, sizeof(j->why), "%.400s", hd);
+			snprintf(c->why, sizeof(c->why), "%.400s", hd);
 		}
 		return;
 	}
@@ -828,44 +1035,47 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 		j->host_block = b;
 		j->host_err = c->h->ev[b].ev.err;
 		describe_host(&c->h->ev[b].ev, hd, sizeof(hd));
-		snprintf(j->why, sizeof(j->why), "%.300s under %.256s (QEMU's own I/O "
+		snprintf(c->why, sizeof(c->why), "%.300s under %.256s (QEMU's own I/O "
 			 "was not seen)", hd, d->image);
 		return;
 	}
 	if (!host_covers(c, ge->real_ns + out->clock_offset_ns)) {
 		j->origin = VBT_ORIGIN_UNKNOWN;
-		snprintf(j->why, sizeof(j->why), "the host recording does not "
+		snprintf(c->why, sizeof(c->why), "the host recording does not "
 			 "cover this time");
 		return;
 	}
 	j->origin = VBT_ORIGIN_QEMU_INTERNAL;
 	if (strstr(d->filters, "blkdebug"))
-		snprintf(j->why, sizeof(j->why), "no host-side failure; drive "
+		snprintf(c->why, sizeof(c->why), "no host-side failure; drive "
 			 "%s has a blkdebug filter: injected by QEMU", d->id);
 	else if (!strcmp(d->aio, "native")) {
 		j->low_confidence = true;
-		snprintf(j->why, sizeof(j->why), "no host-side failure seen, "
+		snprintf(c->why, sizeof(c->why), "no host-side failure seen, "
 			 "but aio=native completions are invisible on this "
 			 "host kernel: a host failure is not ruled out");
 	} else {
-		snprintf(j->why, sizeof(j->why), "no host-side failure: QEMU "
+		snprintf(c->why, sizeof(c->why), "no host-side failure: QEMU "
 			 "failed it itself (detached backend, error policy, "
 			 "filter)");
 	}
 }
 
+/*
+ * A syscall takes the origin of the block failure it surfaced from: the
+ * first block join (they all come first) of that guest seq.
+ */
 static void classify_other(struct ctx *c, struct vbt_correlation *out,
-			   struct vbt_join *j)
+			   struct vbt_join *j, const struct vbt_hidx *by_seq)
 {
 	const struct vbt_event *ev = &c->g->ev[j->guest].ev;
 
 	if (ev->kind == VBT_KIND_SYSCALL && ev->sys.cause_seq) {
-		for (size_t i = 0; i < out->njoins; i++) {
-			const struct vbt_join *cj = &out->joins[i];
+		size_t p = vbt_hidx_lower(by_seq, ev->sys.cause_seq, 0);
 
-			if (c->g->ev[cj->guest].ev.seq != ev->sys.cause_seq ||
-			    c->g->ev[cj->guest].ev.kind != VBT_KIND_BLOCK)
-				continue;
+		if (p < by_seq->n && by_seq->e[p].key == ev->sys.cause_seq) {
+			const struct vbt_join *cj = &out->joins[by_seq->e[p].k];
+
 			j->origin = cj->origin;
 			j->host = cj->host;
 			j->host_block = cj->host_block;
@@ -873,14 +1083,14 @@ static void classify_other(struct ctx *c, struct vbt_correlation *out,
 			j->disk = cj->disk;
 			j->delta_ns = cj->delta_ns;
 			j->low_confidence = cj->low_confidence;
-			snprintf(j->why, sizeof(j->why), "surfaced from guest "
+			snprintf(c->why, sizeof(c->why), "surfaced from guest "
 				 "event %" PRIu64 ": %.700s", ev->sys.cause_seq,
 				 cj->why);
 			return;
 		}
 	}
 	j->origin = VBT_ORIGIN_GUEST;
-	snprintf(j->why, sizeof(j->why), "no failed block request behind it "
+	snprintf(c->why, sizeof(c->why), "no failed block request behind it "
 		 "in the guest recording");
 }
 
@@ -906,12 +1116,28 @@ static void host_span(struct ctx *c)
 		c->hspan_start = c->hspan_end = 0;
 }
 
+static void ctx_free(struct ctx *c)
+{
+	for (int i = 0; c->di && i < MAX_HDRIVES; i++) {
+		vbt_hidx_free(&c->di[i].off);
+		vbt_hidx_free(&c->di[i].rangeless);
+		vbt_hidx_free(&c->di[i].all);
+		vbt_hidx_free(&c->di[i].blocks);
+	}
+	vbt_hidx_free(&c->seqs);
+	free(c->di);
+	free(c->hd);
+	c->di = NULL;
+	c->hd = NULL;
+}
+
 int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 		  const struct vbt_corr_opts *o, struct vbt_correlation *out,
 		  char *err, size_t errlen)
 {
 	struct vbt_corr_opts opts = *o;
 	struct ctx c = { .g = &g->rec, .h = &h->rec, .hin = h, .o = &opts };
+	struct vbt_hidx by_seq = { 0 };	/* block joins by guest seq */
 	size_t nerr = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -920,7 +1146,10 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 	if (!opts.coarse_ns)
 		opts.coarse_ns = DEFAULT_COARSE_NS;
 	c.hd = calloc(MAX_HDRIVES, sizeof(*c.hd));
-	if (!c.hd) {
+	c.di = calloc(MAX_HDRIVES, sizeof(*c.di));
+	if (!c.hd || !c.di) {
+		free(c.hd);
+		free(c.di);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -936,7 +1165,7 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 		if (!any) {
 			snprintf(err, errlen, "the host side has no VM named "
 				 "'%s'", opts.vm);
-			free(c.hd);
+			ctx_free(&c);
 			return -ENOENT;
 		}
 	}
@@ -946,13 +1175,17 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 		nerr += g->rec.ev[i].ev.err && g->rec.ev[i].ev.kind !=
 						VBT_KIND_LOST;
 	out->joins = calloc(nerr + 1, sizeof(*out->joins));
-	if (!out->joins) {
-		free(c.hd);
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!out->joins)
+		c.oom = true;
 	/* Block failures first: syscalls take the origin of their cause. */
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 2 && !c.oom; pass++) {
+		if (pass == 1) {
+			for (size_t i = 0; i < out->njoins; i++)
+				hidx_add(&c, &by_seq,
+					 g->rec.ev[out->joins[i].guest].ev.seq,
+					 0, 0, i);
+			vbt_hidx_sort(&by_seq);
+		}
 		for (size_t i = 0; i < g->rec.n; i++) {
 			const struct vbt_event *ev = &g->rec.ev[i].ev;
 			struct vbt_join *j;
@@ -964,21 +1197,34 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 			j->guest = i;
 			j->host = j->host_block = -1;
 			j->disk = -1;
+			c.why[0] = 0;
 			if (pass == 0)
 				classify_block(&c, out, j);
 			else
-				classify_other(&c, out, j);
+				classify_other(&c, out, j, &by_seq);
+			/* as long as it is, not 768 bytes for each of 1M joins */
+			j->why = strdup(c.why);
+			if (!j->why)
+				c.oom = true;
 			out->counts[j->origin]++;
 		}
 	}
+	vbt_hidx_free(&by_seq);
+	ctx_free(&c);
+	if (c.oom) {
+		vbt_correlation_free(out);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	qsort_r(out->joins, out->njoins, sizeof(*out->joins), cmp_join,
 		(void *)&g->rec);
-	free(c.hd);
 	return 0;
 }
 
 void vbt_correlation_free(struct vbt_correlation *c)
 {
+	for (size_t i = 0; c->joins && i < c->njoins; i++)
+		free(c->joins[i].why);
 	free(c->joins);
 	memset(c, 0, sizeof(*c));
 }

@@ -71,7 +71,7 @@ struct vbt_join {
 	int64_t delta_ns;		/* guest - aligned host time */
 	int disk;			/* index into disks[], or -1 */
 	bool low_confidence;
-	char why[768];
+	char *why;			/* freed by vbt_correlation_free() */
 };
 
 struct vbt_correlation {

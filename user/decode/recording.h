@@ -19,8 +19,13 @@
 
 #define VBT_REC_VERSION		1		/* the "v" we read and write */
 #define VBT_REC_MAX_LINE	(64 * 1024)	/* bytes per JSON line */
+/*
+ * A million events per side must merge; a JSON line of the schema is at
+ * most ~1 KiB, so 1 GiB holds them, and anything larger is refused before
+ * it is read.
+ */
 #define VBT_REC_MAX_EVENTS	1000000
-#define VBT_REC_MAX_BYTES	(256UL * 1024 * 1024)
+#define VBT_REC_MAX_BYTES	(1024UL * 1024 * 1024)
 
 /* One event as recorded: the decoded event and its wall-clock time. */
 struct vbt_rec_event {

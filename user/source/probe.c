@@ -25,10 +25,23 @@ bool vbt_probe_kernel_btf(void)
 	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 }
 
-bool vbt_probe_btf_tracepoint(const char *name)
+bool vbt_probe_btf_tracepoint(const char *category, const char *name)
 {
 	static struct btf *vmlinux;
-	char type[128];
+	char type[128], path[256];
+	struct stat st;
+
+	/*
+	 * tracefs answers in microseconds; parsing vmlinux BTF (which libbpf
+	 * does again when it loads) takes tens of milliseconds, so it is only
+	 * the fallback for when tracefs is not mounted or not readable.
+	 */
+	snprintf(path, sizeof(path), TRACEFS "/events/%s", category);
+	if (!stat(path, &st)) {
+		snprintf(path, sizeof(path), TRACEFS "/events/%s/%s", category,
+			 name);
+		return !stat(path, &st);
+	}
 
 	if (!vmlinux) {
 		vmlinux = btf__load_vmlinux_btf();

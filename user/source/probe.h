@@ -7,8 +7,11 @@
 #include <stddef.h>
 
 bool vbt_probe_kernel_btf(void);
-/* Does vmlinux BTF describe this tracepoint (tp_btf/raw_tp can attach)? */
-bool vbt_probe_btf_tracepoint(const char *name);
+/*
+ * Does this kernel have the tracepoint category/name for tp_btf and raw_tp
+ * (asked of tracefs when mounted, else of vmlinux BTF)?
+ */
+bool vbt_probe_btf_tracepoint(const char *category, const char *name);
 /* Is the classic tracepoint category/name in tracefs? */
 bool vbt_probe_tracefs_event(const char *category, const char *name);
 /* The same as 0 or -errno: -EACCES when tracefs is there but closed to us. */

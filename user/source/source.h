@@ -18,10 +18,10 @@ typedef int (*vbt_record_fn)(void *ctx, const void *rec, size_t size);
 
 struct vbt_source_cfg {
 	bool all;			/* every completion, not only errors */
-	uint32_t devs[32];		/* only these devices (kernel dev_t) */
+	uint32_t devs[VBT_MAX_FILTER_DEVS]; /* only these (kernel dev_t) */
 	int ndevs;
 	uint32_t pid;			/* only this issuer (0: any) */
-	uint32_t virtio_devs[256];	/* disks driven by virtio_blk */
+	uint32_t virtio_devs[VBT_MAX_VIRTIO_DISKS]; /* driven by virtio_blk */
 	int nvirtio;
 	bool syscalls;			/* also failing I/O syscalls */
 	bool host;			/* QEMU's io_uring and AIO paths too;

@@ -39,9 +39,22 @@ static int on_record(void *ctx, void *data, size_t size)
 static int bpf_poll(struct vbt_source *src, int timeout_ms)
 {
 	struct bpf_source *bs = (struct bpf_source *)src;
-	int n = ring_buffer__poll(bs->rb, timeout_ms);
+	int n = ring_buffer__poll(bs->rb, timeout_ms), m;
 
-	return n == -EINTR ? 0 : n;
+	if (n == -EINTR)
+		n = 0;
+	if (n < 0)
+		return n;
+	/*
+	 * epoll reports the ring only after a wakeup, and the kernel wakes us
+	 * only for a record committed when we had read everything before it:
+	 * a record committed while we were still reading, and all after it,
+	 * would wait for the next wakeup, or at exit never be read.  (With
+	 * batched wakeups that is the rule, not a race.)  So read whatever is
+	 * there, every time.
+	 */
+	m = ring_buffer__consume(bs->rb);
+	return m < 0 ? (m == -EINTR ? n : m) : n + m;
 }
 
 static uint64_t bpf_lost(struct vbt_source *src)
@@ -58,16 +71,11 @@ static uint64_t bpf_lost(struct vbt_source *src)
 	return sum;
 }
 
-struct err_key {
-	uint32_t dev;
-	uint32_t op;
-};
-
 static void bpf_errors(struct vbt_source *src, vbt_errcount_fn fn, void *ctx)
 {
 	struct bpf_source *bs = (struct bpf_source *)src;
 	struct bpf_map *map = bs->skel->maps.errors;
-	struct err_key key, next, *prev = NULL;
+	struct vbt_err_key key, next, *prev = NULL;
 	uint64_t vals[bs->ncpus];
 
 	while (!bpf_map__get_next_key(map, prev, &next, sizeof(next))) {
@@ -201,7 +209,7 @@ static bool have_io_start(enum attach_level level, bool no_io_start)
 		return false;
 	if (no_io_start)
 		return false;
-	return vbt_probe_btf_tracepoint("block_io_start");
+	return vbt_probe_btf_tracepoint("block", "block_io_start");
 }
 
 static void choose_programs(struct guest_block_bpf *skel,
@@ -255,6 +263,61 @@ static int fill_maps(struct guest_block_bpf *skel,
 	return 0;
 }
 
+/*
+ * Ring buffer size from the rate we expect.  Failures: a storm of tens of
+ * thousands per second is when a record matters most, so 8 MiB (~75000
+ * records, a second or more of a reader that falls behind).  Every
+ * completion (--all): a CPU completes up to ~250k
+ * requests/s (loop over tmpfs; fast NVMe is of that order), 112 bytes
+ * each, so 8 MiB per CPU hold a quarter of a second of a reader that
+ * stalls; a power of two between 16 and 256 MiB (the pages are allocated
+ * when the map is created, hence the cap).
+ */
+static uint32_t ring_bytes(const struct vbt_source_cfg *cfg, int ncpus)
+{
+	uint64_t want = (uint64_t)ncpus << 23, size = 16U << 20;
+	const char *force = getenv("VBLKTRACE_RING");
+	char *end;
+
+	/* Tests make the ring small on purpose to see loss counted. */
+	if (force) {
+		unsigned long v = strtoul(force, &end, 0);
+
+		if (!*end && v >= 4096 && v <= (1UL << 30) && !(v & (v - 1)))
+			return v;
+	}
+	if (!cfg->all)
+		return 8U << 20;
+	while (size < want && size < (256U << 20))
+		size <<= 1;
+	return size;
+}
+
+/*
+ * Our own pid as the kernel numbers it (bpf sees global ids): in a PID
+ * namespace getpid() is another number, so then nothing is excluded.
+ */
+static uint32_t self_tgid(void)
+{
+	char line[256];
+	uint32_t pid = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+	int fields;
+	unsigned int p1, p2;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NSpid:", 6)) {
+			fields = sscanf(line + 6, "%u %u", &p1, &p2);
+			if (fields == 1 && p1 == (unsigned int)getpid())
+				pid = p1;
+			break;
+		}
+	fclose(f);
+	return pid;
+}
+
 static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 		     enum attach_level level, bool no_io_start, bool forced,
 		     char *err, size_t errlen)
@@ -270,10 +333,20 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 			 strerror(-ret));
 		return ret;
 	}
-	skel->bss->trace_all = cfg->all;
-	skel->bss->filter_dev = cfg->ndevs > 0;
-	skel->bss->filter_pid = cfg->pid;
-	skel->bss->has_io_start = io_start;
+	skel->rodata->trace_all = cfg->all;
+	skel->rodata->filter_dev = cfg->ndevs > 0;
+	skel->rodata->filter_pid = cfg->pid;
+	skel->rodata->has_io_start = io_start;
+	skel->rodata->self_tgid = bs->self_tgid;
+	ret = bpf_map__set_max_entries(skel->maps.events, bs->ring_bytes);
+	if (ret) {
+		snprintf(err, errlen, "cannot size the ring buffer: %s",
+			 strerror(-ret));
+		goto fail;
+	}
+	/* Streaming: one wakeup per 1/16 of the ring, not per record. */
+	if (cfg->all)
+		skel->rodata->wakeup_bytes = bs->ring_bytes / 16;
 	choose_programs(skel, level, io_start);
 
 	ret = guest_block_bpf__load(skel);
@@ -352,8 +425,8 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 			 "object: %s", strerror(-ret));
 		return ret;
 	}
-	sys->bss->filter_pids = cfg->nsys_pids > 0 || cfg->host;
-	sys->bss->match_qemu_comm = cfg->host;
+	sys->rodata->filter_pids = cfg->nsys_pids > 0 || cfg->host;
+	sys->rodata->match_qemu_comm = cfg->host;
 	ret = bpf_map__reuse_fd(sys->maps.events,
 				bpf_map__fd(bs->skel->maps.events));
 	if (!ret)
@@ -427,6 +500,8 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		goto fail;
 	}
 
+	bs->ring_bytes = ring_bytes(cfg, bs->ncpus);
+	bs->self_tgid = self_tgid();
 	for (int level = force.level; level < LEVEL_MAX; level++) {
 		if (level == LEVEL_TRACEPOINT)
 			vbt_probe_mount_tracefs();

@@ -26,11 +26,11 @@ static const char *const aio_hook_names[] = {
 static struct bpf_program *uring_submit_prog(struct host_qemu_bpf *h,
 					     const char **name)
 {
-	if (vbt_probe_btf_tracepoint("io_uring_submit_req")) {
+	if (vbt_probe_btf_tracepoint("io_uring", "io_uring_submit_req")) {
 		*name = "io_uring_submit_req";
 		return h->progs.btf_uring_submit;
 	}
-	if (vbt_probe_btf_tracepoint("io_uring_submit_sqe")) {
+	if (vbt_probe_btf_tracepoint("io_uring", "io_uring_submit_sqe")) {
 		*name = "io_uring_submit_sqe";
 		return h->progs.btf_uring_submit_sqe;
 	}
@@ -49,8 +49,8 @@ static int try_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 
 	if (!h)
 		return -errno;
-	h->bss->filter_pids = true;
-	h->bss->match_qemu_comm = true;
+	h->rodata->filter_pids = true;
+	h->rodata->match_qemu_comm = true;
 	bpf_object__for_each_program(prog, h->obj)
 		bpf_program__set_autoload(prog, false);
 

@@ -23,6 +23,8 @@ struct bpf_source {
 	bool stack_btf;			/* ... attached with tp_btf */
 	struct ring_buffer *rb;
 	int ncpus;
+	uint32_t ring_bytes;		/* size of the events ring buffer */
+	uint32_t self_tgid;		/* our pid as BPF sees it, or 0 */
 };
 
 /*

@@ -74,17 +74,24 @@ const char *vbt_jstr(struct json_object *o, const char *key)
 	       json_object_get_string(v) : NULL;
 }
 
+/*
+ * Keys are string literals (see json.h): json-c need not copy them, which
+ * matters when every block completion is streamed.
+ */
 void vbt_json_add_str(struct json_object *o, const char *key, const char *s)
 {
-	json_object_object_add(o, key, s ? json_object_new_string(s) : NULL);
+	json_object_object_add_ex(o, key, s ? json_object_new_string(s) : NULL,
+				  JSON_C_OBJECT_ADD_CONSTANT_KEY);
 }
 
 void vbt_json_add_int(struct json_object *o, const char *key, int64_t v)
 {
-	json_object_object_add(o, key, json_object_new_int64(v));
+	json_object_object_add_ex(o, key, json_object_new_int64(v),
+				  JSON_C_OBJECT_ADD_CONSTANT_KEY);
 }
 
 void vbt_json_add_u64(struct json_object *o, const char *key, uint64_t v)
 {
-	json_object_object_add(o, key, json_object_new_uint64(v));
+	json_object_object_add_ex(o, key, json_object_new_uint64(v),
+				  JSON_C_OBJECT_ADD_CONSTANT_KEY);
 }

@@ -37,7 +37,10 @@ struct json_object *vbt_jget(struct json_object *o, const char *key);
 /* @key of @o if it is a string, else NULL: a number is not a name. */
 const char *vbt_jstr(struct json_object *o, const char *key);
 
-/* Writing a record: @s as a JSON string, or null for NULL. */
+/*
+ * Writing a record: @s as a JSON string, or null for NULL.  @key must be a
+ * string literal (it is not copied).
+ */
 void vbt_json_add_str(struct json_object *o, const char *key, const char *s);
 void vbt_json_add_int(struct json_object *o, const char *key, int64_t v);
 void vbt_json_add_u64(struct json_object *o, const char *key, uint64_t v);

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One flat JSON object, written as json-c would (json_writer.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/json_writer.h"
+
+static void put(struct vbt_jw *w, const char *s, size_t n)
+{
+	if (w->oom)
+		return;
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 512;
+		char *b;
+
+		while (w->len + n + 1 > cap)
+			cap *= 2;
+		b = realloc(w->buf, cap);
+		if (!b) {
+			w->oom = true;
+			return;
+		}
+		w->buf = b;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = 0;
+}
+
+/* json-c's json_escape_str() without '/' escaping (NOSLASHESCAPE). */
+static void put_escaped(struct vbt_jw *w, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	put(w, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = *s;
+		char esc[7] = "\\";
+		size_t n = 2;
+
+		switch (c) {
+		case '\b': esc[1] = 'b'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		default:
+			if (c >= ' ')
+				continue;
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			n = 6;
+		}
+		put(w, run, s - run);
+		put(w, esc, n);
+		run = s + 1;
+	}
+	put(w, run, s - run);
+	put(w, "\"", 1);
+}
+
+static void key(struct vbt_jw *w, const char *k)
+{
+	if (w->fields)
+		put(w, ",", 1);
+	w->fields = true;
+	put_escaped(w, k);
+	put(w, ":", 1);
+}
+
+void vbt_jw_begin(struct vbt_jw *w)
+{
+	w->len = 0;
+	w->fields = false;
+	w->oom = false;
+	put(w, "{", 1);
+}
+
+void vbt_jw_str(struct vbt_jw *w, const char *k, const char *s)
+{
+	key(w, k);
+	if (s)
+		put_escaped(w, s);
+	else
+		put(w, "null", 4);
+}
+
+void vbt_jw_int(struct vbt_jw *w, const char *k, int64_t v)
+{
+	char num[24];
+
+	key(w, k);
+	put(w, num, snprintf(num, sizeof(num), "%" PRId64, v));
+}
+
+void vbt_jw_u64(struct vbt_jw *w, const char *k, uint64_t v)
+{
+	char num[24];
+
+	key(w, k);
+	put(w, num, snprintf(num, sizeof(num), "%" PRIu64, v));
+}
+
+void vbt_jw_bool(struct vbt_jw *w, const char *k, bool v)
+{
+	key(w, k);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void vbt_jw_strv(struct vbt_jw *w, const char *k, const char *const *v,
+		 int n)
+{
+	key(w, k);
+	put(w, "[", 1);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			put(w, ",", 1);
+		put_escaped(w, v[i]);
+	}
+	put(w, "]", 1);
+}
+
+char *vbt_jw_end(struct vbt_jw *w)
+{
+	char *out;
+
+	put(w, "}", 1);
+	out = w->oom ? NULL : w->buf;
+	if (!out)
+		free(w->buf);
+	w->buf = NULL;
+	w->len = w->cap = 0;
+	return out;
+}
