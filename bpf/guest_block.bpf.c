@@ -317,7 +317,13 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 	__u8 op;
 
 	if (!status && !trace_all) {
-		if (!has_io_start)
+		/*
+		 * SCSI ends a failed request in two steps on 6.1, a zero-byte
+		 * success first ("64 + 0 [0]", then "64 + 8 [-61]"): keep
+		 * the issuer until the request is done, as the error path does.
+		 */
+		if (!has_io_start &&
+		    nr_bytes >= RQ_READ(direct, rq, __data_len))
 			slot_release(slot_of(rq), rq_key(rq));
 		return 0;
 	}
