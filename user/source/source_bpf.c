@@ -22,6 +22,7 @@
 #include "source/probe.h"
 #include "source/source.h"
 #include "source/source_bpf_int.h"
+#include "util/msg.h"
 
 enum attach_level { LEVEL_TP_BTF, LEVEL_RAW_TP, LEVEL_TRACEPOINT, LEVEL_MAX };
 
@@ -283,8 +284,11 @@ static uint32_t ring_bytes(const struct vbt_source_cfg *cfg, int ncpus)
 	if (force) {
 		unsigned long v = strtoul(force, &end, 0);
 
-		if (!*end && v >= 4096 && v <= (1UL << 30) && !(v & (v - 1)))
+		if (*force && !*end && v >= 4096 && v <= (1UL << 30) &&
+		    !(v & (v - 1)))
 			return v;
+		vbt_msg("VBLKTRACE_RING=%s ignored: a power of two between "
+			"4096 and 1 GiB\n", force);
 	}
 	if (!cfg->all)
 		return 8U << 20;
