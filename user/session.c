@@ -175,6 +175,8 @@ static int open_record(struct vbt_session *s)
 
 static int source_exit(int ret)
 {
+	if (ret == -EINVAL)	/* a bad setting, e.g. VBLKTRACE_ATTACH */
+		return VBT_EXIT_USAGE;
 	return ret == -EPERM || ret == -EOPNOTSUPP ? VBT_EXIT_PRIV :
 						     VBT_EXIT_RUNTIME;
 }
@@ -199,7 +201,8 @@ static int open_source(struct vbt_session *s, struct vbt_source_cfg *cfg,
 	ret = vbt_source_bpf_open(cfg, on_record, s, src, err, sizeof(err));
 	if (!ret)
 		return 0;
-	if (s->opts.driver == VBT_DRIVER_BPF || ret == -EPERM) {
+	if (s->opts.driver == VBT_DRIVER_BPF || ret == -EPERM ||
+	    ret == -EINVAL) {
 		vbt_msg("%s\n", err);
 		return source_exit(ret);
 	}
@@ -436,14 +439,6 @@ int vbt_session_run(struct vbt_session *s,
 	 * command still reads in /proc (started() runs before the drop).
 	 */
 	set_output_buffers(s);
-	vbt_msg("tracing %s on %s via %s (driver %s)",
-		hooks->what, s->opts.ndisks ? "the chosen disks" : "all disks",
-		s->src->how, s->src->driver);
-	if (s->opts.duration)
-		fprintf(stderr, " for %g s", s->opts.duration);
-	fprintf(stderr, "; Ctrl-C to stop\n");
-	if (s->src->blind[0])
-		vbt_msg("cannot see: %s\n", s->src->blind);
 	if (hooks->started) {
 		ret = hooks->started(s);
 		if (ret)
@@ -452,6 +447,18 @@ int vbt_session_run(struct vbt_session *s,
 		vbt_drop_capabilities(CAP_IS_SUPPORTED(CAP_BPF) ? keep_bpf :
 								  keep_admin);
 	}
+	/*
+	 * Said once everything is in place, privileges dropped included:
+	 * scripts (and the tests) take this line as "ready".
+	 */
+	vbt_msg("tracing %s on %s via %s (driver %s)",
+		hooks->what, s->opts.ndisks ? "the chosen disks" : "all disks",
+		s->src->how, s->src->driver);
+	if (s->opts.duration)
+		fprintf(stderr, " for %g s", s->opts.duration);
+	fprintf(stderr, "; Ctrl-C to stop\n");
+	if (s->src->blind[0])
+		vbt_msg("cannot see: %s\n", s->src->blind);
 	vbt_summary_init(&s->sum, vbt_mono_now());
 	ret = run(s, s->src);
 	if (hooks->finish)

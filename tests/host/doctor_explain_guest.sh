@@ -11,7 +11,7 @@ VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VBT=${VBT:-$VBT_ROOT/build/vblktrace}
 N=1048320	# 512 MiB disk = 1048576 sectors; mkfs zeroes the last 256
 
-tap_plan 6
+tap_plan 7
 if ! command -v jq >/dev/null || [ ! -x "$VBT" ]; then
 	tap_skip_rest "needs jq and build/vblktrace" "explain guest log"
 	tap_done
@@ -24,10 +24,12 @@ if ! bash "$VBT_ROOT/scripts/guest/run.sh" --kernel 6.1 --script "$W/guest.sh" \
 	--out "$W/run" --timeout 240 \
 	--disk "size=512M,cache=none,aio=native,fault=blkdebug:pwritev:sector=$N:errno=EIO" \
 	>"$W/rig.log" 2>&1; then
-	tap_skip_rest "guest rig failed: $(tail -1 "$W/rig.log")" "explain guest log"
+	tap_harness_fail "the guest rig ran" "$(tail -5 "$W/rig.log")"
+	tap_fail_rest "not run: the guest rig failed" "explain guest log"
 	tap_done
-	exit
+	exit 1
 fi
+tap_harness_ok "the guest rig ran"
 tap_check "the guest's mkfs.xfs failed" grep -q 'mkfs rc=1' "$W/run/guest/guest.log"
 
 "$VBT" explain -j "$W/run/dmesg.log" >"$W/dmesg.jsonl"

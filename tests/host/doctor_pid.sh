@@ -69,9 +69,9 @@ wait "$QPID"
 rc=$?
 QPID=
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q 'requires cache.direct=on' "$W/bad.err"; then
-	tap_ok "QEMU refuses aio=native without cache.direct (exit $rc)"
+	tap_harness_ok "QEMU refuses aio=native without cache.direct (exit $rc)"
 else
-	tap_fail "QEMU refuses aio=native without cache.direct" "exit $rc" "$(cat "$W/bad.err")"
+	tap_harness_fail "QEMU refuses aio=native without cache.direct" "exit $rc" "$(cat "$W/bad.err")"
 fi
 "$VBT" explain -j "$W/bad.err" >"$W/explain.jsonl"
 tap_check "explain recognises QEMU's refusal" \

@@ -6,6 +6,7 @@
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TAP_HARNESS=1
 . "$ROOT/tests/lib/tap.sh"
 . "$ROOT/tests/lib/fixtures.sh"
 . "$ROOT/tests/lib/truth.sh"

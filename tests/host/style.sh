@@ -4,6 +4,7 @@
 # the shared ABI header pass checkpatch.pl --no-tree, and bpf/ is formatted
 # with the kernel's .clang-format (both from Debian's linux-source).
 VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TAP_HARNESS=1
 . "$VBT_ROOT/tests/lib/tap.sh"
 cd "$VBT_ROOT" || exit 1
 

@@ -43,7 +43,7 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 MPORT=$(sed -n 's#.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*#\1#p' "$D/stderr")
-[ -n "$MPORT" ] || { tap_fail "watch starts" "$(cat "$D/stderr")"; tap_skip_rest "no watch"; tap_done; exit 1; }
+[ -n "$MPORT" ] || { tap_fail "watch starts" "$(cat "$D/stderr")"; tap_fail_rest "no watch"; tap_done; exit 1; }
 M=http://127.0.0.1:$MPORT/metrics
 
 MNT=$D/full
@@ -53,6 +53,16 @@ dd if=/dev/zero of="$MNT/fill" bs=64k 2>/dev/null || true
 
 rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$WPID/status"; }
 nfd() { ls "/proc/$WPID/fd" | wc -l; }
+
+# gone PATTERN: wait (up to 10 s) until no drive_info series matches: the
+# daemon has noticed that those QEMUs are gone and forgotten them.
+gone() {
+	for _ in $(seq 100); do
+		curl -s "$M" | grep -q "vblktrace_drive_info{vm=\"$1" || return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # One QEMU: appear, wait to be tracked, fail $2 writes, quit.
 churn_one() {	# NAME WRITES AIO
@@ -76,7 +86,7 @@ churn_one() {	# NAME WRITES AIO
 # Warm-up: the first QEMU seen makes one-time allocations (name caches,
 # the metrics registry's first series); the baseline is taken after it.
 churn_one "wt-churn-$$-warm" 1 threads
-sleep 1.5
+gone "wt-churn-$$-warm"
 RSS0=$(rss) FD0=$(nfd)
 
 cat >"$D/guest.sh" <<'EOF'
@@ -107,7 +117,7 @@ for w in $(seq "$WAVES"); do
 done
 wait "$GPID" || true
 GPID=""
-sleep 2.5	# the last rescan forgets the last QEMU; an interval for recovery
+gone "wt-churn-$$"	# the last rescan forgets the last QEMU
 
 # --- every error counted ------------------------------------------------------
 curl -s "$M" >"$D/metrics.txt"

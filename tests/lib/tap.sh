@@ -8,6 +8,12 @@
 #   tap_check NAME CMD...  runs CMD; ok if it exits 0, else not ok with its
 #                          output as diagnostics (safe under set -e)
 #   tap_diag MSG...        "# MSG" lines
+#   tap_fail_rest REASON [NAME]  fail every test still planned (broken fixture)
+#   tap_harness on|off     tag the results that follow "# harness": they test
+#                          the test bed (fixtures, rig, QEMU itself, style),
+#                          not vblktrace, and tests/run.sh counts them apart.
+#                          TAP_HARNESS=1 before sourcing tags a whole script.
+#   tap_harness_ok NAME, tap_harness_fail NAME [DIAG]: one tagged result
 #   tap_done               checks the plan; returns 1 if anything failed
 #
 # The test runner counts the "ok" / "not ok" lines on stdout.
@@ -15,6 +21,21 @@
 TAP_N=0
 TAP_FAILED=0
 TAP_PLANNED=
+TAP_HARNESS=${TAP_HARNESS:-}
+
+tap_harness()
+{
+	case $1 in
+	on) TAP_HARNESS=1 ;;
+	*) TAP_HARNESS= ;;
+	esac
+}
+
+# The tag the runner reads, after the description (and any SKIP directive).
+_tap_tag()
+{
+	[ -z "$TAP_HARNESS" ] || printf ' # harness'
+}
 
 tap_plan()
 {
@@ -33,22 +54,38 @@ tap_diag()
 tap_ok()
 {
 	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - $1"
+	echo "ok $TAP_N - $1$(_tap_tag)"
 }
 
 tap_fail()
 {
 	TAP_N=$((TAP_N + 1))
 	TAP_FAILED=$((TAP_FAILED + 1))
-	echo "not ok $TAP_N - $1"
+	echo "not ok $TAP_N - $1$(_tap_tag)"
 	shift
 	tap_diag "$@"
+}
+
+tap_harness_ok()
+{
+	_tap_h=$TAP_HARNESS
+	TAP_HARNESS=1
+	tap_ok "$@"
+	TAP_HARNESS=$_tap_h
+}
+
+tap_harness_fail()
+{
+	_tap_h=$TAP_HARNESS
+	TAP_HARNESS=1
+	tap_fail "$@"
+	TAP_HARNESS=$_tap_h
 }
 
 tap_skip()
 {
 	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - $1 # SKIP ${2:-no reason given}"
+	echo "ok $TAP_N - $1 # SKIP ${2:-no reason given}$(_tap_tag)"
 }
 
 tap_check()
@@ -60,6 +97,15 @@ tap_check()
 	else
 		tap_fail "$_tap_name" "command failed (exit $?): $*" "$_tap_out"
 	fi
+}
+
+# Fails every test still planned: a broken fixture or rig is a failure,
+# never a skip (tap_fail_rest REASON [NAME]).
+tap_fail_rest()
+{
+	while [ -n "$TAP_PLANNED" ] && [ "$TAP_N" -lt "$TAP_PLANNED" ]; do
+		tap_fail "${2:-not run}" "$1"
+	done
 }
 
 # Skips every test still planned, e.g. when a prerequisite is missing.

@@ -9,9 +9,10 @@ set -u
 VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$VBT_ROOT/tests/lib/tap.sh"
 . "$VBT_ROOT/tests/lib/truth.sh"
+VBT=$VBT_ROOT/build/vblktrace
 
 KERNELS=${VBT_GUEST_KERNELS:-6.1 6.12}
-PER_KERNEL=12
+PER_KERNEL=13
 tap_plan $(( $(echo $KERNELS | wc -w) * PER_KERNEL ))
 
 # mkfs.xfs on 512 MiB: the superblock at sector 0 and the zeroing of the
@@ -40,7 +41,7 @@ for k in $KERNELS; do
 		--script "$VBT_ROOT/tests/vm/guest/errors.sh" --out "$out" \
 		--disk "$VDA" --disk "$VDB" --disk "$VDC" --disk "$VDD" \
 		>"$FX_DIR/rig-$k.log" 2>&1; then
-		tap_fail "$k: guest rig failed" "$(tail -20 "$FX_DIR/rig-$k.log")"
+		tap_harness_fail "$k: guest rig failed" "$(tail -20 "$FX_DIR/rig-$k.log")"
 		for i in $(seq 2 $PER_KERNEL); do
 			tap_fail "$k: (not run: guest rig failed)"
 		done
@@ -62,6 +63,18 @@ for k in $KERNELS; do
 	DIAG="kernel (<) vs vblktrace (>): $(diff "$out/truth" "$out/got")"
 	check "$k: failed requests equal the guest kernel's ftrace record" \
 		bash -c "[ -s '$out/truth' ] && diff -q '$out/truth' '$out/got'"
+
+	# report on the real recording the guest made with -o: its groups add
+	# up, per disk, op and errno, to the guest kernel's record.
+	awk 'NR == FNR { name[$2] = $1; next } { print name[$1], $4, $5 }' \
+		"$g/sysfs.txt" "$out/truth" | sort | uniq -c | awk '{ print $2, $3, $4, $1 }' >"$out/report.want"
+	"$VBT" report --format json "$ev" >"$out/report.json" 2>"$out/report.err"
+	jq -r '[.groups[] | select(.kind == "block")] | group_by([.what, .op, .errno]) | .[] |
+		"\(.[0].what) \(.[0].op) \(.[0].errno) \(map(.count) | add)"' "$out/report.json" |
+		sort >"$out/report.got"
+	DIAG="kernel (<) vs report (>): $(diff "$out/report.want" "$out/report.got") $(cat "$out/report.err")"
+	check "$k: report of the guest's own -o recording: failed requests per disk, op and errno as the kernel counted" \
+		bash -c "[ -s '$out/report.want' ] && cmp -s '$out/report.want' '$out/report.got'"
 
 	# Every "I/O error, dev vda, sector N op 0x..:(OP)" line (rate limited,
 	# so a subset) names a request vblktrace reported.
@@ -106,29 +119,44 @@ for k in $KERNELS; do
 		grep -qE 'mkfs\.xfs\[[0-9]+\] pwrite64\(/dev/vda, off [0-9]+, [0-9]+ [KM]?i?B\) = -EIO  <- vda WRITE [0-9]+\+[0-9]+ IOERR \(virtio IOERR\)' "$g/live.txt"
 
 	DIAG="$(cat "$g/read.err"); $(grep ' READ ' "$out/got")"
-	check "$k: read error: dd fails and vdb READ EIO is traced" \
-		bash -c "[ \$(cat '$g/read.rc') != 0 ] && grep -q ' READ 5\$' '$out/got' &&
-			jq -e -s 'map(select(.kind == \"block\" and .dev == \"vdb\" and .op == \"READ\" and .comm == \"dd\")) | length > 0' '$ev'"
+	# As many dd READ EIO events on vdb as the kernel recorded failed reads.
+	vdb=$(awk '$1 == "vdb" {print $2}' "$g/sysfs.txt")
+	nread=$(awk -v d="$vdb" '$1 == d && $4 == "READ" && $5 == 5' "$out/truth" | wc -l)
+	check "$k: read error: dd fails and each of the kernel's vdb READ EIO failures is traced, issued by dd" \
+		bash -c "[ \$(cat '$g/read.rc') != 0 ] && [ $nread -gt 0 ] &&
+			jq -e -s --argjson n $nread 'map(select(.kind == \"block\" and .dev == \"vdb\" and .op == \"READ\" and .errno == 5 and .comm == \"dd\")) | length == \$n' '$ev'"
 
 	DIAG="$(cat "$g/flush.err"); $(jq -c 'select(.dev == "vdc" or .kind == "syscall" and .comm == "dd")' "$ev")"
-	check "$k: flush error: a FLUSH request fails and dd's fsync is linked to it" \
-		jq -e -s '(map(select(.kind == "block" and .dev == "vdc" and .op == "FLUSH" and .errno == 5)) | length > 0) and
-			(map(select(.kind == "syscall" and .syscall == "fsync" and .errno == 5 and .cause != null)) | length > 0)' "$ev"
+	# The kernel recorded the flush's failure; dd's one failed fsync is
+	# linked to exactly that FLUSH event (its cause is the FLUSH's seq).
+	vdc=$(awk '$1 == "vdc" {print $2}' "$g/sysfs.txt")
+	nflush=$(awk -v d="$vdc" '$1 == d && $4 == "FLUSH" && $5 == 5' "$out/truth" | wc -l)
+	check "$k: flush error: the kernel's one FLUSH failure, and dd's fsync caused by that event" \
+		jq -e -s --argjson n "$nflush" '(map(select(.kind == "block" and .dev == "vdc" and .op == "FLUSH" and .errno == 5))) as $f |
+			(map(select(.kind == "syscall" and .syscall == "fsync" and .comm == "dd" and .errno == 5))) as $s |
+			$n == 1 and ($f | length) == 1 and ($s | length) == 1 and $s[0].cause == $f[0].seq' "$ev"
 
 	DIAG="$(cat "$g/enospc.err"); $(jq -c 'select(.dev == "vdd")' "$ev")"
-	check "$k: host ENOSPC under werror=report reaches the guest as WRITE IOERR" \
-		jq -e -s 'map(select(.kind == "block" and .dev == "vdd" and .op == "WRITE" and .status == "IOERR" and .virtio_status == "IOERR")) | length > 0' "$ev"
+	vdd=$(awk '$1 == "vdd" {print $2}' "$g/sysfs.txt")
+	nvdd=$(awk -v d="$vdd" '$1 == d && $4 == "WRITE"' "$out/truth" | wc -l)
+	check "$k: host ENOSPC under werror=report reaches the guest as WRITE IOERR, each of the kernel's $nvdd" \
+		jq -e -s --argjson n "$nvdd" '$n > 0 and (map(select(.kind == "block" and .dev == "vdd" and .op == "WRITE" and .status == "IOERR" and .virtio_status == "IOERR")) | length == $n)' "$ev"
 
 	DIAG=$(cat "$g/vbt.err")
 	check "$k: vblktrace attached with tp_btf, exited 0, lost nothing" \
 		bash -c "grep -q 'via tp_btf' '$g/vbt.err' && [ \$(cat '$g/vbt.rc') = 0 ] &&
 			[ \$(jq -s '[.[] | select(.kind == \"lost\")] | length' '$ev') = 0 ]"
 
-	DIAG="$(cat "$g/sysfs.txt"); $(cat "$g/disks.jsonl")"
-	check "$k: disks: cache=none is 'write back', cache=writethrough 'write through', lbs 4096" \
-		bash -c "grep -q '^vda .* write back 512\$' '$g/sysfs.txt' &&
-			grep -q '^vdb .* write through 4096\$' '$g/sysfs.txt' &&
-			jq -e -s 'map(select(.name == \"vda\" or .disk == \"vda\"))[0] | tostring | test(\"write back\")' '$g/disks.jsonl' &&
-			jq -e -s 'map(select(.name == \"vdb\" or .disk == \"vdb\"))[0] | (tostring | test(\"write through\")) and (tostring | test(\"4096\"))' '$g/disks.jsonl'"
+	# disks -j, field by field, against the guest's sysfs (read by the
+	# guest script, not by vblktrace) and the drives QEMU was given.
+	awk '{ printf "%s %s %s %s %s\n", $1, $2, $3, $4, $5 }' "$g/sysfs.txt" | sort >"$out/disks.want"
+	jq -r 'select(.kind == "disk" and (.name | test("^vd[a-d]$"))) |
+		"\(.name) \(.major):\(.minor) \(.cache_type) \(.logical_block_size)"' "$g/disks.jsonl" |
+		sort >"$out/disks.got"
+	DIAG="sysfs (<) vs disks -j (>): $(diff "$out/disks.want" "$out/disks.got")"
+	check "$k: disks -j: dev, cache type, block size of vda..vdd as sysfs says; none 'write back', writethrough 'write through', lbs 4096" \
+		bash -c "cmp -s '$out/disks.want' '$out/disks.got' &&
+			grep -qx 'vda [0-9:]* write back 512' '$out/disks.got' &&
+			grep -qx 'vdb [0-9:]* write through 4096' '$out/disks.got'"
 done
 tap_done

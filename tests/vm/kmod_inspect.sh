@@ -63,7 +63,8 @@ check() { # check NAME CONDITION (a shell list, eval'd; diagnostics: $DIAG)
 
 tap_plan 28
 for k in 6.1 6.12; do
-	if ! ko=$(sh "$REPO/tests/vm/kmod_build.sh" --ko "$k" 2>&1); then
+	if ! ko=$(sh "$REPO/tests/vm/kmod_build.sh" --ko "$k" 2>"$TMP/ko-$k.err"); then
+		ko=$(cat "$TMP/ko-$k.err")
 		tap_fail "$k: module build" "$ko"
 		continue
 	fi
@@ -77,10 +78,10 @@ for k in 6.1 6.12; do
 		--file "$ko:/vblktrace.ko" >"$TMP/$k.rig.log" 2>&1 || rc=$?
 	g=$out/guest
 	if [ $rc -ne 0 ] || [ ! -f "$g/done" ]; then
-		tap_fail "$k: guest ran" "run.sh exit $rc" "$(tail -n 5 "$TMP/$k.rig.log")"
+		tap_harness_fail "$k: guest ran" "run.sh exit $rc" "$(tail -n 5 "$TMP/$k.rig.log")"
 		continue
 	fi
-	tap_ok "$k: guest ran"
+	tap_harness_ok "$k: guest ran"
 	ncpu=$(cat "$g/nproc")
 	for d in vda vdb vdc; do
 		dd=$g/$d

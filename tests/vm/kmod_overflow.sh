@@ -45,7 +45,8 @@ cat $D/vda/errors >/out/errors
 GUEST
 
 tap_plan 6
-if ! ko=$(sh "$REPO/tests/vm/kmod_build.sh" --ko $K 2>&1); then
+if ! ko=$(sh "$REPO/tests/vm/kmod_build.sh" --ko $K 2>"$TMP/ko.err"); then
+	ko=$(cat "$TMP/ko.err")
 	tap_fail "module builds for $K" "$ko"
 	tap_done
 	exit 1
@@ -59,11 +60,11 @@ rc=0
 	>"$TMP/rig.log" 2>&1 || rc=$?
 g=$TMP/out/guest
 if [ $rc -ne 0 ] || [ ! -f "$g/exit" ]; then
-	tap_fail "$K guest ran" "run.sh exit $rc" "$(tail -n 5 "$TMP/rig.log")"
+	tap_harness_fail "$K guest ran" "run.sh exit $rc" "$(tail -n 5 "$TMP/rig.log")"
 	tap_done
 	exit 1
 fi
-tap_ok "$K guest ran; $(cat "$g/exit")"
+tap_harness_ok "$K guest ran; $(cat "$g/exit")"
 
 truth=$(truth_parse <"$g/truth.raw" | wc -l)
 shown=$(jq -r 'select(.kind == "block") | .sector' "$g/kmod.jsonl" | wc -l)

@@ -4,7 +4,8 @@
 # vblktrace reader killed with SIGKILL mid-stream, a reader that ends
 # normally, or the debugfs inspector) and rmmods it.  Afterwards dmesg must
 # hold no oops, WARN, BUG, leak or lockdep report, and the module must have
-# seen failed requests while loaded.  TAP output.
+# seen failed requests while loaded; what the readers recorded must be
+# exactly the injected faults.  TAP output.
 #
 # CYCLES defaults to 50, the issue's number: one cycle is ~0.5 s under TCG,
 # so both kernels fit in about a minute.
@@ -64,10 +65,11 @@ kmod_dmesg_bad() {
 		"$1" | head -n 10
 }
 
-tap_plan 8
+tap_plan 10
 for k in 6.1 6.12; do
-	if ! ko=$(sh "$REPO/tests/vm/kmod_build.sh" --ko "$k" 2>&1); then
-		for _ in 1 2 3 4; do tap_fail "$k: module build" "$ko"; done
+	if ! ko=$(sh "$REPO/tests/vm/kmod_build.sh" --ko "$k" 2>"$TMP/ko-$k.err"); then
+		ko=$(cat "$TMP/ko-$k.err")
+		for _ in 1 2 3 4 5; do tap_fail "$k: module build" "$ko"; done
 		continue
 	fi
 	out=$TMP/$k
@@ -79,9 +81,9 @@ for k in 6.1 6.12; do
 		--file "$ko:/vblktrace.ko" >"$TMP/$k.rig.log" 2>&1 || rc=$?
 	g=$out/guest
 	if [ $rc -eq 0 ] && [ -f "$g/done" ]; then
-		tap_ok "$k: guest ran ($(( $(date +%s) - start )) s)"
+		tap_harness_ok "$k: guest ran ($(( $(date +%s) - start )) s)"
 	else
-		tap_fail "$k: guest ran" "run.sh exit $rc" "$(tail -n 5 "$TMP/$k.rig.log")"
+		tap_harness_fail "$k: guest ran" "run.sh exit $rc" "$(tail -n 5 "$TMP/$k.rig.log")"
 	fi
 	cycles=$(awk '{ print $2 }' "$g/cycles" 2>/dev/null || echo 0)
 	if [ "$cycles" = "$CYCLES" ]; then
@@ -97,6 +99,26 @@ for k in 6.1 6.12; do
 	else
 		tap_fail "$k: the module saw failed requests while loaded" \
 			"$(tail -5 "$g/fio.log")"
+	fi
+	# What the readers that ended normally recorded: every failed block
+	# event is one of the injected faults (vda, a request covering sector
+	# 1000 or 3000 for writes, 5000 or 7000 for reads, EIO, issuer fio),
+	# and the faults were hit.
+	ev=$g/events.jsonl
+	nblk=$(jq -s '[.[] | select(.kind == "block" and .errno != 0)] | length' "$ev" 2>/dev/null)
+	stray=$(jq -r '
+		def covers($s): .sector <= $s and $s < .sector + .nr_sectors;
+		select(.kind == "block" and .errno != 0) |
+		select((.dev == "vda" and .errno == 5 and .comm == "fio" and
+			((.op == "WRITE" and (covers(1000) or covers(3000))) or
+			 (.op == "READ" and (covers(5000) or covers(7000))))) | not) |
+		"\(.dev) \(.op) \(.sector)+\(.nr_sectors) errno \(.errno) \(.comm)"' \
+		"$ev" 2>&1 | head -n 5)
+	if [ -n "$nblk" ] && [ "$nblk" -gt 0 ] && [ -z "$stray" ]; then
+		tap_ok "$k: the readers recorded $nblk failed requests, each an injected fault, issued by fio"
+	else
+		tap_fail "$k: the readers recorded only injected faults, and some" \
+			"failed block events: ${nblk:-unreadable}" "not an injected fault:" "$stray"
 	fi
 	bad=$(kmod_dmesg_bad "$out/dmesg.log")
 	if [ -z "$bad" ] && [ -s "$out/dmesg.log" ]; then

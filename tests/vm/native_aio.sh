@@ -18,7 +18,7 @@ for k in $KERNELS; do
 	if ! "$VBT_ROOT/scripts/guest/run.sh" --kernel "$k" --timeout 180 \
 		--module loop --script "$VBT_ROOT/tests/vm/guest/native_aio.sh" \
 		--out "$out" >"$out.rig" 2>&1 </dev/null; then
-		tap_fail "$k: guest rig ran" "$(tail -15 "$out.rig")"
+		tap_harness_fail "$k: guest rig ran" "$(tail -15 "$out.rig")"
 		tap_fail "$k: (not run)"; tap_fail "$k: (not run)"
 		continue
 	fi

@@ -25,9 +25,9 @@ n=0
 tap() {	# tap OK NAME [DIAG]
 	n=$((n + 1))
 	if [ "$1" = 1 ]; then
-		echo "ok $n - $2"
+		echo "ok $n - $2 # harness"
 	else
-		echo "not ok $n - $2"
+		echo "not ok $n - $2 # harness"
 		[ -z "${3:-}" ] || printf '# %s\n' "$3"
 	fi
 }
@@ -38,7 +38,7 @@ for k in $KERNELS; do
 	out=$TMP/$k
 	if ! command -v $QEMU_BIN >/dev/null; then
 		for t in boot status output; do
-			echo "ok $((n += 1)) - $k $t # SKIP $QEMU_BIN not installed"
+			echo "ok $((n += 1)) - $k $t # SKIP $QEMU_BIN not installed # harness"
 		done
 		continue
 	fi

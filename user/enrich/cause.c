@@ -103,6 +103,25 @@ static bool overlaps(const struct vbt_block_info *b, uint64_t sector,
 	return sector < bend && b->sector < sector + (nr ? nr : 1);
 }
 
+/* The newest failed FLUSH on b's disk up to 1 s before b completed. */
+static const struct vbt_event *flush_before(const struct vbt_cause_tab *t,
+					    const struct vbt_event *b)
+{
+	for (unsigned int i = 0; i < t->count; i++) {
+		unsigned int idx = (t->next + VBT_CAUSE_RING - 1 - i) %
+				   VBT_CAUSE_RING;
+		const struct vbt_event *f = &t->ring[idx];
+
+		if (f->mono_ns > b->mono_ns || f->blk.dev != b->blk.dev ||
+		    f->blk.op != VBT_OP_FLUSH)
+			continue;
+		if (b->mono_ns - f->mono_ns > 1000000000ULL)
+			break;
+		return f;
+	}
+	return NULL;
+}
+
 static bool range_hit(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	return a < b + (blen ? blen : 1) && b < a + (alen ? alen : 1);
@@ -225,20 +244,35 @@ bool vbt_cause_link(struct vbt_cause_tab *t, struct vbt_event *ev)
 		if (b->mono_ns > ev->mono_ns || !same_disk)
 			continue;
 		if (same_tid && ranged && overlaps(&b->blk, sector, nr))
-			rank = 3;
+			rank = 6;
 		else if (same_tid)
-			rank = 2;
+			rank = 4;
 		else if (ev->mono_ns - b->mono_ns < WRITEBACK_WINDOW_NS)
-			rank = 1;
+			rank = 2;
+		/* Within a rank, a request that reached the device wins. */
+		if (rank && !b->blk.not_issued)
+			rank++;
 		if (rank > best_rank) {
 			best_rank = rank;
 			best = b;
-			if (rank == 3)
+			if (rank == 7)
 				break;
 		}
 	}
 	if (!best)
 		return false;
+	/*
+	 * A request the block layer ended before the driver saw it (the
+	 * data-less write of an fsync whose preflush failed) is not where
+	 * the error happened: the FLUSH that failed on that disk just before
+	 * it is, whoever issued it.
+	 */
+	if (best->blk.not_issued) {
+		const struct vbt_event *flush = flush_before(t, best);
+
+		if (flush)
+			best = flush;
+	}
 	ev->sys.cause_seq = best->seq;
 	ev->sys.cause = best->blk;
 	return true;

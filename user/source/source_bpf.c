@@ -22,6 +22,7 @@
 #include "source/probe.h"
 #include "source/source.h"
 #include "source/source_bpf_int.h"
+#include "util/msg.h"
 
 enum attach_level { LEVEL_TP_BTF, LEVEL_RAW_TP, LEVEL_TRACEPOINT, LEVEL_MAX };
 
@@ -140,27 +141,74 @@ static const struct vbt_source_ops bpf_ops = {
 
 /*
  * VBLKTRACE_ATTACH=LEVEL[,no-io-start] starts the fallback chain lower down,
- * so tests can run every attach method on one kernel.
+ * so tests can run every attach method on one kernel.  A value we do not
+ * know is refused: silently tracing at another level would make a test of
+ * raw_tp pass while it measured tp_btf.
  */
-static int forced_level(void)
-{
-	const char *force = getenv("VBLKTRACE_ATTACH");
+struct attach_force {
+	int level;
+	bool no_io_start;
+};
 
-	if (!force)
+static int parse_attach_env(struct attach_force *f, char *err, size_t errlen)
+{
+	const char *env = getenv("VBLKTRACE_ATTACH");
+	bool have_level = false;
+	const char *p, *end;
+
+	f->level = 0;
+	f->no_io_start = false;
+	if (!env)
 		return 0;
-	for (int i = 0; i < LEVEL_MAX; i++)
-		if (!strncmp(force, level_names[i], strlen(level_names[i])))
-			return i;
+	for (p = env; *p; p = *end ? end + 1 : end) {
+		size_t len;
+		int i;
+
+		end = strchrnul(p, ',');
+		len = end - p;
+		for (i = 0; i < LEVEL_MAX; i++)
+			if (strlen(level_names[i]) == len &&
+			    !strncmp(p, level_names[i], len))
+				break;
+		if (i < LEVEL_MAX && !have_level) {
+			f->level = i;
+			have_level = true;
+		} else if (len == strlen("no-io-start") &&
+			   !strncmp(p, "no-io-start", len)) {
+			f->no_io_start = true;
+		} else {
+			if (!len) {
+				snprintf(err, errlen, "VBLKTRACE_ATTACH: empty "
+					 "item at offset %d", (int)(p - env));
+				return -EINVAL;
+			}
+			/* Echo the item only if it is plain: it may be junk. */
+			bool plain = len > 0 && len <= 32 &&
+				     strspn(p, "abcdefghijklmnopqrstuvwxyz"
+					       "0123456789_-") >= len;
+
+			snprintf(err, errlen,
+				 "VBLKTRACE_ATTACH: unknown or repeated item "
+				 "'%.*s' at offset %d; want one of tp_btf, "
+				 "raw_tp, tracepoint, optionally followed by "
+				 ",no-io-start", plain ? (int)len : 1,
+				 plain ? p : "?", (int)(p - env));
+			return -EINVAL;
+		}
+	}
+	if (!have_level) {
+		snprintf(err, errlen, "VBLKTRACE_ATTACH: no attach level; "
+			 "want one of tp_btf, raw_tp, tracepoint");
+		return -EINVAL;
+	}
 	return 0;
 }
 
-static bool have_io_start(enum attach_level level)
+static bool have_io_start(enum attach_level level, bool no_io_start)
 {
-	const char *force = getenv("VBLKTRACE_ATTACH");
-
 	if (level == LEVEL_TRACEPOINT)
 		return false;
-	if (force && strstr(force, "no-io-start"))
+	if (no_io_start)
 		return false;
 	return vbt_probe_btf_tracepoint("block", "block_io_start");
 }
@@ -236,8 +284,11 @@ static uint32_t ring_bytes(const struct vbt_source_cfg *cfg, int ncpus)
 	if (force) {
 		unsigned long v = strtoul(force, &end, 0);
 
-		if (!*end && v >= 4096 && v <= (1UL << 30) && !(v & (v - 1)))
+		if (*force && !*end && v >= 4096 && v <= (1UL << 30) &&
+		    !(v & (v - 1)))
 			return v;
+		vbt_msg("VBLKTRACE_RING=%s ignored: a power of two between "
+			"4096 and 1 GiB\n", force);
 	}
 	if (!cfg->all)
 		return 8U << 20;
@@ -272,9 +323,10 @@ static uint32_t self_tgid(void)
 }
 
 static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
-		     enum attach_level level, char *err, size_t errlen)
+		     enum attach_level level, bool no_io_start, bool forced,
+		     char *err, size_t errlen)
 {
-	bool io_start = have_io_start(level);
+	bool io_start = have_io_start(level, no_io_start);
 	struct guest_block_bpf *skel;
 	int ret;
 
@@ -330,8 +382,11 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 	case LEVEL_TP_BTF:
 		break;
 	case LEVEL_RAW_TP:
-		snprintf(bs->src.blind, sizeof(bs->src.blind),
-			 "tp_btf is not available; raw_tp sees the same data");
+		/* Forced (VBLKTRACE_ATTACH), tp_btf was not even tried. */
+		if (!forced)
+			snprintf(bs->src.blind, sizeof(bs->src.blind),
+				 "tp_btf is not available; raw_tp sees the "
+				 "same data");
 		break;
 	default:
 		snprintf(bs->src.blind, sizeof(bs->src.blind),
@@ -418,10 +473,15 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			size_t errlen)
 {
 	char why[LEVEL_MAX][160] = { { 0 } };
+	struct attach_force force;
 	struct bpf_source *bs;
 	int ret = -EOPNOTSUPP;
 
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
+
+	ret = parse_attach_env(&force, err, errlen);
+	if (ret)
+		return ret;
 
 	ret = vbt_probe_bpf_privileges(err, errlen);
 	if (ret)
@@ -440,16 +500,18 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	bs->ncpus = libbpf_num_possible_cpus();
 	if (bs->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count possible CPUs");
-		ret = -EINVAL;
+		ret = -ENODEV;	/* not -EINVAL: that means a bad setting */
 		goto fail;
 	}
 
 	bs->ring_bytes = ring_bytes(cfg, bs->ncpus);
 	bs->self_tgid = self_tgid();
-	for (int level = forced_level(); level < LEVEL_MAX; level++) {
+	for (int level = force.level; level < LEVEL_MAX; level++) {
 		if (level == LEVEL_TRACEPOINT)
 			vbt_probe_mount_tracefs();
-		ret = try_level(bs, cfg, level, why[level], sizeof(why[level]));
+		ret = try_level(bs, cfg, level, force.no_io_start,
+				force.level > 0 && level == force.level,
+				why[level], sizeof(why[level]));
 		if (!ret)
 			break;
 		if (ret == -EPERM)
@@ -484,6 +546,8 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the ring buffer: %s",
 			 strerror(-ret));
+		if (ret == -EINVAL)	/* -EINVAL is for bad settings */
+			ret = -EIO;
 		goto fail;
 	}
 	bs->src.ops = &bpf_ops;

@@ -20,7 +20,12 @@ while ! grep -q 'Ctrl-C' "$OUT/vbt.err" 2>/dev/null; do
 done
 vblktrace --side guest --no-color -t 600 >"$OUT/live.txt" 2>&1 &
 TP=$!
-sleep 1
+i=0
+while ! grep -q 'Ctrl-C' "$OUT/live.txt" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && { echo "vblktrace (text) did not start"; break; }
+	sleep 0.1
+done
 
 mkfs.xfs -f /dev/vda >"$OUT/mkfs.out" 2>&1
 echo $? >"$OUT/mkfs.rc"

@@ -5,6 +5,11 @@
 # SIGINT and waits until vblktrace has written its bundle.
 VBT=${VBT:?}
 trap : INT
+# Stamp the guest's VBT-CLOCK lines with the host's clock as they arrive.
+cr=$(printf '\r')
+tail -n +1 -F "$RIG_OUT/console.log" 2>/dev/null | while read -r tag g _; do
+	[ "$tag" = VBT-CLOCK ] && echo "${g%"$cr"} $(date +%s%N)"
+done >"$RIG_OUT/clock.marks" &
 "$VBT" bundle --side host --no-color -o "$RIG_OUT/host.tar.gz" \
 	>"$RIG_OUT/host-bundle.out" 2>"$RIG_OUT/host-bundle.err" &
 P=$!
