@@ -173,17 +173,6 @@ for suite in $suites; do
 		done
 		run_one "san/fuzz" sh "$top/tests/fuzz/run.sh"
 		;;
-	san)
-		# Any sanitizer report is fatal (-fno-sanitize-recover=all) and
-		# so a failed test; leaks are reported at exit.
-		export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-		export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-		for t in "$build"/san/tests/unit/test_*; do
-			[ -x "$t" ] || continue
-			run_one "san/$(basename "$t")" "$t"
-		done
-		run_one "san/fuzz" sh "$top/tests/fuzz/run.sh"
-		;;
 	host)
 		for t in "$top"/tests/host/*.sh; do
 			[ -f "$t" ] || continue
