@@ -157,7 +157,12 @@ inside() {
 	done
 	files "$args"
 	mapfile -d '' cmd <"$args"
-	cmd[0]=$QEMU
+	# The emulator the command line is for: an aarch64 one (by its name,
+	# or a qemu-kvm with a virt machine) runs under qemu-system-aarch64.
+	case "${cmd[0]##*/}:$(printf '%s\n' "${cmd[@]}" | grep -m1 -oE '^virt(-[^,]*)?(,|$)')" in
+	qemu-system-aarch64:* | qemu-kvm:virt*) cmd[0]=${QEMU_AARCH64:-qemu-system-aarch64} ;;
+	*) cmd[0]=$QEMU ;;
+	esac
 	# libvirt's descriptors: listening unix sockets at the numbers asked
 	# (perl-base: dup2 clears close-on-exec, then QEMU is exec'd).
 	fds=$(tr '\0' '\n' <"$args" | grep -oE '(^|,)fd=[0-9]+' | sed 's/.*=//' | tr '\n' ' ')
@@ -209,7 +214,7 @@ launch() {
 	local f=$1 w=$2
 
 	argv "$f" >"$w/argv"
-	unshare -m bash -c "$(declare -f argv paths fmt_of devices files dirs_of inside); QEMU='$QEMU' UP_SECS='$UP_SECS' inside \"\$@\"" \
+	unshare -m bash -c "$(declare -f argv paths fmt_of devices files dirs_of inside); QEMU='$QEMU' QEMU_AARCH64='${QEMU_AARCH64:-}' UP_SECS='$UP_SECS' inside \"\$@\"" \
 		_ "$w/argv" "$w" "$w/run"
 	if [ "$(cat "$w/run.state" 2>/dev/null)" = up ]; then
 		echo up

@@ -651,7 +651,8 @@ static int add_candidates(struct ctx *c, const struct hdrive *hd, size_t i,
 							  ge->real_ns),
 					     x->off.e[p].k };
 	}
-	qsort(*grp, m, sizeof(**grp), cmp_cand_host);
+	if (m)	/* qsort(NULL, 0) is undefined */
+		qsort(*grp, m, sizeof(**grp), cmp_cand_host);
 	for (size_t j = 0; j < m && n < MAX_CANDS; j++)
 		cs[n++] = (*grp)[j];
 	return n;

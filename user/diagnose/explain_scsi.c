@@ -31,6 +31,9 @@ static const char *sd_prefix(const char *line, struct ex_hit *h)
 	if (!p || !n)
 		return NULL;
 	p += n;
+	/* %n is only written when the whole pattern matched: "[sda" alone
+	 * must not reuse the previous offset. */
+	n = 0;
 	if (sscanf(p, "[%31[^]]] %n", disk, &n) == 1 && n)
 		p += n;
 	else
