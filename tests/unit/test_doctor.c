@@ -19,22 +19,8 @@
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "diagnose/doctor.h"
+#include "doctor_test.h"
 #include "system/facts.h"
-
-static const char *corpus(const char *name)
-{
-	static char path[PATH_MAX];
-	char exe[PATH_MAX], src[] = __FILE__;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	exe[n > 0 ? n : 0] = '\0';
-	snprintf(path, sizeof(path), "%s/corpus/doctor/%s", dirname(src), name);
-	if (!access(path, R_OK))
-		return path;
-	snprintf(path, sizeof(path), "%s/tests/unit/corpus/doctor/%s",
-		 dirname(dirname(dirname(dirname(exe)))), name);
-	return path;
-}
 
 /* No probing of this machine: only what the configuration says. */
 static void offline_env(struct dr_env *e)
@@ -42,34 +28,6 @@ static void offline_env(struct dr_env *e)
 	memset(e, 0, sizeof(*e));
 	e->io_uring = -1;
 }
-
-static int load(struct dr_config *c, const char *name)
-{
-	char err[256] = "";
-	int r;
-
-	memset(c, 0, sizeof(*c));
-	r = dr_config_from_file(c, corpus(name), false, err, sizeof(err));
-	if (r)
-		fprintf(stderr, "%s: %s\n", name, err);
-	return r;
-}
-
-static int count(const struct dr_report *r, const char *rule)
-{
-	int n = 0;
-
-	for (int i = 0; i < r->n; i++)
-		n += !strcmp(r->f[i].rule, rule);
-	return n;
-}
-
-#define EXPECT_FINDING(r, rule, want, subj) do {			\
-		const struct dr_finding *_f = dr_find(r, rule, subj);	\
-		EXPECT_NE(NULL, _f);					\
-		if (_f)							\
-			EXPECT_EQ(want, _f->sev);			\
-	} while (0)
 
 TEST(seed000_arm64_xml)
 {

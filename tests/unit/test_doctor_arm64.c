@@ -19,33 +19,7 @@
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "diagnose/doctor.h"
-
-static const char *corpus(const char *name)
-{
-	static char path[PATH_MAX];
-	char exe[PATH_MAX], src[] = __FILE__;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	exe[n > 0 ? n : 0] = '\0';
-	snprintf(path, sizeof(path), "%s/corpus/doctor/%s", dirname(src), name);
-	if (!access(path, R_OK))
-		return path;
-	snprintf(path, sizeof(path), "%s/tests/unit/corpus/doctor/%s",
-		 dirname(dirname(dirname(dirname(exe)))), name);
-	return path;
-}
-
-static int load(struct dr_config *c, const char *name)
-{
-	char err[256] = "";
-	int r;
-
-	memset(c, 0, sizeof(*c));
-	r = dr_config_from_file(c, corpus(name), false, err, sizeof(err));
-	if (r)
-		fprintf(stderr, "%s: %s\n", name, err);
-	return r;
-}
+#include "doctor_test.h"
 
 /* A command line given one argument per line. */
 static int from_lines(struct dr_config *c, const char *lines)
@@ -69,22 +43,6 @@ static void diagnose(const struct dr_config *c, struct dr_report *r)
 	memset(r, 0, sizeof(*r));
 	dr_diagnose(c, &e, r);
 }
-
-static int count(const struct dr_report *r, const char *rule)
-{
-	int n = 0;
-
-	for (int i = 0; i < r->n; i++)
-		n += !strcmp(r->f[i].rule, rule);
-	return n;
-}
-
-#define EXPECT_FINDING(r, rule, want, subj) do {			\
-		const struct dr_finding *_f = dr_find(r, rule, subj);	\
-		EXPECT_NE(NULL, _f);					\
-		if (_f)							\
-			EXPECT_EQ(want, _f->sev);			\
-	} while (0)
 
 /* Seed 003's host: CentOS 7.6 qemu-kvm 2.12 on a Kunpeng 920, libvirt 4.5,
  * 28 root ports as nova sets them, a CPU model and an IDE CD-ROM. */

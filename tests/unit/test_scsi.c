@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
+#include "corpus.h"
 #include "decode/event.h"
 #include "decode/scsi_names.h"
 #include "diagnose/explain.h"
@@ -174,19 +175,7 @@ TEST(record_joined_to_its_request)
 
 static FILE *open_corpus(const char *name)
 {
-	char path[PATH_MAX], exe[PATH_MAX], src[] = __FILE__;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	FILE *f;
-
-	exe[n > 0 ? n : 0] = '\0';
-	snprintf(path, sizeof(path), "%s/corpus/explain/%s", dirname(src),
-		 name);
-	f = fopen(path, "r");
-	if (f)
-		return f;
-	snprintf(path, sizeof(path), "%s/tests/unit/corpus/explain/%s",
-		 dirname(dirname(dirname(dirname(exe)))), name);
-	return fopen(path, "r");
+	return fopen(vbt_corpus_path(__FILE__, "explain", name), "r");
 }
 
 /* explain over a real guest's log: pattern ids and fields, in order. */
