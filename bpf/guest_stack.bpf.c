@@ -77,7 +77,6 @@ static __always_inline int on_scsi_done(struct scsi_cmnd___vbt *cmd)
 	struct request *rq;
 	struct gendisk *disk;
 	struct vbt_scsi *e;
-	__u64 id;
 	int result = BPF_CORE_READ(cmd, result);
 
 	if (!result)
@@ -86,15 +85,7 @@ static __always_inline int on_scsi_done(struct scsi_cmnd___vbt *cmd)
 	if (!e)
 		return 0;
 	__builtin_memset(e, 0, sizeof(*e));
-	id = bpf_get_current_pid_tgid();
-	e->hdr.abi = VBT_ABI_VERSION;
-	e->hdr.kind = VBT_KIND_SCSI;
-	e->hdr.size = sizeof(*e);
-	e->hdr.mono_ns = bpf_ktime_get_ns();
-	e->hdr.pid = id >> 32;
-	e->hdr.tid = (__u32)id;
-	e->hdr.cpu = bpf_get_smp_processor_id();
-	bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
+	vbt_fill_hdr(&e->hdr, VBT_KIND_SCSI, sizeof(*e), bpf_ktime_get_ns());
 
 	e->result = result;
 	sdev = BPF_CORE_READ(cmd, device);
@@ -226,7 +217,7 @@ static __always_inline int on_bio_complete(struct bio *bio)
 	bool stacked, have = false;
 	struct remap *r;
 	struct vbt_bio *e;
-	__u64 key, id;
+	__u64 key;
 	__u32 dev;
 
 	key = bio_key(bio);
@@ -255,16 +246,7 @@ static __always_inline int on_bio_complete(struct bio *bio)
 	e = vbt_reserve(sizeof(*e));
 	if (!e)
 		return 0;
-	id = bpf_get_current_pid_tgid();
-	e->hdr.abi = VBT_ABI_VERSION;
-	e->hdr.kind = VBT_KIND_BIO;
-	e->hdr.size = sizeof(*e);
-	e->hdr.mono_ns = bpf_ktime_get_ns();
-	e->hdr.pid = id >> 32;
-	e->hdr.tid = (__u32)id;
-	e->hdr.err = 0;
-	e->hdr.cpu = bpf_get_smp_processor_id();
-	bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
+	vbt_fill_hdr(&e->hdr, VBT_KIND_BIO, sizeof(*e), bpf_ktime_get_ns());
 	e->dev = dev;
 	e->op = vbt_rq_op(BPF_CORE_READ(bio, bi_opf));
 	e->status = status;
@@ -316,7 +298,7 @@ static __always_inline int on_rq_error(struct request *rq, int error)
 	__u8 op = vbt_rq_op(BPF_CORE_READ(rq, cmd_flags));
 
 	for (int i = 0; i < RQ_BIOS_MAX && bio; i++) {
-		__u64 key = bio_key(bio), id, sector;
+		__u64 key = bio_key(bio), sector;
 		struct block_device *bdev;
 		struct remap rc, *r;
 		struct vbt_bio *e;
@@ -336,16 +318,8 @@ static __always_inline int on_rq_error(struct request *rq, int error)
 		e = vbt_reserve(sizeof(*e));
 		if (!e)
 			return 0;
-		id = bpf_get_current_pid_tgid();
-		e->hdr.abi = VBT_ABI_VERSION;
-		e->hdr.kind = VBT_KIND_BIO;
-		e->hdr.size = sizeof(*e);
-		e->hdr.mono_ns = bpf_ktime_get_ns();
-		e->hdr.pid = id >> 32;
-		e->hdr.tid = (__u32)id;
-		e->hdr.err = 0;
-		e->hdr.cpu = bpf_get_smp_processor_id();
-		bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
+		vbt_fill_hdr(&e->hdr, VBT_KIND_BIO, sizeof(*e),
+			     bpf_ktime_get_ns());
 		e->dev = dev;
 		e->op = op;
 		e->status = error;
