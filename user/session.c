@@ -59,26 +59,30 @@ static bool pid_wanted(const struct vbt_session *s, uint32_t pid)
 
 void vbt_session_emit(struct vbt_session *s, struct vbt_event *ev)
 {
+	const char *json = NULL;
 	char line[1024];
-	char *json = NULL;
 
 	ev->seq = ++s->seq;
 	vbt_status_line_clear(&s->status);
 	if (s->opts.json || s->record)
-		json = vbt_format_json(ev, &s->fmt);
+		json = vbt_format_json_into(ev, &s->fmt, &s->jw);
+	/* A line is written as it is: no printf() to scan it again. */
+	if (json)
+		s->jw.buf[s->jw.len] = '\n';
 	if (s->hooks->no_stdout) {
 		/* the command's own sinks show it */
 	} else if (s->opts.json) {
 		if (json)
-			printf("%s\n", json);
+			fwrite_unlocked(json, 1, s->jw.len + 1, stdout);
 	} else {
 		vbt_format_text(ev, &s->fmt, line, sizeof(line));
 		printf("%s\n", line);
 	}
 	if (s->record && json && !s->write_error &&
-	    fprintf(s->record, "%s\n", json) < 0)
+	    fwrite_unlocked(json, 1, s->jw.len + 1, s->record) != s->jw.len + 1)
 		s->write_error = errno;
-	free(json);
+	if (json)
+		s->jw.buf[s->jw.len] = 0;
 	vbt_summary_add(&s->sum, ev);
 	if (s->hooks->sink)
 		s->hooks->sink(s, ev);
@@ -471,5 +475,6 @@ out:
 	if (s->record)
 		fclose(s->record);
 	free(s->disks);
+	vbt_jw_free(&s->jw);
 	return ret;
 }

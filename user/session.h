@@ -54,6 +54,7 @@ struct vbt_session {
 	struct vbt_source *src;
 	struct vbt_clock clock;
 	struct vbt_fmt fmt;
+	struct vbt_jw jw;		/* each event's JSON, buffer reused */
 	struct vbt_summary sum;
 	struct vbt_enricher enrich;
 	struct vbt_disk *disks;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -292,3 +293,71 @@ TEST(bytes_and_durations)
 }
 
 TEST_HARNESS_MAIN
+
+/*
+ * The streaming path writes each record into one reused buffer: the same
+ * bytes as vbt_format_json(), and json-c's, record after record, through
+ * a growth of the buffer and the json-c tree of a SCSI record.
+ */
+TEST_F(fmt, json_into_reused_buffer_is_the_same_record)
+{
+	struct vbt_jw w = { 0 };
+	struct vbt_event ev[4];
+	const char *into;
+	char *alone;
+
+	for (int i = 0; i < 4; i++) {
+		ev[i] = self->ev;
+		ev[i].seq = 100 + i;
+		ev[i].mono_ns += i * 700000000ULL;	/* crosses seconds */
+	}
+	ev[1].kind = VBT_KIND_SYSCALL;
+	ev[1].sys.sys = VBT_SYS_PWRITEV;
+	ev[1].sys.offset = UINT64_MAX;
+	memset(ev[1].sys.path, 'p', sizeof(ev[1].sys.path) - 1);
+	ev[1].sys.path[5] = '"';
+	ev[1].sys.path[sizeof(ev[1].sys.path) - 1] = 0;
+	ev[2].blk.scsi.known = true;
+	ev[2].blk.scsi.sense_key = -1;
+	ev[3].err = -2147483647 - 1;
+	for (int i = 0; i < 4; i++) {
+		into = vbt_format_json_into(&ev[i], &self->f, &w);
+		alone = vbt_format_json(&ev[i], &self->f);
+		ASSERT_NE(NULL, into);
+		ASSERT_NE(NULL, alone);
+		EXPECT_STREQ(alone, into);
+		EXPECT_EQ(strlen(alone), w.len);
+		same_as_json_c(_metadata, into);
+		free(alone);
+	}
+	vbt_jw_free(&w);
+}
+
+/* The kept day text follows the clock: checked against gmtime+strftime. */
+TEST(rfc3339_matches_gmtime_second_by_second)
+{
+	static const uint64_t at[] = {
+		1795320000ULL * 1000000000ULL + 999999999,
+		1795320001ULL * 1000000000ULL,
+		1795320001ULL * 1000000000ULL + 5,
+		86399ULL * 1000000000ULL + 1,
+		1795320001ULL * 1000000000ULL + 123456789,
+	};
+	char got[48], want[48], day[32], small[12];
+
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		time_t sec = at[i] / 1000000000ULL;
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want, sizeof(want), "%s.%09lluZ", day,
+			 (unsigned long long)(at[i] % 1000000000ULL));
+		vbt_format_rfc3339(at[i], got, sizeof(got));
+		EXPECT_STREQ(want, got);
+		/* truncated as snprintf() truncates */
+		vbt_format_rfc3339(at[i], small, sizeof(small));
+		snprintf(got, sizeof(small), "%.*s", (int)sizeof(small) - 1, want);
+		EXPECT_STREQ(got, small);
+	}
+}

@@ -28,18 +28,21 @@ void vbt_scsi_note(struct vbt_scsi_tab *t, const struct vbt_event *ev)
 		p = &t->p[t->next];
 		t->next = (t->next + 1) % VBT_SCSI_PENDING;
 	}
+	t->known -= p->info.known;
 	p->dev = ev->scsi_dev;
 	p->sector = ev->scsi_sector;
 	p->mono_ns = ev->mono_ns;
 	p->info = ev->scsi;
 	p->info.tries = tries;
+	t->known += p->info.known;
 }
 
 bool vbt_scsi_join(struct vbt_scsi_tab *t, struct vbt_event *ev)
 {
 	struct vbt_scsi_pending *p;
 
-	if (ev->kind != VBT_KIND_BLOCK)
+	/* Every request of a streamed --all passes here. */
+	if (ev->kind != VBT_KIND_BLOCK || !t->known)
 		return false;
 	p = find(t, ev->blk.dev, ev->blk.sector);
 	if (!p)
@@ -48,5 +51,6 @@ bool vbt_scsi_join(struct vbt_scsi_tab *t, struct vbt_event *ev)
 	    ev->mono_ns - p->mono_ns < VBT_SCSI_JOIN_NS)
 		ev->blk.scsi = p->info;
 	memset(p, 0, sizeof(*p));
+	t->known--;
 	return ev->blk.scsi.known;
 }

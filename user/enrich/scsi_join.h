@@ -24,6 +24,8 @@ struct vbt_scsi_pending {
 struct vbt_scsi_tab {
 	struct vbt_scsi_pending p[VBT_SCSI_PENDING];
 	unsigned int next;
+	unsigned int known;		/* entries with info.known: none, and
+					 * a block request needs no search */
 };
 
 /* Remember a kind SCSI event. */

@@ -212,9 +212,10 @@ static void flat_host(struct vbt_jw *w, const struct vbt_host_info *h)
  * tree: this runs for every event streamed with --all.  The same bytes as
  * the tree below (tests/unit/test_format.c).
  */
-static char *format_flat(const struct vbt_event *ev, const struct vbt_fmt *f)
+static void format_flat(const struct vbt_event *ev, const struct vbt_fmt *f,
+			struct vbt_jw *wr)
 {
-	struct vbt_jw w = { 0 };
+	struct vbt_jw w = *wr;	/* a local copy the compiler can keep close */
 	char ts[48];
 
 	vbt_format_rfc3339(ev->mono_ns + f->clock->mono_to_real_ns, ts,
@@ -281,18 +282,22 @@ static char *format_flat(const struct vbt_event *ev, const struct vbt_fmt *f)
 	}
 	vbt_jw_u64(&w, "seq", ev->seq);
 	flat_host(&w, &ev->host);
-	return vbt_jw_end(&w);
+	*wr = w;
 }
 
-char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)
+/* Nested parts (SCSI details, a cause chain) are rare: a json-c tree. */
+static bool needs_tree(const struct vbt_event *ev)
+{
+	return (ev->kind == VBT_KIND_BLOCK && ev->blk.scsi.known) ||
+	       (ev->kind == VBT_KIND_SYSCALL && ev->sys.nchain);
+}
+
+static char *format_tree(const struct vbt_event *ev, const struct vbt_fmt *f)
 {
 	struct json_object *o;
 	char ts[48];
 	char *out;
 
-	if (!(ev->kind == VBT_KIND_BLOCK && ev->blk.scsi.known) &&
-	    !(ev->kind == VBT_KIND_SYSCALL && ev->sys.nchain))
-		return format_flat(ev, f);
 	o = json_object_new_object();
 	if (!o)
 		return NULL;
@@ -352,5 +357,31 @@ char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)
 	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
+	return out;
+}
+
+char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)
+{
+	struct vbt_jw w = { 0 };
+
+	if (needs_tree(ev))
+		return format_tree(ev, f);
+	format_flat(ev, f, &w);
+	return vbt_jw_end(&w);
+}
+
+const char *vbt_format_json_into(const struct vbt_event *ev,
+				 const struct vbt_fmt *f, struct vbt_jw *w)
+{
+	const char *out;
+	char *tree;
+
+	if (!needs_tree(ev)) {
+		format_flat(ev, f, w);
+		return vbt_jw_finish(w);
+	}
+	tree = format_tree(ev, f);
+	out = tree ? vbt_jw_copy(w, tree) : NULL;
+	free(tree);
 	return out;
 }
