@@ -110,15 +110,19 @@ CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 		   -Iinclude -Iuser -I$(BUILD)/skel \
 		   $(shell $(PKG_CONFIG) --cflags libxml-2.0 json-c 2>/dev/null) \
 		   -DVBT_VERSION='"$(VERSION)"' -DVBT_GIT_REV='"$(GIT_REV)"' \
-		   $(if $(ICU_MAJOR),-DVBT_ICU_DATA_SYMBOL=icudt$(ICU_MAJOR)_dat)
+		   $(if $(ICU_MAJOR),-DVBT_ICU_DATA_SYMBOL=icudt$(ICU_MAJOR)_dat) \
+		   -DVBT_NO_GNUTLS
 LDFLAGS		+= -static -Wl,--gc-sections \
 		   $(if $(ICU_MAJOR),-Wl$(comma)-u$(comma)icudt$(ICU_MAJOR)_dat)
 LDLIBS		+= -l:libbpf.a -lelf -lz -lzstd -ljson-c -lcap \
 		   $(filter-out $(if $(ICU_MAJOR),-licudata),$(shell $(PKG_CONFIG) --static --libs-only-l libxml-2.0 2>/dev/null)) \
 		   $(MHD_LIBS) -lstdc++ -lpthread -lm
 # The metrics endpoint's libmicrohttpd is built with GnuTLS; we serve plain
-# HTTP, and Debian ships no static p11-kit: user/sink/metrics_p11.c stands in.
-MHD_LIBS	:= $(filter-out -lp11-kit -latomic,$(shell $(PKG_CONFIG) --static --libs-only-l libmicrohttpd 2>/dev/null))
+# HTTP, and user/sink/metrics_tls.c stands in for the TLS calls it never
+# makes (-DVBT_NO_GNUTLS): GnuTLS and what it needs stay out of the binary.
+MHD_NO_TLS	:= -lgnutls -lgmp -lunistring -latomic -lnettle -lhogweed -ltasn1 \
+		   -lidn2 -lp11-kit
+MHD_LIBS	:= $(filter-out $(MHD_NO_TLS),$(shell $(PKG_CONFIG) --static --libs-only-l libmicrohttpd 2>/dev/null))
 
 # Fail here, not at link time, when the build packages are not there.
 ifneq ($(filter $(DEPS_BUILD_GOALS) $(DEPS_ALL_GOALS) $(BUILD)/%,$(or $(MAKECMDGOALS),all)),)
@@ -198,7 +202,7 @@ helpers: $(HELPER_BINS)
 SAN		:= $(BUILD)/san
 SAN_FLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 		   -fno-sanitize-recover=all
-SAN_CFLAGS	= $(filter-out -O2 -DVBT_ICU_DATA_SYMBOL=%,$(CFLAGS)) $(SAN_FLAGS) \
+SAN_CFLAGS	= $(filter-out -O2 -DVBT_ICU_DATA_SYMBOL=% -DVBT_NO_GNUTLS,$(CFLAGS)) $(SAN_FLAGS) \
 		  -Wno-format-nonliteral
 SAN_LIBS	= -lbpf -lelf -lz -lzstd -ljson-c -lcap \
 		  $(shell $(PKG_CONFIG) --libs libxml-2.0 libmicrohttpd 2>/dev/null) \

@@ -77,7 +77,7 @@ void vbt_metrics_http_stop(struct vbt_metrics_http *h);
 int vbt_metrics_parse_addr(const char *addr, void *sockaddr_storage,
 			   unsigned int *socklen);
 
-/* Links metrics_p11.c (p11-kit stand-ins for the static GnuTLS); no-op. */
+/* Links metrics_tls.c (GnuTLS stand-ins of the static build); no-op. */
 void vbt_metrics_tls_unused(void);
 
 /* DIR/vblktrace.prom, written to a temporary file and renamed. */
