@@ -174,11 +174,13 @@ $(LIB): $(LIB_OBJS)
 	t=$@.$$$$.tmp; $(AR) rcs $$t $^ && mv $$t $@
 
 # The debug info (1.4 MB, a quarter of the file) goes beside the binary, in
-# vblktrace.debug, which gdb finds through the debuglink; symbols stay.
+# vblktrace.debug (gdb -s build/vblktrace.debug -e build/vblktrace); the
+# symbols stay for perf.  No debuglink: perf would take the debug file's
+# empty sections for the code and name the wrong functions.
 $(BUILD)/vblktrace: $(BUILD)/user/main.o $(LIB)
 	t=$@.$$$$.tmp; $(CC) $(LDFLAGS) -o $$t $^ $(LDLIBS) && \
 		$(OBJCOPY) --only-keep-debug $$t $@.debug && \
-		$(OBJCOPY) --strip-debug --add-gnu-debuglink=$@.debug $$t && mv $$t $@
+		$(OBJCOPY) --strip-debug $$t && mv $$t $@
 
 $(KSELFTEST)/kselftest_harness.h:
 	sh scripts/kselftest.sh $(KSELFTEST)
