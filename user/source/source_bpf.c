@@ -5,6 +5,7 @@
  * tracepoints) and says what each step down costs.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,15 @@ static void bpf_errors(struct vbt_source *src, vbt_errcount_fn fn, void *ctx)
 	}
 }
 
+static void close_shared_maps(struct bpf_source *bs)
+{
+	if (bs->events_fd >= 0)
+		close(bs->events_fd);
+	if (bs->lost_fd >= 0)
+		close(bs->lost_fd);
+	bs->events_fd = bs->lost_fd = -1;
+}
+
 static void bpf_close(struct vbt_source *src)
 {
 	struct bpf_source *bs = (struct bpf_source *)src;
@@ -102,6 +112,7 @@ static void bpf_close(struct vbt_source *src)
 	host_qemu_bpf__destroy(bs->host);
 	syscall_fail_bpf__destroy(bs->sys);
 	guest_block_bpf__destroy(bs->skel);
+	close_shared_maps(bs);
 	free(bs);
 }
 
@@ -342,9 +353,11 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 	skel->rodata->filter_pid = cfg->pid;
 	skel->rodata->has_io_start = io_start;
 	skel->rodata->self_tgid = bs->self_tgid;
-	ret = bpf_map__set_max_entries(skel->maps.events, bs->ring_bytes);
+	ret = bpf_map__reuse_fd(skel->maps.events, bs->events_fd);
+	if (!ret)
+		ret = bpf_map__reuse_fd(skel->maps.lost, bs->lost_fd);
 	if (ret) {
-		snprintf(err, errlen, "cannot size the ring buffer: %s",
+		snprintf(err, errlen, "cannot share the ring buffer: %s",
 			 strerror(-ret));
 		goto fail;
 	}
@@ -404,7 +417,23 @@ fail:
 /*
  * The syscall programs share the block programs' ring buffer and loss
  * counter, so a block error is always read before the syscall it failed.
+ * First what they need of tracefs (in the caller's thread: it may mount).
  */
+static int probe_syscalls(char *err, size_t errlen)
+{
+	int ret;
+
+	if (vbt_probe_tracefs_event("syscalls", "sys_exit_pwrite64"))
+		return 0;
+	vbt_probe_mount_tracefs();
+	ret = vbt_probe_tracefs_event_err("syscalls", "sys_exit_pwrite64");
+	if (ret)
+		snprintf(err, errlen, "failing syscalls: %s%s",
+			 vbt_tracefs_why(ret), ret == -ENOENT ?
+			 " (CONFIG_FTRACE_SYSCALLS)" : "");
+	return ret;
+}
+
 static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 			 char *err, size_t errlen)
 {
@@ -412,16 +441,6 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 	uint8_t one = 1;
 	int ret;
 
-	if (!vbt_probe_tracefs_event("syscalls", "sys_exit_pwrite64")) {
-		vbt_probe_mount_tracefs();
-		ret = vbt_probe_tracefs_event_err("syscalls", "sys_exit_pwrite64");
-		if (ret) {
-			snprintf(err, errlen, "failing syscalls: %s%s",
-				 vbt_tracefs_why(ret), ret == -ENOENT ?
-				 " (CONFIG_FTRACE_SYSCALLS)" : "");
-			return ret;
-		}
-	}
 	sys = syscall_fail_bpf__open();
 	if (!sys) {
 		ret = -errno;
@@ -431,11 +450,9 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 	}
 	sys->rodata->filter_pids = cfg->nsys_pids > 0 || cfg->host;
 	sys->rodata->match_qemu_comm = cfg->host;
-	ret = bpf_map__reuse_fd(sys->maps.events,
-				bpf_map__fd(bs->skel->maps.events));
+	ret = bpf_map__reuse_fd(sys->maps.events, bs->events_fd);
 	if (!ret)
-		ret = bpf_map__reuse_fd(sys->maps.lost,
-					bpf_map__fd(bs->skel->maps.lost));
+		ret = bpf_map__reuse_fd(sys->maps.lost, bs->lost_fd);
 	if (!ret)
 		ret = syscall_fail_bpf__load(sys);
 	for (int i = 0; !ret && i < cfg->nsys_pids; i++)
@@ -451,6 +468,74 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 		return ret;
 	}
 	bs->sys = sys;
+	return 0;
+}
+
+/*
+ * The syscall object loads in a thread while the block object loads:
+ * each parses the kernel's BTF and searches it for CO-RE candidates
+ * (libbpf keeps neither across objects), about a third of the start-up
+ * each, and the two need nothing of each other but the shared maps,
+ * which exist before either starts.
+ */
+struct sys_job {
+	struct bpf_source *bs;
+	const struct vbt_source_cfg *cfg;
+	pthread_t thread;
+	bool running;
+	int ret;
+	char why[256];
+};
+
+static void *sys_thread(void *arg)
+{
+	struct sys_job *j = arg;
+
+	j->ret = open_syscalls(j->bs, j->cfg, j->why, sizeof(j->why));
+	return NULL;
+}
+
+static void sys_start(struct sys_job *j)
+{
+	j->ret = probe_syscalls(j->why, sizeof(j->why));
+	if (j->ret)
+		return;
+	j->running = !pthread_create(&j->thread, NULL, sys_thread, j);
+	if (!j->running)	/* no thread: load it here */
+		sys_thread(j);
+}
+
+static void sys_wait(struct sys_job *j)
+{
+	if (j->running)
+		pthread_join(j->thread, NULL);
+	j->running = false;
+}
+
+/*
+ * The ring buffer and the loss counter every object shares, made here so
+ * that the objects can load side by side.  As bpf/maps.bpf.h declares
+ * them, sized from the expected rate (ring_bytes()).
+ */
+static int create_shared_maps(struct bpf_source *bs, char *err, size_t errlen)
+{
+	bs->events_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "events", 0, 0,
+				       bs->ring_bytes, NULL);
+	if (bs->events_fd < 0) {
+		bs->events_fd = -errno;
+		snprintf(err, errlen, "cannot create the ring buffer: %s",
+			 strerror(errno));
+		return bs->events_fd;
+	}
+	bs->lost_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "lost",
+				     sizeof(uint32_t), sizeof(uint64_t), 1,
+				     NULL);
+	if (bs->lost_fd < 0) {
+		bs->lost_fd = -errno;
+		snprintf(err, errlen, "cannot create the loss counter: %s",
+			 strerror(errno));
+		return bs->lost_fd;
+	}
 	return 0;
 }
 
@@ -473,6 +558,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			size_t errlen)
 {
 	char why[LEVEL_MAX][160] = { { 0 } };
+	struct sys_job sys = { 0 };
 	struct attach_force force;
 	struct bpf_source *bs;
 	int ret = -EOPNOTSUPP;
@@ -497,6 +583,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	bs = calloc(1, sizeof(*bs));
 	if (!bs)
 		return -ENOMEM;
+	bs->events_fd = bs->lost_fd = -1;
 	bs->ncpus = libbpf_num_possible_cpus();
 	if (bs->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count possible CPUs");
@@ -506,6 +593,16 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 
 	bs->ring_bytes = ring_bytes(cfg, bs->ncpus);
 	bs->self_tgid = self_tgid();
+	ret = create_shared_maps(bs, err, errlen);
+	if (ret) {
+		if (ret == -EINVAL)	/* -EINVAL is for bad settings */
+			ret = -EIO;
+		goto fail;
+	}
+	sys.bs = bs;
+	sys.cfg = cfg;
+	if (cfg->syscalls)
+		sys_start(&sys);
 	for (int level = force.level; level < LEVEL_MAX; level++) {
 		if (level == LEVEL_TRACEPOINT)
 			vbt_probe_mount_tracefs();
@@ -517,6 +614,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		if (ret == -EPERM)
 			break;
 	}
+	sys_wait(&sys);
 	if (ret) {
 		snprintf(err, errlen, "no way to attach to the block tracepoints "
 			 "on this kernel: %s; %s; %s", why[0], why[1], why[2]);
@@ -525,16 +623,14 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	}
 
 	if (cfg->syscalls) {
-		char sys_why[256];
-
-		ret = open_syscalls(bs, cfg, sys_why, sizeof(sys_why));
+		ret = sys.ret;
 		if (ret && cfg->need_syscalls) {
-			snprintf(err, errlen, "%s", sys_why);
+			snprintf(err, errlen, "%s", sys.why);
 			ret = ret == -EACCES ? -EPERM : -EOPNOTSUPP;
 			goto fail;
 		}
 		if (ret)
-			vbt_bpf_note_blind(bs, sys_why);
+			vbt_bpf_note_blind(bs, sys.why);
 	}
 	if (cfg->host)
 		vbt_bpf_open_host(bs, cfg);
@@ -557,11 +653,13 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	*out = &bs->src;
 	return 0;
 fail:
+	sys_wait(&sys);
 	/* Each destroy takes NULL: what was not opened is passed over. */
 	guest_stack_bpf__destroy(bs->stack);
 	host_qemu_bpf__destroy(bs->host);
 	syscall_fail_bpf__destroy(bs->sys);
 	guest_block_bpf__destroy(bs->skel);
+	close_shared_maps(bs);
 	free(bs);
 	return ret;
 }

@@ -25,6 +25,8 @@ struct bpf_source {
 	int ncpus;
 	uint32_t ring_bytes;		/* size of the events ring buffer */
 	uint32_t self_tgid;		/* our pid as BPF sees it, or 0 */
+	int events_fd, lost_fd;		/* the shared ring and loss counter,
+					 * made before any object loads */
 };
 
 /*
