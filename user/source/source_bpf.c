@@ -472,40 +472,54 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 }
 
 /*
- * The syscall object loads in a thread while the block object loads:
- * each parses the kernel's BTF and searches it for CO-RE candidates
- * (libbpf keeps neither across objects), about a third of the start-up
- * each, and the two need nothing of each other but the shared maps,
- * which exist before either starts.
+ * The syscall object (and on a host the QEMU object) loads in a thread
+ * while the block object loads: each parses the kernel's BTF and searches
+ * it for CO-RE candidates (libbpf keeps neither across objects), about a
+ * third of the start-up each, and they need nothing of each other but the
+ * shared maps, which exist before any starts.  A job touches only itself
+ * and those maps until it is joined.
  */
-struct sys_job {
+struct load_job {
 	struct bpf_source *bs;
 	const struct vbt_source_cfg *cfg;
 	pthread_t thread;
 	bool running;
-	int ret;
+	int ret;			/* syscalls */
 	char why[256];
+	struct vbt_host_load host;	/* host */
 };
 
 static void *sys_thread(void *arg)
 {
-	struct sys_job *j = arg;
+	struct load_job *j = arg;
 
 	j->ret = open_syscalls(j->bs, j->cfg, j->why, sizeof(j->why));
 	return NULL;
 }
 
-static void sys_start(struct sys_job *j)
+static void *host_thread(void *arg)
 {
-	j->ret = probe_syscalls(j->why, sizeof(j->why));
-	if (j->ret)
-		return;
-	j->running = !pthread_create(&j->thread, NULL, sys_thread, j);
-	if (!j->running)	/* no thread: load it here */
-		sys_thread(j);
+	struct load_job *j = arg;
+
+	vbt_bpf_host_load(j->bs, &j->host);
+	return NULL;
 }
 
-static void sys_wait(struct sys_job *j)
+static void job_start(struct load_job *j, void *(*fn)(void *))
+{
+	j->running = !pthread_create(&j->thread, NULL, fn, j);
+	if (!j->running)	/* no thread: load it here */
+		fn(j);
+}
+
+static void sys_start(struct load_job *j)
+{
+	j->ret = probe_syscalls(j->why, sizeof(j->why));
+	if (!j->ret)
+		job_start(j, sys_thread);
+}
+
+static void job_wait(struct load_job *j)
 {
 	if (j->running)
 		pthread_join(j->thread, NULL);
@@ -558,7 +572,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			size_t errlen)
 {
 	char why[LEVEL_MAX][160] = { { 0 } };
-	struct sys_job sys = { 0 };
+	struct load_job sys = { 0 }, host = { 0 };
 	struct attach_force force;
 	struct bpf_source *bs;
 	int ret = -EOPNOTSUPP;
@@ -599,10 +613,14 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			ret = -EIO;
 		goto fail;
 	}
-	sys.bs = bs;
-	sys.cfg = cfg;
+	sys.bs = host.bs = bs;
+	sys.cfg = host.cfg = cfg;
 	if (cfg->syscalls)
 		sys_start(&sys);
+	if (cfg->host) {
+		vbt_bpf_host_prepare(&host.host);
+		job_start(&host, host_thread);
+	}
 	for (int level = force.level; level < LEVEL_MAX; level++) {
 		if (level == LEVEL_TRACEPOINT)
 			vbt_probe_mount_tracefs();
@@ -614,7 +632,8 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		if (ret == -EPERM)
 			break;
 	}
-	sys_wait(&sys);
+	job_wait(&sys);
+	job_wait(&host);
 	if (ret) {
 		snprintf(err, errlen, "no way to attach to the block tracepoints "
 			 "on this kernel: %s; %s; %s", why[0], why[1], why[2]);
@@ -633,7 +652,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			vbt_bpf_note_blind(bs, sys.why);
 	}
 	if (cfg->host)
-		vbt_bpf_open_host(bs, cfg);
+		vbt_bpf_host_finish(bs, &host.host);
 	else
 		vbt_bpf_open_stack(bs, "/sys/block");
 	bs->rb = ring_buffer__new(bpf_map__fd(bs->skel->maps.events),
@@ -653,7 +672,9 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	*out = &bs->src;
 	return 0;
 fail:
-	sys_wait(&sys);
+	job_wait(&sys);
+	job_wait(&host);
+	host_qemu_bpf__destroy(bs->host ? NULL : host.host.h);
 	/* Each destroy takes NULL: what was not opened is passed over. */
 	guest_stack_bpf__destroy(bs->stack);
 	host_qemu_bpf__destroy(bs->host);

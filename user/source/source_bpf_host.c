@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,36 +18,62 @@
 #include "source/probe.h"
 #include "source/source_bpf_int.h"
 
-enum aio_hook { AIO_FENTRY, AIO_KPROBE, AIO_NONE };
-
 static const char *const aio_hook_names[] = {
 	"fentry aio_complete_rw", "kprobe aio_complete_rw", NULL,
 };
 
-static struct bpf_program *uring_submit_prog(struct host_qemu_bpf *h,
-					     const char **name)
+static const char *const submit_names[] = {
+	NULL, "io_uring_submit_req", "io_uring_submit_sqe",
+};
+
+/* Which io_uring submission tracepoint this kernel has with BTF, if any. */
+static enum vbt_uring_submit uring_submit_tp(void)
 {
-	if (vbt_probe_btf_tracepoint("io_uring", "io_uring_submit_req")) {
-		*name = "io_uring_submit_req";
-		return h->progs.btf_uring_submit;
-	}
-	if (vbt_probe_btf_tracepoint("io_uring", "io_uring_submit_sqe")) {
-		*name = "io_uring_submit_sqe";
-		return h->progs.btf_uring_submit_sqe;
-	}
-	*name = NULL;
-	return NULL;
+	if (vbt_probe_btf_tracepoint("io_uring", "io_uring_submit_req"))
+		return VBT_URING_SUBMIT_REQ;
+	if (vbt_probe_btf_tracepoint("io_uring", "io_uring_submit_sqe"))
+		return VBT_URING_SUBMIT_SQE;
+	return VBT_URING_SUBMIT_NONE;
 }
 
-static int try_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
-		    enum aio_hook aio, struct host_qemu_bpf **out,
-		    const char **submit)
+/*
+ * libbpf attaches a kprobe through the kprobe PMU, or else through
+ * tracefs' kprobe_events: with neither, loading the programs to find out
+ * (a parse of the kernel's BTF and a detach of the syscall tracepoint
+ * they come with) would only fail.
+ */
+static bool kprobes_attachable(void)
 {
-	struct host_qemu_bpf *h = host_qemu_bpf__open();
+	return !access("/sys/bus/event_source/devices/kprobe/type", F_OK) ||
+	       !access("/sys/kernel/tracing/kprobe_events", F_OK);
+}
+
+static struct bpf_program *submit_prog(struct host_qemu_bpf *h,
+				       enum vbt_uring_submit tp)
+{
+	switch (tp) {
+	case VBT_URING_SUBMIT_REQ:
+		return h->progs.btf_uring_submit;
+	case VBT_URING_SUBMIT_SQE:
+		return h->progs.btf_uring_submit_sqe;
+	default:
+		return NULL;
+	}
+}
+
+static int try_host(const struct bpf_source *bs, struct vbt_host_load *hl,
+		    enum vbt_aio_hook aio)
+{
+	struct host_qemu_bpf *h;
 	struct bpf_program *prog, *sub;
-	bool uring_tp, io_submit_tp;
 	int ret;
 
+	/* Without io_submit's iocbs a completion cannot be attributed. */
+	if (!hl->io_submit_tp && aio != VBT_AIO_NONE)
+		return -ENOENT;
+	if (aio == VBT_AIO_KPROBE && !hl->kprobes)
+		return -EOPNOTSUPP;
+	h = host_qemu_bpf__open();
 	if (!h)
 		return -errno;
 	h->rodata->filter_pids = true;
@@ -54,33 +81,22 @@ static int try_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 	bpf_object__for_each_program(prog, h->obj)
 		bpf_program__set_autoload(prog, false);
 
-	uring_tp = vbt_probe_tracefs_event("io_uring", "io_uring_complete");
-	io_submit_tp = vbt_probe_tracefs_event("syscalls", "sys_enter_io_submit");
-	/* Without io_submit's iocbs a completion cannot be attributed. */
-	if (!io_submit_tp && aio != AIO_NONE) {
-		host_qemu_bpf__destroy(h);
-		return -ENOENT;
-	}
-	sub = uring_submit_prog(h, submit);
-	if (sub && uring_tp) {
+	sub = submit_prog(h, hl->submit);
+	if (sub && hl->uring_tp) {
 		bpf_program__set_autoload(sub, true);
 		bpf_program__set_autoload(h->progs.tp_uring_complete, true);
-	} else {
-		*submit = NULL;
 	}
-	if (io_submit_tp && aio == AIO_FENTRY) {
+	if (aio == VBT_AIO_FENTRY) {
 		bpf_program__set_autoload(h->progs.tp_io_submit, true);
 		bpf_program__set_autoload(h->progs.fentry_aio_complete, true);
-	} else if (io_submit_tp && aio == AIO_KPROBE) {
+	} else if (aio == VBT_AIO_KPROBE) {
 		bpf_program__set_autoload(h->progs.tp_io_submit, true);
 		bpf_program__set_autoload(h->progs.kprobe_aio_complete, true);
 	}
 
-	ret = bpf_map__reuse_fd(h->maps.events,
-				bpf_map__fd(bs->skel->maps.events));
+	ret = bpf_map__reuse_fd(h->maps.events, bs->events_fd);
 	if (!ret)
-		ret = bpf_map__reuse_fd(h->maps.lost,
-					bpf_map__fd(bs->skel->maps.lost));
+		ret = bpf_map__reuse_fd(h->maps.lost, bs->lost_fd);
 	if (!ret)
 		ret = host_qemu_bpf__load(h);
 	if (!ret)
@@ -89,39 +105,53 @@ static int try_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 		host_qemu_bpf__destroy(h);
 		return ret;
 	}
-	*out = h;
+	hl->h = h;
 	return 0;
 }
 
-void vbt_bpf_open_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg)
+void vbt_bpf_host_prepare(struct vbt_host_load *hl)
 {
-	struct host_qemu_bpf *h = NULL;
-	const char *submit = NULL;
-	enum aio_hook aio;
-	int ret = -ENOENT;
-
+	memset(hl, 0, sizeof(*hl));
 	vbt_probe_mount_tracefs();
-	for (aio = AIO_FENTRY; aio <= AIO_NONE; aio++) {
-		ret = try_host(bs, cfg, aio, &h, &submit);
-		if (!ret)
+	hl->uring_tp = vbt_probe_tracefs_event("io_uring", "io_uring_complete");
+	hl->io_submit_tp = vbt_probe_tracefs_event("syscalls",
+						   "sys_enter_io_submit");
+	hl->submit = uring_submit_tp();
+	hl->kprobes = kprobes_attachable();
+	hl->ret = -ENOENT;
+}
+
+void vbt_bpf_host_load(const struct bpf_source *bs, struct vbt_host_load *hl)
+{
+	for (hl->aio = VBT_AIO_FENTRY; hl->aio <= VBT_AIO_NONE; hl->aio++) {
+		hl->ret = try_host(bs, hl, hl->aio);
+		if (!hl->ret)
 			break;
 	}
-	if (ret) {
+}
+
+void vbt_bpf_host_finish(struct bpf_source *bs, const struct vbt_host_load *hl)
+{
+	const char *submit = hl->uring_tp && hl->h ?
+			     submit_names[hl->submit] : NULL;
+
+	if (hl->ret) {
 		char msg[160];
 
 		snprintf(msg, sizeof(msg), "QEMU io_uring and AIO completions: "
-			 "programs did not load (%s)", strerror(-ret));
+			 "programs did not load (%s)", strerror(-hl->ret));
 		vbt_bpf_note_blind(bs, msg);
 		return;
 	}
-	bs->host = h;
-	bs->src.aio_visible = aio != AIO_NONE;
+	bs->host = hl->h;
+	bs->src.aio_visible = hl->aio != VBT_AIO_NONE;
 	snprintf(bs->src.host_how, sizeof(bs->src.host_how),
 		 "thread pool: %s; io_uring: %s%s; native AIO: %s",
 		 bs->sys ? "syscall exits" : "not visible",
 		 submit ? submit : "not visible",
 		 submit ? " + io_uring_complete" : "",
-		 aio != AIO_NONE ? aio_hook_names[aio] : "not visible");
+		 hl->aio != VBT_AIO_NONE ? aio_hook_names[hl->aio] :
+		 "not visible");
 	if (!submit) {
 		int err = vbt_probe_tracefs_event_err("io_uring",
 						      "io_uring_complete");
@@ -132,7 +162,7 @@ void vbt_bpf_open_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg)
 			 "no io_uring submission tracepoint with BTF");
 		vbt_bpf_note_blind(bs, msg);
 	}
-	if (aio == AIO_NONE)
+	if (hl->aio == VBT_AIO_NONE)
 		vbt_bpf_note_blind(bs, "native AIO completions: QEMU reaps them "
 				   "from the ring in userspace and this kernel "
 				   "allows neither fentry nor kprobe on "
@@ -161,7 +191,8 @@ int vbt_bpf_probe_aio(char *how, size_t len)
 	libbpf_set_print(print_nothing);
 	if (vbt_probe_bpf_privileges(err, sizeof(err)))
 		return -EPERM;
-	for (enum aio_hook aio = AIO_FENTRY; aio < AIO_NONE; aio++) {
+	for (enum vbt_aio_hook aio = VBT_AIO_FENTRY; aio < VBT_AIO_NONE;
+	     aio++) {
 		struct host_qemu_bpf *h = host_qemu_bpf__open();
 		struct bpf_program *prog;
 
@@ -169,7 +200,7 @@ int vbt_bpf_probe_aio(char *how, size_t len)
 			return -errno;
 		bpf_object__for_each_program(prog, h->obj)
 			bpf_program__set_autoload(prog, false);
-		bpf_program__set_autoload(aio == AIO_FENTRY ?
+		bpf_program__set_autoload(aio == VBT_AIO_FENTRY ?
 					  h->progs.fentry_aio_complete :
 					  h->progs.kprobe_aio_complete, true);
 		ret = host_qemu_bpf__load(h);

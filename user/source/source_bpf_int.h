@@ -40,8 +40,31 @@ static inline void vbt_bpf_note_blind(struct bpf_source *bs, const char *what)
 	snprintf(bs->src.blind + n, sizeof(bs->src.blind) - n, "%s%s",
 		 n ? "; " : "", what);
 }
-/* Load QEMU's io_uring and AIO programs; failures only narrow the view. */
-void vbt_bpf_open_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg);
+/*
+ * QEMU's io_uring and AIO programs; failures only narrow the view.  In
+ * three steps, so that the loading (which parses the kernel's BTF) can run
+ * in a thread beside the other objects': prepare probes tracefs (and may
+ * mount it), load touches only @hl and the shared map fds, finish records
+ * the result in @bs once the other objects are in.
+ */
+enum vbt_aio_hook { VBT_AIO_FENTRY, VBT_AIO_KPROBE, VBT_AIO_NONE };
+enum vbt_uring_submit {
+	VBT_URING_SUBMIT_NONE, VBT_URING_SUBMIT_REQ, VBT_URING_SUBMIT_SQE,
+};
+
+struct vbt_host_load {
+	bool uring_tp;			/* io_uring_complete exists */
+	bool io_submit_tp;		/* sys_enter_io_submit exists */
+	bool kprobes;			/* kprobes can be attached at all */
+	enum vbt_uring_submit submit;
+	struct host_qemu_bpf *h;	/* loaded and attached, or NULL */
+	enum vbt_aio_hook aio;
+	int ret;
+};
+
+void vbt_bpf_host_prepare(struct vbt_host_load *hl);
+void vbt_bpf_host_load(const struct bpf_source *bs, struct vbt_host_load *hl);
+void vbt_bpf_host_finish(struct bpf_source *bs, const struct vbt_host_load *hl);
 
 /*
  * Load the SCSI and stacked-device programs if SYSBLOCK has such disks;
