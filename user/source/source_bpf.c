@@ -100,7 +100,9 @@ static void close_shared_maps(struct bpf_source *bs)
 		close(bs->events_fd);
 	if (bs->lost_fd >= 0)
 		close(bs->lost_fd);
-	bs->events_fd = bs->lost_fd = -1;
+	if (bs->errors_fd >= 0)
+		close(bs->errors_fd);
+	bs->events_fd = bs->lost_fd = bs->errors_fd = -1;
 }
 
 static void bpf_close(struct vbt_source *src)
@@ -356,6 +358,8 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 	ret = bpf_map__reuse_fd(skel->maps.events, bs->events_fd);
 	if (!ret)
 		ret = bpf_map__reuse_fd(skel->maps.lost, bs->lost_fd);
+	if (!ret)
+		ret = bpf_map__reuse_fd(skel->maps.errors, bs->errors_fd);
 	if (ret) {
 		snprintf(err, errlen, "cannot share the ring buffer: %s",
 			 strerror(-ret));
@@ -487,6 +491,7 @@ struct load_job {
 	int ret;			/* syscalls */
 	char why[256];
 	struct vbt_host_load host;	/* host */
+	struct vbt_stack_load stack;	/* SCSI and stacked devices */
 };
 
 static void *sys_thread(void *arg)
@@ -502,6 +507,14 @@ static void *host_thread(void *arg)
 	struct load_job *j = arg;
 
 	vbt_bpf_host_load(j->bs, &j->host);
+	return NULL;
+}
+
+static void *stack_thread(void *arg)
+{
+	struct load_job *j = arg;
+
+	vbt_bpf_stack_load(j->bs, &j->stack);
 	return NULL;
 }
 
@@ -527,9 +540,10 @@ static void job_wait(struct load_job *j)
 }
 
 /*
- * The ring buffer and the loss counter every object shares, made here so
- * that the objects can load side by side.  As bpf/maps.bpf.h declares
- * them, sized from the expected rate (ring_bytes()).
+ * The ring buffer, the loss counter and the error counts every object
+ * shares, made here so that the objects can load side by side.  As
+ * bpf/maps.bpf.h declares them, the ring sized from the expected rate
+ * (ring_bytes()).
  */
 static int create_shared_maps(struct bpf_source *bs, char *err, size_t errlen)
 {
@@ -549,6 +563,15 @@ static int create_shared_maps(struct bpf_source *bs, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create the loss counter: %s",
 			 strerror(errno));
 		return bs->lost_fd;
+	}
+	bs->errors_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "errors",
+				       sizeof(struct vbt_err_key),
+				       sizeof(uint64_t), 1024, NULL);
+	if (bs->errors_fd < 0) {
+		bs->errors_fd = -errno;
+		snprintf(err, errlen, "cannot create the error counts: %s",
+			 strerror(errno));
+		return bs->errors_fd;
 	}
 	return 0;
 }
@@ -572,7 +595,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			size_t errlen)
 {
 	char why[LEVEL_MAX][160] = { { 0 } };
-	struct load_job sys = { 0 }, host = { 0 };
+	struct load_job sys = { 0 }, host = { 0 }, stack = { 0 };
 	struct attach_force force;
 	struct bpf_source *bs;
 	int ret = -EOPNOTSUPP;
@@ -597,7 +620,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	bs = calloc(1, sizeof(*bs));
 	if (!bs)
 		return -ENOMEM;
-	bs->events_fd = bs->lost_fd = -1;
+	bs->events_fd = bs->lost_fd = bs->errors_fd = -1;
 	bs->ncpus = libbpf_num_possible_cpus();
 	if (bs->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count possible CPUs");
@@ -613,13 +636,17 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			ret = -EIO;
 		goto fail;
 	}
-	sys.bs = host.bs = bs;
-	sys.cfg = host.cfg = cfg;
+	sys.bs = host.bs = stack.bs = bs;
+	sys.cfg = host.cfg = stack.cfg = cfg;
 	if (cfg->syscalls)
 		sys_start(&sys);
 	if (cfg->host) {
 		vbt_bpf_host_prepare(&host.host);
 		job_start(&host, host_thread);
+	} else {
+		vbt_bpf_stack_prepare(&stack.stack, "/sys/block");
+		if (vbt_bpf_stack_wanted(&stack.stack))
+			job_start(&stack, stack_thread);
 	}
 	for (int level = force.level; level < LEVEL_MAX; level++) {
 		if (level == LEVEL_TRACEPOINT)
@@ -634,6 +661,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	}
 	job_wait(&sys);
 	job_wait(&host);
+	job_wait(&stack);
 	if (ret) {
 		snprintf(err, errlen, "no way to attach to the block tracepoints "
 			 "on this kernel: %s; %s; %s", why[0], why[1], why[2]);
@@ -654,7 +682,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	if (cfg->host)
 		vbt_bpf_host_finish(bs, &host.host);
 	else
-		vbt_bpf_open_stack(bs, "/sys/block");
+		vbt_bpf_stack_finish(bs, &stack.stack);
 	bs->rb = ring_buffer__new(bpf_map__fd(bs->skel->maps.events),
 				  on_record, bs, NULL);
 	if (!bs->rb) {
@@ -674,7 +702,9 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 fail:
 	job_wait(&sys);
 	job_wait(&host);
+	job_wait(&stack);
 	host_qemu_bpf__destroy(bs->host ? NULL : host.host.h);
+	guest_stack_bpf__destroy(bs->stack ? NULL : stack.stack.st);
 	/* Each destroy takes NULL: what was not opened is passed over. */
 	guest_stack_bpf__destroy(bs->stack);
 	host_qemu_bpf__destroy(bs->host);

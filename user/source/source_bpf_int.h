@@ -25,8 +25,11 @@ struct bpf_source {
 	int ncpus;
 	uint32_t ring_bytes;		/* size of the events ring buffer */
 	uint32_t self_tgid;		/* our pid as BPF sees it, or 0 */
-	int events_fd, lost_fd;		/* the shared ring and loss counter,
-					 * made before any object loads */
+	/*
+	 * The shared ring, loss counter and error counts, made before any
+	 * object loads.
+	 */
+	int events_fd, lost_fd, errors_fd;
 };
 
 /*
@@ -67,9 +70,23 @@ void vbt_bpf_host_load(const struct bpf_source *bs, struct vbt_host_load *hl);
 void vbt_bpf_host_finish(struct bpf_source *bs, const struct vbt_host_load *hl);
 
 /*
- * Load the SCSI and stacked-device programs if SYSBLOCK has such disks;
- * failures only narrow the view (noted in blind).
+ * The SCSI and stacked-device programs, if /sys/block has such disks;
+ * failures only narrow the view (noted in blind).  In steps like the
+ * host's: prepare scans sysfs, load (in a thread) touches only @sl and
+ * the shared map fds, finish records the result in @bs.
  */
-void vbt_bpf_open_stack(struct bpf_source *bs, const char *sysblock);
+struct vbt_stack_load {
+	bool scsi, stacked;		/* what /sys/block holds */
+	bool no_tp, no_btf;		/* VBLKTRACE_ATTACH forced a level */
+	struct guest_stack_bpf *st;	/* loaded and attached, or NULL */
+	bool btf;			/* ... with tp_btf */
+	int ret;
+};
+
+void vbt_bpf_stack_prepare(struct vbt_stack_load *sl, const char *sysblock);
+bool vbt_bpf_stack_wanted(const struct vbt_stack_load *sl);
+void vbt_bpf_stack_load(const struct bpf_source *bs, struct vbt_stack_load *sl);
+void vbt_bpf_stack_finish(struct bpf_source *bs,
+			  const struct vbt_stack_load *sl);
 
 #endif

@@ -55,7 +55,8 @@ static void scan_block(const char *sysblock, bool *scsi, bool *stacked)
 	closedir(d);
 }
 
-static int try_load(struct bpf_source *bs, bool scsi, bool stacked, bool btf)
+static int try_load(const struct bpf_source *bs, struct vbt_stack_load *sl,
+		    bool btf)
 {
 	struct guest_stack_bpf *st = guest_stack_bpf__open();
 	struct bpf_program *prog;
@@ -65,10 +66,10 @@ static int try_load(struct bpf_source *bs, bool scsi, bool stacked, bool btf)
 		return -errno;
 	bpf_object__for_each_program(prog, st->obj)
 		bpf_program__set_autoload(prog, false);
-	if (scsi)
+	if (sl->scsi)
 		bpf_program__set_autoload(btf ? st->progs.btf_scsi_done :
 					  st->progs.raw_scsi_done, true);
-	if (stacked) {
+	if (sl->stacked) {
 		bpf_program__set_autoload(btf ? st->progs.btf_bio_remap :
 					  st->progs.raw_bio_remap, true);
 		bpf_program__set_autoload(btf ? st->progs.btf_bio_complete :
@@ -77,14 +78,11 @@ static int try_load(struct bpf_source *bs, bool scsi, bool stacked, bool btf)
 					  st->progs.raw_rq_error, true);
 	}
 	/* One ring: a command's records come before its request's. */
-	ret = bpf_map__reuse_fd(st->maps.events,
-				bpf_map__fd(bs->skel->maps.events));
+	ret = bpf_map__reuse_fd(st->maps.events, bs->events_fd);
 	if (!ret)
-		ret = bpf_map__reuse_fd(st->maps.lost,
-					bpf_map__fd(bs->skel->maps.lost));
+		ret = bpf_map__reuse_fd(st->maps.lost, bs->lost_fd);
 	if (!ret)
-		ret = bpf_map__reuse_fd(st->maps.errors,
-					bpf_map__fd(bs->skel->maps.errors));
+		ret = bpf_map__reuse_fd(st->maps.errors, bs->errors_fd);
 	if (!ret)
 		ret = guest_stack_bpf__load(st);
 	if (!ret)
@@ -93,25 +91,46 @@ static int try_load(struct bpf_source *bs, bool scsi, bool stacked, bool btf)
 		guest_stack_bpf__destroy(st);
 		return ret;
 	}
-	bs->stack = st;
-	bs->stack_btf = btf;
+	sl->st = st;
+	sl->btf = btf;
 	return 0;
 }
 
-void vbt_bpf_open_stack(struct bpf_source *bs, const char *sysblock)
+void vbt_bpf_stack_prepare(struct vbt_stack_load *sl, const char *sysblock)
 {
-	bool scsi, stacked;
-	char what[160];
-	size_t n;
-	int ret;
-
 	const char *force = getenv("VBLKTRACE_ATTACH");
 
-	scan_block(sysblock, &scsi, &stacked);
+	memset(sl, 0, sizeof(*sl));
+	scan_block(sysblock, &sl->scsi, &sl->stacked);
+	/* The same forced level as the block programs (tests cover each). */
+	sl->no_tp = force && !strncmp(force, "tracepoint", 10);
+	sl->no_btf = force && !strncmp(force, "raw_tp", 6);
+	sl->ret = -EOPNOTSUPP;
+}
+
+bool vbt_bpf_stack_wanted(const struct vbt_stack_load *sl)
+{
+	return (sl->scsi || sl->stacked) && !sl->no_tp;
+}
+
+void vbt_bpf_stack_load(const struct bpf_source *bs, struct vbt_stack_load *sl)
+{
+	sl->ret = -EOPNOTSUPP;
+	if (!sl->no_btf)
+		sl->ret = try_load(bs, sl, true);
+	if (sl->ret)
+		sl->ret = try_load(bs, sl, false);
+}
+
+void vbt_bpf_stack_finish(struct bpf_source *bs, const struct vbt_stack_load *sl)
+{
+	bool scsi = sl->scsi, stacked = sl->stacked;
+	char what[160];
+	size_t n;
+
 	if (!scsi && !stacked)
 		return;
-	/* The same forced level as the block programs (tests cover each). */
-	if (force && !strncmp(force, "tracepoint", 10)) {
+	if (sl->no_tp) {
 		snprintf(what, sizeof(what), "%s%s%s: no classic tracepoint "
 			 "carries them (tp_btf or raw_tp needed)",
 			 scsi ? "SCSI result and sense" : "",
@@ -120,20 +139,17 @@ void vbt_bpf_open_stack(struct bpf_source *bs, const char *sysblock)
 		vbt_bpf_note_blind(bs, what);
 		return;
 	}
-	ret = -EOPNOTSUPP;
-	if (!force || strncmp(force, "raw_tp", 6))
-		ret = try_load(bs, scsi, stacked, true);
-	if (ret)
-		ret = try_load(bs, scsi, stacked, false);
-	if (ret) {
+	if (sl->ret) {
 		snprintf(what, sizeof(what), "%s%s%s: programs did not load (%s)",
 			 scsi ? "SCSI result and sense" : "",
 			 scsi && stacked ? ", " : "",
 			 stacked ? "the bios of stacked devices" : "",
-			 strerror(-ret));
+			 strerror(-sl->ret));
 		vbt_bpf_note_blind(bs, what);
 		return;
 	}
+	bs->stack = sl->st;
+	bs->stack_btf = sl->btf;
 	n = strlen(bs->src.how);
 	snprintf(bs->src.how + n, sizeof(bs->src.how) - n, "; %s%s%s",
 		 bs->stack_btf ? "tp_btf" : "raw_tp",
