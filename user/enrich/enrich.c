@@ -11,6 +11,7 @@ void vbt_enricher_init(struct vbt_enricher *e, const struct vbt_disk *disks,
 {
 	e->disks = disks;
 	e->ndisks = ndisks;
+	e->last = NULL;
 	vbt_devnames_init(&e->names, disks, ndisks, sysroot);
 	vbt_cause_init(&e->causes, sysroot);
 	memset(&e->scsi, 0, sizeof(e->scsi));
@@ -100,7 +101,10 @@ void vbt_enrich_event(struct vbt_enricher *e, struct vbt_event *ev)
 			  sizeof(ev->async.disk));
 		break;
 	case VBT_KIND_BLOCK:
-		d = vbt_disk_by_dev(e->disks, e->ndisks, ev->blk.dev);
+		d = e->last && e->last->dev == ev->blk.dev ? e->last :
+		    vbt_disk_by_dev(e->disks, e->ndisks, ev->blk.dev);
+		if (d)
+			e->last = d;
 		if (!ev->blk.disk[0] && d)
 			snprintf(ev->blk.disk, sizeof(ev->blk.disk), "%s",
 				 d->name);

@@ -18,6 +18,9 @@
 struct vbt_enricher {
 	const struct vbt_disk *disks;	/* scanned at start, not owned */
 	int ndisks;
+	const struct vbt_disk *last;	/* the last request's disk: a stream
+					 * comes from few disks, the table may
+					 * hold a hundred */
 	struct vbt_devnames names;
 	struct vbt_cause_tab causes;
 	struct vbt_scsi_tab scsi;

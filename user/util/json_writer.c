@@ -13,7 +13,7 @@
 #include "util/json_writer.h"
 
 /* Room for n more bytes and the NUL; false (and oom) when there is none. */
-static bool grow(struct vbt_jw *w, size_t n)
+bool vbt_jw_grow(struct vbt_jw *w, size_t n)
 {
 	size_t cap = w->cap ? w->cap : 512;
 	char *b;
@@ -32,22 +32,9 @@ static bool grow(struct vbt_jw *w, size_t n)
 	return true;
 }
 
-static inline bool room(struct vbt_jw *w, size_t n)
-{
-	return w->len + n + 1 <= w->cap || grow(w, n);
-}
-
-static inline void put(struct vbt_jw *w, const char *s, size_t n)
-{
-	if (!room(w, n))
-		return;
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-}
-
 static inline void putc1(struct vbt_jw *w, char c)
 {
-	if (!room(w, 1))
+	if (!vbt_jw_room(w, 1))
 		return;
 	w->buf[w->len++] = c;
 }
@@ -68,7 +55,7 @@ static const char escape[256] = {
 	[0x1f] = 'u',
 };
 
-static void put_escaped(struct vbt_jw *w, const char *s)
+void vbt_jw_put_escaped(struct vbt_jw *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const char *run = s;
@@ -80,42 +67,22 @@ static void put_escaped(struct vbt_jw *w, const char *s)
 
 		if (!esc[1])
 			continue;
-		put(w, run, s - run);
+		vbt_jw_put(w, run, s - run);
 		if (esc[1] == 'u') {
 			memcpy(esc + 1, "u00", 3);
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 0xf];
-			put(w, esc, 6);
+			vbt_jw_put(w, esc, 6);
 		} else {
-			put(w, esc, 2);
+			vbt_jw_put(w, esc, 2);
 		}
 		run = s + 1;
 	}
-	put(w, run, s - run);
+	vbt_jw_put(w, run, s - run);
 	putc1(w, '"');
 }
 
-/*
- * Keys are the callers' own literals (plain ASCII names, never input):
- * copied as they are, in one piece with their quotes and colon.
- */
-static void key(struct vbt_jw *w, const char *k)
-{
-	size_t n = strlen(k);
-
-	if (!room(w, n + 4))
-		return;
-	if (w->fields)
-		w->buf[w->len++] = ',';
-	w->fields = true;
-	w->buf[w->len++] = '"';
-	memcpy(w->buf + w->len, k, n);
-	w->len += n;
-	w->buf[w->len++] = '"';
-	w->buf[w->len++] = ':';
-}
-
-static void put_u64(struct vbt_jw *w, uint64_t v, bool neg)
+void vbt_jw_put_num(struct vbt_jw *w, uint64_t v, bool neg)
 {
 	static const char pairs[] =
 		"00010203040506070809101112131415161718192021222324"
@@ -138,7 +105,7 @@ static void put_u64(struct vbt_jw *w, uint64_t v, bool neg)
 	}
 	if (neg)
 		*--p = '-';
-	put(w, p, num + sizeof(num) - p);
+	vbt_jw_put(w, p, num + sizeof(num) - p);
 }
 
 void vbt_jw_begin(struct vbt_jw *w)
@@ -149,43 +116,15 @@ void vbt_jw_begin(struct vbt_jw *w)
 	putc1(w, '{');
 }
 
-void vbt_jw_str(struct vbt_jw *w, const char *k, const char *s)
-{
-	key(w, k);
-	if (s)
-		put_escaped(w, s);
-	else
-		put(w, "null", 4);
-}
-
-void vbt_jw_int(struct vbt_jw *w, const char *k, int64_t v)
-{
-	key(w, k);
-	/* -(v + 1) + 1: INT64_MIN has no positive int64_t */
-	put_u64(w, v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v, v < 0);
-}
-
-void vbt_jw_u64(struct vbt_jw *w, const char *k, uint64_t v)
-{
-	key(w, k);
-	put_u64(w, v, false);
-}
-
-void vbt_jw_bool(struct vbt_jw *w, const char *k, bool v)
-{
-	key(w, k);
-	put(w, v ? "true" : "false", v ? 4 : 5);
-}
-
 void vbt_jw_strv(struct vbt_jw *w, const char *k, const char *const *v,
 		 int n)
 {
-	key(w, k);
+	vbt_jw_key(w, k);
 	putc1(w, '[');
 	for (int i = 0; i < n; i++) {
 		if (i)
 			putc1(w, ',');
-		put_escaped(w, v[i]);
+		vbt_jw_put_escaped(w, v[i]);
 	}
 	putc1(w, ']');
 }
@@ -195,7 +134,7 @@ const char *vbt_jw_copy(struct vbt_jw *w, const char *s)
 	w->len = 0;
 	w->fields = false;
 	w->oom = false;
-	put(w, s, strlen(s));
+	vbt_jw_put(w, s, strlen(s));
 	if (w->oom)
 		return NULL;
 	w->buf[w->len] = 0;

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct vbt_jw {
 	char *buf;
@@ -25,12 +26,81 @@ struct vbt_jw {
 	bool oom;
 };
 
+/*
+ * The pieces every field is made of.  The field writers below are inline
+ * so that a literal key's length and copy are worked out at compile time:
+ * a record is some thirty fields, written hundreds of thousands of times
+ * a second when streaming.
+ */
+bool vbt_jw_grow(struct vbt_jw *w, size_t n);
+void vbt_jw_put_escaped(struct vbt_jw *w, const char *s);
+void vbt_jw_put_num(struct vbt_jw *w, uint64_t v, bool neg);
+
+/* Room for n more bytes and a NUL; false once memory ran out. */
+static inline bool vbt_jw_room(struct vbt_jw *w, size_t n)
+{
+	return w->len + n + 1 <= w->cap || vbt_jw_grow(w, n);
+}
+
+static inline void vbt_jw_put(struct vbt_jw *w, const char *s, size_t n)
+{
+	if (!vbt_jw_room(w, n))
+		return;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+/*
+ * Keys are the callers' own literals (plain ASCII names, never input):
+ * copied as they are, with their quotes and colon.
+ */
+static inline void vbt_jw_key(struct vbt_jw *w, const char *k)
+{
+	size_t n = strlen(k);
+
+	if (!vbt_jw_room(w, n + 4))
+		return;
+	if (w->fields)
+		w->buf[w->len++] = ',';
+	w->fields = true;
+	w->buf[w->len++] = '"';
+	memcpy(w->buf + w->len, k, n);
+	w->len += n;
+	w->buf[w->len++] = '"';
+	w->buf[w->len++] = ':';
+}
+
 void vbt_jw_begin(struct vbt_jw *w);
+
 /* @s NULL writes null. */
-void vbt_jw_str(struct vbt_jw *w, const char *key, const char *s);
-void vbt_jw_int(struct vbt_jw *w, const char *key, int64_t v);
-void vbt_jw_u64(struct vbt_jw *w, const char *key, uint64_t v);
-void vbt_jw_bool(struct vbt_jw *w, const char *key, bool v);
+static inline void vbt_jw_str(struct vbt_jw *w, const char *k, const char *s)
+{
+	vbt_jw_key(w, k);
+	if (s)
+		vbt_jw_put_escaped(w, s);
+	else
+		vbt_jw_put(w, "null", 4);
+}
+
+static inline void vbt_jw_int(struct vbt_jw *w, const char *k, int64_t v)
+{
+	vbt_jw_key(w, k);
+	/* -(v + 1) + 1: INT64_MIN has no positive int64_t */
+	vbt_jw_put_num(w, v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v, v < 0);
+}
+
+static inline void vbt_jw_u64(struct vbt_jw *w, const char *k, uint64_t v)
+{
+	vbt_jw_key(w, k);
+	vbt_jw_put_num(w, v, false);
+}
+
+static inline void vbt_jw_bool(struct vbt_jw *w, const char *k, bool v)
+{
+	vbt_jw_key(w, k);
+	vbt_jw_put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
 void vbt_jw_strv(struct vbt_jw *w, const char *key, const char *const *v,
 		 int n);
 /* Make the writer hold @s (already JSON text), as vbt_jw_finish() would. */
