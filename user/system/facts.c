@@ -384,15 +384,11 @@ static struct json_object *argv_json(struct vbt_redactions *r, int pid,
 static struct json_object *libvirt_xml(struct vbt_redactions *r,
 				       const struct vbt_vm *vm)
 {
-	char path[512], where[128], *xml, *red;
+	char where[128], *xml, *red;
 	struct json_object *o;
 	size_t len;
 
-	if (!vm->name || strchr(vm->name, '/') || !vm->libvirt_verified)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/%s.xml", vbt_libvirt_run_dir,
-		 vm->name);
-	xml = read_small(path, VBT_LIBVIRT_MAX_XML, &len);
+	xml = vbt_libvirt_live_xml(vm, &len);
 	if (!xml)
 		return NULL;
 	snprintf(where, sizeof(where), "libvirt XML of %s", vm->name);
