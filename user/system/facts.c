@@ -44,20 +44,6 @@ static void add(struct json_object *o, const char *k, struct json_object *v)
 	json_object_object_add(o, k, v);
 }
 
-static char *read_small(const char *path, size_t max, size_t *len)
-{
-	char *buf = NULL;
-	size_t n = 0;
-
-	if (vbt_read_file_max(path, max, &buf, &n)) {
-		/* /proc files have st_size 0 and are not S_ISREG-checked away */
-		return NULL;
-	}
-	if (len)
-		*len = n;
-	return buf;
-}
-
 /* /proc files report size 0: read them with a plain loop. */
 static char *read_proc(const char *path, size_t max, size_t *len)
 {
