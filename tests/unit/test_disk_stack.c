@@ -170,4 +170,57 @@ TEST_F(tree, stacks_with_lvm_names_and_a_loop)
 	vbt_disk_facts_free(f, n);
 }
 
+/* md raid1 over vdc + vdd with vdd failed, as a 6.1 guest's sysfs shows it
+ * after "md/raid1:md1: Disk failure on vdd". */
+TEST(md_array_members_and_state)
+{
+	char r[64] = "/tmp/vbt-md-XXXXXX";
+	const struct vbt_disk_facts *md;
+	struct vbt_disk_facts *f;
+	int n;
+
+	ASSERT_NE(NULL, mkdtemp(r));
+	ASSERT_EQ(0, put(r, "block/md1/dev", "9:1\n") ||
+		     put(r, "block/md1/md/level", "raid1\n") ||
+		     put(r, "block/md1/md/array_state", "clean\n") ||
+		     put(r, "block/md1/md/raid_disks", "2\n") ||
+		     put(r, "block/md1/md/degraded", "1\n") ||
+		     put(r, "block/md1/md/dev-vdd/state", "faulty\n") ||
+		     put(r, "block/md1/md/dev-vdc/state", "in_sync\n") ||
+		     put(r, "block/md1/slaves/vdd", "") ||
+		     put(r, "block/md1/slaves/vdc", "") ||
+		     put(r, "block/md2/dev", "9:2\n") ||
+		     put(r, "block/md2/md/level", "raid0\n") ||
+		     put(r, "block/md2/slaves/vd\033[2Jx", "") ||
+		     put(r, "block/vdc/dev", "254:32\n") ||
+		     put(r, "block/vdd/dev", "254:48\n") ||
+		     link_to(r, "class/block/md1", "../../block/md1") ||
+		     link_to(r, "class/block/md2", "../../block/md2") ||
+		     link_to(r, "class/block/vdc", "../../block/vdc") ||
+		     link_to(r, "class/block/vdd", "../../block/vdd"));
+	n = vbt_disk_facts_scan(r, &f);
+	ASSERT_EQ(4, n);
+	md = find(f, n, "md1");
+	ASSERT_NE(NULL, md);
+	EXPECT_STREQ("md1 (raid1) -> vdc + vdd", md->stack);
+	EXPECT_STREQ("raid1", md->md_level);
+	EXPECT_STREQ("clean", md->md_array_state);
+	EXPECT_EQ(2, md->md_raid_disks);
+	EXPECT_EQ(1, md->md_degraded);
+	ASSERT_EQ(2, md->md_nmembers);
+	EXPECT_STREQ("vdc", md->md_members[0].dev);
+	EXPECT_STREQ("in_sync", md->md_members[0].state);
+	EXPECT_STREQ("vdd", md->md_members[1].dev);
+	EXPECT_STREQ("faulty", md->md_members[1].state);
+	/* A member name with a terminal escape is made printable. */
+	md = find(f, n, "md2");
+	ASSERT_NE(NULL, md);
+	EXPECT_STREQ("vd?[2Jx", md->md_members[0].dev);
+	EXPECT_STREQ("", md->md_members[0].state);
+	EXPECT_EQ(VBT_UNKNOWN, md->md_degraded);
+	EXPECT_EQ(NULL, find(f, n, "vdc")->md_level[0] ? "md" : NULL);
+	vbt_disk_facts_free(f, n);
+	nftw(r, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 TEST_HARNESS_MAIN
