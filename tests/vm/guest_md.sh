@@ -31,10 +31,8 @@ for k in $KERNELS; do
 		--disk "size=32M" \
 		--disk "size=32M,werror=report,rerror=report,fault=blkdebug:pwritev:sector=32:errno=EIO" \
 		>"$FX_DIR/rig-md-$k.log" 2>&1; then
-		tap_fail "$k: guest rig failed" "$(tail -20 "$FX_DIR/rig-md-$k.log")"
-		for i in $(seq 2 $PER_KERNEL); do
-			tap_fail "$k: (not run: guest rig failed)"
-		done
+		tap_harness_fail "$k: guest rig failed" "$(tail -20 "$FX_DIR/rig-md-$k.log")"
+		tap_fail_next $((PER_KERNEL - 1)) "$k: (not run: guest rig failed)"
 		continue
 	fi
 	g=$out/guest
