@@ -438,8 +438,9 @@ static int probe_syscalls(char *err, size_t errlen)
 	return ret;
 }
 
-static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
-			 char *err, size_t errlen)
+static int open_syscalls(const struct bpf_source *bs,
+			 const struct vbt_source_cfg *cfg,
+			 struct syscall_fail_bpf **out, char *err, size_t errlen)
 {
 	struct syscall_fail_bpf *sys;
 	uint8_t one = 1;
@@ -471,7 +472,7 @@ static int open_syscalls(struct bpf_source *bs, const struct vbt_source_cfg *cfg
 		syscall_fail_bpf__destroy(sys);
 		return ret;
 	}
-	bs->sys = sys;
+	*out = sys;
 	return 0;
 }
 
@@ -488,7 +489,8 @@ struct load_job {
 	const struct vbt_source_cfg *cfg;
 	pthread_t thread;
 	bool running;
-	int ret;			/* syscalls */
+	struct syscall_fail_bpf *sys;	/* syscalls: loaded and attached */
+	int ret;
 	char why[256];
 	struct vbt_host_load host;	/* host */
 	struct vbt_stack_load stack;	/* SCSI and stacked devices */
@@ -498,7 +500,7 @@ static void *sys_thread(void *arg)
 {
 	struct load_job *j = arg;
 
-	j->ret = open_syscalls(j->bs, j->cfg, j->why, sizeof(j->why));
+	j->ret = open_syscalls(j->bs, j->cfg, &j->sys, j->why, sizeof(j->why));
 	return NULL;
 }
 
@@ -670,6 +672,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	}
 
 	if (cfg->syscalls) {
+		bs->sys = sys.sys;
 		ret = sys.ret;
 		if (ret && cfg->need_syscalls) {
 			snprintf(err, errlen, "%s", sys.why);
@@ -703,6 +706,7 @@ fail:
 	job_wait(&sys);
 	job_wait(&host);
 	job_wait(&stack);
+	syscall_fail_bpf__destroy(bs->sys ? NULL : sys.sys);
 	host_qemu_bpf__destroy(bs->host ? NULL : host.host.h);
 	guest_stack_bpf__destroy(bs->stack ? NULL : stack.stack.st);
 	/* Each destroy takes NULL: what was not opened is passed over. */
