@@ -113,9 +113,11 @@ CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 		   $(shell $(PKG_CONFIG) --cflags libxml-2.0 json-c 2>/dev/null) \
 		   -DVBT_VERSION='"$(VERSION)"' -DVBT_GIT_REV='"$(GIT_REV)"' \
 		   $(if $(ICU_MAJOR),-DVBT_ICU_DATA_SYMBOL=icudt$(ICU_MAJOR)_dat) \
-		   -DVBT_NO_GNUTLS
+		   -DVBT_NO_GNUTLS -DVBT_XML_TREE_ONLY
+# user/util/xml_tree_only.c: libxml2 without the modules vblktrace never runs.
 LDFLAGS		+= -static -Wl,--gc-sections \
-		   $(if $(ICU_MAJOR),-Wl$(comma)-u$(comma)icudt$(ICU_MAJOR)_dat)
+		   $(if $(ICU_MAJOR),-Wl$(comma)-u$(comma)icudt$(ICU_MAJOR)_dat) \
+		   -Wl,-u,vbt_xml_tree_only
 LDLIBS		+= -l:libbpf.a -lelf -lz -lzstd -ljson-c -lcap \
 		   $(filter-out $(if $(ICU_MAJOR),-licudata),$(shell $(PKG_CONFIG) --static --libs-only-l libxml-2.0 2>/dev/null)) \
 		   $(MHD_LIBS) -lstdc++ -lpthread -lm
@@ -210,7 +212,7 @@ helpers: $(HELPER_BINS)
 SAN		:= $(BUILD)/san
 SAN_FLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 		   -fno-sanitize-recover=all
-SAN_CFLAGS	= $(filter-out -O2 -DVBT_ICU_DATA_SYMBOL=% -DVBT_NO_GNUTLS,$(CFLAGS)) $(SAN_FLAGS) \
+SAN_CFLAGS	= $(filter-out -O2 -DVBT_ICU_DATA_SYMBOL=% -DVBT_NO_GNUTLS -DVBT_XML_TREE_ONLY,$(CFLAGS)) $(SAN_FLAGS) \
 		  -Wno-format-nonliteral
 SAN_LIBS	= -lbpf -lelf -lz -lzstd -ljson-c -lcap \
 		  $(shell $(PKG_CONFIG) --libs libxml-2.0 libmicrohttpd 2>/dev/null) \
