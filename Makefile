@@ -103,7 +103,8 @@ HELPER_SRCS	:= $(wildcard tests/helpers/*.c)
 HELPER_BINS	:= $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
 KSELFTEST	:= $(CACHE)/kselftest
 
-# libxml2's ICU dependency would add 31 MiB of tables; see user/icu_stub.c.
+# libxml2's ICU dependency would add 31 MiB of tables and ICU's code with
+# libstdc++; see user/icu_stub.c.
 ICU_MAJOR	:= $(shell $(PKG_CONFIG) --modversion icu-uc 2>/dev/null | cut -d. -f1)
 
 CFLAGS		?= -O2 -g
@@ -119,8 +120,8 @@ LDFLAGS		+= -static -Wl,--gc-sections \
 		   $(if $(ICU_MAJOR),-Wl$(comma)-u$(comma)icudt$(ICU_MAJOR)_dat) \
 		   -Wl,-u,vbt_xml_tree_only
 LDLIBS		+= -l:libbpf.a -lelf -lz -lzstd -ljson-c -lcap \
-		   $(filter-out $(if $(ICU_MAJOR),-licudata),$(shell $(PKG_CONFIG) --static --libs-only-l libxml-2.0 2>/dev/null)) \
-		   $(MHD_LIBS) -lstdc++ -lpthread -lm
+		   $(filter-out $(if $(ICU_MAJOR),-licudata -licuuc -licui18n),$(shell $(PKG_CONFIG) --static --libs-only-l libxml-2.0 2>/dev/null)) \
+		   $(MHD_LIBS) $(if $(ICU_MAJOR),,-lstdc++) -lpthread -lm
 # The metrics endpoint's libmicrohttpd is built with GnuTLS; we serve plain
 # HTTP, and user/sink/metrics_tls.c stands in for the TLS calls it never
 # makes (-DVBT_NO_GNUTLS): GnuTLS and what it needs stay out of the binary.
