@@ -34,6 +34,7 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct bpf_source *bs = ctx;
 
+	vbt_bpf_stuck_seen(bs, data, size);
 	return bs->src.cb(bs->src.cb_ctx, data, size);
 }
 
@@ -98,6 +99,7 @@ static void bpf_close(struct vbt_source *src)
 	struct bpf_source *bs = (struct bpf_source *)src;
 
 	ring_buffer__free(bs->rb);
+	vbt_bpf_close_stuck(bs);
 	guest_stack_bpf__destroy(bs->stack);
 	host_qemu_bpf__destroy(bs->host);
 	syscall_fail_bpf__destroy(bs->sys);
@@ -136,6 +138,7 @@ static const struct vbt_source_ops bpf_ops = {
 	.lost = bpf_lost,
 	.errors = bpf_errors,
 	.watch_pid = bpf_watch_pid,
+	.tick = vbt_bpf_stuck_tick,
 	.close = bpf_close,
 };
 
@@ -372,6 +375,8 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 		goto fail;
 	}
 	bs->skel = skel;
+	bs->btf = level == LEVEL_TP_BTF;
+	bs->io_start = io_start;
 
 	snprintf(bs->src.how, sizeof(bs->src.how),
 		 "%s: block_rq_complete, issuer at %s", level_names[level],
@@ -475,7 +480,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	char why[LEVEL_MAX][160] = { { 0 } };
 	struct attach_force force;
 	struct bpf_source *bs;
-	int ret = -EOPNOTSUPP;
+	int ret = -EOPNOTSUPP, level_used = LEVEL_TP_BTF;
 
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 
@@ -512,6 +517,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		ret = try_level(bs, cfg, level, force.no_io_start,
 				force.level > 0 && level == force.level,
 				why[level], sizeof(why[level]));
+		level_used = level;
 		if (!ret)
 			break;
 		if (ret == -EPERM)
@@ -540,6 +546,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		vbt_bpf_open_host(bs, cfg);
 	else
 		vbt_bpf_open_stack(bs, "/sys/block");
+	vbt_bpf_open_stuck(bs, cfg, level_used == LEVEL_TRACEPOINT);
 	bs->rb = ring_buffer__new(bpf_map__fd(bs->skel->maps.events),
 				  on_record, bs, NULL);
 	if (!bs->rb) {
@@ -558,6 +565,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	return 0;
 fail:
 	/* Each destroy takes NULL: what was not opened is passed over. */
+	vbt_bpf_close_stuck(bs);
 	guest_stack_bpf__destroy(bs->stack);
 	host_qemu_bpf__destroy(bs->host);
 	syscall_fail_bpf__destroy(bs->sys);

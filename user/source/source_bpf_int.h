@@ -12,7 +12,9 @@ struct guest_block_bpf;
 struct syscall_fail_bpf;
 struct host_qemu_bpf;
 struct guest_stack_bpf;
+struct guest_stuck_bpf;
 struct ring_buffer;
+struct bpf_link;
 
 struct bpf_source {
 	struct vbt_source src;
@@ -25,6 +27,13 @@ struct bpf_source {
 	int ncpus;
 	uint32_t ring_bytes;		/* size of the events ring buffer */
 	uint32_t self_tgid;		/* our pid as BPF sees it, or 0 */
+	bool btf;			/* block programs attached as tp_btf */
+	bool io_start;			/* ... with issuers at block_io_start */
+	struct guest_stuck_bpf *stuck;	/* stuck-request scan, or NULL */
+	struct bpf_link *stuck_end;	/* attached while any is stuck */
+	int nstuck;			/* reported stuck, end not yet seen */
+	uint64_t stuck_ns;		/* the threshold */
+	uint64_t next_scan;		/* CLOCK_MONOTONIC ns */
 };
 
 /*
@@ -46,5 +55,16 @@ void vbt_bpf_open_host(struct bpf_source *bs, const struct vbt_source_cfg *cfg);
  * failures only narrow the view (noted in blind).
  */
 void vbt_bpf_open_stack(struct bpf_source *bs, const char *sysblock);
+
+/*
+ * Load the stuck-request scan if cfg asks for it (cfg->stuck_ns); a
+ * failure only narrows the view (noted in blind).
+ */
+void vbt_bpf_open_stuck(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
+			bool tracepoint_level);
+/* Every raw record passes here first: counts stuck reports and ends. */
+void vbt_bpf_stuck_seen(struct bpf_source *bs, const void *rec, size_t size);
+void vbt_bpf_stuck_tick(struct vbt_source *src, uint64_t now, bool final);
+void vbt_bpf_close_stuck(struct bpf_source *bs);
 
 #endif
