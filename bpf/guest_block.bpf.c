@@ -60,7 +60,7 @@ static __always_inline bool slot_claim(struct issuer *is)
 {
 	__u64 cur = is->rq;
 
-	if (cur & SLOT_FLAGS)
+	if (slot_taken(cur))
 		return false;
 	return __sync_val_compare_and_swap(&is->rq, cur, SLOT_BUSY) == cur;
 }
@@ -217,12 +217,12 @@ static __always_inline struct issuer *snapshot(struct issuer *is,
 	__u64 key = rq_key(rq);
 
 	/* A request reported stuck keeps its issuer until it ends. */
-	if (!is || (is->rq & ~SLOT_STUCK) != key)
+	if (!is || slot_key(is->rq) != key)
 		return NULL;
 	asm volatile("" ::: "memory");
 	__builtin_memcpy(snap, is, sizeof(*snap));
 	asm volatile("" ::: "memory");
-	if ((is->rq & ~SLOT_STUCK) != key || !same_request(snap, rq, direct))
+	if (slot_key(is->rq) != key || !same_request(snap, rq, direct))
 		return NULL;
 	return snap;
 }

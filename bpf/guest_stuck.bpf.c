@@ -11,7 +11,7 @@
  * for each owned one, reads the live request (state, sector, op and its own
  * start_time_ns; on the insert/issue path the slot's stamp).  Only a
  * request still in flight and older than the threshold is reported, once:
- * its slot's owner gets SLOT_STUCK, which keeps guest_block from handing
+ * its slot's owner word is marked stuck, which keeps guest_block from handing
  * the slot to another request until the end has been reported.
  *
  * The end is caught by stuck_end on block_rq_complete, which userspace
@@ -89,13 +89,13 @@ static long scan_one(__u32 i, struct scan_ctx *c)
 	if (!is)
 		return 1;
 	owner = is->rq;
-	if (!owner || (owner & SLOT_BUSY))
+	if (!owner || owner == SLOT_BUSY)
 		return 0;
 	__builtin_memcpy(&snap, is, sizeof(snap));
 	asm volatile("" ::: "memory");
 	if (is->rq != owner)
 		return 0;
-	key = owner & ~SLOT_STUCK;
+	key = slot_key(owner);
 	rq = (struct request *)key;
 	/* Probe-reads: the request may have ended long ago. */
 	live = BPF_CORE_READ(rq, state) ==
@@ -103,7 +103,7 @@ static long scan_one(__u32 i, struct scan_ctx *c)
 	       same_request(&snap, rq, false);
 	rq_start = BPF_CORE_READ(rq, start_time_ns);
 
-	if (owner & SLOT_STUCK) {
+	if (slot_stuck(owner)) {
 		/* Still the same request (a reuse has a newer start)? */
 		if (live && (!has_io_start || rq_start == snap.start_ns))
 			return 0;
@@ -123,7 +123,7 @@ static long scan_one(__u32 i, struct scan_ctx *c)
 	if (has_io_start)
 		is->start_ns = start;
 	snap.start_ns = start;
-	if (__sync_val_compare_and_swap(&is->rq, owner, key | SLOT_STUCK) !=
+	if (__sync_val_compare_and_swap(&is->rq, owner, key & ~SLOT_TOP) !=
 	    owner)
 		return 0;
 	emit(&snap, idx, rq, VBT_STUCK_FOUND, 0);
@@ -157,7 +157,7 @@ static __always_inline int on_stuck_end(struct request *rq, __u8 status,
 		return 0;
 	/* The verifier allows no arithmetic on the pointer: test the word. */
 	owner = is->rq;
-	if (!(owner & SLOT_STUCK) || (owner & ~SLOT_FLAGS) != rq_key(rq))
+	if (!slot_stuck(owner) || slot_key(owner) != rq_key(rq))
 		return 0;
 	/* A partial completion: the request goes on. */
 	if (nr_bytes < RQ_READ(direct, rq, __data_len))

@@ -19,7 +19,7 @@
  * stamped after block_io_start fires).  64 bytes: one cache line per slot.
  */
 struct issuer {
-	__u64 rq; /* owner of the slot (SLOT_* flags in the low bits) */
+	__u64 rq; /* owner of the slot: see SLOT_BUSY */
 	__u64 start_ns; /* insert/issue path; block_io_start: see on_complete */
 	__u64 issue_ns;
 	__u64 sector;
@@ -46,16 +46,37 @@ struct {
 } issuers SEC(".maps");
 
 /*
- * Owner flags.  No request is at an odd address or at one that is not a
- * multiple of 4, so the owner's two low bits are free:
- * SLOT_BUSY: a CPU is writing the slot (see slot_claim());
- * SLOT_STUCK: the owner was reported stuck (guest_stuck); nobody may claim
- * the slot until that request's end has been reported, so the end is
- * recognised even when the same request pointer is used again.
+ * The owner word: 0 free; SLOT_BUSY while a CPU writes the slot (see
+ * slot_claim(); no request is at an odd address); a request pointer, which
+ * as a signed number is negative (kernel addresses are in the upper half
+ * on x86-64 and arm64, the architectures vblktrace builds for); or, once
+ * guest_stuck reported that request stuck, the pointer with its top bit
+ * cleared: positive.  So "busy or stuck" is one signed test, as cheap as
+ * the "busy" test alone was: slot_claim() refuses both, and a stuck
+ * request keeps its slot until its end is reported, even when its pointer
+ * is used again.  (A pointer that were positive would only never get a
+ * slot: issuer unknown, never wrong.)
  */
 #define SLOT_BUSY 1ULL
-#define SLOT_STUCK 2ULL
-#define SLOT_FLAGS (SLOT_BUSY | SLOT_STUCK)
+#define SLOT_TOP (1ULL << 63)
+
+/* Taken (busy or stuck): claims keep off. */
+static __always_inline bool slot_taken(__u64 owner)
+{
+	return (__s64)owner > 0;
+}
+
+/* Reported stuck: positive and not SLOT_BUSY. */
+static __always_inline bool slot_stuck(__u64 owner)
+{
+	return (__s64)owner > (__s64)SLOT_BUSY;
+}
+
+/* The request key of an owner word, stuck or not. */
+static __always_inline __u64 slot_key(__u64 owner)
+{
+	return owner | SLOT_TOP;
+}
 
 /*
  * tp_btf programs get a trusted request pointer and may load from it
