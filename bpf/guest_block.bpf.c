@@ -17,6 +17,10 @@
  * (at completion the request's own start_time_ns says when it started),
  * and nothing at all for a device or process that was filtered out.
  *
+ * Requests in flight too long are found by guest_stuck scanning these
+ * slots (guest_stuck.bpf.c), not by anything here: a stuck request's slot
+ * owner is marked (issuers.bpf.h), which the claim tests at no extra cost.
+ *
  * Every program exists in a tp_btf and a raw_tp flavour with the same body;
  * userspace loads whichever this kernel accepts.  The classic tracepoint
  * programs at the end are the last resort: they see dev and sector but no

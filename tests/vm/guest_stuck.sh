@@ -15,7 +15,7 @@ VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VBT=$VBT_ROOT/build/vblktrace
 
 KERNELS=${VBT_GUEST_KERNELS:-6.1 6.12}
-PER_KERNEL=10
+PER_KERNEL=11
 tap_plan $(( $(echo $KERNELS | wc -w) * PER_KERNEL ))
 
 # Reads at 8 MiB held 4.5 s, at 16 MiB 1 s, at 24 MiB 5 s, a write at
@@ -112,6 +112,11 @@ for k in $KERNELS; do
 		bash -c "grep -q 'INFO: task dd:' '$out/hung.txt' && grep -q 'disables this message' '$out/hung.txt' &&
 			jq -e -s '[.[] | select(.pattern == \"hung-task\")] | length >= 1 and
 				(.[0].fields.comm == \"dd\") and (.[0].explanation | test(\"host\"))' '$out/explain.json'"
+
+	DIAG=$(/usr/bin/python3 "$VBT_ROOT/tests/lib/validate_json.py" "$VBT_ROOT/docs/events.schema.json" \
+		"$ev" "$g/raw.jsonl" 2>&1 | grep -v Deprecat)
+	check "$k: the stuck records are valid against docs/events.schema.json" \
+		/usr/bin/python3 "$VBT_ROOT/tests/lib/validate_json.py" "$VBT_ROOT/docs/events.schema.json" "$ev" "$g/raw.jsonl"
 
 	DIAG="$(cat "$g/vbt.rc") $(cat "$g/vbt.err")"
 	check "$k: vblktrace exits 0 and said nothing of a failed scan" \

@@ -92,6 +92,8 @@ static void usage(const char *cmd)
 	       "  -o, --output FILE     also record every event to FILE (JSON Lines, 0600)\n"
 	       "  -t, --duration SEC    stop after SEC seconds\n"
 	       "  -i, --interval SEC    print a summary to stderr every SEC seconds\n"
+	       "      --stuck SEC       record host block requests in flight over SEC\n"
+	       "                        seconds, and their end (default 5; 0: off)\n"
 	       "  -v, --verbose         say more about probing and attaching\n\n"
 	       "Signals: SIGTERM/SIGINT stop with a final summary; SIGHUP reopens --log.\n"
 	       "Under systemd (Type=notify) it says READY=1 once attached.\n\n"
@@ -156,9 +158,14 @@ static void watch_sink(struct vbt_session *s, const struct vbt_event *ev)
 	struct vbt_alert_key key;
 	const char *dev;
 
-	/* A VM paused, resumed or lost a drive: a record of its own. */
+	/*
+	 * A VM paused, resumed or lost a drive, a request is stuck or its
+	 * end: a record of its own (a stuck request that fails is counted
+	 * and alerted by its block record).
+	 */
 	if (ev->kind == VBT_KIND_VM_STATE ||
-	    ev->kind == VBT_KIND_BACKEND_REMOVED) {
+	    ev->kind == VBT_KIND_BACKEND_REMOVED ||
+	    ev->kind == VBT_KIND_STUCK) {
 		char *json = vbt_format_json(ev, &s->fmt), line[512];
 
 		if (json)

@@ -153,7 +153,7 @@ static int kind_from_name(const char *s)
 	static const int user_kinds[] = { VBT_KIND_VM_STATE,
 					  VBT_KIND_BACKEND_REMOVED };
 
-	for (int k = VBT_KIND_BLOCK; k <= VBT_KIND_BIO; k++)
+	for (int k = VBT_KIND_BLOCK; k <= VBT_KIND_STUCK; k++)
 		/* SCSI records are joined to requests, never written. */
 		if (k != VBT_KIND_SCSI && !strcmp(s, vbt_kind_name(k)))
 			return k;
@@ -294,6 +294,46 @@ static void parse_bio(struct ctx *c, struct vbt_rec_event *re)
 		b->remap = true;
 		b->from_sector = get_u64(c, "from_sector", UINT64_MAX, true, 0);
 	}
+}
+
+static void parse_stuck(struct ctx *c, struct vbt_rec_event *re)
+{
+	static const char *const phases[] = { "in_flight", "ended", "gone" };
+	struct vbt_stuck_info *st = &re->ev.stuck;
+	uint64_t major, minor;
+	char name[32];
+
+	get_str(c, "dev", st->disk, sizeof(st->disk), true);
+	major = get_u64(c, "major", 4095, true, 0);
+	minor = get_u64(c, "minor", 0xfffff, true, 0);
+	st->dev = (uint32_t)(major << 20 | minor);
+	if (get_str(c, "op", name, sizeof(name), true)) {
+		st->op = vbt_op_from_name(name);
+		if (st->op < 0)
+			unknown_value(c, "op", name);
+	}
+	st->sector = get_u64(c, "sector", UINT64_MAX, true, 0);
+	st->nr_sectors = get_u64(c, "nr_sectors", UINT32_MAX, true, 0);
+	st->bytes = get_u64(c, "bytes", UINT32_MAX, true, 0);
+	st->phase = -1;
+	if (get_str(c, "phase", name, sizeof(name), true)) {
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(name, phases[i]))
+				st->phase = i;
+		if (st->phase < 0)
+			unknown_value(c, "phase", name);
+	}
+	st->age_ns = get_u64(c, st->phase == VBT_STUCK_FOUND ? "age_ns" :
+			     "lat_ns", UINT64_MAX, false, 0);
+	st->found_seq = get_u64(c, "stuck_seq", UINT64_MAX, false, 0);
+	st->start_ns = get_u64(c, "start_mono_ns", UINT64_MAX, true, 0);
+	st->status = -1;
+	if (get_str(c, "status", name, sizeof(name), false)) {
+		st->status = status_from_name(name);
+		if (st->status < 0)
+			unknown_value(c, "status", name);
+	}
+	st->issuer_known = get_bool(c, "issuer_known", false);
 }
 
 /* A syscall's "cause_chain": the stacked layers, top first. */
@@ -536,6 +576,9 @@ int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
 		break;
 	case VBT_KIND_BIO:
 		parse_bio(&c, out);
+		break;
+	case VBT_KIND_STUCK:
+		parse_stuck(&c, out);
 		break;
 	case VBT_KIND_VM_STATE:
 	case VBT_KIND_BACKEND_REMOVED:
