@@ -318,6 +318,12 @@ static void final_record(struct watch *w, uint64_t now)
 	json_object_object_add(o, "alert_events",
 			       json_object_new_uint64(w->alerts.events));
 	json_object_object_add(o, "lost", json_object_new_uint64(w->lost));
+	/* A request that never ended is still in flight now. */
+	json_object_object_add(o, "stuck",
+			       json_object_new_uint64(w->s->sum.stuck));
+	json_object_object_add(o, "stuck_in_flight",
+			       json_object_new_uint64(w->s->sum.stuck -
+						      w->s->sum.stuck_ended));
 	for (int i = 0; i < VBT_ALERT_NTYPES; i++) {
 		char k[32];
 
