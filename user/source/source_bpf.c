@@ -509,6 +509,9 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		goto fail;
 	}
 
+	ret = vbt_bpf_stuck_env(bs, err, errlen);
+	if (ret)
+		goto fail;
 	bs->ring_bytes = ring_bytes(cfg, bs->ncpus);
 	bs->self_tgid = self_tgid();
 	for (int level = force.level; level < LEVEL_MAX; level++) {

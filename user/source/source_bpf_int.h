@@ -34,6 +34,7 @@ struct bpf_source {
 	int nstuck;			/* reported stuck, end not yet seen */
 	uint64_t stuck_ns;		/* the threshold */
 	uint64_t next_scan;		/* CLOCK_MONOTONIC ns */
+	bool stuck_scan_only;		/* VBLKTRACE_STUCK_END=scan */
 };
 
 /*
@@ -62,6 +63,8 @@ void vbt_bpf_open_stack(struct bpf_source *bs, const char *sysblock);
  */
 void vbt_bpf_open_stuck(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 			bool tracepoint_level);
+/* VBLKTRACE_STUCK_END: 0, or -EINVAL with a message in err. */
+int vbt_bpf_stuck_env(struct bpf_source *bs, char *err, size_t errlen);
 /* Every raw record passes here first: counts stuck reports and ends. */
 void vbt_bpf_stuck_seen(struct bpf_source *bs, const void *rec, size_t size);
 void vbt_bpf_stuck_tick(struct vbt_source *src, uint64_t now, bool final);

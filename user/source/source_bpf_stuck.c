@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
@@ -20,6 +21,27 @@
 /* Slots per BPF_PROG_TEST_RUN: one run holds its CPU for microseconds. */
 #define SCAN_SLICE 4096U
 #define NSEC 1000000000ULL
+
+/*
+ * VBLKTRACE_STUCK_END=scan never attaches the end program, so the tests
+ * see the scan's own account of an end (phase gone); any other value is
+ * refused, as VBLKTRACE_ATTACH's are.
+ */
+int vbt_bpf_stuck_env(struct bpf_source *bs, char *err, size_t errlen)
+{
+	const char *env = getenv("VBLKTRACE_STUCK_END");
+
+	bs->stuck_scan_only = false;
+	if (!env)
+		return 0;
+	if (!strcmp(env, "scan")) {
+		bs->stuck_scan_only = true;
+		return 0;
+	}
+	snprintf(err, errlen, "VBLKTRACE_STUCK_END: the only value is 'scan' "
+		 "(leave the end of stuck requests to the scan)");
+	return -EINVAL;
+}
 
 static int try_load(struct bpf_source *bs, const struct vbt_source_cfg *cfg)
 {
@@ -115,6 +137,8 @@ static void watch_ends(struct bpf_source *bs)
 	static bool said;
 	struct bpf_program *prog;
 
+	if (bs->stuck_scan_only)
+		return;
 	if (bs->nstuck > 0 && !bs->stuck_end) {
 		prog = bs->btf ? bs->stuck->progs.btf_stuck_end :
 				 bs->stuck->progs.raw_stuck_end;

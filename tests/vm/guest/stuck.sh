@@ -39,6 +39,11 @@ start off vblktrace live --side guest -j --stuck 0 -o "$OUT/off.jsonl"
 start raw env VBLKTRACE_ATTACH=raw_tp vblktrace live --side guest -j --stuck 2 \
 	-o "$OUT/raw.jsonl"
 start txt vblktrace live --side guest --no-color --stuck 2 >"$OUT/live.txt"
+# Ends left to the scan: the account it gives when it could not watch one.
+start gone env VBLKTRACE_STUCK_END=scan vblktrace live --side guest -j \
+	--stuck 2 -o "$OUT/gone.jsonl"
+VBLKTRACE_STUCK_END=bogus vblktrace live -t 1 >/dev/null 2>"$OUT/bogus.err"
+echo $? >"$OUT/bogus.rc"
 
 dd if=/dev/vda of=/dev/null bs=4k count=1 skip=2048 iflag=direct 2>"$OUT/dd1.err" &
 echo $! >"$OUT/dd1.pid"
@@ -51,10 +56,10 @@ echo $! >"$OUT/dd3.pid"
 dd3=$!
 # Past the threshold and a scan, well before the host answers it.
 sleep 3.5
-kill -INT $vbt_pid $off_pid $raw_pid $txt_pid
+kill -INT $vbt_pid $off_pid $raw_pid $txt_pid $gone_pid
 wait $vbt_pid
 echo $? >"$OUT/vbt.rc"
-wait $off_pid $raw_pid $txt_pid
+wait $off_pid $raw_pid $txt_pid $gone_pid
 # fsync waits for writeback in plain D state, no timeout (direct I/O and
 # submit_bio_wait wake every half hung_task_timeout_secs on purpose, page
 # cache reads wait killable): the hung-task report.
