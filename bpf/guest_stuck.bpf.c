@@ -20,6 +20,12 @@
  * that found it and that attach is found gone by the next scan (reported
  * as GONE, end time and status unknown).
  *
+ * On the block_io_start path the age comes from rq->start_time_ns, which
+ * the block layer stamps when iostats is on (the default) or a scheduler
+ * is set (or block statistics are on); else it is 0 and the request is
+ * not reported (said in docs/commands.md).  The insert/issue path has the
+ * slot's own stamp.
+ *
  * Slots whose request has ended are not cleared on the block_io_start path
  * (6.5+); the scan tells them from live ones by the request's state, so a
  * scan costs a probe-read per request pointer the disks ever used (their
