@@ -21,10 +21,12 @@
  * as GONE, end time and status unknown).
  *
  * On the block_io_start path the age comes from rq->start_time_ns, which
- * the block layer stamps when iostats is on (the default) or a scheduler
- * is set (or block statistics are on); else it is 0 and the request is
- * not reported (said in docs/commands.md).  The insert/issue path has the
- * slot's own stamp.
+ * the block layer stamps at allocation when iostats is on (the default) or
+ * a scheduler is set, else from io_start_time_ns, stamped at issue when
+ * block statistics are on (writeback throttling turns them on; a 6.12
+ * guest's virtio disk with iostats 0 and no scheduler has it).  A request
+ * with neither is not reported (docs/commands.md).  The insert/issue path
+ * has the slot's own stamp.
  *
  * Slots whose request has ended are not cleared on the block_io_start path
  * (6.5+); the scan tells them from live ones by the request's state, so a
@@ -108,6 +110,9 @@ static long scan_one(__u32 i, struct scan_ctx *c)
 		       bpf_core_enum_value(enum mq_rq_state, MQ_RQ_IN_FLIGHT) &&
 	       same_request(&snap, rq, false);
 	rq_start = BPF_CORE_READ(rq, start_time_ns);
+	/* Not stamped at allocation: block statistics stamp the issue. */
+	if (!rq_start)
+		rq_start = BPF_CORE_READ(rq, io_start_time_ns);
 
 	if (slot_stuck(owner)) {
 		/* Still the same request (a reuse has a newer start)? */

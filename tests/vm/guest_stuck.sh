@@ -15,12 +15,12 @@ VBT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VBT=$VBT_ROOT/build/vblktrace
 
 KERNELS=${VBT_GUEST_KERNELS:-6.1 6.12}
-PER_KERNEL=12
+PER_KERNEL=13
 tap_plan $(( $(echo $KERNELS | wc -w) * PER_KERNEL ))
 
-# Reads at 8 MiB held 4.5 s, at 16 MiB 1 s, at 24 MiB 5 s, a write at
-# 32 MiB 4 s; each once.
-VDA="size=64M,cache=none,aio=threads,fault=fuse-eio:delay:read:8M:4k:4500+delay:read:16M:4k:1000+delay:read:24M:4k:5000+delay:write:32M:4k:4000+once"
+# Reads at 8 MiB held 4.5 s, at 16 MiB 1 s, at 24 MiB 5 s, at 40 MiB 3 s,
+# a write at 32 MiB 4 s; each once.
+VDA="size=64M,cache=none,aio=threads,fault=fuse-eio:delay:read:8M:4k:4500+delay:read:16M:4k:1000+delay:read:24M:4k:5000+delay:write:32M:4k:4000+delay:read:40M:4k:3000+once"
 
 check() {
 	local name=$1
@@ -59,8 +59,8 @@ for k in $KERNELS; do
 	dd1=$(cat "$g/dd1.pid") dd3=$(cat "$g/dd3.pid")
 
 	DIAG="fuse log: $(cat "$out"/fuse-eio-*.log); kernel: $(cat "$out/latency"); $(cat "$g"/dd*.err)"
-	check "$k: harness: the host held exactly the four requests, the kernel saw 16384+8 take 4.5 s and 32768+8 1 s # harness" \
-		bash -c "[ \$(grep -c delay_ms "$out"/fuse-eio-*.log) = 4 ] && [ '$held' = '16384 8' ] && [ '$short' = '32768 8' ]"
+	check "$k: harness: the host held exactly the five requests, the kernel saw 16384+8 take 4.5 s and 32768+8 1 s # harness" \
+		bash -c "[ \$(grep -c delay_ms "$out"/fuse-eio-*.log) = 5 ] && [ '$held' = '16384 8' ] && [ '$short' = '32768 8' ]"
 
 	DIAG="$(jq -c 'select(.kind == "stuck")' "$ev"); $(cat "$g/vbt.err")"
 	check "$k: the held request is reported stuck once: vda READ at the sector the kernel issued, dd's pid, age 2..4.5 s" \
@@ -78,6 +78,14 @@ for k in $KERNELS; do
 	check "$k: the request held 1 s (below --stuck 2) is never reported" \
 		jq -e -s '[.[] | select(.kind == "stuck" and .sector == 32768)] | length == 0' "$ev"
 
+	dd5=$(cat "$g/dd5.pid")
+	DIAG="$(cat "$g/queue.txt"); $(jq -c 'select(.kind == "stuck")' "$ev")"
+	check "$k: with vda's iostats off and scheduler none, a held read (81920+8) is still reported stuck, by dd, and ended" \
+		bash -c "grep -q '\[none\]' '$g/queue.txt' && grep -qx 0 '$g/queue.txt' &&
+			jq -e -s '[.[] | select(.kind == \"stuck\" and .sector == 81920)] | length == 2 and
+				(.[0] | .phase == \"in_flight\" and .pid == $dd5 and .age_ns >= 2000000000 and .age_ns < 3000000000) and
+				(.[1] | .phase == \"ended\" and .lat_ns >= 2900000000 and .lat_ns < 3500000000)' '$ev'"
+
 	DIAG="$(cat "$g/off.err"); $(cat "$g/off.jsonl")"
 	check "$k: --stuck 0 reports nothing stuck" \
 		bash -c "grep -q Ctrl-C '$g/off.err' && grep -q 'summary after' '$g/off.err' &&
@@ -86,7 +94,7 @@ for k in $KERNELS; do
 
 	DIAG="$(jq -c 'select(.kind == "stuck")' "$ev"); $(cat "$g/vbt.err")"
 	check "$k: a request still held at exit is reported stuck (dd) and counted in the summary as still in flight" \
-		bash -c "grep -q 'summary after .* 2 stuck (1 still in flight)' '$g/vbt.err' &&
+		bash -c "grep -q 'summary after .* 3 stuck (1 still in flight)' '$g/vbt.err' &&
 			jq -e -s '[.[] | select(.kind == \"stuck\" and .sector == 49152)] | length == 1 and
 				.[0].phase == \"in_flight\" and .[0].pid == $dd3' '$ev'"
 
@@ -94,12 +102,12 @@ for k in $KERNELS; do
 	check "$k: the text view shows it stuck, by dd, and then completed" \
 		bash -c "grep -qE '^[0-9:.]+ vda +READ +16384\+8 4 KiB STUCK in flight for [2-4]\.[0-9]+ s  dd\[$dd1\]' '$g/live.txt' &&
 			grep -qE '^[0-9:.]+ vda +READ +16384\+8 4 KiB was stuck \(#[0-9]+\): completed after 4\.[5-9][0-9] s  dd\[$dd1\]' '$g/live.txt' &&
-			grep -q '2 stuck (1 still in flight)' '$g/live.txt'"
+			grep -q '3 stuck (1 still in flight)' '$g/live.txt'"
 
 	proj='select(.kind == "stuck") | [.phase, .dev, .op, .sector, .nr_sectors, .pid, .comm, .status] | tostring'
 	DIAG="$(cat "$g/raw.err"); $(diff <(jq -r "$proj" "$ev") <(jq -r "$proj" "$g/raw.jsonl"))"
 	check "$k: raw_tp reports the same stuck records" \
-		bash -c "grep -q 'via raw_tp' '$g/raw.err' && [ \$(jq -r '$proj' '$ev' | wc -l) = 3 ] &&
+		bash -c "grep -q 'via raw_tp' '$g/raw.err' && [ \$(jq -r '$proj' '$ev' | wc -l) = 5 ] &&
 			diff -q <(jq -r '$proj' '$ev') <(jq -r '$proj' '$g/raw.jsonl')"
 
 	DIAG="$(cat "$g/gone.err" "$g/bogus.err" "$g/bogus.rc"); $(jq -c 'select(.kind == "stuck")' "$g/gone.jsonl")"

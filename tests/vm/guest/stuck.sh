@@ -8,6 +8,7 @@
 #   vda 24 MiB: held 5 s, still in flight when the tracers stop
 #   vda 32 MiB: a write held 4 s, written through the page cache and
 #               fsync'ed after that
+#   vda 40 MiB: held 3 s while vda's iostats is off
 OUT=${1:-/out}
 T=/sys/kernel/tracing
 vda=$(cat /sys/block/vda/dev)
@@ -51,6 +52,17 @@ wait $!
 dd if=/dev/vda of=/dev/null bs=4k count=1 skip=4096 iflag=direct 2>"$OUT/dd2.err" &
 echo $! >"$OUT/dd2.pid"
 wait $!
+# iostats off (and no scheduler): no start stamp at allocation, only the
+# block statistics' stamp at issue.
+sched=$(sed 's/.*\[\(.*\)\].*/\1/' /sys/block/vda/queue/scheduler)
+echo none >/sys/block/vda/queue/scheduler
+echo 0 >/sys/block/vda/queue/iostats
+cat /sys/block/vda/queue/scheduler /sys/block/vda/queue/iostats >"$OUT/queue.txt"
+dd if=/dev/vda of=/dev/null bs=4k count=1 skip=10240 iflag=direct 2>"$OUT/dd5.err" &
+echo $! >"$OUT/dd5.pid"
+wait $!
+echo 1 >/sys/block/vda/queue/iostats
+echo "$sched" >/sys/block/vda/queue/scheduler
 dd if=/dev/vda of=/dev/null bs=4k count=1 skip=6144 iflag=direct 2>"$OUT/dd3.err" &
 echo $! >"$OUT/dd3.pid"
 dd3=$!
