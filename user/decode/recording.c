@@ -480,8 +480,8 @@ static int check_version(struct ctx *c)
 	return 0;
 }
 
-int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
-		       char *err, size_t errlen)
+static int parse_line(struct json_tokener *tok, const char *line, size_t len,
+		      struct vbt_rec_event *out, char *err, size_t errlen)
 {
 	struct ctx c = { .err = err, .errlen = errlen, .re = out };
 	char jerr[128], kind[32];
@@ -491,7 +491,7 @@ int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
 	if (len > VBT_REC_MAX_LINE)
 		return fail(&c, -E2BIG, "line longer than %d bytes",
 			    VBT_REC_MAX_LINE);
-	c.o = vbt_json_parse_exact(line, len, JSON_DEPTH, jerr, sizeof(jerr));
+	c.o = vbt_json_parse_tok(tok, line, len, jerr, sizeof(jerr));
 	if (!c.o)
 		return fail(&c, -EINVAL, "not JSON: %s", jerr);
 	if (!json_object_is_type(c.o, json_type_object)) {
@@ -553,8 +553,26 @@ out:
 	return c.ret;
 }
 
-static int append(struct vbt_recording *r, const struct vbt_rec_event *re)
+int vbt_rec_parse_line(const char *line, size_t len, struct vbt_rec_event *out,
+		       char *err, size_t errlen)
 {
+	struct json_tokener *tok = vbt_json_tokener(JSON_DEPTH,
+						    VBT_JSON_STRICT);
+	int ret;
+
+	if (!tok) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = parse_line(tok, line, len, out, err, errlen);
+	json_tokener_free(tok);
+	return ret;
+}
+
+static int append(void *arg, const struct vbt_rec_event *re)
+{
+	struct vbt_recording *r = arg;
+
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 64;
 		void *p = reallocarray(r->ev, cap, sizeof(*r->ev));
@@ -568,12 +586,13 @@ static int append(struct vbt_recording *r, const struct vbt_rec_event *re)
 	return 0;
 }
 
-static void note_span(struct vbt_recording *r, const struct vbt_rec_event *re)
+static void note_span(struct vbt_recording *r, const struct vbt_rec_event *re,
+		      bool first)
 {
 	const struct vbt_event *ev = &re->ev;
 
 	r->sides |= ev->side == VBT_SIDE_HOST ? 2 : 1;
-	if (r->n == 1) {
+	if (first) {
 		r->mono_to_real_ns = (int64_t)(re->real_ns - ev->mono_ns);
 		r->first_real_ns = r->last_real_ns = re->real_ns;
 		r->first_mono_ns = r->last_mono_ns = ev->mono_ns;
@@ -598,75 +617,198 @@ static void note_unknown(struct vbt_recording *r, size_t *count,
 	(*count)++;
 }
 
-int vbt_rec_load_mem(const char *buf, size_t len, struct vbt_recording *r,
-		     char *err, size_t errlen)
-{
-	struct vbt_rec_event *re;
-	size_t pos = 0, lineno = 0;
-	char msg[200];
-	int ret = 0;
+/* One recording being read, line by line, wherever its bytes come from. */
+struct loader {
+	struct vbt_recording *r;	/* counts, spans (and events: append) */
+	vbt_rec_add_fn add;
+	void *arg;
+	struct json_tokener *tok;
+	struct vbt_rec_event *re;	/* 1.2 KiB: one, reused */
+	size_t lineno, nev;
+	char *err;
+	size_t errlen;
+};
 
+static int loader_init(struct loader *l, struct vbt_recording *r,
+		       vbt_rec_add_fn add, void *arg, char *err,
+		       size_t errlen)
+{
 	memset(r, 0, sizeof(*r));
+	*l = (struct loader){ .r = r, .add = add ? add : append,
+			      .arg = add ? arg : r, .err = err,
+			      .errlen = errlen };
+	l->re = malloc(sizeof(*l->re));
+	l->tok = vbt_json_tokener(JSON_DEPTH, VBT_JSON_STRICT);
+	if (!l->re || !l->tok) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int loader_done(struct loader *l, int ret)
+{
+	free(l->re);
+	if (l->tok)
+		json_tokener_free(l->tok);
+	if (ret)
+		vbt_rec_free(l->r);
+	return ret;
+}
+
+/* One line without its newline. */
+static int loader_line(struct loader *l, const char *line, size_t n)
+{
+	struct vbt_recording *r = l->r;
+	struct vbt_rec_event *re = l->re;
+	char msg[200];
+	int ret;
+
+	l->lineno++;
+	if (n == 0 || (n == 1 && line[0] == '\r'))
+		return 0;
+	if (l->nev == VBT_REC_MAX_EVENTS) {
+		snprintf(l->err, l->errlen, "more than %d events",
+			 VBT_REC_MAX_EVENTS);
+		return -E2BIG;
+	}
+	ret = parse_line(l->tok, line, n, re, msg, sizeof(msg));
+	if (ret == VBT_REC_META || ret == VBT_REC_UNKNOWN_KIND) {
+		if (ret == VBT_REC_META)
+			r->n_meta++;
+		else
+			note_unknown(r, &r->n_skipped, l->lineno, re);
+		return 0;
+	}
+	if (ret) {
+		snprintf(l->err, l->errlen, "line %zu: %s", l->lineno, msg);
+		return ret;
+	}
+	if (re->unknown[0])
+		note_unknown(r, &r->n_unknown, l->lineno, re);
+	if (!re->ev.seq)
+		re->ev.seq = l->nev + 1;
+	ret = l->add(l->arg, re);
+	if (ret) {
+		snprintf(l->err, l->errlen, "out of memory");
+		return ret;
+	}
+	note_span(r, re, l->nev == 0);
+	l->nev++;
+	return 0;
+}
+
+static int truncated(struct loader *l)
+{
+	snprintf(l->err, l->errlen, "line %zu: truncated (no newline at the "
+		 "end of the recording)", l->lineno + 1);
+	return -EINVAL;
+}
+
+int vbt_rec_scan_mem(const char *buf, size_t len, struct vbt_recording *r,
+		     vbt_rec_add_fn add, void *arg, char *err, size_t errlen)
+{
+	struct loader l;
+	size_t pos = 0;
+	int ret;
+
 	if (len > VBT_REC_MAX_BYTES) {
+		memset(r, 0, sizeof(*r));
 		snprintf(err, errlen, "recording larger than %lu MiB",
 			 VBT_REC_MAX_BYTES >> 20);
 		return -EFBIG;
 	}
-	re = malloc(sizeof(*re));
-	if (!re)
-		return -ENOMEM;
-	while (pos < len) {
+	ret = loader_init(&l, r, add, arg, err, errlen);
+	while (!ret && pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t n;
 
-		lineno++;
 		if (!nl) {
-			snprintf(err, errlen, "line %zu: truncated (no newline "
-				 "at the end of the recording)", lineno);
-			ret = -EINVAL;
+			ret = truncated(&l);
 			break;
 		}
-		n = nl - (buf + pos);
-		if (n == 0 || (n == 1 && buf[pos] == '\r')) {
-			pos += n + 1;
-			continue;
-		}
-		if (r->n == VBT_REC_MAX_EVENTS) {
-			snprintf(err, errlen, "more than %d events",
-				 VBT_REC_MAX_EVENTS);
-			ret = -E2BIG;
-			break;
-		}
-		ret = vbt_rec_parse_line(buf + pos, n, re, msg, sizeof(msg));
-		if (ret == VBT_REC_META || ret == VBT_REC_UNKNOWN_KIND) {
-			if (ret == VBT_REC_META)
-				r->n_meta++;
-			else
-				note_unknown(r, &r->n_skipped, lineno, re);
-			ret = 0;
-			pos += n + 1;
-			continue;
-		}
-		if (ret) {
-			snprintf(err, errlen, "line %zu: %s", lineno, msg);
-			break;
-		}
-		if (re->unknown[0])
-			note_unknown(r, &r->n_unknown, lineno, re);
-		if (!re->ev.seq)
-			re->ev.seq = r->n + 1;
-		ret = append(r, re);
-		if (ret) {
-			snprintf(err, errlen, "out of memory");
-			break;
-		}
-		note_span(r, re);
-		pos += n + 1;
+		ret = loader_line(&l, buf + pos, nl - (buf + pos));
+		pos = nl - buf + 1;
 	}
-	free(re);
-	if (ret)
-		vbt_rec_free(r);
-	return ret;
+	return loader_done(&l, ret);
+}
+
+int vbt_rec_load_mem(const char *buf, size_t len, struct vbt_recording *r,
+		     char *err, size_t errlen)
+{
+	return vbt_rec_scan_mem(buf, len, r, NULL, NULL, err, errlen);
+}
+
+#define SCAN_CHUNK	(1024 * 1024)
+
+int vbt_rec_scan_fd(int fd, const char *head, size_t headlen,
+		    struct vbt_recording *r, vbt_rec_add_fn add, void *arg,
+		    char *err, size_t errlen)
+{
+	/* a chunk and, before it, room for the line it cuts */
+	size_t cap = VBT_REC_MAX_LINE + 2 + SCAN_CHUNK, have = 0, total = 0;
+	struct loader l;
+	char *buf = NULL;
+	int ret;
+
+	ret = loader_init(&l, r, add, arg, err, errlen);
+	if (!ret)
+		buf = malloc(cap);
+	if (!ret && !buf) {
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+	}
+	if (!ret && headlen > cap) {
+		ret = -EINVAL;
+	} else if (!ret) {
+		memcpy(buf, head, headlen);
+		have = total = headlen;
+	}
+	while (!ret) {
+		size_t pos = 0;
+		ssize_t got = 0;
+
+		if (have < cap)
+			got = read(fd, buf + have, cap - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "%s", strerror(errno));
+			break;
+		}
+		have += got;
+		total += got;
+		if (total > VBT_REC_MAX_BYTES) {
+			snprintf(err, errlen, "recording larger than %lu MiB",
+				 VBT_REC_MAX_BYTES >> 20);
+			ret = -EFBIG;
+			break;
+		}
+		while (!ret) {
+			const char *nl = memchr(buf + pos, '\n', have - pos);
+
+			if (!nl)
+				break;
+			ret = loader_line(&l, buf + pos, nl - (buf + pos));
+			pos = nl - buf + 1;
+		}
+		if (ret)
+			break;
+		/* the cut line moves to the front; too long a line is refused */
+		memmove(buf, buf + pos, have - pos);
+		have -= pos;
+		if (have > VBT_REC_MAX_LINE) {
+			snprintf(err, errlen, "line %zu: line longer than %d "
+				 "bytes", l.lineno + 1, VBT_REC_MAX_LINE);
+			ret = -E2BIG;
+		} else if (!got && !pos) {
+			if (have)
+				ret = truncated(&l);
+			break;
+		}
+	}
+	free(buf);
+	return loader_done(&l, ret);
 }
 
 void vbt_rec_free(struct vbt_recording *r)

@@ -139,3 +139,142 @@ char *vbt_jw_end(struct vbt_jw *w)
 	w->len = w->cap = 0;
 	return out;
 }
+
+/* ---- pretty, streamed ---------------------------------------------------- */
+
+#define JPW_FLUSH	(256 * 1024)
+
+static void jpw_flush(struct vbt_jpw *p)
+{
+	if (p->w.len && !p->w.oom && fwrite(p->w.buf, 1, p->w.len, p->f) !=
+					p->w.len)
+		p->err = true;
+	p->w.len = 0;
+}
+
+/* Decimal digits of @v, as json-c's "%" PRIu64. */
+static void put_u64(struct vbt_jw *w, uint64_t v)
+{
+	char num[24], *e = num + sizeof(num), *s = e;
+
+	do {
+		*--s = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	put(w, s, e - s);
+}
+
+/* What comes before a member: separator, newline, indent, key. */
+static void jpw_member(struct vbt_jpw *p, const char *k)
+{
+	static const char spaces[] = "                                ";
+	int d = p->depth;
+
+	if (p->w.len >= JPW_FLUSH)
+		jpw_flush(p);
+	if (!d)
+		return;
+	if (p->had[d - 1])
+		put(&p->w, ",", 1);
+	if (!p->array[d - 1] || p->had[d - 1])
+		put(&p->w, "\n", 1);
+	p->had[d - 1] = true;
+	put(&p->w, spaces, 2 * d);
+	if (k && !p->array[d - 1]) {
+		put_escaped(&p->w, k);
+		put(&p->w, ":", 1);
+	}
+}
+
+void vbt_jpw_init(struct vbt_jpw *p, FILE *f)
+{
+	memset(p, 0, sizeof(*p));
+	p->f = f;
+}
+
+static void jpw_open(struct vbt_jpw *p, const char *k, bool array)
+{
+	jpw_member(p, k);
+	if (p->depth == VBT_JPW_DEPTH) {
+		p->err = true;
+		return;
+	}
+	put(&p->w, array ? "[\n" : "{", array ? 2 : 1);
+	p->had[p->depth] = false;
+	p->array[p->depth] = array;
+	p->depth++;
+}
+
+void vbt_jpw_obj(struct vbt_jpw *p, const char *k)
+{
+	jpw_open(p, k, false);
+}
+
+void vbt_jpw_arr(struct vbt_jpw *p, const char *k)
+{
+	jpw_open(p, k, true);
+}
+
+void vbt_jpw_end(struct vbt_jpw *p)
+{
+	static const char spaces[] = "                                ";
+	int d = p->depth - 1;
+
+	if (d < 0) {
+		p->err = true;
+		return;
+	}
+	/* json-c: an empty array still gets its newline and indent */
+	if (p->had[d])
+		put(&p->w, "\n", 1);
+	if (p->had[d] || p->array[d])
+		put(&p->w, spaces, 2 * d);
+	put(&p->w, p->array[d] ? "]" : "}", 1);
+	p->depth = d;
+}
+
+void vbt_jpw_str(struct vbt_jpw *p, const char *k, const char *s)
+{
+	jpw_member(p, k);
+	if (s)
+		put_escaped(&p->w, s);
+	else
+		put(&p->w, "null", 4);
+}
+
+void vbt_jpw_int(struct vbt_jpw *p, const char *k, int64_t v)
+{
+	jpw_member(p, k);
+	if (v < 0) {
+		put(&p->w, "-", 1);
+		put_u64(&p->w, -(uint64_t)v);
+	} else {
+		put_u64(&p->w, v);
+	}
+}
+
+void vbt_jpw_u64(struct vbt_jpw *p, const char *k, uint64_t v)
+{
+	jpw_member(p, k);
+	put_u64(&p->w, v);
+}
+
+void vbt_jpw_bool(struct vbt_jpw *p, const char *k, bool v)
+{
+	jpw_member(p, k);
+	put(&p->w, v ? "true" : "false", v ? 4 : 5);
+}
+
+int vbt_jpw_finish(struct vbt_jpw *p)
+{
+	put(&p->w, "\n", 1);
+	if (p->depth)
+		p->err = true;
+	if (p->w.oom)
+		p->err = true;
+	jpw_flush(p);
+	free(p->w.buf);
+	p->w.buf = NULL;
+	p->w.len = p->w.cap = 0;
+	return p->err || ferror(p->f) ? -1 : 0;
+}
