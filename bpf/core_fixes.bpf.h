@@ -10,6 +10,7 @@
 
 #include <vmlinux.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
 #include "vblktrace/abi.h"
 
 /*
@@ -110,19 +111,30 @@ static __always_inline __u32 vbt_rq_flags(__u32 opf)
 /*
  * RQF_QUIET was a plain #define (bit 11) until 6.11's 5f89154e8e9e
  * ("block: Use enum to define RQF_x bit indexes") made the bits an enum.
- * The enum is declared here as a flavour, so the objects build against any
- * kernel's vmlinux.h (the arm64 build's 6.12 BTF has it without a name).
+ * Where that enum has a name (6.18's BTF) CO-RE relocates the bit; where
+ * it is anonymous (Debian's 6.12) no relocation can find it, so the kernel
+ * version decides: bit 11 there is __RQF_STATS, set on most requests while
+ * writeback throttling is on, and would mark every failure quiet.
  */
 enum rqf_flags___vbt { __RQF_QUIET___vbt = 7 };
+
+extern int LINUX_KERNEL_VERSION __kconfig;
+
+#define VBT_RQF_QUIET_OLD_BIT 11
+#define VBT_RQF_QUIET_ENUM_BIT 7
 
 static __always_inline bool vbt_rq_quiet(struct request *rq)
 {
 	__u32 rqf = BPF_CORE_READ(rq, rq_flags);
+	__u32 bit = VBT_RQF_QUIET_OLD_BIT;
+	int kver = LINUX_KERNEL_VERSION;
 
 	if (bpf_core_enum_value_exists(enum rqf_flags___vbt, __RQF_QUIET___vbt))
-		return rqf & (1U << bpf_core_enum_value(enum rqf_flags___vbt,
-							__RQF_QUIET___vbt));
-	return rqf & (1U << 11);
+		bit = bpf_core_enum_value(enum rqf_flags___vbt,
+					  __RQF_QUIET___vbt);
+	else if (kver >= KERNEL_VERSION(6, 11, 0))
+		bit = VBT_RQF_QUIET_ENUM_BIT;
+	return rqf & (1U << bit);
 }
 
 /*
