@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -392,6 +393,37 @@ TEST(streamed_recording_keeps_the_limits)
 	EXPECT_EQ(0, r.n);
 	close(fd);
 	free(buf);
+}
+
+/* The reader's own date arithmetic agrees with libc's timegm(). */
+TEST(rfc3339_matches_timegm)
+{
+	long checked = 0;
+
+	for (int y = 1970; y <= 2550; y += y < 2110 ? 1 : 11) {
+		for (int m = 1; m <= 12; m++) {
+			for (int d = 1; d <= 31; d++) {
+				int h = (y * 7 + d) % 24, mi = (m * 13 + d) % 60;
+				int sec = (y + m + d) % 61;	/* 60: leap */
+				struct tm tm = {
+					.tm_year = y - 1900, .tm_mon = m - 1,
+					.tm_mday = d, .tm_hour = h,
+					.tm_min = mi, .tm_sec = sec,
+				};
+				char buf[48];
+				uint64_t ns;
+
+				snprintf(buf, sizeof(buf),
+					 "%04d-%02d-%02dT%02d:%02d:%02d.25Z",
+					 y, m, d, h, mi, sec);
+				ASSERT_EQ(0, vbt_parse_rfc3339(buf, &ns));
+				ASSERT_EQ((uint64_t)timegm(&tm) * 1000000000ULL +
+					  250000000ULL, ns) TH_LOG("%s", buf);
+				checked++;
+			}
+		}
+	}
+	EXPECT_LT(60000, checked);
 }
 
 TEST(rfc3339_is_strict)

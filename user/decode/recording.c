@@ -57,12 +57,12 @@ static void unknown_value(struct ctx *c, const char *key, const char *val)
 			 key, val);
 }
 
-static struct json_object *field(struct ctx *c, const char *key,
-				 json_type type, bool required)
+/* field() of a value already looked up: @had says the key was there. */
+static struct json_object *field_of(struct ctx *c, const char *key,
+				    struct json_object *v, bool had,
+				    json_type type, bool required)
 {
-	struct json_object *v = NULL;
-
-	if (!json_object_object_get_ex(c->o, key, &v) || !v) {
+	if (!had || !v) {
 		if (required)
 			fail(c, -EINVAL, "missing field \"%s\"", key);
 		return NULL;
@@ -73,6 +73,15 @@ static struct json_object *field(struct ctx *c, const char *key,
 		return NULL;
 	}
 	return v;
+}
+
+static struct json_object *field(struct ctx *c, const char *key,
+				 json_type type, bool required)
+{
+	struct json_object *v = NULL;
+	bool had = json_object_object_get_ex(c->o, key, &v);
+
+	return field_of(c, key, v, had, type, required);
 }
 
 /* An integer in [0, max]; json-c keeps integers above INT64_MAX unsigned. */
@@ -119,11 +128,35 @@ static bool get_bool(struct ctx *c, const char *key, bool dflt)
 	return v ? json_object_get_boolean(v) : dflt;
 }
 
+static const char *str_of(struct ctx *c, const char *key,
+			  struct json_object *v, char *buf, size_t len);
+
 /* Copy a string field into buf (size len, NUL included); "" if absent. */
 static const char *get_str(struct ctx *c, const char *key, char *buf,
 			   size_t len, bool required)
 {
-	struct json_object *v = field(c, key, json_type_string, required);
+	return str_of(c, key, field(c, key, json_type_string, required), buf,
+		      len);
+}
+
+/*
+ * An optional string field into @buf; true if the key is there at all
+ * (even as null, or with a value that fails the line).
+ */
+static bool opt_str(struct ctx *c, const char *key, char *buf, size_t len)
+{
+	struct json_object *v = NULL;
+	bool had = json_object_object_get_ex(c->o, key, &v);
+
+	str_of(c, key, field_of(c, key, v, had, json_type_string, false), buf,
+	       len);
+	return had;
+}
+
+/* get_str() of a value field() gave (NULL: absent, or a failure). */
+static const char *str_of(struct ctx *c, const char *key,
+			  struct json_object *v, char *buf, size_t len)
+{
 	const char *s;
 	size_t n;
 
@@ -409,23 +442,20 @@ static void parse_async(struct ctx *c, struct vbt_rec_event *re)
 
 static void parse_host(struct ctx *c, struct vbt_host_info *h)
 {
-	static const char *const keys[] = { "vm", "drive", "node", "image",
-					    "format", "aio", "cache" };
-	struct json_object *v;
+	bool known = false;
 
 	h->direct = -1;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (json_object_object_get_ex(c->o, keys[i], &v))
-			h->known = true;
-	if (!h->known)
+	/* Any of these keys makes the event enriched; one lookup each. */
+	known |= opt_str(c, "vm", h->vm, sizeof(h->vm));
+	known |= opt_str(c, "drive", h->drive, sizeof(h->drive));
+	known |= opt_str(c, "node", h->node, sizeof(h->node));
+	known |= opt_str(c, "image", h->image, sizeof(h->image));
+	known |= opt_str(c, "format", h->format, sizeof(h->format));
+	known |= opt_str(c, "aio", h->aio, sizeof(h->aio));
+	known |= opt_str(c, "cache", h->cache, sizeof(h->cache));
+	h->known = known;
+	if (!known)
 		return;
-	get_str(c, "vm", h->vm, sizeof(h->vm), false);
-	get_str(c, "drive", h->drive, sizeof(h->drive), false);
-	get_str(c, "node", h->node, sizeof(h->node), false);
-	get_str(c, "image", h->image, sizeof(h->image), false);
-	get_str(c, "format", h->format, sizeof(h->format), false);
-	get_str(c, "aio", h->aio, sizeof(h->aio), false);
-	get_str(c, "cache", h->cache, sizeof(h->cache), false);
 	if (field(c, "direct", json_type_boolean, false))
 		h->direct = get_bool(c, "direct", false);
 	get_str(c, "werror", h->werror, sizeof(h->werror), false);
@@ -830,11 +860,28 @@ static int digits(const char *s, int n, int *out)
 	return 0;
 }
 
+/*
+ * Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's
+ * days_from_civil): timegm()'s answer without its locks and time zone
+ * look-ups, two million times per merge.  Linear in @d, so an out-of-month
+ * day (Feb 31) lands where timegm() normalizes it.
+ */
+static long long days_from_civil(int y, int m, int d)
+{
+	int era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = y / 400;		/* y >= 1969: no negative division */
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097LL + doe - 719468;
+}
+
 int vbt_parse_rfc3339(const char *s, uint64_t *ns)
 {
 	int y, mo, d, h, mi, sec, frac = 0, fdig = 0;
-	struct tm tm = { 0 };
-	time_t t;
+	long long t;
 
 	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' ||
 	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
@@ -857,13 +904,7 @@ int vbt_parse_rfc3339(const char *s, uint64_t *ns)
 	if (strcmp(s, "Z") || y < 1970 || mo < 1 || mo > 12 || d < 1 ||
 	    d > 31 || h > 23 || mi > 59 || sec > 60)
 		return -EINVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
+	t = days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + sec;
 	if (t < 0 || (uint64_t)t > UINT64_MAX / 1000000000ULL - 1)
 		return -EINVAL;
 	*ns = (uint64_t)t * 1000000000ULL + frac;
