@@ -436,10 +436,22 @@ static void hidx_add(struct ctx *c, struct vbt_hidx *x, uint64_t key,
 static struct dindex *dindex(struct ctx *c, const struct hdrive *d)
 {
 	struct dindex *x = &c->di[d - c->hd];
+	bool *on;
 
 	if (x->built)
 		return c->oom ? NULL : x;
 	x->built = true;
+	/* whether an event is on @d depends on its drive tuple only */
+	on = calloc(c->h->nhosts + 1, sizeof(*on));
+	if (!on) {
+		c->oom = true;
+		return NULL;
+	}
+	for (uint32_t t = 0; t < c->h->nhosts; t++) {
+		struct vbt_cev probe = { .host = t + 1 };
+
+		on[t + 1] = event_on_drive(c->h, &probe, d);
+	}
 	for (size_t k = 0; k < c->h->n; k++) {
 		const struct vbt_cev *he = &c->h->ev[k];
 		uint64_t off, len;
@@ -447,7 +459,8 @@ static struct dindex *dindex(struct ctx *c, const struct hdrive *d)
 		if (he->kind == VBT_KIND_BLOCK && he->err &&
 		    name_in(d->host_devs, vbt_crec_str(c->h, he->disk)))
 			hidx_add(c, &x->blocks, 0, he->real_ns, 0, k);
-		if (!is_host_io_error(he) || !event_on_drive(c->h, he, d))
+		if (!is_host_io_error(he) || he->host > c->h->nhosts ||
+		    !on[he->host])
 			continue;
 		hidx_add(c, &x->all, 0, he->real_ns, 0, k);
 		if (host_range(he, &off, &len))
@@ -455,6 +468,7 @@ static struct dindex *dindex(struct ctx *c, const struct hdrive *d)
 		else
 			hidx_add(c, &x->rangeless, 0, he->real_ns, 0, k);
 	}
+	free(on);
 	vbt_hidx_sort(&x->off);
 	vbt_hidx_sort(&x->rangeless);
 	vbt_hidx_sort(&x->all);
@@ -1286,8 +1300,13 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	qsort_r(out->joins, out->njoins, sizeof(*out->joins), cmp_join,
-		(void *)c.g);
+	for (size_t i = 1; i < out->njoins; i++) {
+		if (cmp_join(&out->joins[i - 1], &out->joins[i], (void *)c.g) > 0) {
+			qsort_r(out->joins, out->njoins, sizeof(*out->joins),
+				cmp_join, (void *)c.g);
+			break;	/* else: in time order already */
+		}
+	}
 	vbt_crec_free(&gtmp);
 	vbt_crec_free(&htmp);
 	return 0;
