@@ -788,8 +788,10 @@ int vbt_rec_scan_fd(int fd, const char *head, size_t headlen,
 		ret = -ENOMEM;
 	}
 	if (!ret && headlen > cap) {
+		snprintf(err, errlen, "%zu bytes read ahead: more than a "
+			 "chunk", headlen);
 		ret = -EINVAL;
-	} else if (!ret) {
+	} else if (!ret && headlen) {
 		memcpy(buf, head, headlen);
 		have = total = headlen;
 	}
