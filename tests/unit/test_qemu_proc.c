@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "system/qemu/qemu.h"
+#include "system/vmtrack.h"
 
 #define ASSERT_STR(want, got) do {					\
 		const char *_w = (want), *_g = (got);			\
@@ -378,6 +379,88 @@ TEST_F(fakeproc, names_are_verified_before_they_are_believed)
 	ASSERT_EQ(0, vbt_qemu_inspect(self->proc, 4700, vm, NULL, 0));
 	EXPECT_FALSE(vm->verified);
 	EXPECT_STREQ("its executable is not QEMU", vm->unverified_why);
+	vbt_libvirt_run_dir = "/run/libvirt/qemu";
+}
+
+/* libvirt's live XML of domain @state/@reason, vda on virtio-disk0. */
+static void domstatus(const char *lv, const char *state, const char *reason)
+{
+	char xml[1024];
+	int n;
+
+	n = snprintf(xml, sizeof(xml),
+		     "<domstatus state='%s' reason='%s' pid='4242'><domain "
+		     "type='kvm'><name>vm1</name><devices><disk type='file' "
+		     "device='disk'><target dev='vda' bus='virtio'/><alias "
+		     "name='virtio-disk0'/></disk></devices></domain>"
+		     "</domstatus>", state, reason);
+	put(lv, "vm1.xml", xml, n);
+}
+
+static char changes[8][64];
+static int nchanges;
+
+static void record_change(void *ctx, const struct vbt_vm_change *c)
+{
+	if (nchanges < 8)
+		snprintf(changes[nchanges], sizeof(changes[0]), "%s %s %s",
+			 c->state, c->reason, c->source);
+	nchanges++;
+}
+
+/*
+ * Every user of the model gets libvirt's names (disks, doctor, host), and
+ * the host view follows libvirt's run state: a pause is news, the paused
+ * "starting up" phase of every libvirt start is not (a real libvirtd
+ * showed it to a rescan that fell between QEMU's start and its first cont).
+ */
+TEST_F(fakeproc, libvirt_live_xml_names_disks_and_its_start_is_no_pause)
+{
+	const struct vbt_drive *d;
+	struct vbt_vmtrack t;
+	char lv[PATH_MAX];
+
+	snprintf(lv, sizeof(lv), "%s/libvirt", self->root);
+	ASSERT_EQ(0, mkdir(lv, 0755));
+	vbt_libvirt_run_dir = lv;
+	put(lv, "vm1.pid", "4242\n", 5);
+	domstatus(lv, "paused", "starting up");
+	vbt_vmtrack_init(&t, NULL, NULL);
+	t.procroot = self->proc;
+	t.on_change = record_change;
+	nchanges = 0;
+
+	ASSERT_EQ(3, vbt_vmtrack_scan(&t));
+	ASSERT_NE(NULL, vbt_vmtrack_vm(&t, 4242));
+	d = vbt_vm_drive_by_fd(vbt_vmtrack_vm(&t, 4242), 10);
+	ASSERT_NE(NULL, d);
+	ASSERT_STR("virtio-disk0", d->id);
+	ASSERT_STR("vda", d->target);
+	EXPECT_EQ(0, nchanges);
+	domstatus(lv, "running", "booted");
+	vbt_vmtrack_scan(&t);
+	EXPECT_EQ(0, nchanges);
+	domstatus(lv, "paused", "ioerror");
+	vbt_vmtrack_scan(&t);
+	vbt_vmtrack_scan(&t);
+	ASSERT_EQ(1, nchanges);
+	EXPECT_STREQ("paused ioerror libvirt", changes[0]);
+	domstatus(lv, "running", "unpaused");
+	vbt_vmtrack_scan(&t);
+	ASSERT_EQ(2, nchanges);
+	EXPECT_STREQ("running  libvirt", changes[1]);
+	vbt_vmtrack_free(&t);
+
+	/* A VM first seen paused by an error is news at once. */
+	domstatus(lv, "paused", "ioerror");
+	vbt_vmtrack_init(&t, NULL, NULL);
+	t.procroot = self->proc;
+	t.on_change = record_change;
+	nchanges = 0;
+	vbt_vmtrack_scan(&t);
+	ASSERT_EQ(1, nchanges);
+	EXPECT_STREQ("paused ioerror libvirt", changes[0]);
+	vbt_vmtrack_free(&t);
 	vbt_libvirt_run_dir = "/run/libvirt/qemu";
 }
 

@@ -579,15 +579,15 @@ int dr_config_from_pid(struct dr_config *c, const char *procroot, int pid,
 	free(buf);
 	if (!c->vcpus)
 		c->vcpus = 1;
-	if (c->vm.name && c->vm.libvirt_verified) {
-		snprintf(path, sizeof(path), "%s/%s.xml", vbt_libvirt_run_dir,
-			 c->vm.name);
-		len = access(path, R_OK) ? -1 : slurp(path, &buf, lerr,
-						      sizeof(lerr));
-		if (len > 0 && !vbt_libvirt_apply_xml(&c->vm, buf, len, NULL, 0))
-			dr_xml_extras(c, buf, len, false);
-		if (len > 0)
-			free(buf);
+	/* vbt_qemu_inspect merged libvirt's live XML into the model; the
+	 * doctor also reads what only it needs from the same file. */
+	if (!c->vm.libvirt_err) {
+		size_t xlen;
+		char *xml = vbt_libvirt_live_xml(&c->vm, &xlen);
+
+		if (xml)
+			dr_xml_extras(c, xml, xlen, false);
+		free(xml);
 	}
 	add_vhost_drives(c, procroot);
 	dr_config_apply_live(c, procroot, pid);

@@ -44,20 +44,6 @@ static void add(struct json_object *o, const char *k, struct json_object *v)
 	json_object_object_add(o, k, v);
 }
 
-static char *read_small(const char *path, size_t max, size_t *len)
-{
-	char *buf = NULL;
-	size_t n = 0;
-
-	if (vbt_read_file_max(path, max, &buf, &n)) {
-		/* /proc files have st_size 0 and are not S_ISREG-checked away */
-		return NULL;
-	}
-	if (len)
-		*len = n;
-	return buf;
-}
-
 /* /proc files report size 0: read them with a plain loop. */
 static char *read_proc(const char *path, size_t max, size_t *len)
 {
@@ -384,15 +370,11 @@ static struct json_object *argv_json(struct vbt_redactions *r, int pid,
 static struct json_object *libvirt_xml(struct vbt_redactions *r,
 				       const struct vbt_vm *vm)
 {
-	char path[512], where[128], *xml, *red;
+	char where[128], *xml, *red;
 	struct json_object *o;
 	size_t len;
 
-	if (!vm->name || strchr(vm->name, '/') || !vm->libvirt_verified)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/%s.xml", vbt_libvirt_run_dir,
-		 vm->name);
-	xml = read_small(path, VBT_LIBVIRT_MAX_XML, &len);
+	xml = vbt_libvirt_live_xml(vm, &len);
 	if (!xml)
 		return NULL;
 	snprintf(where, sizeof(where), "libvirt XML of %s", vm->name);

@@ -27,40 +27,8 @@ void vbt_vmtrack_init(struct vbt_vmtrack *t, struct vbt_source *src,
 {
 	memset(t, 0, sizeof(*t));
 	t->procroot = "/proc";
-	t->libvirt_dir = vbt_libvirt_run_dir;
 	t->src = src;
 	t->notes = notes;
-}
-
-/* libvirt's live XML names what QEMU never sees (target dev, serial). */
-static void apply_libvirt(struct vbt_vmtrack *t, struct vbt_vm *vm)
-{
-	char path[512], err[256], *buf;
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	/* Only for a VM libvirt itself says is this pid: an impostor's
-	 * "-name guest=prod-db" must not pull in prod-db's XML. */
-	if (!vm->name || strchr(vm->name, '/') || !vm->libvirt_verified)
-		return;
-	snprintf(path, sizeof(path), "%s/%s.xml", t->libvirt_dir, vm->name);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    st.st_size > LIBVIRT_XML_MAX) {
-		close(fd);
-		return;
-	}
-	buf = malloc(st.st_size + 1);
-	n = buf ? read(fd, buf, st.st_size) : -1;
-	close(fd);
-	if (n > 0 && vbt_libvirt_apply_xml(vm, buf, n, err, sizeof(err)) &&
-	    t->notes)
-		fprintf(t->notes, "%s: %s: %s\n", vbt_prog, vbt_ts(path),
-			vbt_ts(err));
-	free(buf);
 }
 
 static bool pid_in(const struct vbt_vm *vms, int n, int pid)
@@ -77,6 +45,10 @@ void vbt_vm_describe(const struct vbt_vm *vm, FILE *f)
 		fprintf(f, "%s: VM %s is not believed: %s\n", vbt_prog,
 			vbt_ts(vbt_vm_label(vm)),
 			vm->unverified_why ? vm->unverified_why : "?");
+	if (vm->libvirt_err)
+		fprintf(f, "%s: VM %s: libvirt's live XML left out: %s\n",
+			vbt_prog, vbt_ts(vbt_vm_label(vm)),
+			vbt_ts(vm->libvirt_err));
 	if (vm->backend)
 		fprintf(f, "VM %s: vhost-user backend %s (pid %d) of QEMU pid "
 			"%d\n", vbt_vm_label(vm) ? vbt_ts(vbt_vm_label(vm)) : "?",
@@ -90,8 +62,11 @@ void vbt_vm_describe(const struct vbt_vm *vm, FILE *f)
 	for (int i = 0; i < vm->ndrives; i++) {
 		const struct vbt_drive *d = &vm->drives[i];
 
-		fprintf(f, "  %-14s %s (%s%s%s) aio=%s%s cache=%s%s werror=%s rerror=%s\n",
+		fprintf(f, "  %-14s %s%s%s%s (%s%s%s) aio=%s%s cache=%s%s werror=%s rerror=%s\n",
 			d->id ? vbt_ts(d->id) : d->node ? vbt_ts(d->node) : "?",
+			d->target ? "guest " : "",
+			d->target ? vbt_ts(d->target) : "",
+			d->target ? ": " : "",
 			d->image ? vbt_ts(d->image) : "?",
 			d->format ? vbt_ts(d->format) : "format probed",
 			d->filters ? ", via " : "",
@@ -205,6 +180,18 @@ static void change(struct vbt_vmtrack *t, int kind, const struct vbt_vm *vm,
 }
 
 /*
+ * Paused before ever running: libvirt starts every domain paused
+ * ("starting up") and QEMU's -S and -incoming wait in "prelaunch" and
+ * "inmigrate".  Nobody paused such a VM; its first run is no resume.
+ */
+static bool not_started(const char *state, const char *reason)
+{
+	return !strcmp(state, "paused") &&
+	       (!strcmp(reason, "starting up") ||
+		!strcmp(reason, "prelaunch") || !strcmp(reason, "inmigrate"));
+}
+
+/*
  * What changed in one VM since the last rescan: a drive whose image fds
  * are all gone while QEMU still runs (its backend was deleted: drive_del,
  * blockdev-del), and its run state (libvirt's status, else QMP).
@@ -255,7 +242,8 @@ static void diff_vm(struct vbt_vmtrack *t, const struct vbt_vm *old,
 		return;
 	if (!w)
 		w = watch_of(t, vm->pid, true);
-	if (!w || (!strcmp(w->state, state) && !strcmp(w->reason, reason)))
+	if (!w || (!strcmp(w->state, state) && !strcmp(w->reason, reason)) ||
+	    (!w->state[0] && not_started(state, reason)))
 		return;
 	/* A VM first seen running is not news; one first seen paused is. */
 	if (w->state[0] || strcmp(state, "running"))
@@ -275,7 +263,6 @@ int vbt_vmtrack_scan(struct vbt_vmtrack *t)
 	/* Disks served by vhost-user daemons fail there, not in QEMU. */
 	vbt_vhost_scan(t->procroot, &vms, &n);
 	for (int i = 0; i < n; i++) {
-		apply_libvirt(t, &vms[i]);
 		diff_vm(t, vbt_vmtrack_vm(t, vms[i].pid), &vms[i],
 			vbt_mono_now());
 		if (pid_in(t->vms, t->nvms, vms[i].pid))

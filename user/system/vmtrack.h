@@ -34,7 +34,6 @@ struct vbt_vm_watch {
 
 struct vbt_vmtrack {
 	const char *procroot;		/* "/proc" */
-	const char *libvirt_dir;	/* "/run/libvirt/qemu" */
 	struct vbt_source *src;		/* told to watch/unwatch pids */
 	struct vbt_vm *vms;
 	int nvms;

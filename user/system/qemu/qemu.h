@@ -102,6 +102,7 @@ struct vbt_vm {
 	/* libvirt's <domstatus state= reason= pid=>, when it keeps one */
 	char *run_state, *run_reason;
 	int libvirt_pid;	/* the pid libvirt says runs the domain; 0 */
+	char *libvirt_err;	/* why its live XML could not be used */
 };
 
 /* libvirt's run directory ("/run/libvirt/qemu"; tests point it elsewhere) */
@@ -143,6 +144,17 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
  */
 int vbt_libvirt_apply_xml(struct vbt_vm *vm, const char *xml, size_t len,
 			  char *err, size_t errlen);
+
+/*
+ * libvirt's live XML of @vm (vbt_libvirt_run_dir/NAME.xml), read only when
+ * libvirt_verified, without following links, from a root-owned regular
+ * file of at most VBT_LIBVIRT_MAX_XML bytes.  A malloc'ed NUL-terminated
+ * buffer with its length in *@len, or NULL.
+ */
+char *vbt_libvirt_live_xml(const struct vbt_vm *vm, size_t *len);
+/* Merge that XML into @vm (vbt_qemu_inspect does); a failure is kept in
+ * vm->libvirt_err. */
+void vbt_libvirt_apply_live(struct vbt_vm *vm);
 
 /* A new, empty drive of @vm; NULL past VBT_QEMU_MAX_DRIVES (truncated). */
 struct vbt_drive *vbt_vm_add_drive(struct vbt_vm *vm);

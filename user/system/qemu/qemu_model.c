@@ -127,6 +127,7 @@ void vbt_vm_free(struct vbt_vm *vm)
 	free(vm->backend);
 	free(vm->run_state);
 	free(vm->run_reason);
+	free(vm->libvirt_err);
 	memset(vm, 0, sizeof(*vm));
 }
 

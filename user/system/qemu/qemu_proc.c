@@ -296,6 +296,9 @@ int vbt_qemu_inspect(const char *procroot, int pid, struct vbt_vm *vm,
 	}
 	vm->inspected = r == 0;
 	vbt_vm_verify(procroot, vbt_libvirt_run_dir, vm);
+	/* The guest's names for the disks (<target dev='vda'>) and the run
+	 * state are only in libvirt's XML: every user of the model gets them. */
+	vbt_libvirt_apply_live(vm);
 	return 0;
 }
 
