@@ -1208,6 +1208,7 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 	struct vbt_corr_opts opts = *o;
 	struct ctx c = { .hin = h, .o = &opts };
 	struct vbt_hidx by_seq = { 0 };	/* block joins by guest seq */
+	bool caused = false;
 	struct vbt_crec gtmp, htmp;
 	size_t nerr = 0;
 
@@ -1254,14 +1255,18 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 	}
 	pair_disks(&c, out);
 	align_clocks(&c, out);
-	for (size_t i = 0; i < c.g->n; i++)
+	for (size_t i = 0; i < c.g->n; i++) {
 		nerr += c.g->ev[i].err && c.g->ev[i].kind != VBT_KIND_LOST;
+		caused |= c.g->ev[i].err && c.g->ev[i].cause_seq &&
+			  c.g->ev[i].kind == VBT_KIND_SYSCALL;
+	}
 	out->joins = calloc(nerr + 1, sizeof(*out->joins));
 	if (!out->joins)
 		c.oom = true;
 	/* Block failures first: syscalls take the origin of their cause. */
 	for (int pass = 0; pass < 2 && !c.oom; pass++) {
-		if (pass == 1) {
+		/* the index syscalls find their cause's join by (if any) */
+		if (pass == 1 && caused) {
 			for (size_t i = 0; i < out->njoins; i++)
 				hidx_add(&c, &by_seq,
 					 c.g->ev[out->joins[i].guest].seq,
