@@ -76,8 +76,11 @@ static int open_both(char **files, int flags, struct vbt_input *g,
 		{ .path = files[0], .flags = flags },
 		{ .path = files[1], .flags = flags },
 	};
+	/* standard input twice is read in turn, as it always was */
+	bool both_stdin = !strcmp(files[0], "-") && !strcmp(files[1], "-");
 	pthread_t t;
-	bool threaded = !pthread_create(&t, NULL, open_one, &o[1]);
+	bool threaded = !both_stdin &&
+			!pthread_create(&t, NULL, open_one, &o[1]);
 
 	open_one(&o[0]);
 	if (threaded)
