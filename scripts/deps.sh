@@ -32,7 +32,7 @@ PKGS_BUILD="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-d
 	pkg-config linux-source-6.1 xz-utils libmicrohttpd-dev libclang-rt-14-dev"
 PKGS_REPORT="chromium prometheus curl libunistring-dev systemd man-db groff-base bsdextrautils socat"
 PKGS_TEST="libfuse3-dev fuse3 qemu-system-x86 qemu-utils qemu-block-extra libvirt-clients libvirt-daemon-system
-	libvirt-daemon-driver-qemu libxml2-utils xfsprogs fio busybox-static
+	libvirt-daemon-driver-qemu libxml2-utils mdadm xfsprogs fio busybox-static
 	cpio openssl strace util-linux kmod e2fsprogs jq bc dwarves python3-jsonschema
 	bpftrace libbpf-tools"
 

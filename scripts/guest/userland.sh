@@ -2,7 +2,7 @@
 # The guest tools of a foreign architecture, unpacked from Debian packages.
 #
 #   userland.sh ARCH     print a directory holding ARCH's busybox (static),
-#                        mkfs.xfs, xfs_io, fio, dmsetup and every library they need
+#                        mkfs.xfs, xfs_io, fio, dmsetup, mdadm and every library they need
 #
 # An amd64 guest gets this host's own binaries.  An arm64 guest cannot, and
 # its tools cannot be installed here (xfsprogs and fio are not co-installable
@@ -24,7 +24,7 @@ arm64) ;;
 esac
 ROOT=$REPO/.cache/guest/userland-$ARCH
 DEBS=$REPO/.cache/guest/debs-$ARCH
-TOP="busybox-static fio xfsprogs dmsetup"
+TOP="busybox-static fio xfsprogs dmsetup mdadm"
 
 dpkg --print-foreign-architectures | grep -qx "$ARCH" ||
 	die "dpkg does not know $ARCH: run 'make deps' as root"

@@ -9,6 +9,8 @@
 #                          output as diagnostics (safe under set -e)
 #   tap_diag MSG...        "# MSG" lines
 #   tap_fail_rest REASON [NAME]  fail every test still planned (broken fixture)
+#   tap_fail_next N NAME   N "not ok" lines: the rest of a group that could
+#                          not run (one guest kernel of several)
 #   tap_harness on|off     tag the results that follow "# harness": they test
 #                          the test bed (fixtures, rig, QEMU itself, style),
 #                          not vblktrace, and tests/run.sh counts them apart.
@@ -105,6 +107,15 @@ tap_fail_rest()
 {
 	while [ -n "$TAP_PLANNED" ] && [ "$TAP_N" -lt "$TAP_PLANNED" ]; do
 		tap_fail "${2:-not run}" "$1"
+	done
+}
+
+tap_fail_next()
+{
+	_tap_i=0
+	while [ "$_tap_i" -lt "$1" ]; do
+		tap_fail "$2"
+		_tap_i=$((_tap_i + 1))
 	done
 }
 

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "kselftest_harness.h"
+#include "file_tree.h"
 
 #include "cmd/commands.h"
 #include "sink/disk_text.h"
@@ -35,84 +36,6 @@ static const char *const vda_feature_names[] = {
 	"VIRTIO_RING_F_EVENT_IDX", "VIRTIO_F_VERSION_1",
 };
 
-static int mkdirs(const char *path)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
-}
-
-/* root/rel with its parent directories; data of len bytes (-1: strlen). */
-static int put_n(const char *root, const char *rel, const char *data,
-		 ssize_t len)
-{
-	char path[4096], *slash;
-	int fd, ok;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	slash = strrchr(path, '/');
-	*slash = 0;
-	if (mkdirs(path))
-		return -1;
-	*slash = '/';
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return -1;
-	if (len < 0)
-		len = strlen(data);
-	ok = write(fd, data, len) == len;
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-static int put(const char *root, const char *rel, const char *data)
-{
-	return put_n(root, rel, data, -1);
-}
-
-static int link_to(const char *root, const char *rel, const char *target)
-{
-	char path[4096], *slash;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	slash = strrchr(path, '/');
-	*slash = 0;
-	if (mkdirs(path))
-		return -1;
-	*slash = '/';
-	return symlink(target, path);
-}
-
-static int mkdirs_at(const char *root, const char *rel)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	return mkdirs(path);
-}
-
-static int mkfifo_at(const char *root, const char *rel)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	return mkfifo(path, 0644);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	return remove(path);
-}
 
 /*
  * A virtio-blk disk as QEMU shows it with cache=none,
@@ -120,47 +43,47 @@ static int rm_one(const char *path, const struct stat *st, int flag,
  */
 static int make_vda(const char *r)
 {
-	return put(r, "block/vda/dev", "254:0\n") ||
-	       put(r, "block/vda/size", "2097152\n") ||
-	       put(r, "block/vda/ro", "0\n") ||
-	       put(r, "block/vda/serial", "QM-0001\n") ||
-	       put(r, "block/vda/cache_type", "write back\n") ||
-	       link_to(r, "block/vda/device/driver",
+	return ft_put(r, "block/vda/dev", "254:0\n") ||
+	       ft_put(r, "block/vda/size", "2097152\n") ||
+	       ft_put(r, "block/vda/ro", "0\n") ||
+	       ft_put(r, "block/vda/serial", "QM-0001\n") ||
+	       ft_put(r, "block/vda/cache_type", "write back\n") ||
+	       ft_link(r, "block/vda/device/driver",
 		       "../../../../bus/virtio/drivers/virtio_blk") ||
-	       put(r, "block/vda/device/features", VDA_FEATURES "\n") ||
-	       put(r, "block/vda/queue/write_cache", "write back\n") ||
-	       put(r, "block/vda/queue/rotational", "1\n") ||
-	       put(r, "block/vda/queue/logical_block_size", "4096\n") ||
-	       put(r, "block/vda/queue/physical_block_size", "4096\n") ||
-	       put(r, "block/vda/queue/minimum_io_size", "4096\n") ||
-	       put(r, "block/vda/queue/optimal_io_size", "0\n") ||
-	       put(r, "block/vda/queue/discard_max_bytes", "1073741824\n") ||
-	       put(r, "block/vda/queue/discard_granularity", "4096\n") ||
-	       put(r, "block/vda/queue/write_zeroes_max_bytes", "33554432\n") ||
-	       put(r, "block/vda/queue/nr_requests", "256\n") ||
-	       put(r, "block/vda/queue/scheduler",
+	       ft_put(r, "block/vda/device/features", VDA_FEATURES "\n") ||
+	       ft_put(r, "block/vda/queue/write_cache", "write back\n") ||
+	       ft_put(r, "block/vda/queue/rotational", "1\n") ||
+	       ft_put(r, "block/vda/queue/logical_block_size", "4096\n") ||
+	       ft_put(r, "block/vda/queue/physical_block_size", "4096\n") ||
+	       ft_put(r, "block/vda/queue/minimum_io_size", "4096\n") ||
+	       ft_put(r, "block/vda/queue/optimal_io_size", "0\n") ||
+	       ft_put(r, "block/vda/queue/discard_max_bytes", "1073741824\n") ||
+	       ft_put(r, "block/vda/queue/discard_granularity", "4096\n") ||
+	       ft_put(r, "block/vda/queue/write_zeroes_max_bytes", "33554432\n") ||
+	       ft_put(r, "block/vda/queue/nr_requests", "256\n") ||
+	       ft_put(r, "block/vda/queue/scheduler",
 		   "none [mq-deadline] kyber bfq \n") ||
-	       mkdirs_at(r, "block/vda/mq/0") || mkdirs_at(r, "block/vda/mq/1") ||
-	       mkdirs_at(r, "block/vda/mq/2") || mkdirs_at(r, "block/vda/mq/3") ||
-	       put(r, "block/vda/vda1/partition", "1\n") ||
-	       put(r, "block/vda/vda1/dev", "254:1\n") ||
-	       put(r, "block/vda/vda1/start", "2048\n") ||
-	       put(r, "block/vda/vda1/size", "2095104\n");
+	       ft_mkdir(r, "block/vda/mq/0") || ft_mkdir(r, "block/vda/mq/1") ||
+	       ft_mkdir(r, "block/vda/mq/2") || ft_mkdir(r, "block/vda/mq/3") ||
+	       ft_put(r, "block/vda/vda1/partition", "1\n") ||
+	       ft_put(r, "block/vda/vda1/dev", "254:1\n") ||
+	       ft_put(r, "block/vda/vda1/start", "2048\n") ||
+	       ft_put(r, "block/vda/vda1/size", "2095104\n");
 }
 
 /* An attached loop device: no device/ link, a loop/ directory. */
 static int make_loop(const char *r)
 {
-	return put(r, "block/loop3/dev", "7:3\n") ||
-	       put(r, "block/loop3/size", "131072\n") ||
-	       put(r, "block/loop3/ro", "1\n") ||
-	       put(r, "block/loop3/loop/backing_file", "/var/tmp/disk.img\n") ||
-	       put(r, "block/loop3/loop/dio", "1\n") ||
-	       put(r, "block/loop3/queue/write_cache", "write back\n") ||
-	       put(r, "block/loop3/queue/rotational", "0\n") ||
-	       put(r, "block/loop3/queue/logical_block_size", "512\n") ||
-	       put(r, "block/loop3/queue/scheduler", "[none] mq-deadline\n") ||
-	       mkdirs_at(r, "block/loop3/mq/0");
+	return ft_put(r, "block/loop3/dev", "7:3\n") ||
+	       ft_put(r, "block/loop3/size", "131072\n") ||
+	       ft_put(r, "block/loop3/ro", "1\n") ||
+	       ft_put(r, "block/loop3/loop/backing_file", "/var/tmp/disk.img\n") ||
+	       ft_put(r, "block/loop3/loop/dio", "1\n") ||
+	       ft_put(r, "block/loop3/queue/write_cache", "write back\n") ||
+	       ft_put(r, "block/loop3/queue/rotational", "0\n") ||
+	       ft_put(r, "block/loop3/queue/logical_block_size", "512\n") ||
+	       ft_put(r, "block/loop3/queue/scheduler", "[none] mq-deadline\n") ||
+	       ft_mkdir(r, "block/loop3/mq/0");
 }
 
 /* Everything a broken driver, a fuzzer or a prankster could leave. */
@@ -169,31 +92,31 @@ static int make_garbage(const char *r)
 	static char huge[1 << 20];
 
 	memset(huge, 'A', sizeof(huge));
-	return put(r, "block/vdz/dev", "254:16\n") ||
-	       link_to(r, "block/vdz/device/driver", "virtio_blk") ||
-	       put(r, "block/vdz/size", "12abc\n") ||
-	       put(r, "block/vdz/ro", "\n") ||
-	       put_n(r, "block/vdz/serial", "se\x01ri\xff" "al\n", -1) ||
-	       put_n(r, "block/vdz/device/model", huge, sizeof(huge)) ||
-	       put(r, "block/vdz/device/features", "01x1\n") ||
-	       put(r, "block/vdz/cache_type", "write sideways\n") ||
-	       put(r, "block/vdz/queue/write_cache", "write sideways\n") ||
-	       put(r, "block/vdz/queue/rotational", "2\n") ||
-	       put(r, "block/vdz/queue/logical_block_size", "-512\n") ||
-	       put(r, "block/vdz/queue/physical_block_size",
+	return ft_put(r, "block/vdz/dev", "254:16\n") ||
+	       ft_link(r, "block/vdz/device/driver", "virtio_blk") ||
+	       ft_put(r, "block/vdz/size", "12abc\n") ||
+	       ft_put(r, "block/vdz/ro", "\n") ||
+	       ft_put_n(r, "block/vdz/serial", "se\x01ri\xff" "al\n", -1) ||
+	       ft_put_n(r, "block/vdz/device/model", huge, sizeof(huge)) ||
+	       ft_put(r, "block/vdz/device/features", "01x1\n") ||
+	       ft_put(r, "block/vdz/cache_type", "write sideways\n") ||
+	       ft_put(r, "block/vdz/queue/write_cache", "write sideways\n") ||
+	       ft_put(r, "block/vdz/queue/rotational", "2\n") ||
+	       ft_put(r, "block/vdz/queue/logical_block_size", "-512\n") ||
+	       ft_put(r, "block/vdz/queue/physical_block_size",
 		   "99999999999999999999999\n") ||
-	       put(r, "block/vdz/queue/minimum_io_size", "") ||
-	       put(r, "block/vdz/queue/optimal_io_size", " 7\n") ||
-	       put_n(r, "block/vdz/queue/discard_max_bytes", "5\0" "12", 4) ||
-	       put(r, "block/vdz/queue/discard_granularity", "0x1000\n") ||
-	       put(r, "block/vdz/queue/scheduler", "none [mq-dead\n") ||
-	       put(r, "block/vdz/mq", "not a directory\n") ||
-	       mkfifo_at(r, "block/vdz/queue/nr_requests") ||
-	       put(r, "block/vdz/vdz1/partition", "1\n") ||
-	       put(r, "block/vdz/vdz1/dev", "254:17:3\n") ||
-	       put(r, "block/vdz/vdz1/start", "-1\n") ||
-	       put(r, "block/vdz/vdz1/size", "18446744073709551615\n") ||
-	       put(r, "block/we\tird\x7f\xc3\xa9/dev", "259:3\n");
+	       ft_put(r, "block/vdz/queue/minimum_io_size", "") ||
+	       ft_put(r, "block/vdz/queue/optimal_io_size", " 7\n") ||
+	       ft_put_n(r, "block/vdz/queue/discard_max_bytes", "5\0" "12", 4) ||
+	       ft_put(r, "block/vdz/queue/discard_granularity", "0x1000\n") ||
+	       ft_put(r, "block/vdz/queue/scheduler", "none [mq-dead\n") ||
+	       ft_put(r, "block/vdz/mq", "not a directory\n") ||
+	       ft_mkfifo(r, "block/vdz/queue/nr_requests") ||
+	       ft_put(r, "block/vdz/vdz1/partition", "1\n") ||
+	       ft_put(r, "block/vdz/vdz1/dev", "254:17:3\n") ||
+	       ft_put(r, "block/vdz/vdz1/start", "-1\n") ||
+	       ft_put(r, "block/vdz/vdz1/size", "18446744073709551615\n") ||
+	       ft_put(r, "block/we\tird\x7f\xc3\xa9/dev", "259:3\n");
 }
 
 FIXTURE(sysfs) {
@@ -211,7 +134,7 @@ FIXTURE_SETUP(sysfs)
 
 FIXTURE_TEARDOWN(sysfs)
 {
-	nftw(self->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	ft_rm_tree(self->root);
 }
 
 static const struct vbt_disk_facts *find(const struct vbt_disk_facts *f,
@@ -379,10 +302,10 @@ TEST_F(sysfs, write_through_and_missing_features)
 	struct vbt_disk_facts f;
 
 	/* cache=writethrough on a read-only drive, discard=off, 1 queue */
-	ASSERT_EQ(0, put(self->root, "block/vda/queue/write_cache",
+	ASSERT_EQ(0, ft_put(self->root, "block/vda/queue/write_cache",
 			 "write through\n"));
-	ASSERT_EQ(0, put(self->root, "block/vda/cache_type", "write through\n"));
-	ASSERT_EQ(0, put(self->root, "block/vda/device/features",
+	ASSERT_EQ(0, ft_put(self->root, "block/vda/cache_type", "write through\n"));
+	ASSERT_EQ(0, ft_put(self->root, "block/vda/device/features",
 			 "0010111001110000000000000000110010000000000000000000000000000000\n"));
 	ASSERT_EQ(0, vbt_disk_facts_get(self->root, "vda", &f));
 	EXPECT_EQ(VBT_WCACHE_WRITE_THROUGH, f.wcache);
@@ -402,7 +325,7 @@ TEST_F(sysfs, guest_override_of_write_cache_is_told)
 {
 	struct vbt_disk_facts f;
 
-	ASSERT_EQ(0, put(self->root, "block/vda/queue/write_cache",
+	ASSERT_EQ(0, ft_put(self->root, "block/vda/queue/write_cache",
 			 "write through\n"));
 	ASSERT_EQ(0, vbt_disk_facts_get(self->root, "vda", &f));
 	EXPECT_EQ(VBT_WCACHE_WRITE_THROUGH, f.wcache);
@@ -568,7 +491,7 @@ TEST_F(sysfs, long_feature_strings_are_cut_not_overrun)
 	bits[600] = 0;
 	bits[200] = '1';
 	bits[599] = '1';
-	ASSERT_EQ(0, put(self->root, "block/vda/device/features", bits));
+	ASSERT_EQ(0, ft_put(self->root, "block/vda/device/features", bits));
 	ASSERT_EQ(0, vbt_disk_facts_get(self->root, "vda", &f));
 	ASSERT_TRUE(f.features_known);
 	EXPECT_TRUE(vbt_disk_has_feature(&f, 200));

@@ -11,95 +11,48 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
+#include "file_tree.h"
 #include "system/disk_facts.h"
 
-static int mkdirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		mkdir(path, 0700);
-		*p = '/';
-	}
-	return mkdir(path, 0700) && access(path, F_OK) ? -1 : 0;
-}
-
-static int put(const char *root, const char *rel, const char *data)
-{
-	char path[4096], *slash;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	slash = strrchr(path, '/');
-	*slash = 0;
-	if (mkdirs(path))
-		return -1;
-	*slash = '/';
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(data, f);
-	return fclose(f);
-}
-
-static int link_to(const char *root, const char *rel, const char *target)
-{
-	char path[4096], *slash;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	slash = strrchr(path, '/');
-	*slash = 0;
-	if (mkdirs(path))
-		return -1;
-	*slash = '/';
-	return symlink(target, path);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	return remove(path);
-}
 
 #define HBA "devices/pci0000:00/0000:00:1f.0/virtio2/host0/target0:0:0/0:0:0:0"
 
 static int make_tree(const char *r)
 {
-	return put(r, "block/sda/dev", "8:0\n") ||
-	       link_to(r, "block/sda/device", "../../" HBA) ||
-	       put(r, HBA "/vendor", "QEMU    \n") ||
-	       put(r, HBA "/model", "QEMU HARDDISK   \n") ||
-	       put(r, HBA "/rev", "2.5+\n") ||
-	       put(r, HBA "/queue_depth", "128\n") ||
-	       put(r, HBA "/timeout", "30\n") ||
-	       link_to(r, HBA "/driver", "../../../../../../bus/scsi/drivers/sd") ||
-	       put(r, "class/scsi_host/host0/proc_name", "virtio_scsi\n") ||
-	       put(r, "class/scsi_disk/0:0:0:0/cache_type", "write back\n") ||
-	       put(r, "class/scsi_disk/0:0:0:0/FUA", "0\n") ||
-	       put(r, "block/vda/dev", "254:0\n") ||
-	       put(r, "block/vda/vda2/partition", "2\n") ||
-	       put(r, "block/vda/vda2/dev", "254:2\n") ||
-	       put(r, "block/dm-0/dev", "253:0\n") ||
-	       put(r, "block/dm-0/dm/name", "base\n") ||
-	       put(r, "block/dm-0/dm/uuid", "\n") ||
-	       put(r, "block/dm-0/slaves/vda2", "") ||
-	       put(r, "block/dm-1/dev", "253:1\n") ||
-	       put(r, "block/dm-1/dm/name", "vg0-lv--data\n") ||
-	       put(r, "block/dm-1/dm/uuid", "LVM-abcdef\n") ||
-	       put(r, "block/dm-1/slaves/dm-0", "") ||
+	return ft_put(r, "block/sda/dev", "8:0\n") ||
+	       ft_link(r, "block/sda/device", "../../" HBA) ||
+	       ft_put(r, HBA "/vendor", "QEMU    \n") ||
+	       ft_put(r, HBA "/model", "QEMU HARDDISK   \n") ||
+	       ft_put(r, HBA "/rev", "2.5+\n") ||
+	       ft_put(r, HBA "/queue_depth", "128\n") ||
+	       ft_put(r, HBA "/timeout", "30\n") ||
+	       ft_link(r, HBA "/driver", "../../../../../../bus/scsi/drivers/sd") ||
+	       ft_put(r, "class/scsi_host/host0/proc_name", "virtio_scsi\n") ||
+	       ft_put(r, "class/scsi_disk/0:0:0:0/cache_type", "write back\n") ||
+	       ft_put(r, "class/scsi_disk/0:0:0:0/FUA", "0\n") ||
+	       ft_put(r, "block/vda/dev", "254:0\n") ||
+	       ft_put(r, "block/vda/vda2/partition", "2\n") ||
+	       ft_put(r, "block/vda/vda2/dev", "254:2\n") ||
+	       ft_put(r, "block/dm-0/dev", "253:0\n") ||
+	       ft_put(r, "block/dm-0/dm/name", "base\n") ||
+	       ft_put(r, "block/dm-0/dm/uuid", "\n") ||
+	       ft_put(r, "block/dm-0/slaves/vda2", "") ||
+	       ft_put(r, "block/dm-1/dev", "253:1\n") ||
+	       ft_put(r, "block/dm-1/dm/name", "vg0-lv--data\n") ||
+	       ft_put(r, "block/dm-1/dm/uuid", "LVM-abcdef\n") ||
+	       ft_put(r, "block/dm-1/slaves/dm-0", "") ||
 	       /* a loop of slaves: dm-7 <-> dm-8 */
-	       put(r, "block/dm-7/dev", "253:7\n") ||
-	       put(r, "block/dm-7/slaves/dm-8", "") ||
-	       put(r, "block/dm-8/dev", "253:8\n") ||
-	       put(r, "block/dm-8/slaves/dm-7", "") ||
-	       link_to(r, "class/block/sda", "../../block/sda") ||
-	       link_to(r, "class/block/vda", "../../block/vda") ||
-	       link_to(r, "class/block/vda2", "../../block/vda/vda2") ||
-	       link_to(r, "class/block/dm-0", "../../block/dm-0") ||
-	       link_to(r, "class/block/dm-1", "../../block/dm-1") ||
-	       link_to(r, "class/block/dm-7", "../../block/dm-7") ||
-	       link_to(r, "class/block/dm-8", "../../block/dm-8");
+	       ft_put(r, "block/dm-7/dev", "253:7\n") ||
+	       ft_put(r, "block/dm-7/slaves/dm-8", "") ||
+	       ft_put(r, "block/dm-8/dev", "253:8\n") ||
+	       ft_put(r, "block/dm-8/slaves/dm-7", "") ||
+	       ft_link(r, "class/block/sda", "../../block/sda") ||
+	       ft_link(r, "class/block/vda", "../../block/vda") ||
+	       ft_link(r, "class/block/vda2", "../../block/vda/vda2") ||
+	       ft_link(r, "class/block/dm-0", "../../block/dm-0") ||
+	       ft_link(r, "class/block/dm-1", "../../block/dm-1") ||
+	       ft_link(r, "class/block/dm-7", "../../block/dm-7") ||
+	       ft_link(r, "class/block/dm-8", "../../block/dm-8");
 }
 
 FIXTURE(tree) {
@@ -115,7 +68,7 @@ FIXTURE_SETUP(tree)
 
 FIXTURE_TEARDOWN(tree)
 {
-	nftw(self->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	ft_rm_tree(self->root);
 }
 
 static const struct vbt_disk_facts *find(const struct vbt_disk_facts *f,
@@ -168,6 +121,59 @@ TEST_F(tree, stacks_with_lvm_names_and_a_loop)
 	EXPECT_EQ(0, strncmp("dm-7 -> dm-8 -> dm-7 -> dm-8",
 			     find(f, n, "dm-7")->stack, 27));
 	vbt_disk_facts_free(f, n);
+}
+
+/* md raid1 over vdc + vdd with vdd failed, as a 6.1 guest's sysfs shows it
+ * after "md/raid1:md1: Disk failure on vdd". */
+TEST(md_array_members_and_state)
+{
+	char r[64] = "/tmp/vbt-md-XXXXXX";
+	const struct vbt_disk_facts *md;
+	struct vbt_disk_facts *f;
+	int n;
+
+	ASSERT_NE(NULL, mkdtemp(r));
+	ASSERT_EQ(0, ft_put(r, "block/md1/dev", "9:1\n") ||
+		     ft_put(r, "block/md1/md/level", "raid1\n") ||
+		     ft_put(r, "block/md1/md/array_state", "clean\n") ||
+		     ft_put(r, "block/md1/md/raid_disks", "2\n") ||
+		     ft_put(r, "block/md1/md/degraded", "1\n") ||
+		     ft_put(r, "block/md1/md/dev-vdd/state", "faulty\n") ||
+		     ft_put(r, "block/md1/md/dev-vdc/state", "in_sync\n") ||
+		     ft_put(r, "block/md1/slaves/vdd", "") ||
+		     ft_put(r, "block/md1/slaves/vdc", "") ||
+		     ft_put(r, "block/md2/dev", "9:2\n") ||
+		     ft_put(r, "block/md2/md/level", "raid0\n") ||
+		     ft_put(r, "block/md2/slaves/vd\033[2Jx", "") ||
+		     ft_put(r, "block/vdc/dev", "254:32\n") ||
+		     ft_put(r, "block/vdd/dev", "254:48\n") ||
+		     ft_link(r, "class/block/md1", "../../block/md1") ||
+		     ft_link(r, "class/block/md2", "../../block/md2") ||
+		     ft_link(r, "class/block/vdc", "../../block/vdc") ||
+		     ft_link(r, "class/block/vdd", "../../block/vdd"));
+	n = vbt_disk_facts_scan(r, &f);
+	ASSERT_EQ(4, n);
+	md = find(f, n, "md1");
+	ASSERT_NE(NULL, md);
+	EXPECT_STREQ("md1 (raid1) -> vdc + vdd", md->stack);
+	EXPECT_STREQ("raid1", md->md_level);
+	EXPECT_STREQ("clean", md->md_array_state);
+	EXPECT_EQ(2, md->md_raid_disks);
+	EXPECT_EQ(1, md->md_degraded);
+	ASSERT_EQ(2, md->md_nmembers);
+	EXPECT_STREQ("vdc", md->md_members[0].dev);
+	EXPECT_STREQ("in_sync", md->md_members[0].state);
+	EXPECT_STREQ("vdd", md->md_members[1].dev);
+	EXPECT_STREQ("faulty", md->md_members[1].state);
+	/* A member name with a terminal escape is made printable. */
+	md = find(f, n, "md2");
+	ASSERT_NE(NULL, md);
+	EXPECT_STREQ("vd?[2Jx", md->md_members[0].dev);
+	EXPECT_STREQ("", md->md_members[0].state);
+	EXPECT_EQ(VBT_UNKNOWN, md->md_degraded);
+	EXPECT_EQ(NULL, find(f, n, "vdc")->md_level[0] ? "md" : NULL);
+	vbt_disk_facts_free(f, n);
+	ft_rm_tree(r);
 }
 
 TEST_HARNESS_MAIN

@@ -42,9 +42,7 @@ for k in $KERNELS; do
 		--disk "$VDA" --disk "$VDB" --disk "$VDC" --disk "$VDD" \
 		>"$FX_DIR/rig-$k.log" 2>&1; then
 		tap_harness_fail "$k: guest rig failed" "$(tail -20 "$FX_DIR/rig-$k.log")"
-		for i in $(seq 2 $PER_KERNEL); do
-			tap_fail "$k: (not run: guest rig failed)"
-		done
+		tap_fail_next $((PER_KERNEL - 1)) "$k: (not run: guest rig failed)"
 		continue
 	fi
 	g=$out/guest

@@ -147,6 +147,24 @@ void vbt_disk_facts_print(const struct vbt_disk_facts *f, FILE *out)
 			tri(f->scsi_fua));
 	if (f->stack[0])
 		fprintf(out, "  stack: %s\n", f->stack);
+	if (f->md_level[0]) {
+		fprintf(out, "  md: %s %s, ", f->md_level,
+			str(f->md_array_state));
+		/* raid0 and linear have no redundancy: no degraded count. */
+		if (f->md_degraded == VBT_UNKNOWN)
+			fprintf(out, "%s members",
+				num(f->md_raid_disks, n2, sizeof(n2)));
+		else
+			fprintf(out, "%s of %s members failed or missing%s",
+				num(f->md_degraded, n1, sizeof(n1)),
+				num(f->md_raid_disks, n2, sizeof(n2)),
+				f->md_degraded ? " (degraded)" : "");
+		for (int i = 0; i < f->md_nmembers; i++)
+			fprintf(out, "%s%s %s", i ? ", " : ": ",
+				f->md_members[i].dev,
+				str(f->md_members[i].state));
+		fprintf(out, "\n");
+	}
 	for (int i = 0; i < f->nhints; i++)
 		fprintf(out, "  host: %s\n", f->hints[i]);
 	print_parts(f, out);

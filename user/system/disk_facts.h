@@ -31,6 +31,7 @@ enum vbt_wcache {
 /* Bits kept from device/features; the kernel prints 64 (6.1) or 128 (6.18). */
 #define VBT_FEATURE_BITS 256
 #define VBT_MAX_HINTS 12
+#define VBT_MD_MEMBERS 16	/* md members listed; more are counted */
 
 /* virtio-blk feature bits (include/uapi/linux/virtio_blk.h) */
 enum {
@@ -114,6 +115,17 @@ struct vbt_disk_facts {
 	/* Stacked devices: "dm-1 (vbtlv) -> dm-0 (vbtlin) -> vda" */
 	char dm_name[128];		/* device-mapper name, "" if none */
 	char stack[512];		/* "" = not stacked on anything */
+
+	/* md (software RAID): sysfs md/ of the array */
+	char md_level[16];		/* "raid1", "" = not md */
+	char md_array_state[24];	/* "clean", "active", ... */
+	uint64_t md_raid_disks;
+	uint64_t md_degraded;		/* members failed or missing */
+	struct vbt_md_member {
+		char dev[32];
+		char state[48];		/* "in_sync", "faulty", ... */
+	} md_members[VBT_MD_MEMBERS];
+	int md_nmembers;
 
 	/* What the facts mean for the host configuration, one sentence each. */
 	char hints[VBT_MAX_HINTS][240];

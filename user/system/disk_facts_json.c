@@ -121,6 +121,24 @@ struct json_object *vbt_disk_facts_json(const struct vbt_disk_facts *f)
 		ADD("dm_name", j_str(f->dm_name));
 	if (f->stack[0])
 		ADD("stack", j_str(f->stack));
+	if (f->md_level[0]) {
+		struct json_object *members = json_object_new_array();
+
+		for (int i = 0; i < f->md_nmembers; i++) {
+			struct json_object *m = json_object_new_object();
+
+			json_object_object_add(m, "dev",
+					       j_str(f->md_members[i].dev));
+			json_object_object_add(m, "state",
+					       j_str(f->md_members[i].state));
+			json_object_array_add(members, m);
+		}
+		ADD("md_level", j_str(f->md_level));
+		ADD("md_array_state", j_str(f->md_array_state));
+		ADD("md_raid_disks", j_u64(f->md_raid_disks));
+		ADD("md_degraded", j_u64(f->md_degraded));
+		ADD("md_members", members);
+	}
 	ADD("partitions", j_parts(f));
 #undef ADD
 	return o;

@@ -2,9 +2,9 @@
 /*
  * What sits under a disk: the SCSI device behind an sd disk (address,
  * INQUIRY strings, HBA, queue depth and timeout) and, for a stacked device
- * (dm, md), the chain of devices it is built on, from sysfs slaves/.  The
- * names come from a sysfs a guest controls: they are made printable and
- * the walk is bounded.
+ * (dm, md), the devices it is built on, from sysfs slaves/, and an md
+ * array's level, state and members.  The names come from a sysfs a guest
+ * controls: they are made printable and the walk is bounded.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -115,36 +115,49 @@ static void scsi_facts(struct vbt_disk_facts *f, const char *sysroot,
 	}
 }
 
-/* The first entry of DIR/slaves, printable; false if none. */
-static bool first_slave(const char *sysroot, const char *name, char *out,
-			size_t len, int *count)
+/* A name from a sysfs the guest controls, made printable. */
+static void clean_name(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%.*s", (int)len - 1, name);
+	for (char *p = out; *p; p++)
+		if (*p < 0x21 || *p > 0x7e || *p == '/')
+			*p = '?';
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/*
+ * The entries of NAME's slaves/ (what it is built on), printable and
+ * sorted, at most max of them in names[]; their count (at most 64 looked
+ * at), 0 if none.
+ */
+static int slaves(const char *sysroot, const char *name, char names[][32],
+		  int max)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
-	bool found = false;
+	int count = 0;
 	DIR *d;
 
-	*count = 0;
 	if (snprintf(path, sizeof(path), "%s/class/block/%s/slaves", sysroot,
 		     name) >= (int)sizeof(path))
-		return false;
+		return 0;
 	d = opendir(path);
 	if (!d)
-		return false;
-	while ((de = readdir(d)) && *count < 64) {
+		return 0;
+	while ((de = readdir(d)) && count < 64) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (!found) {
-			snprintf(out, len, "%.*s", (int)len - 1, de->d_name);
-			for (char *p = out; *p; p++)
-				if (*p < 0x21 || *p > 0x7e || *p == '/')
-					*p = '?';
-			found = true;
-		}
-		(*count)++;
+		if (count < max)
+			clean_name(names[count], sizeof(names[0]), de->d_name);
+		count++;
 	}
 	closedir(d);
-	return found;
+	qsort(names, count < max ? count : max, sizeof(names[0]), by_name);
+	return count;
 }
 
 /* buf += a b c, cut at len. */
@@ -184,29 +197,68 @@ static void dm_name(const char *dir, char *out, size_t len)
 	*o = 0;
 }
 
+/* md's view of an array (sysfs md/): level, state, members. */
+static void md_facts(struct vbt_disk_facts *f, const char *sysroot,
+		     const char *ddir)
+{
+	char dir[PATH_MAX], names[VBT_MD_MEMBERS][32];
+	int n;
+
+	if (attr(ddir, "md/level", f->md_level, sizeof(f->md_level)) <= 0)
+		return;
+	attr(ddir, "md/array_state", f->md_array_state,
+	     sizeof(f->md_array_state));
+	f->md_raid_disks = attr_u64(ddir, "md/raid_disks");
+	f->md_degraded = attr_u64(ddir, "md/degraded");
+	n = slaves(sysroot, f->id.name, names, VBT_MD_MEMBERS);
+	for (int i = 0; i < n && i < VBT_MD_MEMBERS; i++) {
+		struct vbt_md_member *m = &f->md_members[f->md_nmembers++];
+
+		memcpy(m->dev, names[i], sizeof(m->dev));
+		if (snprintf(dir, sizeof(dir), "%s/md/dev-%s", ddir,
+			     names[i]) < (int)sizeof(dir))
+			attr(dir, "state", m->state, sizeof(m->state));
+	}
+}
+
 static void stack_facts(struct vbt_disk_facts *f, const char *sysroot,
 			const char *ddir)
 {
-	char cur[64], next[64], dir[PATH_MAX], dm[128];
+	char cur[32], names[4][32], dir[PATH_MAX], dm[128];
 	int count;
 
 	dm_name(ddir, f->dm_name, sizeof(f->dm_name));
-	if (!first_slave(sysroot, f->id.name, next, sizeof(next), &count))
+	count = slaves(sysroot, f->id.name, names, 4);
+	if (!count)
 		return;
 	snprintf(f->stack, sizeof(f->stack), "%s", f->name);
 	if (f->dm_name[0])
 		append(f->stack, sizeof(f->stack), " (", f->dm_name, ")");
+	else if (f->md_level[0])
+		append(f->stack, sizeof(f->stack), " (", f->md_level, ")");
 	for (int depth = 0; depth < STACK_DEPTH; depth++) {
-		snprintf(cur, sizeof(cur), "%s", next);
-		append(f->stack, sizeof(f->stack), " -> ", cur,
-		       count > 1 ? " (+more)" : "");
+		if (count > 1) {
+			/* An array or mirror: every member, and no deeper
+			 * (each member has a line of its own). */
+			append(f->stack, sizeof(f->stack), " -> ", names[0], "");
+			for (int i = 1; i < count && i < 4; i++)
+				append(f->stack, sizeof(f->stack), " + ",
+				       names[i], "");
+			if (count > 4)
+				append(f->stack, sizeof(f->stack), " + ...", "",
+				       "");
+			break;
+		}
+		snprintf(cur, sizeof(cur), "%s", names[0]);
+		append(f->stack, sizeof(f->stack), " -> ", cur, "");
 		if (snprintf(dir, sizeof(dir), "%s/class/block/%s", sysroot,
 			     cur) >= (int)sizeof(dir))
 			break;
 		dm_name(dir, dm, sizeof(dm));
 		if (dm[0])
 			append(f->stack, sizeof(f->stack), " (", dm, ")");
-		if (!first_slave(sysroot, cur, next, sizeof(next), &count)) {
+		count = slaves(sysroot, cur, names, 4);
+		if (!count) {
 			/* A partition: its disk is the parent directory. */
 			char link[PATH_MAX], *slash;
 
@@ -232,5 +284,6 @@ void vbt_disk_stack_facts(struct vbt_disk_facts *f, const char *sysroot,
 	f->queue_depth = f->scsi_timeout = VBT_UNKNOWN;
 	f->scsi_fua = VBT_TRI_UNKNOWN;
 	scsi_facts(f, sysroot, ddir);
+	md_facts(f, sysroot, ddir);
 	stack_facts(f, sysroot, ddir);
 }
