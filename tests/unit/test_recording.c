@@ -359,6 +359,54 @@ TEST(streamed_recording_equals_the_whole_read)
 }
 
 /*
+ * Thousands of distinct names and drive tuples: each string is stored
+ * once and every event finds its own again after the tables grew.
+ */
+TEST(compact_strings_survive_growth)
+{
+	struct vbt_crec c = { 0 };
+	struct vbt_rec_event re;
+	char err[200] = "";
+
+	ASSERT_EQ(0, vbt_rec_parse_line(host_line, strlen(host_line), &re,
+					err, sizeof(err))) TH_LOG("%s", err);
+	for (int i = 0; i < 6000; i++) {
+		snprintf(re.ev.comm, sizeof(re.ev.comm), "w%d", i % 3000);
+		snprintf(re.ev.sys.path, sizeof(re.ev.sys.path), "/img/%d", i);
+		snprintf(re.ev.host.vm, sizeof(re.ev.host.vm), "vm%d", i % 700);
+		snprintf(re.ev.host.drive, sizeof(re.ev.host.drive), "d%d",
+			 i % 3);
+		re.ev.seq = i + 1;
+		ASSERT_EQ(0, vbt_crec_add(&c, &re));
+	}
+	ASSERT_EQ(6000, c.n);
+	/* "", 3000 comms, 6000 paths, 700 vms, 3 drives, node, image, ... */
+	EXPECT_GT(9800, c.str.n);
+	EXPECT_LT(9700, c.str.n);
+	EXPECT_EQ(2100, c.nhosts);	/* (vm, drive) pairs: i % 2100 */
+	for (int i = 0; i < 6000; i++) {
+		const struct vbt_cev *e = &c.ev[i];
+		const struct vbt_chost *h = vbt_crec_host(&c, e);
+		char want[64];
+
+		ASSERT_NE(NULL, h);
+		snprintf(want, sizeof(want), "w%d", i % 3000);
+		ASSERT_STREQ(want, vbt_crec_str(&c, e->comm));
+		snprintf(want, sizeof(want), "/img/%d", i);
+		ASSERT_STREQ(want, vbt_crec_str(&c, e->path));
+		snprintf(want, sizeof(want), "vm%d", i % 700);
+		ASSERT_STREQ(want, vbt_crec_str(&c, h->vm));
+		snprintf(want, sizeof(want), "d%d", i % 3);
+		ASSERT_STREQ(want, vbt_crec_str(&c, h->drive));
+		ASSERT_STREQ("/tmp/disk.img", vbt_crec_str(&c, h->image));
+		/* the same string, the same id */
+		if (i >= 3000)
+			ASSERT_EQ(c.ev[i - 3000].comm, e->comm);
+	}
+	vbt_crec_free(&c);
+}
+
+/*
  * The streamed reader keeps the limits: a line past VBT_REC_MAX_LINE is
  * refused once that many bytes are seen without a newline (a file of one
  * endless line is not read to its end), a cut last line is a truncation.
