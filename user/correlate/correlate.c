@@ -354,21 +354,11 @@ static void guest_disks(struct ctx *c, struct json_object *facts)
 	struct json_object *disks = vbt_jget(facts, "disks");
 	size_t n = disks ? json_object_array_length(disks) : 0;
 
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *d = json_object_array_get_idx(disks, i);
-		const char *name = vbt_jstr(d, "name"), *pci;
-		struct json_object *v = vbt_jget(d, "virtio");
-		struct gdisk *g;
-
-		if (!name || !(g = gdisk_get(c, name)))
-			continue;
-		cpy(g->serial, sizeof(g->serial), vbt_jstr(d, "serial"));
-		g->virtio = v && json_object_get_boolean(v);
-		pci = vbt_jstr(d, "pci");
-		/* "0000:00:05.0" on bus 0: slot 5 */
-		if (pci && strlen(pci) == 12 && !strncmp(pci + 5, "00:", 3))
-			g->pci_slot = strtol(pci + 8, NULL, 16);
-	}
+	/*
+	 * The disks with failed requests first: a guest can list more disks
+	 * than there are slots (a host with 80 loop devices), and only
+	 * those can be joined.
+	 */
 	for (size_t i = 0; i < c->g->n; i++) {
 		const struct vbt_cev *ev = &c->g->ev[i];
 		struct gdisk *g;
@@ -378,6 +368,21 @@ static void guest_disks(struct ctx *c, struct json_object *facts)
 		g = gdisk_get(c, vbt_crec_str(c->g, ev->disk));
 		if (g && ev->virtio_status != VBT_VIRTIO_NONE)
 			g->virtio = true;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(disks, i);
+		const char *name = vbt_jstr(d, "name"), *pci;
+		struct json_object *v = vbt_jget(d, "virtio");
+		struct gdisk *g;
+
+		if (!name || !(g = gdisk_get(c, name)))
+			continue;
+		cpy(g->serial, sizeof(g->serial), vbt_jstr(d, "serial"));
+		g->virtio |= v && json_object_get_boolean(v);
+		pci = vbt_jstr(d, "pci");
+		/* "0000:00:05.0" on bus 0: slot 5 */
+		if (pci && strlen(pci) == 12 && !strncmp(pci + 5, "00:", 3))
+			g->pci_slot = strtol(pci + 8, NULL, 16);
 	}
 }
 
