@@ -220,6 +220,30 @@ TEST_F(corr, blkdebug_without_host_failure_is_qemu_internal)
 	EXPECT_NE(NULL, strstr(j->why, "blkdebug"));
 }
 
+/* A stuck request that failed: its block record is joined, not its end. */
+TEST_F(corr, failed_stuck_end_is_not_a_second_failure)
+{
+	char when[40];
+
+	guest_block(&self->g, 1, T0, "vdb", "WRITE", 0, "IOERR", true);
+	ts(T0, when);
+	self->g.len += snprintf(self->g.s + self->g.len,
+		sizeof(self->g.s) - self->g.len,
+		"{\"v\":1,\"ts\":\"%s\",\"mono_ns\":9,\"side\":\"guest\","
+		"\"kind\":\"stuck\",\"errno\":5,\"err\":\"EIO\",\"pid\":9,"
+		"\"tid\":9,\"comm\":\"dd\",\"dev\":\"vdb\",\"major\":254,"
+		"\"minor\":16,\"op\":\"WRITE\",\"sector\":0,\"nr_sectors\":128,"
+		"\"bytes\":65536,\"phase\":\"ended\",\"lat_ns\":6000000000,"
+		"\"status\":\"IOERR\",\"start_mono_ns\":3,\"issuer_known\":true,"
+		"\"seq\":2}\n", when);
+	host_io(&self->h, 1, T0, "virtio-disk0", "pwritev", 0, EIO, 0);
+	run(_metadata, self);
+
+	EXPECT_EQ(1, self->c.njoins);
+	EXPECT_NE(NULL, join_of(self, 1));
+	EXPECT_EQ(NULL, join_of(self, 2));
+}
+
 TEST_F(corr, no_virtio_error_is_the_guest)
 {
 	guest_block(&self->g, 1, T0, "vda", "FLUSH", 0, NULL, false);

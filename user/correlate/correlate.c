@@ -1206,6 +1206,15 @@ static const struct vbt_crec *compact_of(const struct vbt_input *in,
 	return tmp;
 }
 
+/*
+ * Failures that get an origin.  Not a loss count, nor the end of a stuck
+ * request that failed: its own block record is joined.
+ */
+static bool joinable(int kind)
+{
+	return kind != VBT_KIND_LOST && kind != VBT_KIND_STUCK;
+}
+
 int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 		  const struct vbt_corr_opts *o, struct vbt_correlation *out,
 		  char *err, size_t errlen)
@@ -1261,7 +1270,7 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 	pair_disks(&c, out);
 	align_clocks(&c, out);
 	for (size_t i = 0; i < c.g->n; i++) {
-		nerr += c.g->ev[i].err && c.g->ev[i].kind != VBT_KIND_LOST;
+		nerr += c.g->ev[i].err && joinable(c.g->ev[i].kind);
 		caused |= c.g->ev[i].err && c.g->ev[i].cause_seq &&
 			  c.g->ev[i].kind == VBT_KIND_SYSCALL;
 	}
@@ -1282,7 +1291,7 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 			const struct vbt_cev *ev = &c.g->ev[i];
 			struct vbt_join *j;
 
-			if (!ev->err || ev->kind == VBT_KIND_LOST ||
+			if (!ev->err || !joinable(ev->kind) ||
 			    (ev->kind == VBT_KIND_BLOCK) != (pass == 0))
 				continue;
 			j = &out->joins[out->njoins++];
