@@ -198,6 +198,11 @@ $(BUILD)/tests/kmod/%: tests/kmod/%.c $(LIB) $(KSELFTEST)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSELFTEST) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 
+# bench/merge.sh's floor: json-c with the reader's own tokener settings.
+$(BUILD)/tests/helpers/json_floor: tests/helpers/json_floor.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -Wall -Wextra $(shell $(PKG_CONFIG) --cflags fuse3) -o $@ $< \

@@ -17,6 +17,10 @@
  * (at completion the request's own start_time_ns says when it started),
  * and nothing at all for a device or process that was filtered out.
  *
+ * Requests in flight too long are found by guest_stuck scanning these
+ * slots (guest_stuck.bpf.c), not by anything here: a stuck request's slot
+ * owner is marked (issuers.bpf.h), which the claim tests at no extra cost.
+ *
  * Every program exists in a tp_btf and a raw_tp flavour with the same body;
  * userspace loads whichever this kernel accepts.  The classic tracepoint
  * programs at the end are the last resort: they see dev and sector but no
@@ -28,6 +32,7 @@
 #include <bpf/bpf_core_read.h>
 #include "core_fixes.bpf.h"
 #include "maps.bpf.h"
+#include "issuers.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -47,82 +52,19 @@ const volatile __u32 self_tgid; /* vblktrace itself: its I/O is not shown */
 const volatile __u64 wakeup_bytes;
 
 /*
- * The request's op and sector range when it entered tell a later user of
- * the same request pointer apart (rq->start_time_ns cannot: since 6.5 it is
- * stamped after block_io_start fires).
- */
-struct issuer {
-	__u64 rq; /* owner of the slot, 0 while being written */
-	__u64 start_ns; /* insert/issue path; block_io_start: see on_complete */
-	__u64 issue_ns;
-	__u64 sector;
-	__u32 nr_sectors;
-	__u32 opf;
-	__u32 pid;
-	__u32 tid;
-	char comm[VBT_COMM_LEN];
-};
-
-/*
- * 2^16 slots (4 MiB).  Two requests in flight at once rarely hash to the
- * same slot; when they do, the later one owns it and the earlier one's
- * failure is reported with its issuer unknown, never with a wrong one.
- */
-#define ISSUER_SLOT_BITS 16
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1 << ISSUER_SLOT_BITS);
-	__type(key, __u32);
-	__type(value, struct issuer);
-} issuers SEC(".maps");
-
-/*
- * The request pointer's value as a plain number, for the slot owner.
- * Storing and comparing a pointer as a number is allowed with CAP_PERFMON.
- */
-static __always_inline __u64 rq_key(struct request *rq)
-{
-	return (__u64)rq;
-}
-
-/*
- * Multiplying a typed pointer is refused by the verifier, but copying its
- * low 32 bits (a 32-bit move) yields a plain number.  Requests are at least
- * 256 bytes apart, so the low bits alone spread as well as the whole.
- */
-static __always_inline __u32 rq_low32(struct request *rq)
-{
-	__u32 lo;
-
-	asm volatile("%[lo] = %[rq]" : [lo] "=w"(lo) : [rq] "w"(rq));
-	return lo;
-}
-
-static __always_inline struct issuer *slot_of(struct request *rq)
-{
-	/* Fibonacci hashing spreads the allocator's regular strides. */
-	__u32 idx = (rq_low32(rq) * 0x9E3779B9U) >> (32 - ISSUER_SLOT_BITS);
-
-	return bpf_map_lookup_elem(&issuers, &idx);
-}
-
-/* Owner value while a CPU writes the slot: no request is at an odd address. */
-#define SLOT_BUSY 1ULL
-
-/*
  * Claim a slot for rq: its owner becomes SLOT_BUSY (atomically, so two
  * CPUs whose requests share the slot cannot interleave their fields and
  * leave one request with the other's issuer), the fields are written, and
  * the owner is set last.  If another CPU holds the slot, this request's
  * issuer stays unknown: never a wrong one.  Readers check the owner before
- * and after copying the fields (see snapshot()).
+ * and after copying the fields (see snapshot()).  A slot whose request was
+ * reported stuck is not taken either (one test of the same word).
  */
 static __always_inline bool slot_claim(struct issuer *is)
 {
 	__u64 cur = is->rq;
 
-	if (cur == SLOT_BUSY)
+	if (slot_taken(cur))
 		return false;
 	return __sync_val_compare_and_swap(&is->rq, cur, SLOT_BUSY) == cur;
 }
@@ -161,14 +103,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } virtio_devs SEC(".maps");
-
-/*
- * tp_btf programs get a trusted request pointer and may load from it
- * directly; raw_tp programs must probe-read.  'direct' is a constant in
- * each program, so only one of the two survives compilation.
- */
-#define RQ_READ(direct, rq, field) \
-	((direct) ? (rq)->field : BPF_CORE_READ(rq, field))
 
 /* The issuer's ids and name: loads from current, no helper call. */
 static __always_inline void fill_task(struct issuer *is)
@@ -237,17 +171,6 @@ static __always_inline int on_io_start(struct request *rq, bool direct)
 	return 0;
 }
 
-/* Is this entry about the request now completing, or an earlier one? */
-static __always_inline bool same_request(struct issuer *is, struct request *rq,
-					 bool direct)
-{
-	__u64 sector = RQ_READ(direct, rq, __sector);
-
-	/* Partial completions advance __sector within the original range. */
-	return is->opf == (RQ_READ(direct, rq, cmd_flags) & 0xff) &&
-	       sector >= is->sector && sector <= is->sector + is->nr_sectors;
-}
-
 /*
  * Kernels without block_io_start: the first of insert and issue that sees
  * a request names the issuer; issue also stamps the issue time.  Slots are
@@ -288,7 +211,8 @@ static __always_inline void slot_release(struct issuer *is, __u64 key)
 
 /*
  * Copy slot @is into @snap if rq owns it, and only if it still does after
- * the copy (a CPU claiming it meanwhile may have changed any field).
+ * the copy (a CPU claiming it meanwhile may have changed any field).  Only
+ * failures (or --all) come here: the flag test costs successes nothing.
  */
 static __always_inline struct issuer *snapshot(struct issuer *is,
 					       struct issuer *snap,
@@ -296,12 +220,13 @@ static __always_inline struct issuer *snapshot(struct issuer *is,
 {
 	__u64 key = rq_key(rq);
 
-	if (!is || is->rq != key)
+	/* A request reported stuck keeps its issuer until it ends. */
+	if (!is || slot_key(is->rq) != key)
 		return NULL;
 	asm volatile("" ::: "memory");
 	__builtin_memcpy(snap, is, sizeof(*snap));
 	asm volatile("" ::: "memory");
-	if (is->rq != key || !same_request(snap, rq, direct))
+	if (slot_key(is->rq) != key || !same_request(snap, rq, direct))
 		return NULL;
 	return snap;
 }

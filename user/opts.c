@@ -85,7 +85,7 @@ static int bad(const char *cmd, const char *what, const char *arg)
 int vbt_opts_parse(int argc, char **argv, struct vbt_opts *o,
 		   const char *cmd, void (*usage)(const char *cmd))
 {
-	enum { OPT_DRIVER = 256, OPT_SIDE, OPT_NO_COLOR };
+	enum { OPT_DRIVER = 256, OPT_SIDE, OPT_NO_COLOR, OPT_STUCK };
 	static const struct option longopts[] = {
 		{ "disk", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -97,6 +97,7 @@ int vbt_opts_parse(int argc, char **argv, struct vbt_opts *o,
 		{ "driver", required_argument, NULL, OPT_DRIVER },
 		{ "side", required_argument, NULL, OPT_SIDE },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "stuck", required_argument, NULL, OPT_STUCK },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -105,6 +106,7 @@ int vbt_opts_parse(int argc, char **argv, struct vbt_opts *o,
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->stuck = VBT_STUCK_DEFAULT;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":d:p:ajo:t:i:vh", longopts,
@@ -167,6 +169,13 @@ int vbt_opts_parse(int argc, char **argv, struct vbt_opts *o,
 				o->side = VBT_SIDE_OPT_HOST;
 			else
 				return bad(cmd, "--side takes auto, guest or host", optarg);
+			break;
+		case OPT_STUCK:
+			/* The scan runs every quarter threshold, at most 1 s. */
+			if (vbt_parse_seconds(optarg, &o->stuck) ||
+			    (o->stuck > 0 && o->stuck < 0.5))
+				return bad(cmd, "--stuck takes 0 (off) or at "
+					   "least 0.5 seconds", optarg);
 			break;
 		case OPT_NO_COLOR:
 			o->no_color = true;

@@ -33,11 +33,16 @@ struct vbt_opts {
 	const char *output;
 	double duration;	/* seconds, 0 = until interrupted */
 	double interval;	/* seconds, 0 = no periodic summary */
+	double stuck;		/* seconds in flight to report a request
+				 * stuck, 0 = never */
 	enum vbt_driver driver;
 	enum vbt_side_opt side;
 	bool no_color;
 	int verbose;
 };
+
+/* --stuck when not given: well past any healthy request's latency. */
+#define VBT_STUCK_DEFAULT 5.0
 
 /*
  * Parse the common options of a command.  Returns 0, or VBT_EXIT_USAGE after

@@ -63,6 +63,7 @@ void vbt_session_emit(struct vbt_session *s, struct vbt_event *ev)
 	char line[1024];
 
 	ev->seq = ++s->seq;
+	vbt_stuck_join(&s->stuck, ev);
 	vbt_status_line_clear(&s->status);
 	if (s->opts.json || s->record)
 		json = vbt_format_json_into(ev, &s->fmt, &s->jw);
@@ -102,7 +103,8 @@ static int on_record(void *ctx, const void *rec, size_t size)
 	}
 	if (vbt_enrich_absorb(&s->enrich, &ev))
 		return 0;
-	if (ev.kind == VBT_KIND_BLOCK && !pid_wanted(s, ev.pid))
+	if ((ev.kind == VBT_KIND_BLOCK || ev.kind == VBT_KIND_STUCK) &&
+	    !pid_wanted(s, ev.pid))
 		return 0;
 	if (ev.kind == VBT_KIND_SYSCALL && !sys_disk_wanted(s, &ev))
 		return 0;
@@ -350,6 +352,8 @@ static int run(struct vbt_session *s, struct vbt_source *src)
 			s->hooks->hangup(s);
 		}
 		now = vbt_mono_now();
+		if (src->ops->tick)
+			src->ops->tick(src, now, false);
 		if (s->hooks->tick)
 			s->hooks->tick(s, now);
 		if (next_sum && now >= next_sum) {
@@ -369,7 +373,12 @@ static int run(struct vbt_session *s, struct vbt_source *src)
 			s->opts.duration);
 	else if (stop)
 		vbt_msg("stopped by a signal\n");
-	/* Whatever is still in the ring buffer was recorded: show it. */
+	/*
+	 * A last scan, so a request still stuck is in the summary; then
+	 * whatever is still in the ring buffer was recorded: show it.
+	 */
+	if (src->ops->tick)
+		src->ops->tick(src, vbt_mono_now(), true);
 	src->ops->poll(src, 0);
 	check_lost(s, src);
 	flush_output(s);
@@ -417,6 +426,7 @@ int vbt_session_run(struct vbt_session *s,
 	cfg.syscalls = true;
 	cfg.sys_pids = (const uint32_t *)s->opts.pids;
 	cfg.nsys_pids = s->opts.npids;
+	cfg.stuck_ns = (uint64_t)(s->opts.stuck * 1e9);
 	vbt_clock_init(&s->clock);
 	s->fmt.clock = &s->clock;
 	s->fmt.color = !s->opts.no_color && !s->opts.json &&

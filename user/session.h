@@ -14,6 +14,7 @@
 #include "decode/clock.h"
 #include "decode/event.h"
 #include "enrich/enrich.h"
+#include "enrich/stuck.h"
 #include "opts.h"
 #include "sink/format.h"
 #include "sink/status_line.h"
@@ -68,6 +69,7 @@ struct vbt_session {
 	int write_error;		/* errno of a failed write to the recording */
 	bool stdout_reg;		/* stdout is a regular file */
 	struct vbt_status_line status;	/* -t on a terminal */
+	struct vbt_stuck_track stuck;	/* stuck requests not yet ended */
 };
 
 /* Parse options with the command's usage; returns -1 for --help. */

@@ -45,6 +45,7 @@ enum vbt_kind {
 	VBT_KIND_LOST		= 5,	/* records the source could not deliver */
 	VBT_KIND_SCSI		= 6,	/* a SCSI command ended with a result */
 	VBT_KIND_BIO		= 7,	/* a bio of a stacked device failed */
+	VBT_KIND_STUCK		= 8,	/* a request in flight too long, or its end */
 };
 
 /* Stable request operations (the kernel's enum req_op changed over time). */
@@ -224,6 +225,32 @@ struct vbt_bio {
 	__u8	status;		/* blk_status_t */
 	__u8	flags;		/* VBT_BIO_* */
 	__u8	pad;
+};
+
+/*
+ * A request in flight longer than the stuck threshold (kind STUCK), found by
+ * a periodic scan of the in-flight requests, and later its end.  hdr
+ * pid/tid/comm are the issuer's; hdr.mono_ns is when this was seen, so the
+ * age (or, at the end, the whole latency) is hdr.mono_ns - start_ns.
+ * (slot, start_ns) is the same in a request's FOUND and end records.
+ */
+#define VBT_STUCK_FOUND		0	/* first seen past the threshold */
+#define VBT_STUCK_ENDED		1	/* completed; status says how */
+/* found ended by a later scan: it ended between two scans, status unknown */
+#define VBT_STUCK_GONE		2
+
+struct vbt_stuck {
+	struct vbt_hdr hdr;
+	__u64	sector;		/* request start, 512-byte units */
+	__u64	start_ns;	/* CLOCK_MONOTONIC when it entered the block layer */
+	__u32	slot;		/* where the source keeps it while in flight */
+	__u32	dev;		/* kernel dev_t */
+	__u32	nr_bytes;	/* the request's size */
+	__u8	op;		/* enum vbt_op */
+	__u8	phase;		/* VBT_STUCK_* */
+	__u8	status;		/* blk_status_t at VBT_STUCK_ENDED, else 0 */
+	__u8	pad;
+	char	disk[VBT_DISK_NAME_LEN];
 };
 
 /* Records the source counted but could not deliver. */

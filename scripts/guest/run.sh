@@ -40,7 +40,8 @@
 #         between the raw format node and the file node, which carries aio= and cache=.
 #   fault=enospc[:TMPFS_SIZE]       sparse image on its own small tmpfs (default 4M)
 #   fault=fuse-eio:OP:OFF:LEN[:ERRNO][+...][+once]  image served by build/tests/helpers/fuse_eio
-#         (OP read|write|any|fsync; byte offsets; its log goes to DIR/fuse-eio-N.log)
+#         (OP read|write|any|fsync; byte offsets; its log goes to DIR/fuse-eio-N.log);
+#         a range delay:OP:OFF:LEN:MS holds such requests MS ms instead of failing them
 #
 # In the guest: the script runs as `sh SCRIPT /out` with OUT=/out and RIG_DISKS="vda ...";
 # its stdout+stderr go to the console and /out/guest.log. /out comes back through an

@@ -13,7 +13,7 @@ libs="$(pkg-config --libs json-c libxml-2.0) -lz"
 readers="recording.c json.c archive.c errmsg.c bundle_input.c names.c clock.c format_text.c
 	report_model.c report_text.c report_html.c report_html_util.c text_safe.c
 	report_html_timeline.c report_html_tables.c report_story.c report_perfetto.c correlate.c
-	host_index.c scsi_names.c qemu_opts.c"
+	host_index.c scsi_names.c qemu_opts.c compact.c report_merge.c json_writer.c"
 # user/ is split by pipeline stage: find each named source where it lives.
 src() { for f in "$@"; do find "$top/user" -name "$f" -printf '%p '; done; }
 # shellcheck disable=SC2086

@@ -8,13 +8,17 @@
  *   fuse_eio --backing FILE [--fail OP:OFFSET:LEN[:ERRNO]]... [--once]
  *            [--log FILE] [-f] MOUNTPOINT
  *
+ *            [--delay OP:OFFSET:LEN:MS]...
+ *
  * OP is read, write (writes and fallocate), any, or fsync (every fsync fails;
- * OFFSET and LEN are ignored).  A request fails with -ERRNO (default EIO)
+ * OFFSET and LEN are ignored).  A --delay range does not fail: a request that
+ * overlaps it is held MS milliseconds, then served (a backend that stalls,
+ * for the guest's stuck-request tests).  A request fails with -ERRNO (default EIO)
  * when it overlaps a range; the whole request fails, nothing is transferred.
  * With --once each range fails only the first request that hits it.  --log
  * appends "REQ off=N len=N errno=N" per injected failure (REQ: read, write,
  * fallocate or fsync), one write(2) each, so the line is in the file before
- * the kernel sees the error.
+ * the kernel sees the error; "REQ off=N len=N delay_ms=N" when a delay starts.
  *
  * O_DIRECT: the kernel's own FUSE O_DIRECT support is what makes QEMU
  * cache=none, losetup --direct-io=on and dd oflag=direct work; FUSE files
@@ -45,6 +49,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 /* FUSE callbacks have fixed signatures; most ignore path and fi. */
@@ -60,6 +65,7 @@ struct eio_range {
 	uint64_t off;
 	uint64_t len;
 	int err;
+	unsigned int delay_ms;	/* a delay range: err is 0 */
 	bool fired;
 };
 
@@ -76,16 +82,18 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
-static void log_failure(const char *what, uint64_t off, uint64_t len, int err)
+static void log_failure(const char *what, uint64_t off, uint64_t len, int err,
+			unsigned int delay_ms)
 {
 	char line[128];
 	int n;
 
 	if (g.log_fd < 0)
 		return;
-	n = snprintf(line, sizeof(line), "%s off=%llu len=%llu errno=%d\n",
-		     what, (unsigned long long)off,
-		     (unsigned long long)len, err);
+	n = snprintf(line, sizeof(line), "%s off=%llu len=%llu %s=%d\n",
+		     what, (unsigned long long)off, (unsigned long long)len,
+		     delay_ms ? "delay_ms" : "errno",
+		     delay_ms ? (int)delay_ms : err);
 	/* One O_APPEND write per line: lines from parallel threads never mix. */
 	if (write(g.log_fd, line, n) != n)
 		return;
@@ -102,15 +110,17 @@ static bool range_hits(const struct eio_range *r, enum eio_op op,
 }
 
 /*
- * Returns the errno to fail this request with, or 0.  The lock makes the
- * --once bookkeeping exact when the multi-threaded loop runs requests
- * concurrently: a range fires for exactly one request.
+ * Returns the errno to fail this request with, or 0 after holding it as
+ * long as a delay range says.  The lock makes the --once bookkeeping exact
+ * when the multi-threaded loop runs requests concurrently: a range fires
+ * for exactly one request.  The delay is slept outside the lock, so other
+ * requests go on meanwhile.
  */
 static int should_fail(const char *what, enum eio_op op, uint64_t off,
 		       uint64_t len)
 {
+	unsigned int i, delay_ms = 0;
 	int err = 0;
-	unsigned int i;
 
 	pthread_mutex_lock(&g.lock);
 	for (i = 0; i < g.nr; i++) {
@@ -120,10 +130,18 @@ static int should_fail(const char *what, enum eio_op op, uint64_t off,
 			continue;
 		r->fired = true;
 		err = r->err;
-		log_failure(what, off, len, err);
+		delay_ms = r->delay_ms;
+		log_failure(what, off, len, err, delay_ms);
 		break;
 	}
 	pthread_mutex_unlock(&g.lock);
+	if (delay_ms) {
+		struct timespec ts = { delay_ms / 1000,
+				       (delay_ms % 1000) * 1000000L };
+
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
 	return err;
 }
 
@@ -287,12 +305,15 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: fuse_eio --backing FILE [--fail OP:OFFSET:LEN[:ERRNO]]...\n"
-		"                [--once] [--log FILE] [-f] MOUNTPOINT\n"
+		"                [--delay OP:OFFSET:LEN:MS]... [--once] [--log FILE]\n"
+		"                [-f] MOUNTPOINT\n"
 		"  serves MOUNTPOINT/disk.img backed by FILE\n"
 		"  OP: read | write (and fallocate) | any | fsync (OFFSET:LEN ignored)\n"
 		"  OFFSET, LEN: bytes, suffix k/m/g allowed; ERRNO: number or\n"
 		"  EIO/ENOSPC/EROFS/EDQUOT/EPERM/ENOMEM/EAGAIN/ETIMEDOUT (default EIO)\n"
-		"  --once: each range fails only the first request that hits it\n"
+		"  --delay: hold a request that overlaps the range MS milliseconds\n"
+		"  (1 to 600000), then serve it\n"
+		"  --once: each range fires only for the first request that hits it\n"
 		"  --log FILE: append 'REQ off=N len=N errno=N' per injected failure\n"
 		"  -f: stay in the foreground\n");
 }
@@ -404,6 +425,30 @@ static void add_range(const char *spec)
 	g.nr++;
 }
 
+static void add_delay(const char *spec)
+{
+	char buf[256], *colon;
+	uint64_t ms;
+
+	if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
+		die_usage("--delay spec too long: %s", spec);
+	colon = strrchr(buf, ':');
+	if (!colon)
+		die_usage("--delay wants OP:OFFSET:LEN:MS, got '%s'", spec);
+	*colon = 0;
+	if (!parse_size(colon + 1, &ms) || ms == 0 || ms > 600000)
+		die_usage("--delay: MS must be 1 to 600000 in '%s'", spec);
+	/* OP:OFFSET:LEN left: an ERRNO field would be taken for MS. */
+	if (strchr(strchr(buf, ':') ? strchr(buf, ':') + 1 : buf, ':') !=
+	    strrchr(buf, ':') || !strchr(buf, ':'))
+		die_usage("--delay wants OP:OFFSET:LEN:MS, got '%s'", spec);
+	add_range(buf);
+	if (g.ranges[g.nr - 1].op == OP_FSYNC)
+		die_usage("--delay: OP must be read|write|any: '%s'", spec);
+	g.ranges[g.nr - 1].err = 0;
+	g.ranges[g.nr - 1].delay_ms = ms;
+}
+
 struct cli {
 	const char *backing;
 	const char *log;
@@ -416,6 +461,7 @@ static void parse_cli(int argc, char **argv, struct cli *cli)
 	static const struct option opts[] = {
 		{ "backing", required_argument, NULL, 'b' },
 		{ "fail", required_argument, NULL, 'F' },
+		{ "delay", required_argument, NULL, 'D' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -431,6 +477,9 @@ static void parse_cli(int argc, char **argv, struct cli *cli)
 			break;
 		case 'F':
 			add_range(optarg);
+			break;
+		case 'D':
+			add_delay(optarg);
 			break;
 		case 'o':
 			g.once = true;

@@ -19,7 +19,7 @@ SCHEMA=$VBT_ROOT/docs/events.schema.json
 BUNDLE_SCHEMA=$VBT_ROOT/docs/bundle.schema.json
 W=$FX_DIR/schema
 mkdir -p "$W"
-tap_plan 12
+tap_plan 13
 
 if [ "$(id -u)" != 0 ]; then
 	tap_skip_rest "needs root for loop devices and BPF" "schema"
@@ -109,6 +109,16 @@ sleep 2.5
 vbt_stop "$W/watch"
 validate "watch --log: alert records" "block=1 alert=1 stopped=1" \
 	"$W/alerts.jsonl"
+
+# watch --stuck: a read the FUSE backend holds 2.5 s, in flight and ended.
+sloop=$(fx_fuse_eio_loop delay:read:8M:4k:2500) || sloop=/dev/null
+vbt_start "$W/stuck" watch --log "$W/stuck.jsonl" --stuck 1 \
+	-d "$(basename "$sloop")" || true
+dd if="$sloop" of=/dev/null bs=4k count=1 skip=2048 iflag=direct 2>/dev/null
+sleep 0.5
+vbt_stop "$W/stuck"
+validate "watch --log --stuck 1: a stuck request and its end" \
+	"stuck=2 stopped=1" "$W/stuck.jsonl"
 
 "$VBT" disks -j >"$W/disks.jsonl" 2>"$W/disks.err"
 validate "disks -j (with a VM running)" "disk=1 vm_drive=1" "$W/disks.jsonl"

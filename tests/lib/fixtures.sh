@@ -9,7 +9,8 @@
 #   fx_enospc_fill DEV      fill that tmpfs through DEV from sector 0 on;
 #       prints the bytes written; later writes past them fail with ENOSPC.
 #   fx_fuse_eio_loop OP:OFFSET:LEN[:ERRNO]...   print a loop device over a
-#       fuse_eio file (see tests/helpers/fuse_eio.c) failing those ranges.
+#       fuse_eio file (see tests/helpers/fuse_eio.c) failing those ranges
+#       (delay:OP:OFFSET:LEN:MS: holding them MS ms instead).
 #       Env: FX_LOOP_DIO=on|off (on), FX_FUSE_ONCE=1 (--once),
 #       FX_FUSE_SIZE (64M).
 #   fx_fuse_log DEV         the fuse_eio --log file of that loop device
@@ -167,7 +168,10 @@ fx_fuse_eio_loop()
 		return 1
 	fi
 	for spec; do
-		set -- "$@" --fail "$spec"
+		case $spec in
+		delay:*) set -- "$@" --delay "${spec#delay:}" ;;
+		*) set -- "$@" --fail "$spec" ;;
+		esac
 	done
 	shift "$n"
 	dir=$(fx_mkdir fuse) || return 1

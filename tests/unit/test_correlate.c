@@ -156,6 +156,19 @@ static const struct vbt_join *join_of(FIXTURE_DATA(corr) *self, uint64_t seq)
 	return NULL;
 }
 
+/* The pairing of a disk by name, or "" if it is not paired. */
+static const char *paired_by(FIXTURE_DATA(corr) *self, const char *guest,
+			     const char **drive)
+{
+	for (int i = 0; i < self->c.ndisks; i++)
+		if (!strcmp(self->c.disks[i].guest, guest) &&
+		    self->c.disks[i].matched) {
+			*drive = self->c.disks[i].drive;
+			return self->c.disks[i].by;
+		}
+	return "";
+}
+
 TEST_F(corr, enospc_joins_the_right_host_syscall_across_clock_skew)
 {
 	const struct vbt_join *j;
@@ -191,18 +204,44 @@ TEST_F(corr, enospc_joins_the_right_host_syscall_across_clock_skew)
 TEST_F(corr, blkdebug_without_host_failure_is_qemu_internal)
 {
 	const struct vbt_join *j;
+	const char *drive = NULL;
 
 	guest_block(&self->g, 1, T0, "vdb", "WRITE", 0, "IOERR", true);
 	/* a host failure on another drive at the same time is not it */
 	host_io(&self->h, 1, T0, "virtio-disk0", "pwritev", 0, EIO, 0);
 	run(_metadata, self);
 
-	EXPECT_STREQ("PCI slot", self->c.disks[1].by);
+	/* by name: the disks with failures take the first slots */
+	EXPECT_STREQ("PCI slot", paired_by(self, "vdb", &drive));
 	j = join_of(self, 1);
 	ASSERT_NE(NULL, j);
 	EXPECT_EQ(VBT_ORIGIN_QEMU_INTERNAL, j->origin) TH_LOG("%s", j->why);
 	EXPECT_EQ(-1, j->host);
 	EXPECT_NE(NULL, strstr(j->why, "blkdebug"));
+}
+
+/* A stuck request that failed: its block record is joined, not its end. */
+TEST_F(corr, failed_stuck_end_is_not_a_second_failure)
+{
+	char when[40];
+
+	guest_block(&self->g, 1, T0, "vdb", "WRITE", 0, "IOERR", true);
+	ts(T0, when);
+	self->g.len += snprintf(self->g.s + self->g.len,
+		sizeof(self->g.s) - self->g.len,
+		"{\"v\":1,\"ts\":\"%s\",\"mono_ns\":9,\"side\":\"guest\","
+		"\"kind\":\"stuck\",\"errno\":5,\"err\":\"EIO\",\"pid\":9,"
+		"\"tid\":9,\"comm\":\"dd\",\"dev\":\"vdb\",\"major\":254,"
+		"\"minor\":16,\"op\":\"WRITE\",\"sector\":0,\"nr_sectors\":128,"
+		"\"bytes\":65536,\"phase\":\"ended\",\"lat_ns\":6000000000,"
+		"\"status\":\"IOERR\",\"start_mono_ns\":3,\"issuer_known\":true,"
+		"\"seq\":2}\n", when);
+	host_io(&self->h, 1, T0, "virtio-disk0", "pwritev", 0, EIO, 0);
+	run(_metadata, self);
+
+	EXPECT_EQ(1, self->c.njoins);
+	EXPECT_NE(NULL, join_of(self, 1));
+	EXPECT_EQ(NULL, join_of(self, 2));
 }
 
 TEST_F(corr, no_virtio_error_is_the_guest)
@@ -254,19 +293,6 @@ TEST_F(corr, unpaired_disk_is_unknown_not_guessed)
 	run(_metadata, self);
 
 	EXPECT_EQ(VBT_ORIGIN_UNKNOWN, join_of(self, 1)->origin);
-}
-
-/* The pairing of a disk by name, or "" if it is not paired. */
-static const char *paired_by(FIXTURE_DATA(corr) *self, const char *guest,
-			     const char **drive)
-{
-	for (int i = 0; i < self->c.ndisks; i++)
-		if (!strcmp(self->c.disks[i].guest, guest) &&
-		    self->c.disks[i].matched) {
-			*drive = self->c.disks[i].drive;
-			return self->c.disks[i].by;
-		}
-	return "";
 }
 
 /*

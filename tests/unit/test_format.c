@@ -15,6 +15,7 @@
 
 #include "decode/names.h"
 #include "sink/format.h"
+#include "util/json_writer.h"
 
 FIXTURE(fmt) {
 	struct vbt_clock clock;
@@ -272,6 +273,90 @@ TEST_F(fmt, text_truncates_safely)
 
 	EXPECT_GT(n, 15);
 	EXPECT_EQ(15, strlen(line));
+}
+
+/*
+ * The streamed pretty writer (merge's JSON) gives the bytes json-c prints
+ * for the same tree: nesting, empty and non-empty arrays and objects,
+ * nulls, extreme numbers, every byte json-c escapes and some it does not.
+ */
+TEST(pretty_stream_is_byte_identical_to_json_c)
+{
+	struct json_object *doc = json_object_new_object(), *a, *o, *e;
+	char hostile[64], *mine = NULL;
+	size_t mlen = 0, n = 0;
+	struct vbt_jpw w;
+	const char *want;
+	FILE *f;
+
+	for (int c = 1; c < 32; c++)
+		hostile[n++] = c;
+	strcpy(hostile + n, "\"\\/\x7f\xc3\xa9");
+	f = open_memstream(&mine, &mlen);
+	ASSERT_NE(NULL, f);
+	vbt_jpw_init(&w, f);
+	vbt_jpw_obj(&w, NULL);
+
+	json_object_object_add(doc, "v", json_object_new_int(1));
+	vbt_jpw_int(&w, "v", 1);
+	json_object_object_add(doc, "s", json_object_new_string(hostile));
+	vbt_jpw_str(&w, "s", hostile);
+	json_object_object_add(doc, "none", NULL);
+	vbt_jpw_str(&w, "none", NULL);
+	json_object_object_add(doc, "empty_array", json_object_new_array());
+	vbt_jpw_arr(&w, "empty_array");
+	vbt_jpw_end(&w);
+	json_object_object_add(doc, "empty_object", json_object_new_object());
+	vbt_jpw_obj(&w, "empty_object");
+	vbt_jpw_end(&w);
+
+	a = json_object_new_array();
+	json_object_object_add(doc, "list", a);
+	vbt_jpw_arr(&w, "list");
+	for (int i = 0; i < 3; i++) {
+		o = json_object_new_object();
+		json_object_array_add(a, o);
+		vbt_jpw_obj(&w, NULL);
+		json_object_object_add(o, "min", json_object_new_int64(INT64_MIN));
+		vbt_jpw_int(&w, "min", INT64_MIN);
+		json_object_object_add(o, "max", json_object_new_uint64(UINT64_MAX));
+		vbt_jpw_u64(&w, "max", UINT64_MAX);
+		json_object_object_add(o, "zero", json_object_new_uint64(0));
+		vbt_jpw_u64(&w, "zero", 0);
+		json_object_object_add(o, "neg", json_object_new_int(-i));
+		vbt_jpw_int(&w, "neg", -i);
+		json_object_object_add(o, "b", json_object_new_boolean(i & 1));
+		vbt_jpw_bool(&w, "b", i & 1);
+		e = json_object_new_object();
+		json_object_object_add(o, "inner", e);
+		vbt_jpw_obj(&w, "inner");
+		if (i) {
+			json_object_object_add(e, "k\"ey", json_object_new_string(""));
+			vbt_jpw_str(&w, "k\"ey", "");
+		}
+		vbt_jpw_end(&w);
+		e = json_object_new_array();
+		json_object_object_add(o, "strings", e);
+		vbt_jpw_arr(&w, "strings");
+		for (int k = 0; k < i; k++) {
+			json_object_array_add(e, json_object_new_string(hostile + k));
+			vbt_jpw_str(&w, NULL, hostile + k);
+		}
+		vbt_jpw_end(&w);
+		vbt_jpw_end(&w);
+	}
+	vbt_jpw_end(&w);
+	vbt_jpw_end(&w);
+	ASSERT_EQ(0, vbt_jpw_finish(&w));
+	fclose(f);
+	want = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	ASSERT_EQ(strlen(want) + 1, mlen);
+	EXPECT_EQ(0, memcmp(want, mine, strlen(want)))
+		TH_LOG("json-c:\n%s\nstreamed:\n%s", want, mine);
+	EXPECT_EQ('\n', mine[mlen - 1]);
+	json_object_put(doc);
+	free(mine);
 }
 
 TEST(bytes_and_durations)

@@ -4,11 +4,15 @@
  * corrupt, truncated, oversized and newer input with a message.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 
+#include "decode/compact.h"
 #include "decode/recording.h"
 #include "sink/format.h"
 
@@ -255,6 +259,219 @@ TEST(oversized_line_is_refused)
 	EXPECT_EQ(-E2BIG, vbt_rec_load_mem(buf, n, &r, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "longer")) TH_LOG("%s", err);
 	free(buf);
+}
+
+/* A file of @len bytes holding @buf, open for reading at its start. */
+static int memfile(const char *buf, size_t len)
+{
+	FILE *f = tmpfile();
+	int fd;
+
+	if (!f)
+		return -1;
+	if (fwrite(buf, 1, len, f) != len) {
+		fclose(f);
+		return -1;
+	}
+	fflush(f);
+	fd = dup(fileno(f));
+	fclose(f);
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+static int keep(void *arg, const struct vbt_rec_event *re)
+{
+	return vbt_crec_add(arg, re);
+}
+
+/*
+ * Read a chunk at a time (lines cut by chunk ends, a line of 40 KiB), a
+ * recording gives what the whole-buffer reader gives, and its compact form
+ * keeps what merge needs of each event.
+ */
+TEST(streamed_recording_equals_the_whole_read)
+{
+	size_t n = 30000, cap = n * (sizeof(host_line) + 8) + 65536, len = 0;
+	char *buf = malloc(cap), err[200] = "", err2[200] = "";
+	struct vbt_recording whole, streamed, counts;
+	struct vbt_crec c = { 0 };
+	char *pad = malloc(40001);
+	int fd;
+
+	ASSERT_NE(NULL, buf);
+	memset(pad, 'x', 40000);
+	pad[40000] = 0;
+	for (size_t i = 0; i < n; i++)
+		len += snprintf(buf + len, cap - len, "%s\n\n", host_line);
+	/* an unknown field as long as 40 KB: ignored, never a cut line */
+	len += snprintf(buf + len, cap - len, "{\"pad\":\"%s\",%s\n", pad,
+			host_line + 1);
+	ASSERT_EQ(0, vbt_rec_load_mem(buf, len, &whole, err, sizeof(err)))
+		TH_LOG("%s", err);
+	fd = memfile(buf, len);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vbt_rec_scan_fd(fd, NULL, 0, &streamed, NULL, NULL, err2,
+				     sizeof(err2))) TH_LOG("%s", err2);
+	ASSERT_EQ(whole.n, streamed.n);
+	EXPECT_EQ(n + 1, whole.n);
+	for (size_t i = 0; i < whole.n; i++) {
+		ASSERT_EQ(0, memcmp(&whole.ev[i], &streamed.ev[i],
+				    sizeof(whole.ev[i]))) TH_LOG("event %zu", i);
+	}
+	lseek(fd, 0, SEEK_SET);
+	ASSERT_EQ(0, vbt_rec_scan_fd(fd, NULL, 0, &counts, keep, &c, err2,
+				     sizeof(err2))) TH_LOG("%s", err2);
+	close(fd);
+	EXPECT_EQ(0, counts.n);
+	EXPECT_EQ(whole.sides, counts.sides);
+	EXPECT_EQ(whole.first_real_ns, counts.first_real_ns);
+	EXPECT_EQ(whole.last_real_ns, counts.last_real_ns);
+	ASSERT_EQ(whole.n, c.n);
+	/* strings once each; one drive tuple */
+	EXPECT_EQ(1, c.nhosts);
+	EXPECT_GT(10, c.str.n);
+	for (size_t i = 0; i < whole.n; i++) {
+		const struct vbt_rec_event *re = &whole.ev[i];
+		const struct vbt_cev *e = &c.ev[i];
+		const struct vbt_chost *h = vbt_crec_host(&c, e);
+
+		ASSERT_EQ(re->ev.seq, e->seq);
+		ASSERT_EQ(re->real_ns, e->real_ns);
+		ASSERT_EQ(re->ev.sys.offset, e->off);
+		ASSERT_EQ(re->ev.sys.len, e->len);
+		ASSERT_EQ(re->ev.sys.sys, e->op);
+		ASSERT_EQ(re->ev.err, e->err);
+		ASSERT_EQ(re->ev.tid, e->tid);
+		ASSERT_STREQ(re->ev.comm, vbt_crec_str(&c, e->comm));
+		ASSERT_STREQ(re->ev.sys.path, vbt_crec_str(&c, e->path));
+		ASSERT_NE(NULL, h);
+		ASSERT_STREQ(re->ev.host.vm, vbt_crec_str(&c, h->vm));
+		ASSERT_STREQ(re->ev.host.drive, vbt_crec_str(&c, h->drive));
+		ASSERT_STREQ(re->ev.host.image, vbt_crec_str(&c, h->image));
+		ASSERT_STREQ(re->ev.host.cache, vbt_crec_str(&c, h->cache));
+	}
+	vbt_crec_free(&c);
+	vbt_rec_free(&whole);
+	vbt_rec_free(&streamed);
+	free(buf);
+	free(pad);
+}
+
+/*
+ * Thousands of distinct names and drive tuples: each string is stored
+ * once and every event finds its own again after the tables grew.
+ */
+TEST(compact_strings_survive_growth)
+{
+	struct vbt_crec c = { 0 };
+	struct vbt_rec_event re;
+	char err[200] = "";
+
+	ASSERT_EQ(0, vbt_rec_parse_line(host_line, strlen(host_line), &re,
+					err, sizeof(err))) TH_LOG("%s", err);
+	for (int i = 0; i < 6000; i++) {
+		snprintf(re.ev.comm, sizeof(re.ev.comm), "w%d", i % 3000);
+		snprintf(re.ev.sys.path, sizeof(re.ev.sys.path), "/img/%d", i);
+		snprintf(re.ev.host.vm, sizeof(re.ev.host.vm), "vm%d", i % 700);
+		snprintf(re.ev.host.drive, sizeof(re.ev.host.drive), "d%d",
+			 i % 3);
+		re.ev.seq = i + 1;
+		ASSERT_EQ(0, vbt_crec_add(&c, &re));
+	}
+	ASSERT_EQ(6000, c.n);
+	/* "", 3000 comms, 6000 paths, 700 vms, 3 drives, node, image, ... */
+	EXPECT_GT(9800, c.str.n);
+	EXPECT_LT(9700, c.str.n);
+	EXPECT_EQ(2100, c.nhosts);	/* (vm, drive) pairs: i % 2100 */
+	for (int i = 0; i < 6000; i++) {
+		const struct vbt_cev *e = &c.ev[i];
+		const struct vbt_chost *h = vbt_crec_host(&c, e);
+		char want[64];
+
+		ASSERT_NE(NULL, h);
+		snprintf(want, sizeof(want), "w%d", i % 3000);
+		ASSERT_STREQ(want, vbt_crec_str(&c, e->comm));
+		snprintf(want, sizeof(want), "/img/%d", i);
+		ASSERT_STREQ(want, vbt_crec_str(&c, e->path));
+		snprintf(want, sizeof(want), "vm%d", i % 700);
+		ASSERT_STREQ(want, vbt_crec_str(&c, h->vm));
+		snprintf(want, sizeof(want), "d%d", i % 3);
+		ASSERT_STREQ(want, vbt_crec_str(&c, h->drive));
+		ASSERT_STREQ("/tmp/disk.img", vbt_crec_str(&c, h->image));
+		/* the same string, the same id */
+		if (i >= 3000)
+			ASSERT_EQ(c.ev[i - 3000].comm, e->comm);
+	}
+	vbt_crec_free(&c);
+}
+
+/*
+ * The streamed reader keeps the limits: a line past VBT_REC_MAX_LINE is
+ * refused once that many bytes are seen without a newline (a file of one
+ * endless line is not read to its end), a cut last line is a truncation.
+ */
+TEST(streamed_recording_keeps_the_limits)
+{
+	size_t n = 8 * 1024 * 1024;
+	char *buf = malloc(n), err[200] = "";
+	struct vbt_recording r;
+	int fd;
+
+	ASSERT_NE(NULL, buf);
+	memset(buf, ' ', n);
+	buf[0] = '{';
+	snprintf(buf + n - 3, 3, "}\n");
+	fd = memfile(buf, n);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-E2BIG, vbt_rec_scan_fd(fd, NULL, 0, &r, NULL, NULL, err,
+					  sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "line 1: line longer than 65536"))
+		TH_LOG("%s", err);
+	/* refused within the first chunks, not after reading 8 MiB */
+	EXPECT_GT(4 * 1024 * 1024, lseek(fd, 0, SEEK_CUR));
+	close(fd);
+
+	snprintf(buf, n, "%s\n%s", block_line, block_line);
+	fd = memfile(buf, strlen(buf));
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, vbt_rec_scan_fd(fd, NULL, 0, &r, NULL, NULL, err,
+					   sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "line 2: truncated")) TH_LOG("%s", err);
+	EXPECT_EQ(0, r.n);
+	close(fd);
+	free(buf);
+}
+
+/* The reader's own date arithmetic agrees with libc's timegm(). */
+TEST(rfc3339_matches_timegm)
+{
+	long checked = 0;
+
+	for (int y = 1970; y <= 2550; y += y < 2110 ? 1 : 11) {
+		for (int m = 1; m <= 12; m++) {
+			for (int d = 1; d <= 31; d++) {
+				int h = (y * 7 + d) % 24, mi = (m * 13 + d) % 60;
+				int sec = (y + m + d) % 61;	/* 60: leap */
+				struct tm tm = {
+					.tm_year = y - 1900, .tm_mon = m - 1,
+					.tm_mday = d, .tm_hour = h,
+					.tm_min = mi, .tm_sec = sec,
+				};
+				char buf[48];
+				uint64_t ns;
+
+				snprintf(buf, sizeof(buf),
+					 "%04d-%02d-%02dT%02d:%02d:%02d.25Z",
+					 y, m, d, h, mi, sec);
+				ASSERT_EQ(0, vbt_parse_rfc3339(buf, &ns));
+				ASSERT_EQ((uint64_t)timegm(&tm) * 1000000000ULL +
+					  250000000ULL, ns) TH_LOG("%s", buf);
+				checked++;
+			}
+		}
+	}
+	EXPECT_LT(60000, checked);
 }
 
 TEST(rfc3339_is_strict)

@@ -48,6 +48,8 @@ static void usage(const char *cmd)
 	       "  -d, --disk NAME      only this disk (repeatable)\n"
 	       "  -p, --pid PID        guest: only this process; host: also watch it\n"
 	       "  -a, --all            every completion, not only failures\n"
+	       "      --stuck SEC      record requests in flight over SEC seconds\n"
+	       "                       (default 5; 0: off)\n"
 	       "  -j, --json           show events as JSON Lines while recording\n"
 	       "      --side auto|guest|host   (default auto)\n"
 	       "      --driver auto|bpf|kmod   event source (default auto)\n"

@@ -28,6 +28,8 @@ static void usage(const char *cmd)
 	       "  -o, --output FILE    also record events to FILE (JSON Lines, mode 0600)\n"
 	       "  -t, --duration SEC   stop after SEC seconds\n"
 	       "  -i, --interval SEC   print a summary every SEC seconds\n"
+	       "      --stuck SEC      report host block requests in flight over SEC\n"
+	       "                       seconds, and their end (default 5; 0: off)\n"
 	       "      --no-color       never colour the output\n"
 	       "  -v, --verbose        say more about probing and attaching\n\n"
 	       "Exit status: 0 ok, 1 runtime failure, 2 usage error,\n"

@@ -24,6 +24,8 @@ static void usage(const char *cmd)
 	       "  -o, --output FILE    also record events to FILE (JSON Lines, mode 0600)\n"
 	       "  -t, --duration SEC   stop after SEC seconds\n"
 	       "  -i, --interval SEC   print a summary every SEC seconds\n"
+	       "      --stuck SEC      report requests in flight over SEC seconds, once,\n"
+	       "                       and again when they end (default 5; 0: off)\n"
 	       "      --driver auto|bpf|kmod   event source (default auto)\n"
 	       "      --side auto|guest|host   (default auto)\n"
 	       "      --no-color       never colour the output\n"

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,21 +48,68 @@ static int bad(const char *what, const char *arg)
 	return VBT_EXIT_USAGE;
 }
 
-static int open_pair(char **files, struct vbt_input *g, struct vbt_input *h,
-		     const char **gname, const char **hname)
+struct opener {
+	const char *path;
+	int flags;
+	struct vbt_input in;
+	char err[400];
+	int ret;
+};
+
+static void *open_one(void *arg)
+{
+	struct opener *o = arg;
+
+	o->ret = vbt_input_open_ex(o->path, o->flags, &o->in, o->err,
+				   sizeof(o->err));
+	return NULL;
+}
+
+/*
+ * Both sides at once: reading and checking a recording is most of a
+ * merge's time, and the two are independent.
+ */
+static int open_both(char **files, int flags, struct vbt_input *g,
+		     struct vbt_input *h)
+{
+	struct opener o[2] = {
+		{ .path = files[0], .flags = flags },
+		{ .path = files[1], .flags = flags },
+	};
+	/* standard input twice is read in turn, as it always was */
+	bool both_stdin = !strcmp(files[0], "-") && !strcmp(files[1], "-");
+	pthread_t t;
+	bool threaded = !both_stdin &&
+			!pthread_create(&t, NULL, open_one, &o[1]);
+
+	open_one(&o[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		open_one(&o[1]);
+	for (int i = 0; i < 2; i++) {
+		if (o[i].ret) {
+			vbt_msg("%s\n", o[i].err);
+			vbt_input_close(&o[0].in);
+			vbt_input_close(&o[1].in);
+			return VBT_EXIT_RUNTIME;
+		}
+	}
+	*g = o[0].in;
+	*h = o[1].in;
+	return 0;
+}
+
+static int open_pair(char **files, int flags, struct vbt_input *g,
+		     struct vbt_input *h, const char **gname,
+		     const char **hname)
 {
 	struct vbt_input tmp;
-	char err[400];
+	int ret;
 
-	if (vbt_input_open(files[0], g, err, sizeof(err))) {
-		vbt_msg("%s\n", err);
-		return VBT_EXIT_RUNTIME;
-	}
-	if (vbt_input_open(files[1], h, err, sizeof(err))) {
-		vbt_msg("%s\n", err);
-		vbt_input_close(g);
-		return VBT_EXIT_RUNTIME;
-	}
+	ret = open_both(files, flags, g, h);
+	if (ret)
+		return ret;
 	*gname = files[0];
 	*hname = files[1];
 	if (g->side == VBT_SIDE_HOST && h->side != VBT_SIDE_HOST) {
@@ -161,7 +210,13 @@ int cmd_merge(int argc, char **argv)
 			"Try 'vblktrace merge --help'.\n");
 		return VBT_EXIT_USAGE;
 	}
-	ret = open_pair(argv + optind, &g, &h, &v.guest_name, &v.host_name);
+	/*
+	 * Text and JSON need only the compact events (a million per side);
+	 * the page and the trace draw every field of every event.
+	 */
+	ret = open_pair(argv + optind, fmt == FMT_TEXT || fmt == FMT_JSON ?
+			VBT_INPUT_COMPACT : 0, &g, &h, &v.guest_name,
+			&v.host_name);
 	if (ret)
 		return ret;
 	if (vbt_correlate(&g, &h, &co, &c, err, sizeof(err))) {

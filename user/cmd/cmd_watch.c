@@ -92,6 +92,8 @@ static void usage(const char *cmd)
 	       "  -o, --output FILE     also record every event to FILE (JSON Lines, 0600)\n"
 	       "  -t, --duration SEC    stop after SEC seconds\n"
 	       "  -i, --interval SEC    print a summary to stderr every SEC seconds\n"
+	       "      --stuck SEC       record host block requests in flight over SEC\n"
+	       "                        seconds, and their end (default 5; 0: off)\n"
 	       "  -v, --verbose         say more about probing and attaching\n\n"
 	       "Signals: SIGTERM/SIGINT stop with a final summary; SIGHUP reopens --log.\n"
 	       "Under systemd (Type=notify) it says READY=1 once attached.\n\n"
@@ -156,11 +158,20 @@ static void watch_sink(struct vbt_session *s, const struct vbt_event *ev)
 	struct vbt_alert_key key;
 	const char *dev;
 
-	/* A VM paused, resumed or lost a drive: a record of its own. */
+	/*
+	 * A VM paused, resumed or lost a drive, a request is stuck or its
+	 * end: a record of its own (a stuck request that fails is counted
+	 * and alerted by its block record).
+	 */
 	if (ev->kind == VBT_KIND_VM_STATE ||
-	    ev->kind == VBT_KIND_BACKEND_REMOVED) {
+	    ev->kind == VBT_KIND_BACKEND_REMOVED ||
+	    ev->kind == VBT_KIND_STUCK) {
 		char *json = vbt_format_json(ev, &s->fmt), line[512];
 
+		if (w->metrics && ev->kind == VBT_KIND_STUCK &&
+		    (ev->stuck.phase == VBT_STUCK_FOUND || ev->stuck.found_seq))
+			vbt_metrics_stuck(w->metrics, ev->stuck.disk,
+					  ev->stuck.phase == VBT_STUCK_FOUND);
 		if (json)
 			vbt_sink_log_write(&w->log, json);
 		free(json);
@@ -311,6 +322,12 @@ static void final_record(struct watch *w, uint64_t now)
 	json_object_object_add(o, "alert_events",
 			       json_object_new_uint64(w->alerts.events));
 	json_object_object_add(o, "lost", json_object_new_uint64(w->lost));
+	/* A request that never ended is still in flight now. */
+	json_object_object_add(o, "stuck",
+			       json_object_new_uint64(w->s->sum.stuck));
+	json_object_object_add(o, "stuck_in_flight",
+			       json_object_new_uint64(w->s->sum.stuck -
+						      w->s->sum.stuck_ended));
 	for (int i = 0; i < VBT_ALERT_NTYPES; i++) {
 		char k[32];
 

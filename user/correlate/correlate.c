@@ -46,7 +46,7 @@ struct dindex {
 };
 
 struct ctx {
-	const struct vbt_recording *g, *h;
+	const struct vbt_crec *g, *h;
 	struct dindex *di;		/* parallel to hd[] */
 	struct vbt_hidx seqs;		/* host events by seq */
 	char why[768];			/* the join being classified */
@@ -59,6 +59,9 @@ struct ctx {
 	int ngd;
 	int pair_of[VBT_CORR_MAX_DISKS];	/* gd index -> hd index, -1 */
 	uint64_t hspan_start, hspan_end;	/* host wall, 0: unknown */
+	uint32_t gd_id;				/* gdisk_index()'s last */
+	bool gd_id_ok;
+	int gd_of_id;
 };
 
 const char *vbt_origin_name(enum vbt_origin o)
@@ -83,9 +86,9 @@ static void cpy(char *dst, size_t len, const char *src)
 
 enum opclass { OPC_READ, OPC_WRITE, OPC_FLUSH, OPC_DISCARD, OPC_ANY, OPC_NONE };
 
-static enum opclass guest_class(const struct vbt_event *ev)
+static enum opclass guest_class(const struct vbt_cev *ev)
 {
-	switch (ev->blk.op) {
+	switch (ev->op) {
 	case VBT_OP_READ:
 		return OPC_READ;
 	case VBT_OP_WRITE:
@@ -101,10 +104,10 @@ static enum opclass guest_class(const struct vbt_event *ev)
 	}
 }
 
-static enum opclass host_class(const struct vbt_event *ev)
+static enum opclass host_class(const struct vbt_cev *ev)
 {
 	if (ev->kind == VBT_KIND_SYSCALL) {
-		switch (ev->sys.sys) {
+		switch (ev->op) {
 		case VBT_SYS_READ: case VBT_SYS_PREAD64: case VBT_SYS_READV:
 		case VBT_SYS_PREADV: case VBT_SYS_PREADV2:
 			return OPC_READ;
@@ -124,7 +127,7 @@ static enum opclass host_class(const struct vbt_event *ev)
 		}
 	}
 	if (ev->kind == VBT_KIND_IO_URING) {
-		switch (ev->async.opcode) {
+		switch (ev->op) {
 		case 1: case 4: case 22:
 			return OPC_READ;
 		case 2: case 5: case 23:
@@ -138,7 +141,7 @@ static enum opclass host_class(const struct vbt_event *ev)
 		}
 	}
 	if (ev->kind == VBT_KIND_AIO) {
-		switch (ev->async.opcode) {
+		switch (ev->op) {
 		case 0: case 7:
 			return OPC_READ;
 		case 1: case 8:
@@ -152,8 +155,8 @@ static enum opclass host_class(const struct vbt_event *ev)
 	return OPC_NONE;
 }
 
-bool vbt_ops_compatible(const struct vbt_event *guest,
-			const struct vbt_event *host)
+bool vbt_ops_compatible(const struct vbt_cev *guest,
+			const struct vbt_cev *host)
 {
 	enum opclass g = guest_class(guest), h = host_class(host);
 
@@ -166,25 +169,19 @@ bool vbt_ops_compatible(const struct vbt_event *guest,
 }
 
 /* Host byte range of an I/O event; false if it has none. */
-static bool host_range(const struct vbt_event *ev, uint64_t *off,
+static bool host_range(const struct vbt_cev *ev, uint64_t *off,
 		       uint64_t *len)
 {
-	if (ev->kind == VBT_KIND_SYSCALL) {
-		if (ev->sys.offset == UINT64_MAX)
-			return false;
-		*off = ev->sys.offset;
-		*len = ev->sys.len;
-		return true;
-	}
-	if (ev->kind == VBT_KIND_IO_URING || ev->kind == VBT_KIND_AIO) {
-		*off = ev->async.offset;
-		*len = ev->async.len;
+	if ((ev->kind == VBT_KIND_SYSCALL && ev->off != UINT64_MAX) ||
+	    ev->kind == VBT_KIND_IO_URING || ev->kind == VBT_KIND_AIO) {
+		*off = ev->off;
+		*len = ev->len;
 		return true;
 	}
 	return false;
 }
 
-static bool is_host_io_error(const struct vbt_event *ev)
+static bool is_host_io_error(const struct vbt_cev *ev)
 {
 	return ev->err && (ev->kind == VBT_KIND_SYSCALL ||
 			   ev->kind == VBT_KIND_IO_URING ||
@@ -313,24 +310,29 @@ static void host_drives_from_facts(struct ctx *c, struct json_object *facts)
 /* Drives named by host events that facts do not list (plain recordings). */
 static void host_drives_from_events(struct ctx *c)
 {
-	for (size_t i = 0; i < c->h->n; i++) {
-		const struct vbt_host_info *hi = &c->h->ev[i].ev.host;
+	/* few distinct tuples: walk them, not the events */
+	const struct vbt_crec *h = c->h;
+
+	for (uint32_t i = 0; i < h->nhosts; i++) {
+		const struct vbt_chost *hi = &h->hosts[i];
+		const char *vm = vbt_crec_str(h, hi->vm);
+		const char *drive = vbt_crec_str(h, hi->drive);
 		struct hdrive *d;
 		bool known = false;
 
-		if (!hi->known || !hi->drive[0])
+		if (!drive[0])
 			continue;
 		for (int k = 0; k < c->nhd && !known; k++)
-			known = !strcmp(c->hd[k].vm, hi->vm) &&
-				!strcmp(c->hd[k].id, hi->drive);
+			known = !strcmp(c->hd[k].vm, vm) &&
+				!strcmp(c->hd[k].id, drive);
 		if (known || !(d = new_hdrive(c)))
 			continue;
-		cpy(d->vm, sizeof(d->vm), hi->vm);
-		cpy(d->id, sizeof(d->id), hi->drive);
-		cpy(d->node, sizeof(d->node), hi->node);
-		cpy(d->image, sizeof(d->image), hi->image);
-		cpy(d->format, sizeof(d->format), hi->format);
-		cpy(d->aio, sizeof(d->aio), hi->aio);
+		cpy(d->vm, sizeof(d->vm), vm);
+		cpy(d->id, sizeof(d->id), drive);
+		cpy(d->node, sizeof(d->node), vbt_crec_str(h, hi->node));
+		cpy(d->image, sizeof(d->image), vbt_crec_str(h, hi->image));
+		cpy(d->format, sizeof(d->format), vbt_crec_str(h, hi->format));
+		cpy(d->aio, sizeof(d->aio), vbt_crec_str(h, hi->aio));
 	}
 }
 
@@ -352,6 +354,21 @@ static void guest_disks(struct ctx *c, struct json_object *facts)
 	struct json_object *disks = vbt_jget(facts, "disks");
 	size_t n = disks ? json_object_array_length(disks) : 0;
 
+	/*
+	 * The disks with failed requests first: a guest can list more disks
+	 * than there are slots (a host with 80 loop devices), and only
+	 * those can be joined.
+	 */
+	for (size_t i = 0; i < c->g->n; i++) {
+		const struct vbt_cev *ev = &c->g->ev[i];
+		struct gdisk *g;
+
+		if (ev->kind != VBT_KIND_BLOCK || !ev->disk)
+			continue;
+		g = gdisk_get(c, vbt_crec_str(c->g, ev->disk));
+		if (g && ev->virtio_status != VBT_VIRTIO_NONE)
+			g->virtio = true;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *d = json_object_array_get_idx(disks, i);
 		const char *name = vbt_jstr(d, "name"), *pci;
@@ -361,21 +378,11 @@ static void guest_disks(struct ctx *c, struct json_object *facts)
 		if (!name || !(g = gdisk_get(c, name)))
 			continue;
 		cpy(g->serial, sizeof(g->serial), vbt_jstr(d, "serial"));
-		g->virtio = v && json_object_get_boolean(v);
+		g->virtio |= v && json_object_get_boolean(v);
 		pci = vbt_jstr(d, "pci");
 		/* "0000:00:05.0" on bus 0: slot 5 */
 		if (pci && strlen(pci) == 12 && !strncmp(pci + 5, "00:", 3))
 			g->pci_slot = strtol(pci + 8, NULL, 16);
-	}
-	for (size_t i = 0; i < c->g->n; i++) {
-		const struct vbt_event *ev = &c->g->ev[i].ev;
-		struct gdisk *g;
-
-		if (ev->kind != VBT_KIND_BLOCK || !ev->blk.disk[0])
-			continue;
-		g = gdisk_get(c, ev->blk.disk);
-		if (g && ev->blk.virtio_status != VBT_VIRTIO_NONE)
-			g->virtio = true;
 	}
 }
 
@@ -386,22 +393,27 @@ static bool mappable(const struct hdrive *d)
 	return !strcmp(d->format, "raw");
 }
 
-static uint64_t guest_off(const struct hdrive *d, const struct vbt_event *ev)
+static uint64_t guest_off(const struct hdrive *d, const struct vbt_cev *ev)
 {
-	return ev->blk.sector * 512 + (d->offset > 0 ? d->offset : 0);
+	return ev->off * 512 + (d->offset > 0 ? d->offset : 0);
 }
 
-static bool event_on_drive(const struct vbt_event *ev, const struct hdrive *d)
+static bool event_on_drive(const struct vbt_crec *h, const struct vbt_cev *ev,
+			   const struct hdrive *d)
 {
-	const struct vbt_host_info *hi = &ev->host;
+	const struct vbt_chost *hi = vbt_crec_host(h, ev);
+	const char *vm, *drive, *image;
 
-	if (!hi->known)
+	if (!hi)
 		return false;
-	if (d->vm[0] && hi->vm[0] && strcmp(d->vm, hi->vm))
+	vm = vbt_crec_str(h, hi->vm);
+	drive = vbt_crec_str(h, hi->drive);
+	image = vbt_crec_str(h, hi->image);
+	if (d->vm[0] && vm[0] && strcmp(d->vm, vm))
 		return false;
-	if (hi->drive[0] && d->id[0])
-		return !strcmp(hi->drive, d->id);
-	return hi->image[0] && !strcmp(hi->image, d->image);
+	if (drive[0] && d->id[0])
+		return !strcmp(drive, d->id);
+	return image[0] && !strcmp(image, d->image);
 }
 
 static uint64_t absdiff(uint64_t a, uint64_t b)
@@ -409,13 +421,11 @@ static uint64_t absdiff(uint64_t a, uint64_t b)
 	return a > b ? a - b : b - a;
 }
 
-static bool guest_virtio_error(const struct vbt_rec_event *re)
+static bool guest_virtio_error(const struct vbt_cev *ev)
 {
-	const struct vbt_event *ev = &re->ev;
-
-	return ev->kind == VBT_KIND_BLOCK && ev->err && re->reached_device &&
-	       (ev->blk.virtio_status == VBT_VIRTIO_IOERR ||
-		ev->blk.virtio_status == VBT_VIRTIO_UNSUPP);
+	return ev->kind == VBT_KIND_BLOCK && ev->err && ev->reached_device &&
+	       (ev->virtio_status == VBT_VIRTIO_IOERR ||
+		ev->virtio_status == VBT_VIRTIO_UNSUPP);
 }
 
 static bool name_in(const char *list, const char *name);
@@ -431,25 +441,39 @@ static void hidx_add(struct ctx *c, struct vbt_hidx *x, uint64_t key,
 static struct dindex *dindex(struct ctx *c, const struct hdrive *d)
 {
 	struct dindex *x = &c->di[d - c->hd];
+	bool *on;
 
 	if (x->built)
 		return c->oom ? NULL : x;
 	x->built = true;
+	/* whether an event is on @d depends on its drive tuple only */
+	on = calloc(c->h->nhosts + 1, sizeof(*on));
+	if (!on) {
+		c->oom = true;
+		return NULL;
+	}
+	for (uint32_t t = 0; t < c->h->nhosts; t++) {
+		struct vbt_cev probe = { .host = t + 1 };
+
+		on[t + 1] = event_on_drive(c->h, &probe, d);
+	}
 	for (size_t k = 0; k < c->h->n; k++) {
-		const struct vbt_rec_event *he = &c->h->ev[k];
+		const struct vbt_cev *he = &c->h->ev[k];
 		uint64_t off, len;
 
-		if (he->ev.kind == VBT_KIND_BLOCK && he->ev.err &&
-		    name_in(d->host_devs, he->ev.blk.disk))
+		if (he->kind == VBT_KIND_BLOCK && he->err &&
+		    name_in(d->host_devs, vbt_crec_str(c->h, he->disk)))
 			hidx_add(c, &x->blocks, 0, he->real_ns, 0, k);
-		if (!is_host_io_error(&he->ev) || !event_on_drive(&he->ev, d))
+		if (!is_host_io_error(he) || he->host > c->h->nhosts ||
+		    !on[he->host])
 			continue;
 		hidx_add(c, &x->all, 0, he->real_ns, 0, k);
-		if (host_range(&he->ev, &off, &len))
+		if (host_range(he, &off, &len))
 			hidx_add(c, &x->off, off, he->real_ns, len ? len : 1, k);
 		else
 			hidx_add(c, &x->rangeless, 0, he->real_ns, 0, k);
 	}
+	free(on);
 	vbt_hidx_sort(&x->off);
 	vbt_hidx_sort(&x->rangeless);
 	vbt_hidx_sort(&x->all);
@@ -482,11 +506,12 @@ static int evidence(struct ctx *c, const struct gdisk *g,
 	if (!mappable(d) || !(x = dindex(c, d)))
 		return 0;
 	for (size_t i = 0; i < c->g->n; i++) {
-		const struct vbt_rec_event *ge = &c->g->ev[i];
+		const struct vbt_cev *ge = &c->g->ev[i];
 
-		if (!guest_virtio_error(ge) || strcmp(ge->ev.blk.disk, g->name))
+		if (!guest_virtio_error(ge) ||
+		    strcmp(vbt_crec_str(c->g, ge->disk), g->name))
 			continue;
-		n += exact_near(x, guest_off(d, &ge->ev), ge->real_ns,
+		n += exact_near(x, guest_off(d, ge), ge->real_ns,
 				c->o->coarse_ns);
 	}
 	return n;
@@ -598,12 +623,20 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int gdisk_index(struct ctx *c, const char *name)
+/* The guest disk of string id @disk; the last answer is kept. */
+static int gdisk_index(struct ctx *c, uint32_t disk)
 {
-	for (int i = 0; i < c->ngd; i++)
+	const char *name = vbt_crec_str(c->g, disk);
+
+	if (c->gd_id_ok && c->gd_id == disk)
+		return c->gd_of_id;
+	c->gd_of_id = -1;
+	for (int i = 0; i < c->ngd && c->gd_of_id < 0; i++)
 		if (!strcmp(c->gd[i].name, name))
-			return i;
-	return -1;
+			c->gd_of_id = i;
+	c->gd_id = disk;
+	c->gd_id_ok = true;
+	return c->gd_of_id;
 }
 
 struct cand {
@@ -622,9 +655,9 @@ static int add_candidates(struct ctx *c, const struct hdrive *hd, size_t i,
 			  struct cand *cs, int n, struct cand **grp,
 			  size_t *gcap)
 {
-	const struct vbt_rec_event *ge = &c->g->ev[i];
+	const struct vbt_cev *ge = &c->g->ev[i];
 	const struct dindex *x = dindex(c, hd);
-	uint64_t goff = guest_off(hd, &ge->ev), win = c->o->coarse_ns;
+	uint64_t goff = guest_off(hd, ge), win = c->o->coarse_ns;
 	size_t m = 0, p;
 
 	if (!x)
@@ -632,9 +665,9 @@ static int add_candidates(struct ctx *c, const struct hdrive *hd, size_t i,
 	p = vbt_hidx_lower(&x->off, goff, sub0(ge->real_ns, win));
 	for (; p < x->off.n && x->off.e[p].key == goff &&
 	       x->off.e[p].real_ns <= ge->real_ns + win; p++) {
-		const struct vbt_rec_event *he = &c->h->ev[x->off.e[p].k];
+		const struct vbt_cev *he = &c->h->ev[x->off.e[p].k];
 
-		if (!vbt_ops_compatible(&ge->ev, &he->ev))
+		if (!vbt_ops_compatible(ge, he))
 			continue;
 		if (m == *gcap) {
 			size_t cap = *gcap ? *gcap * 2 : 16;
@@ -676,15 +709,14 @@ static int clock_candidates(struct ctx *c, struct cand *cs)
 	int n = 0;
 
 	for (size_t i = 0; i < c->g->n && n < MAX_CANDS; i++) {
-		const struct vbt_rec_event *ge = &c->g->ev[i];
-		int gi = guest_virtio_error(ge) ?
-			 gdisk_index(c, ge->ev.blk.disk) : -1;
+		const struct vbt_cev *ge = &c->g->ev[i];
+		int gi = guest_virtio_error(ge) ? gdisk_index(c, ge->disk) : -1;
 		const struct hdrive *hd;
 
 		if (gi < 0 || c->pair_of[gi] < 0)
 			continue;
 		hd = &c->hd[c->pair_of[gi]];
-		if (!mappable(hd) || guest_class(&ge->ev) == OPC_FLUSH)
+		if (!mappable(hd) || guest_class(ge) == OPC_FLUSH)
 			continue;
 		n = add_candidates(c, hd, i, cs, n, &grp, &gcap);
 	}
@@ -813,7 +845,7 @@ static long host_by_seq(struct ctx *c, uint64_t seq)
 
 	if (!c->seqs.e && c->h->n) {
 		for (size_t k = 0; k < c->h->n; k++)
-			hidx_add(c, &c->seqs, c->h->ev[k].ev.seq, 0, 0, k);
+			hidx_add(c, &c->seqs, c->h->ev[k].seq, 0, 0, k);
 		vbt_hidx_sort(&c->seqs);
 	}
 	p = vbt_hidx_lower(&c->seqs, seq, 0);
@@ -861,25 +893,26 @@ static long host_block_near(struct ctx *c, const struct hdrive *d, uint64_t t)
 	return best;
 }
 
-static void describe_host(const struct vbt_event *ev, char *buf, size_t len)
+static void describe_host(const struct vbt_crec *h, const struct vbt_cev *ev,
+			  char *buf, size_t len)
 {
 	if (ev->kind == VBT_KIND_SYSCALL)
 		snprintf(buf, len, "%s(%s, off %" PRIu64 ", %" PRIu64
-			 " bytes) = -%s in %s[%u]", vbt_sys_name(ev->sys.sys),
-			 ev->sys.path, ev->sys.offset == UINT64_MAX ? 0 :
-			 ev->sys.offset, ev->sys.len, vbt_errno_name(ev->err),
-			 ev->comm, ev->tid);
+			 " bytes) = -%s in %s[%u]", vbt_sys_name(ev->op),
+			 vbt_crec_str(h, ev->path), ev->off == UINT64_MAX ? 0 :
+			 ev->off, ev->len, vbt_errno_name(ev->err),
+			 vbt_crec_str(h, ev->comm), ev->tid);
 	else if (ev->kind == VBT_KIND_BLOCK)
 		snprintf(buf, len, "host %s %s %" PRIu64 "+%u %s",
-			 ev->blk.disk, vbt_op_name(ev->blk.op), ev->blk.sector,
-			 ev->blk.nr_sectors, ev->blk.status >= 0 ?
-			 vbt_blk_status_name(ev->blk.status) :
+			 vbt_crec_str(h, ev->disk), vbt_op_name(ev->op), ev->off,
+			 ev->nr_sectors, ev->status >= 0 ?
+			 vbt_blk_status_name(ev->status) :
 			 vbt_errno_name(ev->err));
 	else
-		snprintf(buf, len, "%s %s(%s, off %" PRIu64 ", %u bytes) "
-			 "completed with -%s", vbt_kind_name(ev->kind),
-			 vbt_async_op_name(ev->kind, ev->async.opcode),
-			 ev->async.path, ev->async.offset, ev->async.len,
+		snprintf(buf, len, "%s %s(%s, off %" PRIu64 ", %" PRIu64
+			 " bytes) completed with -%s", vbt_kind_name(ev->kind),
+			 vbt_async_op_name(ev->kind, ev->op),
+			 vbt_crec_str(h, ev->path), ev->off, ev->len,
 			 vbt_errno_name(ev->err));
 }
 
@@ -889,14 +922,14 @@ struct best {
 };
 
 /* A host I/O for guest @ge, @penalty further than its time says. */
-static void consider(struct ctx *c, const struct vbt_rec_event *ge,
+static void consider(struct ctx *c, const struct vbt_cev *ge,
 		     const struct vbt_hidx_ent *e, uint64_t t, uint64_t penalty,
 		     struct best *b)
 {
 	uint64_t dt = absdiff(e->real_ns, t);
 
 	if (dt > c->o->window_ns ||
-	    !vbt_ops_compatible(&ge->ev, &c->h->ev[e->k].ev))
+	    !vbt_ops_compatible(ge, &c->h->ev[e->k]))
 		return;
 	dt += penalty;
 	if (dt < b->dt || (dt == b->dt && (long)e->k < b->k)) {
@@ -906,7 +939,7 @@ static void consider(struct ctx *c, const struct vbt_rec_event *ge,
 }
 
 /* Every entry of a time view within the window around @t. */
-static void window_scan(struct ctx *c, const struct vbt_rec_event *ge,
+static void window_scan(struct ctx *c, const struct vbt_cev *ge,
 			const struct vbt_hidx *x, uint64_t t, struct best *b)
 {
 	uint64_t w = c->o->window_ns;
@@ -922,16 +955,16 @@ static void window_scan(struct ctx *c, const struct vbt_rec_event *ge,
  * exact start first); of equally near ones, the first recorded.
  */
 static long find_host(struct ctx *c, const struct hdrive *d,
-		      const struct vbt_rec_event *ge, int64_t offset_ns)
+		      const struct vbt_cev *ge, int64_t offset_ns)
 {
-	uint64_t goff = guest_off(d, &ge->ev), glen = ge->ev.blk.bytes;
+	uint64_t goff = guest_off(d, ge), glen = ge->len;
 	uint64_t t = ge->real_ns + offset_ns, w = c->o->window_ns;
 	const struct dindex *x = dindex(c, d);
 	struct best b = { UINT64_MAX, -1 };
 
 	if (!x)
 		return -1;
-	if (mappable(d) && guest_class(&ge->ev) != OPC_FLUSH) {
+	if (mappable(d) && guest_class(ge) != OPC_FLUSH) {
 		const struct vbt_hidx *o = &x->off;
 		size_t p;
 
@@ -974,9 +1007,8 @@ static bool host_covers(struct ctx *c, uint64_t t)
 static void classify_block(struct ctx *c, struct vbt_correlation *out,
 			   struct vbt_join *j)
 {
-	const struct vbt_rec_event *ge = &c->g->ev[j->guest];
-	const struct vbt_event *ev = &ge->ev;
-	int gi = gdisk_index(c, ev->blk.disk);
+	const struct vbt_cev *ge = &c->g->ev[j->guest];
+	int gi = gdisk_index(c, ge->disk);
 	const struct hdrive *d;
 	char hd[400];
 	long k, b;
@@ -999,21 +1031,21 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 	if (gi < 0 || c->pair_of[gi] < 0) {
 		j->origin = VBT_ORIGIN_UNKNOWN;
 		snprintf(c->why, sizeof(c->why), "virtio error, but no host "
-			 "drive was paired with %s", ev->blk.disk);
+			 "drive was paired with %s", vbt_crec_str(c->g, ge->disk));
 		return;
 	}
 	d = &c->hd[c->pair_of[gi]];
 	k = find_host(c, d, ge, out->clock_offset_ns);
 	if (k >= 0) {
-		const struct vbt_event *he = &c->h->ev[k].ev;
+		const struct vbt_cev *he = &c->h->ev[k];
 
 		j->host = k;
 		j->host_err = he->err;
 		j->delta_ns = (int64_t)(ge->real_ns + out->clock_offset_ns -
-					c->h->ev[k].real_ns);
-		describe_host(he, hd, sizeof(hd));
-		b = he->kind == VBT_KIND_SYSCALL && he->sys.cause_seq ?
-		    host_by_seq(c, he->sys.cause_seq) : -1;
+					he->real_ns);
+		describe_host(c->h, he, hd, sizeof(hd));
+		b = he->kind == VBT_KIND_SYSCALL && he->cause_seq ?
+		    host_by_seq(c, he->cause_seq) : -1;
 		if (b < 0)
 			b = host_block_near(c, d, c->h->ev[k].real_ns);
 		if (b >= 0) {
@@ -1021,7 +1053,7 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 
 			j->origin = VBT_ORIGIN_HOST_DEVICE;
 			j->host_block = b;
-			describe_host(&c->h->ev[b].ev, bd, sizeof(bd));
+			describe_host(c->h, &c->h->ev[b], bd, sizeof(bd));
 			snprintf(c->why, sizeof(c->why), "%.380s, because %.300s", hd,
 				 bd);
 		} else {
@@ -1034,8 +1066,8 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 	if (b >= 0) {
 		j->origin = VBT_ORIGIN_HOST_DEVICE;
 		j->host_block = b;
-		j->host_err = c->h->ev[b].ev.err;
-		describe_host(&c->h->ev[b].ev, hd, sizeof(hd));
+		j->host_err = c->h->ev[b].err;
+		describe_host(c->h, &c->h->ev[b], hd, sizeof(hd));
 		snprintf(c->why, sizeof(c->why), "%.300s under %.256s (QEMU's own I/O "
 			 "was not seen)", hd, d->image);
 		return;
@@ -1069,12 +1101,12 @@ static void classify_block(struct ctx *c, struct vbt_correlation *out,
 static void classify_other(struct ctx *c, struct vbt_correlation *out,
 			   struct vbt_join *j, const struct vbt_hidx *by_seq)
 {
-	const struct vbt_event *ev = &c->g->ev[j->guest].ev;
+	const struct vbt_cev *ev = &c->g->ev[j->guest];
 
-	if (ev->kind == VBT_KIND_SYSCALL && ev->sys.cause_seq) {
-		size_t p = vbt_hidx_lower(by_seq, ev->sys.cause_seq, 0);
+	if (ev->kind == VBT_KIND_SYSCALL && ev->cause_seq) {
+		size_t p = vbt_hidx_lower(by_seq, ev->cause_seq, 0);
 
-		if (p < by_seq->n && by_seq->e[p].key == ev->sys.cause_seq) {
+		if (p < by_seq->n && by_seq->e[p].key == ev->cause_seq) {
 			const struct vbt_join *cj = &out->joins[by_seq->e[p].k];
 
 			j->origin = cj->origin;
@@ -1085,7 +1117,7 @@ static void classify_other(struct ctx *c, struct vbt_correlation *out,
 			j->delta_ns = cj->delta_ns;
 			j->low_confidence = cj->low_confidence;
 			snprintf(c->why, sizeof(c->why), "surfaced from guest "
-				 "event %" PRIu64 ": %.700s", ev->sys.cause_seq,
+				 "event %" PRIu64 ": %.700s", ev->cause_seq,
 				 cj->why);
 			return;
 		}
@@ -1097,7 +1129,7 @@ static void classify_other(struct ctx *c, struct vbt_correlation *out,
 
 static int cmp_join(const void *a, const void *b, void *arg)
 {
-	const struct vbt_recording *g = arg;
+	const struct vbt_crec *g = arg;
 	const struct vbt_join *x = a, *y = b;
 	uint64_t tx = g->ev[x->guest].real_ns, ty = g->ev[y->guest].real_ns;
 
@@ -1132,16 +1164,77 @@ static void ctx_free(struct ctx *c)
 	c->hd = NULL;
 }
 
+/*
+ * The reasons, back to back in chunks that never move (a join points into
+ * them): one allocation per MiB, not one per join.
+ */
+struct why_chunk {
+	struct why_chunk *next;
+	size_t used;
+	char s[];
+};
+
+#define WHY_CHUNK	(1024 * 1024)
+
+static char *keep_why(struct vbt_correlation *out, const char *why)
+{
+	struct why_chunk *k = out->why_mem;
+	size_t n = strlen(why) + 1;
+
+	if (!k || k->used + n > WHY_CHUNK) {
+		k = malloc(sizeof(*k) + WHY_CHUNK);
+		if (!k)
+			return NULL;
+		k->next = out->why_mem;
+		k->used = 0;
+		out->why_mem = k;
+	}
+	memcpy(k->s + k->used, why, n);
+	k->used += n;
+	return k->s + k->used - n;
+}
+
+/* @in's events, compact: its own, or made from its full recording. */
+static const struct vbt_crec *compact_of(const struct vbt_input *in,
+					 struct vbt_crec *tmp, bool *oom)
+{
+	memset(tmp, 0, sizeof(*tmp));
+	if (in->crec.n || !in->rec.n)
+		return &in->crec;
+	if (vbt_crec_from_rec(tmp, &in->rec))
+		*oom = true;
+	return tmp;
+}
+
+/*
+ * Failures that get an origin.  Not a loss count, nor the end of a stuck
+ * request that failed: its own block record is joined.
+ */
+static bool joinable(int kind)
+{
+	return kind != VBT_KIND_LOST && kind != VBT_KIND_STUCK;
+}
+
 int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 		  const struct vbt_corr_opts *o, struct vbt_correlation *out,
 		  char *err, size_t errlen)
 {
 	struct vbt_corr_opts opts = *o;
-	struct ctx c = { .g = &g->rec, .h = &h->rec, .hin = h, .o = &opts };
+	struct ctx c = { .hin = h, .o = &opts };
 	struct vbt_hidx by_seq = { 0 };	/* block joins by guest seq */
+	bool caused = false;
+	struct vbt_crec gtmp, htmp;
 	size_t nerr = 0;
 
 	memset(out, 0, sizeof(*out));
+	c.g = compact_of(g, &gtmp, &c.oom);
+	c.h = compact_of(h, &htmp, &c.oom);
+	if (c.oom) {
+		vbt_crec_free(&gtmp);
+		vbt_crec_free(&htmp);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	if (!opts.window_ns)
 		opts.window_ns = DEFAULT_WINDOW_NS;
 	if (!opts.coarse_ns)
@@ -1151,6 +1244,8 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 	if (!c.hd || !c.di) {
 		free(c.hd);
 		free(c.di);
+		vbt_crec_free(&gtmp);
+		vbt_crec_free(&htmp);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -1167,31 +1262,36 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 			snprintf(err, errlen, "the host side has no VM named "
 				 "'%s'", opts.vm);
 			ctx_free(&c);
+			vbt_crec_free(&gtmp);
+			vbt_crec_free(&htmp);
 			return -ENOENT;
 		}
 	}
 	pair_disks(&c, out);
 	align_clocks(&c, out);
-	for (size_t i = 0; i < g->rec.n; i++)
-		nerr += g->rec.ev[i].ev.err && g->rec.ev[i].ev.kind !=
-						VBT_KIND_LOST;
+	for (size_t i = 0; i < c.g->n; i++) {
+		nerr += c.g->ev[i].err && joinable(c.g->ev[i].kind);
+		caused |= c.g->ev[i].err && c.g->ev[i].cause_seq &&
+			  c.g->ev[i].kind == VBT_KIND_SYSCALL;
+	}
 	out->joins = calloc(nerr + 1, sizeof(*out->joins));
 	if (!out->joins)
 		c.oom = true;
 	/* Block failures first: syscalls take the origin of their cause. */
 	for (int pass = 0; pass < 2 && !c.oom; pass++) {
-		if (pass == 1) {
+		/* the index syscalls find their cause's join by (if any) */
+		if (pass == 1 && caused) {
 			for (size_t i = 0; i < out->njoins; i++)
 				hidx_add(&c, &by_seq,
-					 g->rec.ev[out->joins[i].guest].ev.seq,
+					 c.g->ev[out->joins[i].guest].seq,
 					 0, 0, i);
 			vbt_hidx_sort(&by_seq);
 		}
-		for (size_t i = 0; i < g->rec.n; i++) {
-			const struct vbt_event *ev = &g->rec.ev[i].ev;
+		for (size_t i = 0; i < c.g->n; i++) {
+			const struct vbt_cev *ev = &c.g->ev[i];
 			struct vbt_join *j;
 
-			if (!ev->err || ev->kind == VBT_KIND_LOST ||
+			if (!ev->err || !joinable(ev->kind) ||
 			    (ev->kind == VBT_KIND_BLOCK) != (pass == 0))
 				continue;
 			j = &out->joins[out->njoins++];
@@ -1204,7 +1304,7 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 			else
 				classify_other(&c, out, j, &by_seq);
 			/* as long as it is, not 768 bytes for each of 1M joins */
-			j->why = strdup(c.why);
+			j->why = keep_why(out, c.why);
 			if (!j->why)
 				c.oom = true;
 			out->counts[j->origin]++;
@@ -1213,19 +1313,32 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 	vbt_hidx_free(&by_seq);
 	ctx_free(&c);
 	if (c.oom) {
+		vbt_crec_free(&gtmp);
+		vbt_crec_free(&htmp);
 		vbt_correlation_free(out);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	qsort_r(out->joins, out->njoins, sizeof(*out->joins), cmp_join,
-		(void *)&g->rec);
+	for (size_t i = 1; i < out->njoins; i++) {
+		if (cmp_join(&out->joins[i - 1], &out->joins[i], (void *)c.g) > 0) {
+			qsort_r(out->joins, out->njoins, sizeof(*out->joins),
+				cmp_join, (void *)c.g);
+			break;	/* else: in time order already */
+		}
+	}
+	vbt_crec_free(&gtmp);
+	vbt_crec_free(&htmp);
 	return 0;
 }
 
 void vbt_correlation_free(struct vbt_correlation *c)
 {
-	for (size_t i = 0; c->joins && i < c->njoins; i++)
-		free(c->joins[i].why);
+	struct why_chunk *k = c->why_mem, *next;
+
+	for (; k; k = next) {
+		next = k->next;
+		free(k);
+	}
 	free(c->joins);
 	memset(c, 0, sizeof(*c));
 }

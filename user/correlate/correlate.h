@@ -85,6 +85,7 @@ struct vbt_correlation {
 	struct vbt_join *joins;
 	size_t njoins;
 	size_t counts[VBT_ORIGIN_MAX];
+	void *why_mem;			/* where the joins' why live */
 };
 
 const char *vbt_origin_name(enum vbt_origin o);
@@ -99,7 +100,7 @@ int vbt_correlate(const struct vbt_input *g, const struct vbt_input *h,
 void vbt_correlation_free(struct vbt_correlation *c);
 
 /* Does this host event's operation match the guest block op? */
-bool vbt_ops_compatible(const struct vbt_event *guest,
-			const struct vbt_event *host);
+bool vbt_ops_compatible(const struct vbt_cev *guest,
+			const struct vbt_cev *host);
 
 #endif

@@ -36,7 +36,12 @@ static int cmp_ent(const void *a, const void *b)
 
 void vbt_hidx_sort(struct vbt_hidx *x)
 {
-	if (x->n > 1)
+	size_t i = 1;
+
+	/* a recording is in time order: a view by time often already is */
+	while (i < x->n && cmp_ent(&x->e[i - 1], &x->e[i]) <= 0)
+		i++;
+	if (i < x->n)
 		qsort(x->e, x->n, sizeof(*x->e), cmp_ent);
 }
 

@@ -17,7 +17,11 @@
 #include <stdint.h>
 
 #define VBT_BUNDLE_MAX_GZ	(128UL * 1024 * 1024)	/* compressed */
-#define VBT_BUNDLE_MAX_TAR	(300UL * 1024 * 1024)	/* uncompressed */
+/*
+ * Uncompressed: room for a million events (events.jsonl, like a recording,
+ * at most 1 GiB) with facts and manifest; a bomb stops growing there.
+ */
+#define VBT_BUNDLE_MAX_TAR	(1088UL * 1024 * 1024)
 #define VBT_BUNDLE_MAX_MEMBERS	32
 #define VBT_BUNDLE_NAME_MAX	100
 

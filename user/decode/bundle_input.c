@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <json-c/json.h>
@@ -98,12 +101,27 @@ static const char *const bundle_members[] = {
 	"MANIFEST.json", "events.jsonl", "facts.json", "summary.txt",
 };
 
-/* Check and decode a bundle's members; @a is freed. */
-static int open_members(struct vbt_archive *a, struct vbt_input *in,
-			char *err, size_t errlen);
+static int crec_add(void *arg, const struct vbt_rec_event *re)
+{
+	return vbt_crec_add(arg, re);
+}
 
-static int open_bundle(const char *buf, size_t len, struct vbt_input *in,
-		       char *err, size_t errlen)
+/* A recording in memory, into rec or (compact) crec. */
+static int load_events(const char *buf, size_t len, int flags,
+		       struct vbt_input *in, char *err, size_t errlen)
+{
+	if (flags & VBT_INPUT_COMPACT)
+		return vbt_rec_scan_mem(buf, len, &in->rec, crec_add,
+					&in->crec, err, errlen);
+	return vbt_rec_load_mem(buf, len, &in->rec, err, errlen);
+}
+
+/* Check and decode a bundle's members; @a is freed. */
+static int open_members(struct vbt_archive *a, int flags,
+			struct vbt_input *in, char *err, size_t errlen);
+
+static int open_bundle(const char *buf, size_t len, int flags,
+		       struct vbt_input *in, char *err, size_t errlen)
 {
 	struct vbt_archive a;
 	int ret;
@@ -111,11 +129,11 @@ static int open_bundle(const char *buf, size_t len, struct vbt_input *in,
 	ret = vbt_archive_read_mem(buf, len, &a, err, errlen);
 	if (ret)
 		return ret;
-	return open_members(&a, in, err, errlen);
+	return open_members(&a, flags, in, err, errlen);
 }
 
-static int open_members(struct vbt_archive *a, struct vbt_input *in,
-			char *err, size_t errlen)
+static int open_members(struct vbt_archive *a, int flags,
+			struct vbt_input *in, char *err, size_t errlen)
 {
 	const struct vbt_member *ev, *sum;
 	char msg[200];
@@ -141,7 +159,7 @@ static int open_members(struct vbt_archive *a, struct vbt_input *in,
 		goto out;
 	}
 	in->summary = strndup(sum->data, sum->len);
-	ret = vbt_rec_load_mem(ev->data, ev->len, &in->rec, msg, sizeof(msg));
+	ret = load_events(ev->data, ev->len, flags, in, msg, sizeof(msg));
 	if (ret) {
 		snprintf(err, errlen, "events.jsonl: %s", msg);
 		goto out;
@@ -156,33 +174,101 @@ out:
 	return ret;
 }
 
-int vbt_input_open_mem(const char *buf, size_t len, struct vbt_input *in,
-		       char *err, size_t errlen)
+/* A plain recording's side: from its events. */
+static int recording_side(struct vbt_input *in, char *err, size_t errlen)
+{
+	if (in->rec.sides == 3) {
+		snprintf(err, errlen, "the recording mixes guest and host "
+			 "events");
+		return -EINVAL;
+	}
+	if (in->rec.sides)
+		in->side = in->rec.sides == 2 ? VBT_SIDE_HOST : VBT_SIDE_GUEST;
+	return 0;
+}
+
+int vbt_input_open_mem_ex(const char *buf, size_t len, int flags,
+			  struct vbt_input *in, char *err, size_t errlen)
 {
 	int ret;
 
 	memset(in, 0, sizeof(*in));
 	in->side = -1;
 	if (vbt_is_gzip(buf, len)) {
-		ret = open_bundle(buf, len, in, err, errlen);
+		ret = open_bundle(buf, len, flags, in, err, errlen);
 	} else {
-		ret = vbt_rec_load_mem(buf, len, &in->rec, err, errlen);
-		if (!ret && in->rec.sides == 3) {
-			snprintf(err, errlen, "the recording mixes guest and "
-				 "host events");
-			ret = -EINVAL;
-		}
-		if (!ret && in->rec.sides)
-			in->side = in->rec.sides == 2 ? VBT_SIDE_HOST :
-							VBT_SIDE_GUEST;
+		ret = load_events(buf, len, flags, in, err, errlen);
+		if (!ret)
+			ret = recording_side(in, err, errlen);
 	}
 	if (ret)
 		vbt_input_close(in);
 	return ret;
 }
 
+int vbt_input_open_mem(const char *buf, size_t len, struct vbt_input *in,
+		       char *err, size_t errlen)
+{
+	return vbt_input_open_mem_ex(buf, len, 0, in, err, errlen);
+}
+
+/*
+ * A plain recording file, compact: streamed, never held whole.  1 if it
+ * is not one (a bundle, standard input): the caller reads it whole.
+ */
+static int stream_recording(const char *path, struct vbt_input *in,
+			    char *err, size_t errlen)
+{
+	char head[2], msg[240];
+	struct stat st;
+	ssize_t n = 0, r;
+	int fd, ret;
+
+	if (!strcmp(path, "-"))
+		return 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return 1;	/* the whole-file reader says why */
+	}
+	if ((uint64_t)st.st_size > VBT_REC_MAX_BYTES) {
+		close(fd);
+		return 1;	/* a bundle this large is refused there too */
+	}
+	while (n < (ssize_t)sizeof(head)) {
+		r = read(fd, head + n, sizeof(head) - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	if (vbt_is_gzip(head, n)) {
+		close(fd);
+		return 1;
+	}
+	ret = vbt_rec_scan_fd(fd, head, n, &in->rec, crec_add, &in->crec,
+			      msg, sizeof(msg));
+	close(fd);
+	if (!ret)
+		ret = recording_side(in, msg, sizeof(msg));
+	if (ret) {
+		vbt_input_close(in);
+		snprintf(err, errlen, "%s: %s", path, ret == -EFBIG ?
+			 "too large" : msg);
+	}
+	return ret;
+}
+
 int vbt_input_open(const char *path, struct vbt_input *in, char *err,
 		   size_t errlen)
+{
+	return vbt_input_open_ex(path, 0, in, err, errlen);
+}
+
+int vbt_input_open_ex(const char *path, int flags, struct vbt_input *in,
+		      char *err, size_t errlen)
 {
 	char *buf = NULL, msg[240];
 	struct stat st;
@@ -199,12 +285,17 @@ int vbt_input_open(const char *path, struct vbt_input *in, char *err,
 					   ARRAY_SIZE(bundle_members), &a, msg,
 					   sizeof(msg));
 		if (!ret)
-			ret = open_members(&a, in, msg, sizeof(msg));
+			ret = open_members(&a, flags, in, msg, sizeof(msg));
 		if (ret) {
 			vbt_input_close(in);
 			snprintf(err, errlen, "%s: %s", path, msg);
 		}
 		return ret;
+	}
+	if (flags & VBT_INPUT_COMPACT) {
+		ret = stream_recording(path, in, err, errlen);
+		if (ret <= 0)
+			return ret;
 	}
 	ret = vbt_read_file_max(path, VBT_BUNDLE_MAX_GZ > VBT_REC_MAX_BYTES ?
 				VBT_BUNDLE_MAX_GZ : VBT_REC_MAX_BYTES, &buf,
@@ -215,7 +306,7 @@ int vbt_input_open(const char *path, struct vbt_input *in, char *err,
 			 strerror(-ret));
 		return ret;
 	}
-	ret = vbt_input_open_mem(buf, len, in, msg, sizeof(msg));
+	ret = vbt_input_open_mem_ex(buf, len, flags, in, msg, sizeof(msg));
 	if (ret)
 		snprintf(err, errlen, "%s: %s", path, msg);
 	free(buf);
@@ -228,6 +319,7 @@ void vbt_input_close(struct vbt_input *in)
 	json_object_put(in->facts);
 	free(in->summary);
 	vbt_rec_free(&in->rec);
+	vbt_crec_free(&in->crec);
 	memset(in, 0, sizeof(*in));
 	in->side = -1;
 }

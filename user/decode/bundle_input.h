@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "decode/compact.h"
 #include "decode/recording.h"
 
 #define VBT_BUNDLE_FORMAT	"vblktrace-bundle"
@@ -27,13 +28,25 @@ struct vbt_input {
 	struct json_object *facts;	/* NULL for a plain recording */
 	char *summary;			/* summary.txt, NUL-terminated */
 	struct vbt_recording rec;
+	/*
+	 * VBT_INPUT_COMPACT: the events are here instead, and rec holds only
+	 * the counts, sides and spans (rec.n is 0).
+	 */
+	struct vbt_crec crec;
 };
+
+/* Keep the events compactly (compact.h); a plain recording is streamed. */
+#define VBT_INPUT_COMPACT	1
 
 /* Returns 0, or a negative errno with a message in @err. */
 int vbt_input_open(const char *path, struct vbt_input *in, char *err,
 		   size_t errlen);
 int vbt_input_open_mem(const char *buf, size_t len, struct vbt_input *in,
 		       char *err, size_t errlen);
+int vbt_input_open_ex(const char *path, int flags, struct vbt_input *in,
+		      char *err, size_t errlen);
+int vbt_input_open_mem_ex(const char *buf, size_t len, int flags,
+			  struct vbt_input *in, char *err, size_t errlen);
 void vbt_input_close(struct vbt_input *in);
 
 #endif

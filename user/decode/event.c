@@ -107,6 +107,27 @@ static void decode_bio(const struct vbt_bio *r, struct vbt_event *ev)
 	ev->err = r->status ? vbt_blk_status_errno(r->status) : 0;
 }
 
+static void decode_stuck(const struct vbt_stuck *r, struct vbt_event *ev)
+{
+	struct vbt_stuck_info *st = &ev->stuck;
+
+	st->dev = r->dev;
+	copy_str(st->disk, r->disk, VBT_DISK_NAME_LEN);
+	st->op = r->op < VBT_OP_MAX ? r->op : VBT_OP_UNKNOWN;
+	st->sector = r->sector;
+	st->bytes = r->nr_bytes;
+	st->nr_sectors = r->nr_bytes >> 9;
+	st->phase = r->phase;
+	st->status = r->phase == VBT_STUCK_ENDED ? r->status : -1;
+	st->start_ns = r->start_ns;
+	st->age_ns = r->hdr.mono_ns > r->start_ns ?
+		     r->hdr.mono_ns - r->start_ns : 0;
+	st->slot = r->slot;
+	st->issuer_known = r->hdr.pid != 0;
+	if (st->status > 0)
+		ev->err = vbt_blk_status_errno(st->status);
+}
+
 int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 		     char *msg, size_t msglen)
 {
@@ -142,6 +163,9 @@ int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 		break;
 	case VBT_KIND_BIO:
 		need = sizeof(struct vbt_bio);
+		break;
+	case VBT_KIND_STUCK:
+		need = sizeof(struct vbt_stuck);
 		break;
 	default:
 		snprintf(msg, msglen, "record of unknown kind %u", h->kind);
@@ -211,6 +235,9 @@ int vbt_event_decode(const void *data, size_t size, struct vbt_event *ev,
 	case VBT_KIND_BIO:
 		decode_bio(data, ev);
 		break;
+	case VBT_KIND_STUCK:
+		decode_stuck(data, ev);
+		break;
 	}
 	return 0;
 }
@@ -227,6 +254,8 @@ const char *vbt_event_disk(const struct vbt_event *ev)
 		return ev->async.disk;
 	case VBT_KIND_BIO:
 		return ev->bio.disk;
+	case VBT_KIND_STUCK:
+		return ev->stuck.disk;
 	default:
 		return "";
 	}

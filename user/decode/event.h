@@ -76,6 +76,28 @@ struct vbt_bio_info {
 	uint64_t from_sector;
 };
 
+/*
+ * A request in flight past the stuck threshold (phase FOUND), or its end
+ * (ENDED, or GONE when a scan found it ended).  pid/tid/comm of the event
+ * are the issuer's.
+ */
+struct vbt_stuck_info {
+	uint32_t dev;
+	char disk[VBT_DISK_NAME_LEN + 1];
+	int op;				/* enum vbt_op */
+	uint64_t sector;
+	uint32_t nr_sectors;
+	uint32_t bytes;
+	int phase;			/* VBT_STUCK_* */
+	int status;			/* ENDED: blk_status_t; else -1 */
+	uint64_t start_ns;		/* entered the block layer */
+	uint64_t age_ns;		/* FOUND: age; end: whole latency */
+	uint32_t slot;			/* with start_ns: the same request */
+	uint64_t found_seq;		/* end: seq of its FOUND event; 0 if
+					 * not seen (by the session) */
+	bool issuer_known;
+};
+
 /* One layer of a stacked failure, top first (vbt_sys_info.chain). */
 struct vbt_chain_link {
 	uint64_t seq;			/* the bio or block event */
@@ -158,6 +180,7 @@ struct vbt_event {
 		struct vbt_vmstate_info vmstate;
 		struct vbt_scsi_info scsi;	/* kind SCSI; dev/sector in blk */
 		struct vbt_bio_info bio;
+		struct vbt_stuck_info stuck;
 	};
 	/* kind SCSI: the request it belongs to. */
 	uint32_t scsi_dev;

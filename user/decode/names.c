@@ -291,6 +291,8 @@ const char *vbt_kind_name(int kind)
 		return "scsi";
 	case VBT_KIND_BIO:
 		return "bio";
+	case VBT_KIND_STUCK:
+		return "stuck";
 	case VBT_KIND_VM_STATE:
 		return "vm_state";
 	case VBT_KIND_BACKEND_REMOVED:

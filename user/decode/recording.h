@@ -76,6 +76,25 @@ int vbt_rec_load_mem(const char *buf, size_t len, struct vbt_recording *r,
 		     char *err, size_t errlen);
 void vbt_rec_free(struct vbt_recording *r);
 
+/*
+ * The same, handing each event to @add (which copies what it keeps; a
+ * non-zero return stops the read as out of memory) instead of holding it:
+ * @r gets the counts, sides and spans, its ev stays NULL and n 0.
+ */
+typedef int (*vbt_rec_add_fn)(void *arg, const struct vbt_rec_event *re);
+int vbt_rec_scan_mem(const char *buf, size_t len, struct vbt_recording *r,
+		     vbt_rec_add_fn add, void *arg, char *err, size_t errlen);
+/*
+ * Read a recording from @fd to its end, @head (bytes already read from it)
+ * first, a chunk at a time: memory for one chunk, not for the file.  The
+ * same checks and messages as vbt_rec_load_mem(), and the same limits: a
+ * line longer than VBT_REC_MAX_LINE or a stream past VBT_REC_MAX_BYTES
+ * is refused as soon as it is seen.  @add NULL keeps the events in @r.
+ */
+int vbt_rec_scan_fd(int fd, const char *head, size_t headlen,
+		    struct vbt_recording *r, vbt_rec_add_fn add, void *arg,
+		    char *err, size_t errlen);
+
 /* The index of the event numbered @seq (a cause link's target), or -1. */
 long vbt_rec_index(const struct vbt_recording *r, uint64_t seq);
 

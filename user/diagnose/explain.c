@@ -123,7 +123,7 @@ bool ex_explain_line(struct ex_ctx *ctx, const char *line, struct ex_hit *h)
 {
 	static const struct ex_pattern *const tables[] = {
 		ex_scsi_patterns, ex_kernel_patterns, ex_qemu_patterns,
-		ex_arm64_patterns,
+		ex_arm64_patterns, ex_hung_patterns,
 	};
 
 	memset(h, 0, sizeof(*h));

@@ -39,6 +39,7 @@ extern const struct ex_pattern ex_kernel_patterns[];
 extern const struct ex_pattern ex_qemu_patterns[];
 extern const struct ex_pattern ex_scsi_patterns[];
 extern const struct ex_pattern ex_arm64_patterns[];	/* explain_arm64.c */
+extern const struct ex_pattern ex_hung_patterns[];	/* explain_hung.c */
 
 /* Try every pattern; true and @h filled (free with ex_hit_clear) if one
  * recognised @line (NUL-terminated, no newline). */

@@ -185,6 +185,40 @@ static void flat_block(struct vbt_jw *w, const struct vbt_event *ev)
 	}
 }
 
+static const char *const stuck_phases[] = {
+	[VBT_STUCK_FOUND] = "in_flight",
+	[VBT_STUCK_ENDED] = "ended",
+	[VBT_STUCK_GONE] = "gone",
+};
+
+/* In flight: age_ns; at the end: lat_ns (for "gone", an upper bound). */
+static void flat_stuck(struct vbt_jw *w, const struct vbt_event *ev)
+{
+	const struct vbt_stuck_info *st = &ev->stuck;
+	int ph = st->phase;
+
+	vbt_jw_str(w, "dev", st->disk);
+	vbt_jw_int(w, "major", vbt_major(st->dev));
+	vbt_jw_int(w, "minor", vbt_minor(st->dev));
+	vbt_jw_str(w, "op", vbt_op_name(st->op));
+	vbt_jw_u64(w, "sector", st->sector);
+	vbt_jw_u64(w, "nr_sectors", st->nr_sectors);
+	vbt_jw_u64(w, "bytes", st->bytes);
+	vbt_jw_str(w, "phase", ph >= 0 && ph <= VBT_STUCK_GONE ?
+			       stuck_phases[ph] : "unknown");
+	if (ph == VBT_STUCK_FOUND) {
+		vbt_jw_u64(w, "age_ns", st->age_ns);
+	} else {
+		vbt_jw_u64(w, "lat_ns", st->age_ns);
+		if (st->found_seq)
+			vbt_jw_u64(w, "stuck_seq", st->found_seq);
+	}
+	if (st->status >= 0)
+		vbt_jw_str(w, "status", vbt_blk_status_name(st->status));
+	vbt_jw_u64(w, "start_mono_ns", st->start_ns);
+	vbt_jw_bool(w, "issuer_known", st->issuer_known);
+}
+
 static void flat_host(struct vbt_jw *w, const struct vbt_host_info *h)
 {
 	if (!h->known)
@@ -272,6 +306,9 @@ static void format_flat(const struct vbt_event *ev, const struct vbt_fmt *f,
 		break;
 	case VBT_KIND_LOST:
 		vbt_jw_u64(&w, "count", ev->lost);
+		break;
+	case VBT_KIND_STUCK:
+		flat_stuck(&w, ev);
 		break;
 	case VBT_KIND_VM_STATE:
 	case VBT_KIND_BACKEND_REMOVED:

@@ -150,6 +150,45 @@ static int fmt_bio(const struct vbt_event *ev, const struct vbt_fmt *f,
 			b->stacked ? " of a stacked device" : "", from);
 }
 
+/*
+ * "vda READ 2048+8 4 KiB STUCK in flight for 2.31 s  dd[412]", and at the
+ * end "... was stuck (#7): completed after 4.52 s".
+ */
+static int fmt_stuck(const struct vbt_event *ev, const struct vbt_fmt *f,
+		     char *buf, size_t len)
+{
+	const struct vbt_stuck_info *st = &ev->stuck;
+	char size[32], age[32], who[64], what[128], ref[32] = "";
+
+	vbt_format_bytes(st->bytes, size, sizeof(size));
+	vbt_format_duration(st->age_ns, age, sizeof(age));
+	if (st->issuer_known)
+		snprintf(who, sizeof(who), "%s[%u]", vbt_ts(ev->comm), ev->pid);
+	else
+		snprintf(who, sizeof(who), "issuer unknown");
+	if (st->found_seq)
+		snprintf(ref, sizeof(ref), " (#%llu)",
+			 (unsigned long long)st->found_seq);
+	if (st->phase == VBT_STUCK_FOUND)
+		snprintf(what, sizeof(what), "%sSTUCK%s in flight for %s",
+			 f->color ? YELLOW : "", f->color ? RESET : "", age);
+	else if (st->phase == VBT_STUCK_ENDED && st->status > 0)
+		snprintf(what, sizeof(what), "was stuck%s: %sfailed%s (%s) "
+			 "after %s", ref, f->color ? RED : "",
+			 f->color ? RESET : "", vbt_blk_status_name(st->status),
+			 age);
+	else if (st->phase == VBT_STUCK_ENDED)
+		snprintf(what, sizeof(what), "was stuck%s: completed after %s",
+			 ref, age);
+	else
+		snprintf(what, sizeof(what), "was stuck%s: ended within %s "
+			 "(between two scans)", ref, age);
+	return snprintf(buf, len, "%-6s %-12s %" PRIu64 "+%u %s %s  %s",
+			st->disk[0] ? vbt_ts(st->disk) : "?",
+			vbt_op_name(st->op), st->sector, st->nr_sectors, size,
+			what, who);
+}
+
 static int fmt_async(const struct vbt_event *ev, const struct vbt_fmt *f,
 		     char *buf, size_t len)
 {
@@ -206,6 +245,9 @@ int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,
 		break;
 	case VBT_KIND_BIO:
 		n += fmt_bio(ev, f, buf, len);
+		break;
+	case VBT_KIND_STUCK:
+		n += fmt_stuck(ev, f, buf, len);
 		break;
 	case VBT_KIND_IO_URING:
 	case VBT_KIND_AIO:

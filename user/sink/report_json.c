@@ -68,6 +68,14 @@ int vbt_report_json(const struct vbt_report *r, FILE *f)
 	json_object_object_add(o, "events", json_object_new_uint64(r->events));
 	json_object_object_add(o, "errors", json_object_new_uint64(r->errors));
 	json_object_object_add(o, "lost", json_object_new_uint64(r->lost));
+	if (r->stuck) {
+		json_object_object_add(o, "stuck",
+				       json_object_new_uint64(r->stuck));
+		json_object_object_add(o, "stuck_never_ended",
+				       json_object_new_uint64(
+					       r->stuck > r->stuck_ended ?
+					       r->stuck - r->stuck_ended : 0));
+	}
 	if (in->rec.n_unknown || in->rec.n_skipped) {
 		json_object_object_add(o, "unknown_values",
 				json_object_new_uint64(in->rec.n_unknown));

@@ -4,29 +4,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "decode/clock.h"
 #include "decode/names.h"
 #include "sink/format.h"
 #include "sink/report_merge.h"
+#include "util/json_writer.h"
 #include "util/text_safe.h"
 
-static void guest_what(const struct vbt_event *ev, char *buf, size_t len)
+static void guest_what(const struct vbt_crec *g, const struct vbt_cev *ev,
+		       char *buf, size_t len)
 {
 	if (ev->kind == VBT_KIND_BLOCK)
 		snprintf(buf, len, "%s %s %" PRIu64 "+%u %s",
-			 vbt_ts(ev->blk.disk),
-			 vbt_op_name(ev->blk.op), ev->blk.sector,
-			 ev->blk.nr_sectors, vbt_errno_name(ev->err));
+			 vbt_ts(vbt_crec_str(g, ev->disk)),
+			 vbt_op_name(ev->op), ev->off,
+			 ev->nr_sectors, vbt_errno_name(ev->err));
 	else if (ev->kind == VBT_KIND_SYSCALL)
 		snprintf(buf, len, "%s[%u] %s(%.100s) = -%s",
-			 vbt_ts(ev->comm), ev->pid,
-			 vbt_sys_name(ev->sys.sys), vbt_ts(ev->sys.path),
+			 vbt_ts(vbt_crec_str(g, ev->comm)), ev->pid,
+			 vbt_sys_name(ev->op), vbt_ts(vbt_crec_str(g, ev->path)),
 			 vbt_errno_name(ev->err));
 	else
 		snprintf(buf, len, "%s %s", vbt_kind_name(ev->kind),
 			 vbt_errno_name(ev->err));
+}
+
+/*
+ * The compact events the joins index (cmd_merge opens them so); made here
+ * from a full recording otherwise.
+ */
+static const struct vbt_crec *compact(const struct vbt_input *in,
+				      struct vbt_crec *tmp)
+{
+	memset(tmp, 0, sizeof(*tmp));
+	if (in->crec.n || !in->rec.n)
+		return &in->crec;
+	return vbt_crec_from_rec(tmp, &in->rec) ? NULL : tmp;
 }
 
 static void signed_duration(int64_t ns, char *buf, size_t len)
@@ -41,6 +54,11 @@ int vbt_merge_text(const struct vbt_merge_view *v, FILE *f)
 {
 	const struct vbt_correlation *c = v->c;
 	char off[40], spread[32], t[32], what[200];
+	struct vbt_crec tmp;
+	const struct vbt_crec *g = compact(v->g, &tmp);
+
+	if (!g)
+		return -1;
 
 	fprintf(f, "vblktrace merge: guest %s + host %s\n",
 		vbt_ts(v->guest_name), vbt_ts(v->host_name));
@@ -72,10 +90,10 @@ int vbt_merge_text(const struct vbt_merge_view *v, FILE *f)
 	fprintf(f, "\nGuest errors (%zu):\n", c->njoins);
 	for (size_t i = 0; i < c->njoins; i++) {
 		const struct vbt_join *j = &c->joins[i];
-		const struct vbt_rec_event *ge = &v->g->rec.ev[j->guest];
+		const struct vbt_cev *ge = &g->ev[j->guest];
 
 		vbt_report_time(ge->real_ns, t, sizeof(t));
-		guest_what(&ge->ev, what, sizeof(what));
+		guest_what(g, ge, what, sizeof(what));
 		fprintf(f, "  %s %-44s %s%s", t, what, vbt_origin_name(j->origin),
 			j->host_err ? " " : "");
 		if (j->host_err)
@@ -88,204 +106,228 @@ int vbt_merge_text(const struct vbt_merge_view *v, FILE *f)
 	for (int o = 1; o < VBT_ORIGIN_MAX; o++)
 		fprintf(f, " %s %zu,", vbt_origin_name(o), c->counts[o]);
 	fprintf(f, " unknown %zu\n", c->counts[VBT_ORIGIN_UNKNOWN]);
+	vbt_crec_free(&tmp);
 	return ferror(f) ? -1 : 0;
 }
 
-static struct json_object *ts(uint64_t ns)
-{
-	char buf[48];
+/* RFC 3339 times, the date and clock formatted once per second. */
+struct tsfmt {
+	uint64_t sec;
+	bool valid;
+	char day[48];			/* "2026-11-22T04:00:00" */
+	size_t daylen;
+};
 
-	vbt_format_rfc3339(ns, buf, sizeof(buf));
-	return json_object_new_string(buf);
+static const char *ts(struct tsfmt *t, uint64_t ns, char *buf)
+{
+	uint64_t sec = ns / 1000000000ULL, frac = ns % 1000000000ULL;
+	char *p;
+
+	if (!t->valid || t->sec != sec) {
+		char *dot;
+
+		vbt_format_rfc3339(sec * 1000000000ULL, t->day, sizeof(t->day));
+		dot = strchr(t->day, '.');
+		t->daylen = dot ? (size_t)(dot - t->day) : 0;
+		t->sec = sec;
+		t->valid = true;
+	}
+	if (!t->daylen) {	/* not a time gmtime knows: as it formats it */
+		vbt_format_rfc3339(ns, buf, 48);
+		return buf;
+	}
+	memcpy(buf, t->day, t->daylen);
+	p = buf + t->daylen;
+	*p++ = '.';
+	for (int i = 8; i >= 0; i--, frac /= 10)
+		p[i] = '0' + frac % 10;
+	memcpy(p + 9, "Z", 2);
+	return buf;
 }
 
-static struct json_object *str(const char *s)
+/* "" is written as null, as json-c's tree had it (no value added). */
+static const char *str(const char *s)
 {
-	return s && s[0] ? json_object_new_string(s) : NULL;
+	return s && s[0] ? s : NULL;
 }
 
-static struct json_object *disk_json(const struct vbt_disk_pair *p)
+static void disk_json(struct vbt_jpw *w, const struct vbt_disk_pair *p)
 {
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "guest", json_object_new_string(p->guest));
-	json_object_object_add(o, "serial", str(p->serial));
-	json_object_object_add(o, "matched", json_object_new_boolean(p->matched));
-	if (!p->matched)
-		return o;
-	json_object_object_add(o, "by", str(p->by));
-	json_object_object_add(o, "vm", str(p->vm));
-	json_object_object_add(o, "drive", str(p->drive));
-	json_object_object_add(o, "node", str(p->node));
-	json_object_object_add(o, "image", str(p->image));
-	json_object_object_add(o, "format", str(p->format));
-	json_object_object_add(o, "aio", str(p->aio));
-	json_object_object_add(o, "filters", str(p->filters));
-	json_object_object_add(o, "host_devices", str(p->host_devs));
-	json_object_object_add(o, "offset_mapping", json_object_new_string(
-		p->mappable ? "raw: host offset = sector * 512 + image offset" :
-		"none: the image format does not allow it"));
-	json_object_object_add(o, "image_offset", p->image_offset >= 0 ?
-			       json_object_new_int64(p->image_offset) : NULL);
-	return o;
+	vbt_jpw_obj(w, NULL);
+	vbt_jpw_str(w, "guest", p->guest);
+	vbt_jpw_str(w, "serial", str(p->serial));
+	vbt_jpw_bool(w, "matched", p->matched);
+	if (p->matched) {
+		vbt_jpw_str(w, "by", str(p->by));
+		vbt_jpw_str(w, "vm", str(p->vm));
+		vbt_jpw_str(w, "drive", str(p->drive));
+		vbt_jpw_str(w, "node", str(p->node));
+		vbt_jpw_str(w, "image", str(p->image));
+		vbt_jpw_str(w, "format", str(p->format));
+		vbt_jpw_str(w, "aio", str(p->aio));
+		vbt_jpw_str(w, "filters", str(p->filters));
+		vbt_jpw_str(w, "host_devices", str(p->host_devs));
+		vbt_jpw_str(w, "offset_mapping", p->mappable ?
+			    "raw: host offset = sector * 512 + image offset" :
+			    "none: the image format does not allow it");
+		if (p->image_offset >= 0)
+			vbt_jpw_int(w, "image_offset", p->image_offset);
+		else
+			vbt_jpw_str(w, "image_offset", NULL);
+	}
+	vbt_jpw_end(w);
 }
 
-static struct json_object *host_json(const struct vbt_rec_event *he,
-				     int64_t shift)
-{
-	const struct vbt_event *ev = &he->ev;
-	struct json_object *o = json_object_new_object();
+struct jctx {
+	struct vbt_jpw w;
+	const struct vbt_crec *g, *h;
+	struct tsfmt tg, th, thg;	/* guest, host, host on guest time */
+};
 
-	json_object_object_add(o, "seq", json_object_new_uint64(ev->seq));
-	json_object_object_add(o, "ts", ts(he->real_ns));
-	json_object_object_add(o, "ts_guest_clock", ts(he->real_ns - shift));
-	json_object_object_add(o, "kind", json_object_new_string(
-		vbt_kind_name(ev->kind)));
-	json_object_object_add(o, "errno", json_object_new_int(ev->err));
-	json_object_object_add(o, "err", json_object_new_string(
-		vbt_errno_name(ev->err)));
-	json_object_object_add(o, "pid", json_object_new_int64(ev->pid));
-	json_object_object_add(o, "tid", json_object_new_int64(ev->tid));
-	json_object_object_add(o, "comm", json_object_new_string(ev->comm));
+static void host_json(struct jctx *x, const char *key, const struct vbt_cev *ev,
+		      int64_t shift)
+{
+	struct vbt_jpw *w = &x->w;
+	const struct vbt_crec *h = x->h;
+	const struct vbt_chost *hi = vbt_crec_host(h, ev);
+	char t[48];
+
+	vbt_jpw_obj(w, key);
+	vbt_jpw_u64(w, "seq", ev->seq);
+	vbt_jpw_str(w, "ts", ts(&x->th, ev->real_ns, t));
+	vbt_jpw_str(w, "ts_guest_clock", ts(&x->thg, ev->real_ns - shift, t));
+	vbt_jpw_str(w, "kind", vbt_kind_name(ev->kind));
+	vbt_jpw_int(w, "errno", ev->err);
+	vbt_jpw_str(w, "err", vbt_errno_name(ev->err));
+	vbt_jpw_int(w, "pid", ev->pid);
+	vbt_jpw_int(w, "tid", ev->tid);
+	vbt_jpw_str(w, "comm", vbt_crec_str(h, ev->comm));
 	if (ev->kind == VBT_KIND_SYSCALL) {
-		json_object_object_add(o, "syscall", json_object_new_string(
-			vbt_sys_name(ev->sys.sys)));
-		json_object_object_add(o, "path", str(ev->sys.path));
-		if (ev->sys.offset != UINT64_MAX)
-			json_object_object_add(o, "offset",
-				json_object_new_uint64(ev->sys.offset));
-		json_object_object_add(o, "len",
-				       json_object_new_uint64(ev->sys.len));
+		vbt_jpw_str(w, "syscall", vbt_sys_name(ev->op));
+		vbt_jpw_str(w, "path", str(vbt_crec_str(h, ev->path)));
+		if (ev->off != UINT64_MAX)
+			vbt_jpw_u64(w, "offset", ev->off);
+		vbt_jpw_u64(w, "len", ev->len);
 	} else if (ev->kind == VBT_KIND_BLOCK) {
-		json_object_object_add(o, "dev", str(ev->blk.disk));
-		json_object_object_add(o, "op", json_object_new_string(
-			vbt_op_name(ev->blk.op)));
-		json_object_object_add(o, "sector",
-				       json_object_new_uint64(ev->blk.sector));
+		vbt_jpw_str(w, "dev", str(vbt_crec_str(h, ev->disk)));
+		vbt_jpw_str(w, "op", vbt_op_name(ev->op));
+		vbt_jpw_u64(w, "sector", ev->off);
 	} else {
-		json_object_object_add(o, "opcode", json_object_new_string(
-			vbt_async_op_name(ev->kind, ev->async.opcode)));
-		json_object_object_add(o, "path", str(ev->async.path));
-		json_object_object_add(o, "offset",
-				       json_object_new_uint64(ev->async.offset));
-		json_object_object_add(o, "len",
-				       json_object_new_uint64(ev->async.len));
+		vbt_jpw_str(w, "opcode", vbt_async_op_name(ev->kind, ev->op));
+		vbt_jpw_str(w, "path", str(vbt_crec_str(h, ev->path)));
+		vbt_jpw_u64(w, "offset", ev->off);
+		vbt_jpw_u64(w, "len", ev->len);
 	}
-	if (ev->host.known) {
-		json_object_object_add(o, "vm", str(ev->host.vm));
-		json_object_object_add(o, "drive", str(ev->host.drive));
-		json_object_object_add(o, "aio", str(ev->host.aio));
-		json_object_object_add(o, "cache", str(ev->host.cache));
+	if (hi) {
+		vbt_jpw_str(w, "vm", str(vbt_crec_str(h, hi->vm)));
+		vbt_jpw_str(w, "drive", str(vbt_crec_str(h, hi->drive)));
+		vbt_jpw_str(w, "aio", str(vbt_crec_str(h, hi->aio)));
+		vbt_jpw_str(w, "cache", str(vbt_crec_str(h, hi->cache)));
 	}
-	return o;
+	vbt_jpw_end(w);
 }
 
-static struct json_object *join_json(const struct vbt_merge_view *v,
-				     const struct vbt_join *j)
+static void join_json(struct jctx *x, const struct vbt_correlation *c,
+		      const struct vbt_join *j)
 {
-	const struct vbt_correlation *c = v->c;
-	const struct vbt_rec_event *ge = &v->g->rec.ev[j->guest];
-	const struct vbt_event *ev = &ge->ev;
-	struct json_object *o = json_object_new_object();
+	struct vbt_jpw *w = &x->w;
+	const struct vbt_cev *ev = &x->g->ev[j->guest];
+	char t[48];
 
-	json_object_object_add(o, "seq", json_object_new_uint64(ev->seq));
-	json_object_object_add(o, "ts", ts(ge->real_ns));
-	json_object_object_add(o, "kind", json_object_new_string(
-		vbt_kind_name(ev->kind)));
-	json_object_object_add(o, "errno", json_object_new_int(ev->err));
-	json_object_object_add(o, "err", json_object_new_string(
-		vbt_errno_name(ev->err)));
-	json_object_object_add(o, "comm", json_object_new_string(ev->comm));
+	vbt_jpw_obj(w, NULL);
+	vbt_jpw_u64(w, "seq", ev->seq);
+	vbt_jpw_str(w, "ts", ts(&x->tg, ev->real_ns, t));
+	vbt_jpw_str(w, "kind", vbt_kind_name(ev->kind));
+	vbt_jpw_int(w, "errno", ev->err);
+	vbt_jpw_str(w, "err", vbt_errno_name(ev->err));
+	vbt_jpw_str(w, "comm", vbt_crec_str(x->g, ev->comm));
 	if (ev->kind == VBT_KIND_BLOCK) {
-		json_object_object_add(o, "dev", str(ev->blk.disk));
-		json_object_object_add(o, "op", json_object_new_string(
-			vbt_op_name(ev->blk.op)));
-		json_object_object_add(o, "sector",
-				       json_object_new_uint64(ev->blk.sector));
-		json_object_object_add(o, "nr_sectors",
-				       json_object_new_uint64(ev->blk.nr_sectors));
-		json_object_object_add(o, "bytes",
-				       json_object_new_uint64(ev->blk.bytes));
-		if (vbt_virtio_status_name(ev->blk.virtio_status))
-			json_object_object_add(o, "virtio_status",
-				json_object_new_string(vbt_virtio_status_name(
-					ev->blk.virtio_status)));
+		vbt_jpw_str(w, "dev", str(vbt_crec_str(x->g, ev->disk)));
+		vbt_jpw_str(w, "op", vbt_op_name(ev->op));
+		vbt_jpw_u64(w, "sector", ev->off);
+		vbt_jpw_u64(w, "nr_sectors", ev->nr_sectors);
+		vbt_jpw_u64(w, "bytes", ev->len);
+		if (vbt_virtio_status_name(ev->virtio_status))
+			vbt_jpw_str(w, "virtio_status",
+				    vbt_virtio_status_name(ev->virtio_status));
 	} else if (ev->kind == VBT_KIND_SYSCALL) {
-		json_object_object_add(o, "syscall", json_object_new_string(
-			vbt_sys_name(ev->sys.sys)));
-		json_object_object_add(o, "path", str(ev->sys.path));
-		if (ev->sys.cause_seq)
-			json_object_object_add(o, "cause",
-				json_object_new_uint64(ev->sys.cause_seq));
+		vbt_jpw_str(w, "syscall", vbt_sys_name(ev->op));
+		vbt_jpw_str(w, "path", str(vbt_crec_str(x->g, ev->path)));
+		if (ev->cause_seq)
+			vbt_jpw_u64(w, "cause", ev->cause_seq);
 	}
-	json_object_object_add(o, "origin", json_object_new_string(
-		vbt_origin_name(j->origin)));
+	vbt_jpw_str(w, "origin", vbt_origin_name(j->origin));
 	if (j->low_confidence)
-		json_object_object_add(o, "low_confidence",
-				       json_object_new_boolean(1));
+		vbt_jpw_bool(w, "low_confidence", true);
 	if (j->host_err) {
-		json_object_object_add(o, "host_errno",
-				       json_object_new_int(j->host_err));
-		json_object_object_add(o, "host_err", json_object_new_string(
-			vbt_errno_name(j->host_err)));
+		vbt_jpw_int(w, "host_errno", j->host_err);
+		vbt_jpw_str(w, "host_err", vbt_errno_name(j->host_err));
 	}
 	if (j->disk >= 0 && c->disks[j->disk].matched) {
 		const struct vbt_disk_pair *p = &c->disks[j->disk];
 
-		json_object_object_add(o, "host_drive", str(p->drive));
+		vbt_jpw_str(w, "host_drive", str(p->drive));
 		if (ev->kind == VBT_KIND_BLOCK && p->mappable &&
-		    ev->blk.op != VBT_OP_FLUSH)
-			json_object_object_add(o, "host_offset",
-				json_object_new_uint64(ev->blk.sector * 512 +
-					(p->image_offset > 0 ? p->image_offset : 0)));
+		    ev->op != VBT_OP_FLUSH)
+			vbt_jpw_u64(w, "host_offset", ev->off * 512 +
+				    (p->image_offset > 0 ? p->image_offset : 0));
 	}
 	if (j->host >= 0) {
-		json_object_object_add(o, "host", host_json(&v->h->rec.ev[j->host],
-							    c->clock_offset_ns));
-		json_object_object_add(o, "delta_ns",
-				       json_object_new_int64(j->delta_ns));
+		host_json(x, "host", &x->h->ev[j->host], c->clock_offset_ns);
+		vbt_jpw_int(w, "delta_ns", j->delta_ns);
 	}
 	if (j->host_block >= 0)
-		json_object_object_add(o, "host_block",
-			host_json(&v->h->rec.ev[j->host_block],
-				  c->clock_offset_ns));
-	json_object_object_add(o, "why", json_object_new_string(j->why));
-	return o;
+		host_json(x, "host_block", &x->h->ev[j->host_block],
+			  c->clock_offset_ns);
+	vbt_jpw_str(w, "why", j->why);
+	vbt_jpw_end(w);
 }
 
+/*
+ * Streamed as it is made: the document json-c would print for the same
+ * tree (pretty), without the tree (a million joins held as json-c objects
+ * took gigabytes).
+ */
 int vbt_merge_json(const struct vbt_merge_view *v, FILE *f)
 {
 	const struct vbt_correlation *c = v->c;
-	struct json_object *o = json_object_new_object();
-	struct json_object *disks = json_object_new_array();
-	struct json_object *errs = json_object_new_array();
-	struct json_object *clock = json_object_new_object();
-	struct json_object *counts = json_object_new_object();
+	struct vbt_crec gtmp, htmp;
+	struct jctx x = { .g = compact(v->g, &gtmp), .h = compact(v->h, &htmp) };
+	struct vbt_jpw *w = &x.w;
+	int ret;
 
-	json_object_object_add(o, "v", json_object_new_int(1));
-	json_object_object_add(o, "kind", json_object_new_string("merge"));
-	json_object_object_add(o, "guest", json_object_new_string(v->guest_name));
-	json_object_object_add(o, "host", json_object_new_string(v->host_name));
-	json_object_object_add(o, "vm", str(c->vm));
+	if (!x.g || !x.h) {
+		vbt_crec_free(&gtmp);
+		return -1;
+	}
+	vbt_jpw_init(w, f);
+	vbt_jpw_obj(w, NULL);
+	vbt_jpw_int(w, "v", 1);
+	vbt_jpw_str(w, "kind", "merge");
+	vbt_jpw_str(w, "guest", v->guest_name);
+	vbt_jpw_str(w, "host", v->host_name);
+	vbt_jpw_str(w, "vm", str(c->vm));
+	vbt_jpw_arr(w, "disks");
 	for (int i = 0; i < c->ndisks; i++)
-		json_object_array_add(disks, disk_json(&c->disks[i]));
-	json_object_object_add(o, "disks", disks);
-	json_object_object_add(clock, "host_minus_guest_ns",
-			       json_object_new_int64(c->clock_offset_ns));
-	json_object_object_add(clock, "pairs", json_object_new_int(c->clock_pairs));
-	json_object_object_add(clock, "spread_ns",
-			       json_object_new_int64(c->clock_spread_ns));
-	json_object_object_add(clock, "how", json_object_new_string(c->clock_how));
-	json_object_object_add(o, "clock", clock);
+		disk_json(w, &c->disks[i]);
+	vbt_jpw_end(w);
+	vbt_jpw_obj(w, "clock");
+	vbt_jpw_int(w, "host_minus_guest_ns", c->clock_offset_ns);
+	vbt_jpw_int(w, "pairs", c->clock_pairs);
+	vbt_jpw_int(w, "spread_ns", c->clock_spread_ns);
+	vbt_jpw_str(w, "how", c->clock_how);
+	vbt_jpw_end(w);
+	vbt_jpw_arr(w, "errors");
 	for (size_t i = 0; i < c->njoins; i++)
-		json_object_array_add(errs, join_json(v, &c->joins[i]));
-	json_object_object_add(o, "errors", errs);
+		join_json(&x, c, &c->joins[i]);
+	vbt_jpw_end(w);
+	vbt_jpw_obj(w, "origins");
 	for (int k = 0; k < VBT_ORIGIN_MAX; k++)
-		json_object_object_add(counts, vbt_origin_name(k),
-				       json_object_new_uint64(c->counts[k]));
-	json_object_object_add(o, "origins", counts);
-	fprintf(f, "%s\n", json_object_to_json_string_ext(o,
-		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return ferror(f) ? -1 : 0;
+		vbt_jpw_u64(w, vbt_origin_name(k), c->counts[k]);
+	vbt_jpw_end(w);
+	vbt_jpw_end(w);
+	ret = vbt_jpw_finish(w);
+	vbt_crec_free(&gtmp);
+	vbt_crec_free(&htmp);
+	return ret;
 }

@@ -271,6 +271,14 @@ int vbt_report_build(const struct vbt_input *in, struct vbt_report *r)
 			continue;
 		}
 		r->events++;
+		/* A stuck request that failed is its block record's group. */
+		if (ev->kind == VBT_KIND_STUCK) {
+			if (ev->stuck.phase == VBT_STUCK_FOUND)
+				r->stuck++;
+			else
+				r->stuck_ended++;
+			continue;
+		}
 		if (ev->kind == VBT_KIND_BLOCK && ev->blk.lat_ns) {
 			int b = lat_bucket(ev->blk.lat_ns);
 

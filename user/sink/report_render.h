@@ -37,6 +37,7 @@ struct vbt_report {
 	struct vbt_report_group *groups;
 	int ngroups;
 	uint64_t events, errors, lost;
+	uint64_t stuck, stuck_ended;		/* requests reported stuck */
 	uint64_t lat[VBT_REPORT_LAT_BUCKETS];	/* block latencies, 2^i ns */
 	uint64_t lat_errors[VBT_REPORT_LAT_BUCKETS];
 	uint64_t nlat;

@@ -96,6 +96,12 @@ int vbt_report_text(const struct vbt_report *r, FILE *f)
 		for (int i = 0; i < r->ngroups; i++)
 			group_line(&r->groups[i], f);
 	}
+	if (r->stuck)
+		fprintf(f, "\n%" PRIu64 " request%s stayed in flight past the "
+			"stuck threshold (%" PRIu64 " never ended while "
+			"recorded): a device that stopped answering (for a guest: its host).\n", r->stuck,
+			r->stuck == 1 ? "" : "s",
+			r->stuck > r->stuck_ended ? r->stuck - r->stuck_ended : 0);
 	if (r->lost)
 		fprintf(f, "\n%" PRIu64 " events were lost in the kernel (ring "
 			"buffer full): the counts above are short.\n", r->lost);

@@ -52,6 +52,14 @@ void vbt_summary_add(struct vbt_summary *s, const struct vbt_event *ev)
 		return;
 	}
 	s->events++;
+	/* A stuck request that fails is counted by its block record. */
+	if (ev->kind == VBT_KIND_STUCK) {
+		if (ev->stuck.phase == VBT_STUCK_FOUND)
+			s->stuck++;
+		else
+			s->stuck_ended++;
+		return;
+	}
 	if (!ev->err)
 		return;
 	s->errors++;
@@ -93,6 +101,10 @@ void vbt_summary_print(const struct vbt_summary *s, FILE *f,
 	if (s->expected)
 		fprintf(f, ", %" PRIu64 " expected (QEMU's O_DIRECT alignment "
 			"probes) not shown", s->expected);
+	if (s->stuck)
+		fprintf(f, ", %" PRIu64 " stuck (%" PRIu64 " %s in flight)",
+			s->stuck, s->stuck - s->stuck_ended,
+			final ? "still" : "now");
 	fprintf(f, " ---\n");
 	for (int i = 0; i < s->nrows; i++) {
 		const struct vbt_summary_row *r = &s->rows[i];

@@ -29,6 +29,8 @@ struct vbt_summary {
 	uint64_t bad;		/* records we could not decode */
 	uint64_t expected;	/* errors that are normal behaviour, not shown */
 	uint64_t overflow;	/* failures not fitting in rows[] */
+	uint64_t stuck;		/* requests reported stuck */
+	uint64_t stuck_ended;	/* of them, seen to end */
 	struct vbt_summary_row rows[VBT_SUMMARY_ROWS];
 	int nrows;
 };

@@ -29,6 +29,8 @@ struct vbt_source_cfg {
 	bool need_syscalls;		/* fail (not narrow) without them */
 	const uint32_t *sys_pids;	/* only these processes' syscalls */
 	int nsys_pids;			/* 0: every process */
+	uint64_t stuck_ns;		/* report requests in flight this
+					 * long (0: do not look) */
 	int verbose;
 };
 
@@ -46,6 +48,11 @@ struct vbt_source_ops {
 	void (*errors)(struct vbt_source *src, vbt_errcount_fn fn, void *ctx);
 	/* Start or stop watching a process's syscalls and async I/O. */
 	int (*watch_pid)(struct vbt_source *src, uint32_t pid, bool on);
+	/*
+	 * Periodic work between polls (the stuck-request scan); @final: the
+	 * last call before close, do it now.  May be NULL.
+	 */
+	void (*tick)(struct vbt_source *src, uint64_t now, bool final);
 	void (*close)(struct vbt_source *src);
 };
 

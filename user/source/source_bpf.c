@@ -35,6 +35,7 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct bpf_source *bs = ctx;
 
+	vbt_bpf_stuck_seen(bs, data, size);
 	return bs->src.cb(bs->src.cb_ctx, data, size);
 }
 
@@ -110,6 +111,7 @@ static void bpf_close(struct vbt_source *src)
 	struct bpf_source *bs = (struct bpf_source *)src;
 
 	ring_buffer__free(bs->rb);
+	vbt_bpf_close_stuck(bs);
 	guest_stack_bpf__destroy(bs->stack);
 	host_qemu_bpf__destroy(bs->host);
 	syscall_fail_bpf__destroy(bs->sys);
@@ -149,6 +151,7 @@ static const struct vbt_source_ops bpf_ops = {
 	.lost = bpf_lost,
 	.errors = bpf_errors,
 	.watch_pid = bpf_watch_pid,
+	.tick = vbt_bpf_stuck_tick,
 	.close = bpf_close,
 };
 
@@ -389,6 +392,8 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 		goto fail;
 	}
 	bs->skel = skel;
+	bs->btf = level == LEVEL_TP_BTF;
+	bs->io_start = io_start;
 
 	snprintf(bs->src.how, sizeof(bs->src.how),
 		 "%s: block_rq_complete, issuer at %s", level_names[level],
@@ -600,7 +605,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	struct load_job sys = { 0 }, host = { 0 }, stack = { 0 };
 	struct attach_force force;
 	struct bpf_source *bs;
-	int ret = -EOPNOTSUPP;
+	int ret = -EOPNOTSUPP, level_used = LEVEL_TP_BTF;
 
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 
@@ -630,6 +635,9 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		goto fail;
 	}
 
+	ret = vbt_bpf_stuck_env(bs, err, errlen);
+	if (ret)
+		goto fail;
 	bs->ring_bytes = ring_bytes(cfg, bs->ncpus);
 	bs->self_tgid = self_tgid();
 	ret = create_shared_maps(bs, err, errlen);
@@ -656,6 +664,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		ret = try_level(bs, cfg, level, force.no_io_start,
 				force.level > 0 && level == force.level,
 				why[level], sizeof(why[level]));
+		level_used = level;
 		if (!ret)
 			break;
 		if (ret == -EPERM)
@@ -686,6 +695,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		vbt_bpf_host_finish(bs, &host.host);
 	else
 		vbt_bpf_stack_finish(bs, &stack.stack);
+	vbt_bpf_open_stuck(bs, cfg, level_used == LEVEL_TRACEPOINT);
 	bs->rb = ring_buffer__new(bpf_map__fd(bs->skel->maps.events),
 				  on_record, bs, NULL);
 	if (!bs->rb) {
@@ -710,6 +720,7 @@ fail:
 	host_qemu_bpf__destroy(bs->host ? NULL : host.host.h);
 	guest_stack_bpf__destroy(bs->stack ? NULL : stack.stack.st);
 	/* Each destroy takes NULL: what was not opened is passed over. */
+	vbt_bpf_close_stuck(bs);
 	guest_stack_bpf__destroy(bs->stack);
 	host_qemu_bpf__destroy(bs->host);
 	syscall_fail_bpf__destroy(bs->sys);

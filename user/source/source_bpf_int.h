@@ -12,7 +12,9 @@ struct guest_block_bpf;
 struct syscall_fail_bpf;
 struct host_qemu_bpf;
 struct guest_stack_bpf;
+struct guest_stuck_bpf;
 struct ring_buffer;
+struct bpf_link;
 
 struct bpf_source {
 	struct vbt_source src;
@@ -30,6 +32,14 @@ struct bpf_source {
 	 * object loads.
 	 */
 	int events_fd, lost_fd, errors_fd;
+	bool btf;			/* block programs attached as tp_btf */
+	bool io_start;			/* ... with issuers at block_io_start */
+	struct guest_stuck_bpf *stuck;	/* stuck-request scan, or NULL */
+	struct bpf_link *stuck_end;	/* attached while any is stuck */
+	int nstuck;			/* reported stuck, end not yet seen */
+	uint64_t stuck_ns;		/* the threshold */
+	uint64_t next_scan;		/* CLOCK_MONOTONIC ns */
+	bool stuck_scan_only;		/* VBLKTRACE_STUCK_END=scan */
 };
 
 /*
@@ -88,5 +98,18 @@ bool vbt_bpf_stack_wanted(const struct vbt_stack_load *sl);
 void vbt_bpf_stack_load(const struct bpf_source *bs, struct vbt_stack_load *sl);
 void vbt_bpf_stack_finish(struct bpf_source *bs,
 			  const struct vbt_stack_load *sl);
+
+/*
+ * Load the stuck-request scan if cfg asks for it (cfg->stuck_ns); a
+ * failure only narrows the view (noted in blind).
+ */
+void vbt_bpf_open_stuck(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
+			bool tracepoint_level);
+/* VBLKTRACE_STUCK_END: 0, or -EINVAL with a message in err. */
+int vbt_bpf_stuck_env(struct bpf_source *bs, char *err, size_t errlen);
+/* Every raw record passes here first: counts stuck reports and ends. */
+void vbt_bpf_stuck_seen(struct bpf_source *bs, const void *rec, size_t size);
+void vbt_bpf_stuck_tick(struct vbt_source *src, uint64_t now, bool final);
+void vbt_bpf_close_stuck(struct bpf_source *bs);
 
 #endif

@@ -243,6 +243,11 @@ static void describe(struct kmod_source *ks, const struct vbt_source_cfg *cfg)
 	if (cfg->host)
 		snprintf(ks->src.blind + n, sizeof(ks->src.blind) - n,
 			 "%sQEMU's io_uring and AIO completions", n ? "; " : "");
+	n = strlen(ks->src.blind);
+	if (cfg->stuck_ns)
+		snprintf(ks->src.blind + n, sizeof(ks->src.blind) - n,
+			 "%sstuck requests (the BPF driver scans for them)",
+			 n ? "; " : "");
 }
 
 int vbt_source_kmod_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,

@@ -9,10 +9,25 @@
 
 #include "util/json.h"
 
-struct json_object *vbt_json_parse(const char *buf, size_t len, int depth,
-				   int flags, char *err, size_t errlen)
+struct json_tokener *vbt_json_tokener(int depth, int flags)
 {
-	struct json_tokener *tok;
+	struct json_tokener *tok = json_tokener_new_ex(depth);
+
+	/* Trailing bytes are checked by vbt_json_parse_tok(), with a message. */
+	if (tok)
+		json_tokener_set_flags(tok, (flags & VBT_JSON_STRICT ?
+					     JSON_TOKENER_STRICT : 0)
+#ifdef JSON_TOKENER_ALLOW_TRAILING_CHARS
+				       | JSON_TOKENER_ALLOW_TRAILING_CHARS
+#endif
+				       );
+	return tok;
+}
+
+struct json_object *vbt_json_parse_tok(struct json_tokener *tok,
+				       const char *buf, size_t len, char *err,
+				       size_t errlen)
+{
 	struct json_object *o;
 	enum json_tokener_error je;
 	size_t end;
@@ -21,18 +36,7 @@ struct json_object *vbt_json_parse(const char *buf, size_t len, int depth,
 		snprintf(err, errlen, "JSON text too large");
 		return NULL;
 	}
-	tok = json_tokener_new_ex(depth);
-	if (!tok) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	/* Trailing bytes are checked below, with a message. */
-	json_tokener_set_flags(tok, (flags & VBT_JSON_STRICT ?
-				     JSON_TOKENER_STRICT : 0)
-#ifdef JSON_TOKENER_ALLOW_TRAILING_CHARS
-			       | JSON_TOKENER_ALLOW_TRAILING_CHARS
-#endif
-			       );
+	json_tokener_reset(tok);
 	o = json_tokener_parse_ex(tok, buf, (int)len);
 	je = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
@@ -41,17 +45,35 @@ struct json_object *vbt_json_parse(const char *buf, size_t len, int depth,
 			 je == json_tokener_continue ? "truncated JSON" :
 			 json_tokener_error_desc(je), end);
 		json_object_put(o);
-		o = NULL;
-	} else {
-		while (end < len && strchr(" \t\r\n", buf[end]))
-			end++;
-		if (end != len) {
-			snprintf(err, errlen, "trailing bytes after the JSON "
-				 "value at byte %zu", end);
-			json_object_put(o);
-			o = NULL;
-		}
+		return NULL;
 	}
+	while (end < len && strchr(" \t\r\n", buf[end]))
+		end++;
+	if (end != len) {
+		snprintf(err, errlen, "trailing bytes after the JSON value at "
+			 "byte %zu", end);
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+struct json_object *vbt_json_parse(const char *buf, size_t len, int depth,
+				   int flags, char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+
+	if (len > INT_MAX) {
+		snprintf(err, errlen, "JSON text too large");
+		return NULL;
+	}
+	tok = vbt_json_tokener(depth, flags);
+	if (!tok) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	o = vbt_json_parse_tok(tok, buf, len, err, errlen);
 	json_tokener_free(tok);
 	return o;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct json_object;
+struct json_tokener;
 
 /* RFC 8259 only: no single quotes, no comments, no bare words. */
 #define VBT_JSON_STRICT	1
@@ -24,6 +25,16 @@ struct json_object;
  */
 struct json_object *vbt_json_parse(const char *buf, size_t len, int depth,
 				   int flags, char *err, size_t errlen);
+
+/*
+ * The same with one tokener for many texts (a recording's lines): json-c
+ * allocates a tokener's stack and buffer once, not per line.  Release
+ * with json_tokener_free().
+ */
+struct json_tokener *vbt_json_tokener(int depth, int flags);
+struct json_object *vbt_json_parse_tok(struct json_tokener *tok,
+				       const char *buf, size_t len, char *err,
+				       size_t errlen);
 
 static inline struct json_object *
 vbt_json_parse_exact(const char *buf, size_t len, int depth, char *err,

@@ -167,3 +167,126 @@ void vbt_jw_free(struct vbt_jw *w)
 	w->buf = NULL;
 	w->len = w->cap = 0;
 }
+
+/* ---- pretty, streamed ---------------------------------------------------- */
+
+#define JPW_FLUSH	(256 * 1024)
+
+static void jpw_flush(struct vbt_jpw *p)
+{
+	if (p->w.len && !p->w.oom && fwrite(p->w.buf, 1, p->w.len, p->f) !=
+					p->w.len)
+		p->err = true;
+	p->w.len = 0;
+}
+
+/* ",\n" and the indent of any depth (2 * VBT_JPW_DEPTH spaces) */
+static const char sep_indent[] = ",\n                                ";
+
+/* What comes before a member: separator, newline, indent, key. */
+static void jpw_member(struct vbt_jpw *p, const char *k)
+{
+	int d = p->depth;
+
+	if (p->w.len >= JPW_FLUSH)
+		jpw_flush(p);
+	if (!d)
+		return;
+	/* json-c 0.16 opens an object, like an array, with a newline */
+	if (p->had[d - 1])
+		vbt_jw_put(&p->w, sep_indent, 2 + 2 * d);
+	else
+		vbt_jw_put(&p->w, sep_indent + 2, 2 * d);
+	p->had[d - 1] = true;
+	if (k && !p->array[d - 1]) {
+		vbt_jw_put_escaped(&p->w, k);
+		vbt_jw_put(&p->w, ":", 1);
+	}
+}
+
+void vbt_jpw_init(struct vbt_jpw *p, FILE *f)
+{
+	memset(p, 0, sizeof(*p));
+	p->f = f;
+}
+
+static void jpw_open(struct vbt_jpw *p, const char *k, bool array)
+{
+	jpw_member(p, k);
+	if (p->depth == VBT_JPW_DEPTH) {
+		p->err = true;
+		return;
+	}
+	vbt_jw_put(&p->w, array ? "[\n" : "{\n", 2);
+	p->had[p->depth] = false;
+	p->array[p->depth] = array;
+	p->depth++;
+}
+
+void vbt_jpw_obj(struct vbt_jpw *p, const char *k)
+{
+	jpw_open(p, k, false);
+}
+
+void vbt_jpw_arr(struct vbt_jpw *p, const char *k)
+{
+	jpw_open(p, k, true);
+}
+
+void vbt_jpw_end(struct vbt_jpw *p)
+{
+	int d = p->depth - 1;
+
+	if (d < 0) {
+		p->err = true;
+		return;
+	}
+	/* json-c: an empty one still gets its indent */
+	if (p->had[d])
+		vbt_jw_put(&p->w, sep_indent + 1, 1 + 2 * d);
+	else
+		vbt_jw_put(&p->w, sep_indent + 2, 2 * d);
+	vbt_jw_put(&p->w, p->array[d] ? "]" : "}", 1);
+	p->depth = d;
+}
+
+void vbt_jpw_str(struct vbt_jpw *p, const char *k, const char *s)
+{
+	jpw_member(p, k);
+	if (s)
+		vbt_jw_put_escaped(&p->w, s);
+	else
+		vbt_jw_put(&p->w, "null", 4);
+}
+
+void vbt_jpw_int(struct vbt_jpw *p, const char *k, int64_t v)
+{
+	jpw_member(p, k);
+	vbt_jw_put_num(&p->w, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0);
+}
+
+void vbt_jpw_u64(struct vbt_jpw *p, const char *k, uint64_t v)
+{
+	jpw_member(p, k);
+	vbt_jw_put_num(&p->w, v, false);
+}
+
+void vbt_jpw_bool(struct vbt_jpw *p, const char *k, bool v)
+{
+	jpw_member(p, k);
+	vbt_jw_put(&p->w, v ? "true" : "false", v ? 4 : 5);
+}
+
+int vbt_jpw_finish(struct vbt_jpw *p)
+{
+	vbt_jw_put(&p->w, "\n", 1);
+	if (p->depth)
+		p->err = true;
+	if (p->w.oom)
+		p->err = true;
+	jpw_flush(p);
+	free(p->w.buf);
+	p->w.buf = NULL;
+	p->w.len = p->w.cap = 0;
+	return p->err || ferror(p->f) ? -1 : 0;
+}

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 struct vbt_jw {
@@ -114,5 +115,34 @@ char *vbt_jw_end(struct vbt_jw *w);
 const char *vbt_jw_finish(struct vbt_jw *w);
 /* Free a reused writer's buffer. */
 void vbt_jw_free(struct vbt_jw *w);
+
+/*
+ * A whole document streamed to a FILE, nested, in the bytes json-c's
+ * JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE gives for the
+ * same tree (two-space indents, "key":value), without building the tree:
+ * a merge of a million joins is a gigabyte of JSON.  A @key is NULL for
+ * an array's elements and the document itself.
+ */
+#define VBT_JPW_DEPTH	16
+
+struct vbt_jpw {
+	FILE *f;
+	struct vbt_jw w;		/* pending bytes */
+	int depth;
+	bool had[VBT_JPW_DEPTH];	/* the container at each depth has a member */
+	bool array[VBT_JPW_DEPTH];
+	bool err;
+};
+
+void vbt_jpw_init(struct vbt_jpw *p, FILE *f);
+void vbt_jpw_obj(struct vbt_jpw *p, const char *key);
+void vbt_jpw_arr(struct vbt_jpw *p, const char *key);
+void vbt_jpw_end(struct vbt_jpw *p);	/* of the innermost object or array */
+void vbt_jpw_str(struct vbt_jpw *p, const char *key, const char *s);
+void vbt_jpw_int(struct vbt_jpw *p, const char *key, int64_t v);
+void vbt_jpw_u64(struct vbt_jpw *p, const char *key, uint64_t v);
+void vbt_jpw_bool(struct vbt_jpw *p, const char *key, bool v);
+/* The last newline, everything written out; 0 or -1 (write error, OOM). */
+int vbt_jpw_finish(struct vbt_jpw *p);
 
 #endif

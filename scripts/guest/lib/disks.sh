@@ -58,6 +58,7 @@ fuse_eio_image() {
 	for r in "${_ranges[@]}"; do
 		case $r in
 		once) args+=(--once) ;;
+		delay:*) args+=(--delay "${r#delay:}") ;;
 		*) args+=(--fail "$r") ;;
 		esac
 	done
