@@ -20,6 +20,7 @@
 #include "syscall_fail.skel.h"
 #include "host_qemu.skel.h"
 #include "guest_stack.skel.h"
+#include "guest_stuck.skel.h"
 #include "source/probe.h"
 #include "source/source.h"
 #include "source/source_bpf_int.h"
@@ -103,7 +104,9 @@ static void close_shared_maps(struct bpf_source *bs)
 		close(bs->lost_fd);
 	if (bs->errors_fd >= 0)
 		close(bs->errors_fd);
-	bs->events_fd = bs->lost_fd = bs->errors_fd = -1;
+	if (bs->issuers_fd >= 0)
+		close(bs->issuers_fd);
+	bs->events_fd = bs->lost_fd = bs->errors_fd = bs->issuers_fd = -1;
 }
 
 static void bpf_close(struct vbt_source *src)
@@ -363,6 +366,8 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 		ret = bpf_map__reuse_fd(skel->maps.lost, bs->lost_fd);
 	if (!ret)
 		ret = bpf_map__reuse_fd(skel->maps.errors, bs->errors_fd);
+	if (!ret && bs->issuers_fd >= 0)
+		ret = bpf_map__reuse_fd(skel->maps.issuers, bs->issuers_fd);
 	if (ret) {
 		snprintf(err, errlen, "cannot share the ring buffer: %s",
 			 strerror(-ret));
@@ -499,6 +504,7 @@ struct load_job {
 	char why[256];
 	struct vbt_host_load host;	/* host */
 	struct vbt_stack_load stack;	/* SCSI and stacked devices */
+	struct vbt_stuck_load stuckl;	/* stuck-request scan */
 };
 
 static void *sys_thread(void *arg)
@@ -523,6 +529,46 @@ static void *stack_thread(void *arg)
 
 	vbt_bpf_stack_load(j->bs, &j->stack);
 	return NULL;
+}
+
+static void *stuck_thread(void *arg)
+{
+	struct load_job *j = arg;
+
+	vbt_bpf_stuck_load(j->bs, j->cfg, &j->stuckl);
+	return NULL;
+}
+
+/*
+ * The block programs' issuer slots, which the stuck-request scan shares:
+ * made as the block object declares them (read from an opened, not
+ * loaded, copy) so that the scan can load beside the block programs.
+ */
+static int create_issuers(struct bpf_source *bs, char *err, size_t errlen)
+{
+	struct guest_block_bpf *gb = guest_block_bpf__open();
+	struct bpf_map *m;
+	int ret = 0;
+
+	if (!gb)
+		ret = -errno;
+	if (!ret) {
+		LIBBPF_OPTS(bpf_map_create_opts, opts);
+
+		m = gb->maps.issuers;
+		opts.map_flags = bpf_map__map_flags(m);
+		bs->issuers_fd = bpf_map_create(bpf_map__type(m), "issuers",
+						bpf_map__key_size(m),
+						bpf_map__value_size(m),
+						bpf_map__max_entries(m), &opts);
+		if (bs->issuers_fd < 0)
+			ret = -errno;
+	}
+	guest_block_bpf__destroy(gb);
+	if (ret)
+		snprintf(err, errlen, "cannot create the issuer slots: %s",
+			 strerror(-ret));
+	return ret;
 }
 
 static void job_start(struct load_job *j, void *(*fn)(void *))
@@ -602,7 +648,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			size_t errlen)
 {
 	char why[LEVEL_MAX][160] = { { 0 } };
-	struct load_job sys = { 0 }, host = { 0 }, stack = { 0 };
+	struct load_job sys = { 0 }, host = { 0 }, stack = { 0 }, stuck = { 0 };
 	struct attach_force force;
 	struct bpf_source *bs;
 	int ret = -EOPNOTSUPP, level_used = LEVEL_TP_BTF;
@@ -627,7 +673,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	bs = calloc(1, sizeof(*bs));
 	if (!bs)
 		return -ENOMEM;
-	bs->events_fd = bs->lost_fd = bs->errors_fd = -1;
+	bs->events_fd = bs->lost_fd = bs->errors_fd = bs->issuers_fd = -1;
 	bs->ncpus = libbpf_num_possible_cpus();
 	if (bs->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count possible CPUs");
@@ -646,8 +692,22 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 			ret = -EIO;
 		goto fail;
 	}
-	sys.bs = host.bs = stack.bs = bs;
-	sys.cfg = host.cfg = stack.cfg = cfg;
+	sys.bs = host.bs = stack.bs = stuck.bs = bs;
+	sys.cfg = host.cfg = stack.cfg = stuck.cfg = cfg;
+	/* The scan, for the first level tried: where the programs attach. */
+	if (cfg->stuck_ns && force.level != LEVEL_TRACEPOINT) {
+		ret = create_issuers(bs, err, errlen);
+		if (ret) {
+			ret = ret == -EINVAL ? -EIO : ret;
+			goto fail;
+		}
+		stuck.stuckl.tried = true;
+		stuck.stuckl.btf = force.level == LEVEL_TP_BTF;
+		stuck.stuckl.io_start = have_io_start(force.level,
+						      force.no_io_start);
+		stuck.stuckl.issuers_fd = bs->issuers_fd;
+		job_start(&stuck, stuck_thread);
+	}
 	if (cfg->syscalls)
 		sys_start(&sys);
 	if (cfg->host) {
@@ -673,6 +733,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 	job_wait(&sys);
 	job_wait(&host);
 	job_wait(&stack);
+	job_wait(&stuck);
 	if (ret) {
 		snprintf(err, errlen, "no way to attach to the block tracepoints "
 			 "on this kernel: %s; %s; %s", why[0], why[1], why[2]);
@@ -695,7 +756,8 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		vbt_bpf_host_finish(bs, &host.host);
 	else
 		vbt_bpf_stack_finish(bs, &stack.stack);
-	vbt_bpf_open_stuck(bs, cfg, level_used == LEVEL_TRACEPOINT);
+	vbt_bpf_open_stuck(bs, cfg, level_used == LEVEL_TRACEPOINT,
+			   stuck.stuckl.tried ? &stuck.stuckl : NULL);
 	bs->rb = ring_buffer__new(bpf_map__fd(bs->skel->maps.events),
 				  on_record, bs, NULL);
 	if (!bs->rb) {
@@ -716,6 +778,8 @@ fail:
 	job_wait(&sys);
 	job_wait(&host);
 	job_wait(&stack);
+	job_wait(&stuck);
+	guest_stuck_bpf__destroy(stuck.stuckl.st);
 	syscall_fail_bpf__destroy(bs->sys ? NULL : sys.sys);
 	host_qemu_bpf__destroy(bs->host ? NULL : host.host.h);
 	guest_stack_bpf__destroy(bs->stack ? NULL : stack.stack.st);

@@ -32,6 +32,8 @@ struct bpf_source {
 	 * object loads.
 	 */
 	int events_fd, lost_fd, errors_fd;
+	int issuers_fd;			/* guest_block's issuer slots, made
+					 * early too: guest_stuck shares them */
 	bool btf;			/* block programs attached as tp_btf */
 	bool io_start;			/* ... with issuers at block_io_start */
 	struct guest_stuck_bpf *stuck;	/* stuck-request scan, or NULL */
@@ -100,11 +102,25 @@ void vbt_bpf_stack_finish(struct bpf_source *bs,
 			  const struct vbt_stack_load *sl);
 
 /*
- * Load the stuck-request scan if cfg asks for it (cfg->stuck_ns); a
- * failure only narrows the view (noted in blind).
+ * The stuck-request scan, if cfg asks for it (cfg->stuck_ns); a failure
+ * only narrows the view (noted in blind).  It is loaded in a thread beside
+ * the block programs for the level they are expected to attach at (the
+ * first one tried; @sl), and again after them in the rare case they end
+ * at another.
  */
+struct vbt_stuck_load {
+	bool tried;			/* the thread ran */
+	bool btf, io_start;		/* the expected level's flavour */
+	int issuers_fd;			/* the block programs' issuer slots */
+	struct guest_stuck_bpf *st;	/* loaded, or NULL */
+	int ret;
+};
+
+void vbt_bpf_stuck_load(const struct bpf_source *bs,
+			const struct vbt_source_cfg *cfg,
+			struct vbt_stuck_load *sl);
 void vbt_bpf_open_stuck(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
-			bool tracepoint_level);
+			bool tracepoint_level, struct vbt_stuck_load *sl);
 /* VBLKTRACE_STUCK_END: 0, or -EINVAL with a message in err. */
 int vbt_bpf_stuck_env(struct bpf_source *bs, char *err, size_t errlen);
 /* Every raw record passes here first: counts stuck reports and ends. */

@@ -43,47 +43,64 @@ int vbt_bpf_stuck_env(struct bpf_source *bs, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-static int try_load(struct bpf_source *bs, const struct vbt_source_cfg *cfg)
+/*
+ * Load the scan for block programs attached with @btf and @io_start,
+ * sharing their maps (@issuers_fd and the shared ring, loss counter and
+ * error counts): touches nothing of @bs, so it can run in a thread while
+ * the block programs load.
+ */
+static int try_load(const struct bpf_source *bs,
+		    const struct vbt_source_cfg *cfg, int issuers_fd, bool btf,
+		    bool io_start, struct guest_stuck_bpf **out)
 {
 	struct guest_stuck_bpf *st = guest_stuck_bpf__open();
-	struct guest_block_bpf *gb = bs->skel;
 	int ret;
 
 	if (!st)
 		return -errno;
 	st->rodata->stuck_ns = cfg->stuck_ns;
-	st->rodata->has_io_start = bs->io_start;
+	st->rodata->has_io_start = io_start;
 	st->rodata->self_tgid = bs->self_tgid;
 	/* Only the end program of the block programs' flavour. */
-	bpf_program__set_autoload(bs->btf ? st->progs.raw_stuck_end :
+	bpf_program__set_autoload(btf ? st->progs.raw_stuck_end :
 				  st->progs.btf_stuck_end, false);
-	ret = bpf_map__reuse_fd(st->maps.issuers,
-				bpf_map__fd(gb->maps.issuers));
+	ret = bpf_map__reuse_fd(st->maps.issuers, issuers_fd);
 	if (!ret)
-		ret = bpf_map__reuse_fd(st->maps.events,
-					bpf_map__fd(gb->maps.events));
+		ret = bpf_map__reuse_fd(st->maps.events, bs->events_fd);
 	if (!ret)
-		ret = bpf_map__reuse_fd(st->maps.lost,
-					bpf_map__fd(gb->maps.lost));
+		ret = bpf_map__reuse_fd(st->maps.lost, bs->lost_fd);
 	if (!ret)
-		ret = bpf_map__reuse_fd(st->maps.errors,
-					bpf_map__fd(gb->maps.errors));
+		ret = bpf_map__reuse_fd(st->maps.errors, bs->errors_fd);
 	if (!ret)
 		ret = guest_stuck_bpf__load(st);
 	if (ret) {
 		guest_stuck_bpf__destroy(st);
 		return ret;
 	}
-	bs->stuck = st;
+	*out = st;
 	return 0;
 }
 
-void vbt_bpf_open_stuck(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
-			bool tracepoint_level)
+void vbt_bpf_stuck_load(const struct bpf_source *bs,
+			const struct vbt_source_cfg *cfg,
+			struct vbt_stuck_load *sl)
 {
+	sl->ret = try_load(bs, cfg, sl->issuers_fd, sl->btf, sl->io_start,
+			   &sl->st);
+}
+
+void vbt_bpf_open_stuck(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
+			bool tracepoint_level, struct vbt_stuck_load *sl)
+{
+	bool adopt = sl && sl->tried && !tracepoint_level &&
+		     sl->btf == bs->btf && sl->io_start == bs->io_start;
 	char what[160];
 	int ret;
 
+	if (sl && !adopt) {	/* loaded for another level than the one used */
+		guest_stuck_bpf__destroy(sl->st);
+		sl->st = NULL;
+	}
 	if (!cfg->stuck_ns)
 		return;
 	if (tracepoint_level) {
@@ -91,7 +108,15 @@ void vbt_bpf_open_stuck(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 				   "give no request to look at");
 		return;
 	}
-	ret = try_load(bs, cfg);
+	/* Loaded beside the block programs for the level they ended at? */
+	if (adopt) {
+		ret = sl->ret;
+		bs->stuck = sl->st;
+		sl->st = NULL;
+	} else {
+		ret = try_load(bs, cfg, bpf_map__fd(bs->skel->maps.issuers),
+			       bs->btf, bs->io_start, &bs->stuck);
+	}
 	if (ret) {
 		snprintf(what, sizeof(what), "stuck requests: the scan did "
 			 "not load (%s)", strerror(-ret));
