@@ -137,8 +137,8 @@ static int render(struct vbt_merge_view *v, enum fmt fmt, FILE *f)
 {
 	if (fmt == FMT_PERFETTO) {
 		struct vbt_trace_track t[2] = {
-			{ .rec = &v->g->rec, .name = "guest", .pid = 1 },
-			{ .rec = &v->h->rec, .name = "host", .pid = 2,
+			{ .rec = &v->g->crec, .name = "guest", .pid = 1 },
+			{ .rec = &v->h->crec, .name = "host", .pid = 2,
 			  .shift_ns = -v->c->clock_offset_ns },
 		};
 
@@ -211,10 +211,10 @@ int cmd_merge(int argc, char **argv)
 		return VBT_EXIT_USAGE;
 	}
 	/*
-	 * Text and JSON need only the compact events (a million per side);
-	 * the page and the trace draw every field of every event.
+	 * Text, JSON and the trace need only the compact events (a million
+	 * per side); the page draws every field of the events it lists.
 	 */
-	ret = open_pair(argv + optind, fmt == FMT_TEXT || fmt == FMT_JSON ?
+	ret = open_pair(argv + optind, fmt != FMT_HTML ?
 			VBT_INPUT_COMPACT : 0, &g, &h, &v.guest_name,
 			&v.host_name);
 	if (ret)

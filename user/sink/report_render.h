@@ -121,7 +121,7 @@ int vbt_page_html(const struct vbt_page *p, FILE *f);
 int vbt_report_html(const struct vbt_report *r, FILE *f);
 
 struct vbt_trace_track {
-	const struct vbt_recording *rec;
+	const struct vbt_crec *rec;
 	const char *name;		/* "guest", "host" */
 	int pid;			/* track id in the trace */
 	int64_t shift_ns;		/* added to wall times (clock alignment) */
