@@ -211,11 +211,11 @@ int cmd_merge(int argc, char **argv)
 		return VBT_EXIT_USAGE;
 	}
 	/*
-	 * Text, JSON and the trace need only the compact events (a million
-	 * per side); the page draws every field of the events it lists.
+	 * Every format works from the compact events (a million per side);
+	 * the page reads again, in full, the few events it lists.
 	 */
-	ret = open_pair(argv + optind, fmt != FMT_HTML ?
-			VBT_INPUT_COMPACT : 0, &g, &h, &v.guest_name,
+	ret = open_pair(argv + optind, fmt == FMT_HTML ? VBT_INPUT_LINES :
+			VBT_INPUT_COMPACT, &g, &h, &v.guest_name,
 			&v.host_name);
 	if (ret)
 		return ret;

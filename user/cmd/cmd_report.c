@@ -110,9 +110,13 @@ int cmd_report(int argc, char **argv)
 			"Try 'vblktrace report --help'.\n");
 		return VBT_EXIT_USAGE;
 	}
-	/* the trace draws what the compact events hold (report_render.h) */
+	/*
+	 * The trace draws what the compact events hold (report_render.h);
+	 * the page reads again, in full, the few events it lists.
+	 */
 	if (vbt_input_open_ex(argv[optind], fmt == FMT_PERFETTO ?
-			      VBT_INPUT_COMPACT : 0, &in, err, sizeof(err))) {
+			      VBT_INPUT_COMPACT : fmt == FMT_HTML ?
+			      VBT_INPUT_LINES : 0, &in, err, sizeof(err))) {
 		fprintf(stderr, "vblktrace report: %s\n", err);
 		return VBT_EXIT_RUNTIME;
 	}

@@ -153,6 +153,19 @@ int vbt_crec_add(struct vbt_crec *c, const struct vbt_rec_event *re)
 
 	if (grow((void **)&c->ev, c->n + 1, &c->cap, sizeof(*c->ev)))
 		return -ENOMEM;
+	if (c->lines) {
+		size_t cap = c->cap_lines;
+
+		if (grow((void **)&c->line_off, c->n + 1, &cap,
+			 sizeof(*c->line_off)))
+			return -ENOMEM;
+		if (cap != c->cap_lines &&
+		    grow((void **)&c->line_len, c->n + 1, &c->cap_lines,
+			 sizeof(*c->line_len)))
+			return -ENOMEM;
+		c->line_off[c->n] = re->line_off;
+		c->line_len[c->n] = re->line_len;
+	}
 	e.comm = str_id(&c->str, ev->comm, &oom);
 	switch (ev->kind) {
 	case VBT_KIND_BLOCK:
@@ -260,6 +273,8 @@ long vbt_crec_index(const struct vbt_crec *c, uint32_t **by_seq,
 
 void vbt_crec_free(struct vbt_crec *c)
 {
+	free(c->line_off);
+	free(c->line_len);
 	free(c->ev);
 	free(c->str.buf);
 	free(c->str.off);

@@ -63,6 +63,11 @@ struct vbt_crec {
 	uint32_t nhosts, cap_hosts;
 	uint32_t *host_slot;		/* open addressing over hosts[] */
 	uint32_t nhost_slot;
+	/* set before the first add: keep where each event's line is */
+	bool lines;
+	uint64_t *line_off;
+	uint32_t *line_len;
+	size_t cap_lines;
 };
 
 /* Append @re; 0 or -ENOMEM. */

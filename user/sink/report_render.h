@@ -84,6 +84,7 @@ struct vbt_page {
 	/* filled by vbt_page_html(): the failures drawn and listed */
 	const bool *listed[2];		/* per event of each recording */
 	uint64_t nlisted[2], nfailed[2];
+	uint32_t **by_seq;		/* [2]: vbt_crec_index() of each */
 };
 
 /*
