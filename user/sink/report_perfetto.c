@@ -24,18 +24,17 @@
  *
  * A merge draws a million events a side: they are read from the compact
  * recordings (decode/compact.h), and each trace event is printed as soon
- * as it is made (json-c prints each one, so the bytes are json-c's), never
- * held as one tree of every event.
+ * as it is made (util/json_writer.h: json-c's bytes without its tree),
+ * never held as one tree of every event.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "decode/compact.h"
 #include "decode/names.h"
 #include "sink/report_render.h"
+#include "util/json_writer.h"
 
 #define MAX_LANES 128
 #define NO_DUR_NS 1000			/* width of an event without duration */
@@ -83,6 +82,8 @@ struct placed {
 struct ctx {
 	FILE *f;
 	uint64_t nout;			/* trace events printed */
+	struct vbt_jw w, a;		/* a trace event, and its args */
+	bool oom;
 	uint32_t *by_seq[2];		/* vbt_crec_index() of each track */
 	const struct vbt_trace_track *t;
 	int n;
@@ -117,48 +118,57 @@ static int lane(struct lanes *l, const struct vbt_crec *c,
 	return l->n++;
 }
 
-static void put(struct json_object *o, const char *k, struct json_object *v)
+/* Print the trace event in x->w as the next element of traceEvents. */
+static void emit(struct ctx *x)
 {
-	json_object_object_add(o, k, v);
-}
+	size_t len;
+	const char *o = vbt_jw_close(&x->w, &len);
 
-/* Print @o as the next element of traceEvents, and drop it. */
-static void emit(struct ctx *x, struct json_object *o)
-{
+	if (!o) {
+		x->oom = true;
+		return;
+	}
 	if (x->nout++)
 		fputc(',', x->f);
-	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-					     JSON_C_TO_STRING_NOSLASHESCAPE),
-	      x->f);
-	json_object_put(o);
+	fwrite(o, 1, len, x->f);
 }
 
-static struct json_object *event(const char *ph, int pid, int tid,
-				 int64_t ns)
+/* The args object in x->a, as the last member of the event in x->w. */
+static void put_args(struct ctx *x)
 {
-	struct json_object *o = json_object_new_object();
+	size_t len;
+	const char *o = vbt_jw_close(&x->a, &len);
 
-	put(o, "ph", json_object_new_string(ph));
-	put(o, "pid", json_object_new_int(pid));
-	put(o, "tid", json_object_new_int(tid));
-	put(o, "ts", json_object_new_double(ns / 1000.0));
-	return o;
+	if (!o) {
+		x->oom = true;
+		return;
+	}
+	vbt_jw_raw(&x->w, "args", o, len);
+}
+
+/* A trace event begun in x->w: what every one starts with. */
+static void event(struct ctx *x, const char *ph, int pid, int tid, int64_t ns)
+{
+	vbt_jw_begin(&x->w);
+	vbt_jw_str(&x->w, "ph", ph);
+	vbt_jw_int(&x->w, "pid", pid);
+	vbt_jw_int(&x->w, "tid", tid);
+	vbt_jw_double(&x->w, "ts", ns / 1000.0);
 }
 
 /* A metadata event; its args hold @name under @key. */
 static void meta(struct ctx *x, const char *what, int pid, int tid,
 		 const char *key, const char *name)
 {
-	struct json_object *o = json_object_new_object();
-	struct json_object *args = json_object_new_object();
-
-	put(o, "ph", json_object_new_string("M"));
-	put(o, "name", json_object_new_string(what));
-	put(o, "pid", json_object_new_int(pid));
-	put(o, "tid", json_object_new_int(tid));
-	put(args, key, json_object_new_string(name));
-	put(o, "args", args);
-	emit(x, o);
+	vbt_jw_begin(&x->w);
+	vbt_jw_str(&x->w, "ph", "M");
+	vbt_jw_str(&x->w, "name", what);
+	vbt_jw_int(&x->w, "pid", pid);
+	vbt_jw_int(&x->w, "tid", tid);
+	vbt_jw_begin(&x->a);
+	vbt_jw_str(&x->a, key, name);
+	put_args(x);
+	emit(x);
 }
 
 static void event_name(const struct vbt_cev *ev, char *buf, size_t len)
@@ -186,40 +196,40 @@ static void event_name(const struct vbt_cev *ev, char *buf, size_t len)
  * offset or length: they show as "", 0 and 0, as the keys always were
  * there (the full event's union gave other fields' bytes there).
  */
-static struct json_object *args_of(const struct vbt_crec *c,
-				   const struct vbt_cev *ev, bool dur)
+static void args_of(struct ctx *x, const struct vbt_crec *c,
+		    const struct vbt_cev *ev, bool dur)
 {
 	const struct vbt_chost *h = vbt_crec_host(c, ev);
-	struct json_object *a = json_object_new_object();
+	struct vbt_jw *a = &x->a;
 
-	put(a, "seq", json_object_new_uint64(ev->seq));
-	put(a, "comm", json_object_new_string(vbt_crec_str(c, ev->comm)));
-	put(a, "pid", json_object_new_int64(ev->pid));
-	put(a, "errno", json_object_new_int(ev->err));
+	vbt_jw_begin(a);
+	vbt_jw_u64(a, "seq", ev->seq);
+	vbt_jw_str(a, "comm", vbt_crec_str(c, ev->comm));
+	vbt_jw_int(a, "pid", ev->pid);
+	vbt_jw_int(a, "errno", ev->err);
 	if (!dur)
-		put(a, "duration", json_object_new_string("not recorded"));
+		vbt_jw_str(a, "duration", "not recorded");
 	if (ev->kind == VBT_KIND_BLOCK) {
-		put(a, "sector", json_object_new_uint64(ev->off));
-		put(a, "nr_sectors", json_object_new_uint64(ev->nr_sectors));
+		vbt_jw_u64(a, "sector", ev->off);
+		vbt_jw_u64(a, "nr_sectors", ev->nr_sectors);
 	} else if (ev->kind == VBT_KIND_SYSCALL) {
-		put(a, "path", json_object_new_string(vbt_crec_str(c, ev->path)));
+		vbt_jw_str(a, "path", vbt_crec_str(c, ev->path));
 		if (ev->off != UINT64_MAX)
-			put(a, "offset", json_object_new_uint64(ev->off));
-		put(a, "len", json_object_new_uint64(ev->len));
+			vbt_jw_u64(a, "offset", ev->off);
+		vbt_jw_u64(a, "len", ev->len);
 		if (ev->cause_seq)
-			put(a, "cause", json_object_new_uint64(ev->cause_seq));
+			vbt_jw_u64(a, "cause", ev->cause_seq);
 	} else if (ev->kind != VBT_KIND_LOST) {
-		put(a, "path", json_object_new_string(vbt_crec_str(c, ev->path)));
-		put(a, "offset", json_object_new_uint64(ev->off));
+		vbt_jw_str(a, "path", vbt_crec_str(c, ev->path));
+		vbt_jw_u64(a, "offset", ev->off);
 		/* the async record's len is 32 bits */
-		put(a, "len", json_object_new_uint64((uint32_t)ev->len));
+		vbt_jw_u64(a, "len", (uint32_t)ev->len);
 	}
 	if (h) {
-		put(a, "vm", json_object_new_string(vbt_crec_str(c, h->vm)));
-		put(a, "drive", json_object_new_string(vbt_crec_str(c,
-								    h->drive)));
+		vbt_jw_str(a, "vm", vbt_crec_str(c, h->vm));
+		vbt_jw_str(a, "drive", vbt_crec_str(c, h->drive));
 	}
-	return a;
+	put_args(x);
 }
 
 /* A merge: a host drive's track also names the guest disk it serves. */
@@ -256,7 +266,6 @@ static void track(struct ctx *x, int ti)
 		int n = l->n, tid = lane(l, t->rec, ev) + 1;
 		bool known = lat && lat <= end;
 		int64_t dur = known ? lat : NO_DUR_NS;
-		struct json_object *o;
 		char name[96];
 
 		if (l->n != n) {
@@ -268,13 +277,13 @@ static void track(struct ctx *x, int ti)
 		}
 		if (dur > end)
 			dur = end > 0 ? end : 1;
-		o = event("X", t->pid, tid, sub(end, dur));
+		event(x, "X", t->pid, tid, sub(end, dur));
 		event_name(ev, name, sizeof(name));
-		put(o, "name", json_object_new_string(name));
-		put(o, "cat", json_object_new_string(vbt_kind_name(ev->kind)));
-		put(o, "dur", json_object_new_double(dur / 1000.0));
-		put(o, "args", args_of(t->rec, ev, known));
-		emit(x, o);
+		vbt_jw_str(&x->w, "name", name);
+		vbt_jw_str(&x->w, "cat", vbt_kind_name(ev->kind));
+		vbt_jw_double(&x->w, "dur", dur / 1000.0);
+		args_of(x, t->rec, ev, known);
+		emit(x);
 		x->pl[ti][i] = (struct placed){ tid, sub(end, dur), end };
 		if (end > x->last)
 			x->last = end;
@@ -287,34 +296,35 @@ static void flow(struct ctx *x, int ta, size_t a, int tb, size_t b)
 	const struct placed *pa = &x->pl[ta][a], *pb = &x->pl[tb][b];
 	int64_t ea = sub(pa->end, pa->start) / 4;
 	int64_t eb = sub(pb->end, pb->start) / 4;
-	struct json_object *s, *f, *args;
 	char from[40], to[40];
 
-	/*
-	 * Inside each slice, as early in the cause and as late in the
-	 * effect as binding allows: the arrow points forward in time.
-	 */
-	s = event("s", x->t[ta].pid, pa->tid, add(pa->start, ea > 1 ? 1 : ea));
-	f = event("f", x->t[tb].pid, pb->tid, sub(pb->end, eb > 1 ? 1 : eb));
 	snprintf(from, sizeof(from), "%s:%" PRIu64, x->t[ta].name,
 		 x->t[ta].rec->ev[a].seq);
 	snprintf(to, sizeof(to), "%s:%" PRIu64, x->t[tb].name,
 		 x->t[tb].rec->ev[b].seq);
 	x->flows++;
+	/*
+	 * Inside each slice, as early in the cause and as late in the
+	 * effect as binding allows: the arrow points forward in time.
+	 */
 	for (int k = 0; k < 2; k++) {
-		struct json_object *o = k ? f : s;
-
-		put(o, "name", json_object_new_string("caused"));
-		put(o, "cat", json_object_new_string("cause"));
-		put(o, "id", json_object_new_uint64(x->flows));
-		args = json_object_new_object();
-		put(args, "from", json_object_new_string(from));
-		put(args, "to", json_object_new_string(to));
-		put(o, "args", args);
+		if (k)
+			event(x, "f", x->t[tb].pid, pb->tid,
+			      sub(pb->end, eb > 1 ? 1 : eb));
+		else
+			event(x, "s", x->t[ta].pid, pa->tid,
+			      add(pa->start, ea > 1 ? 1 : ea));
+		vbt_jw_str(&x->w, "name", "caused");
+		vbt_jw_str(&x->w, "cat", "cause");
+		vbt_jw_u64(&x->w, "id", x->flows);
+		vbt_jw_begin(&x->a);
+		vbt_jw_str(&x->a, "from", from);
+		vbt_jw_str(&x->a, "to", to);
+		put_args(x);
+		if (k)
+			vbt_jw_str(&x->w, "bp", "e");
+		emit(x);
 	}
-	put(f, "bp", json_object_new_string("e"));
-	emit(x, s);
-	emit(x, f);
 }
 
 static void flows(struct ctx *x, const struct vbt_correlation *c)
@@ -373,19 +383,17 @@ static void counters(struct ctx *x)
 			for (int b = 0; b <= RATE_BINS; b++) {
 				double v = b == RATE_BINS ? 0 :
 					bins[l * RATE_BINS + b] * 1e9 / w;
-				struct json_object *o, *args;
-
 				if (v == prev)
 					continue;
 				prev = v;
 				/* b * w < 60 * (last / 60 + 1): no overflow */
-				o = event("C", x->t[ti].pid, 0,
-					  b == RATE_BINS ? x->last : b * w);
-				put(o, "name", json_object_new_string(name));
-				args = json_object_new_object();
-				put(args, "failures/s", json_object_new_double(v));
-				put(o, "args", args);
-				emit(x, o);
+				event(x, "C", x->t[ti].pid, 0,
+				      b == RATE_BINS ? x->last : b * w);
+				vbt_jw_str(&x->w, "name", name);
+				vbt_jw_begin(&x->a);
+				vbt_jw_double(&x->a, "failures/s", v);
+				put_args(x);
+				emit(x);
 			}
 		}
 	}
@@ -480,8 +488,10 @@ int vbt_report_perfetto(const struct vbt_trace_track *tracks, int n,
 	flows(&x, c);
 	counters(&x);
 	fputs("],\"displayTimeUnit\":\"ms\"}\n", f);
-	ret = ferror(f) ? -1 : 0;
+	ret = ferror(f) || x.oom ? -1 : 0;
 out:
+	vbt_jw_free(&x.w);
+	vbt_jw_free(&x.a);
 	free(x.pl[0]);
 	free(x.pl[1]);
 	free(x.by_seq[0]);

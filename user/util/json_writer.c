@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One flat JSON object, written as json-c would (json_writer.h). */
+#include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +154,57 @@ void vbt_jw_strv(struct vbt_jw *w, const char *k, const char *const *v,
 		put_escaped(w, v[i]);
 	}
 	put(w, "]", 1);
+}
+
+void vbt_jw_double(struct vbt_jw *w, const char *k, double v)
+{
+	char num[64];
+	int n;
+
+	key(w, k);
+	/* json-c 0.16's json_object_double_to_json_string_format() */
+	if (isnan(v)) {
+		put(w, "NaN", 3);
+		return;
+	}
+	if (isinf(v)) {
+		put(w, v > 0 ? "Infinity" : "-Infinity", v > 0 ? 8 : 9);
+		return;
+	}
+	n = snprintf(num, sizeof(num), "%.17g", v);
+	if (n < 0 || n >= (int)sizeof(num) - 2)
+		return;
+	for (char *c = num; *c; c++)
+		if (*c == ',')	/* a locale's decimal comma */
+			*c = '.';
+	if ((isdigit((unsigned char)num[0]) ||
+	     (num[0] == '-' && isdigit((unsigned char)num[1]))) &&
+	    !strchr(num, '.') && !strchr(num, 'e')) {
+		memcpy(num + n, ".0", 3);
+		n += 2;
+	}
+	put(w, num, n);
+}
+
+void vbt_jw_raw(struct vbt_jw *w, const char *k, const char *json,
+		size_t len)
+{
+	key(w, k);
+	put(w, json, len);
+}
+
+const char *vbt_jw_close(struct vbt_jw *w, size_t *len)
+{
+	put(w, "}", 1);
+	*len = w->len;
+	return w->oom ? NULL : w->buf;
+}
+
+void vbt_jw_free(struct vbt_jw *w)
+{
+	free(w->buf);
+	w->buf = NULL;
+	w->len = w->cap = 0;
 }
 
 char *vbt_jw_end(struct vbt_jw *w)

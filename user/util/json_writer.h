@@ -31,8 +31,20 @@ void vbt_jw_u64(struct vbt_jw *w, const char *key, uint64_t v);
 void vbt_jw_bool(struct vbt_jw *w, const char *key, bool v);
 void vbt_jw_strv(struct vbt_jw *w, const char *key, const char *const *v,
 		 int n);
+/* As json-c prints a double: "%.17g", and ".0" if that reads as an integer. */
+void vbt_jw_double(struct vbt_jw *w, const char *key, double v);
+/* @json, a value already written (a nested object), as is. */
+void vbt_jw_raw(struct vbt_jw *w, const char *key, const char *json,
+		size_t len);
 /* The object as a malloc'd string (the caller frees it), or NULL. */
 char *vbt_jw_end(struct vbt_jw *w);
+/*
+ * The object closed, its bytes kept in @w for the next vbt_jw_begin() to
+ * reuse (no allocation per object); NULL when out of memory.  The last
+ * one is released with vbt_jw_free().
+ */
+const char *vbt_jw_close(struct vbt_jw *w, size_t *len);
+void vbt_jw_free(struct vbt_jw *w);
 
 /*
  * A whole document streamed to a FILE, nested, in the bytes json-c's
