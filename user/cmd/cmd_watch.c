@@ -168,6 +168,10 @@ static void watch_sink(struct vbt_session *s, const struct vbt_event *ev)
 	    ev->kind == VBT_KIND_STUCK) {
 		char *json = vbt_format_json(ev, &s->fmt), line[512];
 
+		if (w->metrics && ev->kind == VBT_KIND_STUCK &&
+		    (ev->stuck.phase == VBT_STUCK_FOUND || ev->stuck.found_seq))
+			vbt_metrics_stuck(w->metrics, ev->stuck.disk,
+					  ev->stuck.phase == VBT_STUCK_FOUND);
 		if (json)
 			vbt_sink_log_write(&w->log, json);
 		free(json);

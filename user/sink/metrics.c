@@ -36,6 +36,15 @@ struct drive_series {
 	char *v[DI_N];
 };
 
+/* Stuck requests of one disk: ever found, and in flight now. */
+struct stuck_series {
+	char dev[40];
+	uint64_t total;
+	uint64_t now;
+};
+
+#define STUCK_DISKS 64		/* then one __overflow__ series */
+
 struct vbt_metrics {
 	pthread_mutex_t lock;
 	unsigned int max_series;
@@ -54,6 +63,8 @@ struct vbt_metrics {
 	uint64_t expired;
 	double start_time;
 	uint64_t generation;
+	struct stuck_series stuck[STUCK_DISKS + 1];
+	unsigned int nstuck;
 };
 
 /* A growing output buffer; on ENOMEM it stops growing and says so. */
@@ -348,6 +359,32 @@ void vbt_metrics_lost(struct vbt_metrics *m, uint64_t n)
 	pthread_mutex_unlock(&m->lock);
 }
 
+void vbt_metrics_stuck(struct vbt_metrics *m, const char *dev, bool found)
+{
+	struct stuck_series *s = NULL;
+
+	pthread_mutex_lock(&m->lock);
+	for (unsigned int i = 0; i < m->nstuck && !s; i++)
+		if (!strcmp(m->stuck[i].dev, dev))
+			s = &m->stuck[i];
+	if (!s && m->nstuck < STUCK_DISKS) {
+		s = &m->stuck[m->nstuck++];
+		snprintf(s->dev, sizeof(s->dev), "%s", dev);
+	}
+	if (!s) {
+		s = &m->stuck[STUCK_DISKS];
+		snprintf(s->dev, sizeof(s->dev), "%s", VBT_METRICS_OVERFLOW);
+	}
+	if (found) {
+		s->total++;
+		s->now++;
+	} else if (s->now) {
+		s->now--;
+	}
+	m->generation++;
+	pthread_mutex_unlock(&m->lock);
+}
+
 static char *dupstr(const char *s)
 {
 	return strdup(s ? s : "");
@@ -499,6 +536,37 @@ static void render_drives(struct vbt_metrics *m, struct buf *b)
 	bprintf(b, "vblktrace_vms %u\n", m->nvms);
 }
 
+static void render_stuck(struct vbt_metrics *m, struct buf *b)
+{
+	static const char *const name[] = { "dev" };
+	const struct stuck_series *over = &m->stuck[STUCK_DISKS];
+
+	head(b, "vblktrace_stuck_requests_total", "counter",
+	     "Requests seen in flight past --stuck SEC, by disk.");
+	for (unsigned int i = 0; i <= STUCK_DISKS; i++) {
+		const struct stuck_series *s = &m->stuck[i];
+		char *v = (char *)s->dev;
+
+		if (i < m->nstuck || (s == over && s->total)) {
+			bprintf(b, "vblktrace_stuck_requests_total");
+			put_labels(b, name, &v, 1);
+			bprintf(b, " %llu\n", (unsigned long long)s->total);
+		}
+	}
+	head(b, "vblktrace_stuck_requests", "gauge",
+	     "Requests in flight past --stuck SEC now, by disk.");
+	for (unsigned int i = 0; i <= STUCK_DISKS; i++) {
+		const struct stuck_series *s = &m->stuck[i];
+		char *v = (char *)s->dev;
+
+		if (i < m->nstuck || (s == over && s->total)) {
+			bprintf(b, "vblktrace_stuck_requests");
+			put_labels(b, name, &v, 1);
+			bprintf(b, " %llu\n", (unsigned long long)s->now);
+		}
+	}
+}
+
 static void render_alerts(struct vbt_metrics *m, struct buf *b)
 {
 	head(b, "vblktrace_alerts_total", "counter",
@@ -525,6 +593,7 @@ char *vbt_metrics_render(struct vbt_metrics *m, size_t *len)
 	bprintf(&b, "vblktrace_lost_events_total %llu\n",
 		(unsigned long long)m->lost);
 	render_drives(m, &b);
+	render_stuck(m, &b);
 	render_alerts(m, &b);
 	head(&b, "vblktrace_build_info", "gauge",
 	     "Version of the running vblktrace.");

@@ -43,6 +43,8 @@ void vbt_metrics_free(struct vbt_metrics *m);
 void vbt_metrics_io_error(struct vbt_metrics *m, const struct vbt_io_labels *l,
 			  uint64_t n, uint64_t now);
 void vbt_metrics_lost(struct vbt_metrics *m, uint64_t n);
+/* A request of @dev found stuck (@found), or the end of one found before. */
+void vbt_metrics_stuck(struct vbt_metrics *m, const char *dev, bool found);
 /* Replace the drive_info series by the drives of these VMs. */
 void vbt_metrics_set_drives(struct vbt_metrics *m, const struct vbt_vm *vms,
 			    int nvms);
