@@ -271,10 +271,12 @@ static int stream_recording(const char *path, int flags,
 	in->crec.lines = (flags & VBT_INPUT_LINES) == VBT_INPUT_LINES;
 	ret = vbt_rec_scan_fd(fd, head, n, &in->rec, crec_add, &in->crec,
 			      msg, sizeof(msg));
-	if (!ret && in->crec.lines)
+	if (!ret && in->crec.lines) {
 		in->fd = fd;	/* the lines are read again from it */
-	else
+		in->has_fd = true;
+	} else {
 		close(fd);
+	}
 	if (!ret)
 		ret = recording_side(in, msg, sizeof(msg));
 	if (ret) {
@@ -347,7 +349,7 @@ void vbt_input_close(struct vbt_input *in)
 	free(in->summary);
 	vbt_rec_free(&in->rec);
 	vbt_crec_free(&in->crec);
-	if (in->fd > 0)
+	if (in->has_fd)
 		close(in->fd);
 	free(in->own_text);
 	memset(in, 0, sizeof(*in));
@@ -460,7 +462,7 @@ const struct vbt_rec_event *vbt_input_event(const struct vbt_input *in,
 {
 	if (i < in->rec.n)
 		return &in->rec.ev[i];
-	if (in->crec.lines && (in->text || in->fd > 0) &&
+	if (in->crec.lines && (in->text || in->has_fd) &&
 	    read_again(in, i, buf))
 		return buf;
 	memset(buf, 0, sizeof(*buf));

@@ -38,7 +38,8 @@ struct vbt_input {
 	 * recording file left open, or the text (a bundle's events.jsonl,
 	 * standard input), owned here when own_text.
 	 */
-	int fd;				/* 0: none */
+	int fd;				/* if has_fd */
+	bool has_fd;
 	const char *text;
 	size_t text_len;
 	char *own_text;
