@@ -17,7 +17,8 @@
 
 /*
  * merge's reading: compact, the same verdict as the full read, the same
- * events; and what is accepted merges with itself and renders.
+ * events; and what is accepted merges with itself and renders (the
+ * trace, too, is drawn from the compact events).
  */
 static void merge_path(const uint8_t *data, size_t size,
 		       const struct vbt_input *full, bool accepted)
@@ -45,11 +46,18 @@ static void merge_path(const uint8_t *data, size_t size,
 			.g = &in, .h = &in, .c = &c,
 			.guest_name = "g", .host_name = "h",
 		};
+		struct vbt_trace_track t[2] = {
+			{ .rec = &in.crec, .name = "guest", .pid = 1 },
+			{ .rec = &in.crec, .name = "host", .pid = 2,
+			  .shift_ns = -c.clock_offset_ns },
+		};
 		FILE *f = fopen("/dev/null", "w");
 
 		if (f) {
 			vbt_merge_text(&v, f);
 			vbt_merge_json(&v, f);
+			vbt_report_perfetto(t, 1, NULL, f);
+			vbt_report_perfetto(t, 2, &c, f);
 			fclose(f);
 		}
 		vbt_correlation_free(&c);
@@ -76,13 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FILE *f = fopen("/dev/null", "w");
 
 		if (f) {
-			struct vbt_trace_track t = {
-				.rec = &in.rec, .name = "guest", .pid = 1,
-			};
-
 			vbt_report_text(&r, f);
 			vbt_report_html(&r, f);
-			vbt_report_perfetto(&t, 1, NULL, f);
 			fclose(f);
 		}
 		vbt_report_free(&r);

@@ -7,6 +7,9 @@
 # json-c tree.  On the same recordings both must give the same bytes, in
 # every format, for every origin merge knows (bench/merge_gen.sh mix),
 # plain recordings and bundles, either argument order, a narrow window.
+# The page and the trace read compact events too (the page reads again,
+# in full, only the events it lists): the same bytes from bundles and from
+# standard input, and a million events drawn in little memory.
 # Then the limits: a million events per side are accepted in < 1.5 GiB,
 # one more is refused, and an endless line, a file past 1 GiB, a cut
 # last line and a recording of both sides fail fast with a message.
@@ -18,7 +21,7 @@ VBT=$VBT_ROOT/build/vblktrace
 GEN=$VBT_ROOT/bench/merge_gen.sh
 REF=${VBT_MERGE_REF:-8674b9c614f6a0b7d822c89389998987f3bb6596}
 REF_DIR=/tmp/vbt-merge-ref-$REF
-tap_plan 15
+tap_plan 20
 
 W=$(mktemp -d /var/tmp/vbt-merge-scale.XXXXXX)
 trap 'rm -rf "$W" "$REF_DIR.$$"' EXIT
@@ -80,6 +83,39 @@ same "host side given first" -f json "$W/hm" "$W/gm"
 same "a 2 us window (fewer joins)" -f json -w 0.000002 "$W/gm" "$W/hm"
 "$VBT" bundle --side guest --from "$W/gm" -o "$W/gm.tar.gz" >/dev/null 2>&1
 "$VBT" bundle --side host --from "$W/hm" -o "$W/hm.tar.gz" >/dev/null 2>&1
+# Bundles pair their disks by facts, which the merge before did not do
+# (below): they are held to the same merge of the plain recordings.  The
+# trace is the same; the page's list of failures, each read again from
+# the archive's events.jsonl, is the same.
+"$VBT" merge -f perfetto "$W/gm" "$W/hm" >"$W/plain.out" 2>&1
+"$VBT" merge -f perfetto "$W/gm.tar.gz" "$W/hm.tar.gz" >"$W/bundle.out" 2>&1
+if [ -s "$W/plain.out" ] && cmp -s "$W/plain.out" "$W/bundle.out"; then
+	tap_ok "bundles, perfetto: the same $(wc -c <"$W/bundle.out") bytes as the plain recordings"
+else
+	tap_fail "bundles, perfetto: the same as the plain recordings" \
+		"$(cmp "$W/plain.out" "$W/bundle.out" 2>&1)" "$(head -c 300 "$W/bundle.out")"
+fi
+failures() {
+	"$VBT" merge -f html "$@" 2>&1 | sed -n '/<table id="failures">/,/<\/table>/p'
+}
+failures "$W/gm" "$W/hm" >"$W/plain.out"
+failures "$W/gm.tar.gz" "$W/hm.tar.gz" >"$W/bundle.out"
+rows=$(grep -c '<tr id="e-' "$W/bundle.out")
+if [ "$rows" -ge 5000 ] && cmp -s "$W/plain.out" "$W/bundle.out"; then
+	tap_ok "bundles, html: the same $rows failures listed as from the plain recordings"
+else
+	tap_fail "bundles, html: the same failures listed" "$rows rows" \
+		"$(diff "$W/plain.out" "$W/bundle.out" 2>&1 | head -c 600)"
+fi
+# the page's events read again from standard input, held in memory
+"$REFBIN" merge -f html - "$W/hm" <"$W/gm" >"$W/ref.out" 2>&1
+"$VBT" merge -f html - "$W/hm" <"$W/gm" >"$W/new.out" 2>&1
+if [ -s "$W/ref.out" ] && cmp -s "$W/ref.out" "$W/new.out"; then
+	tap_ok "html, guest from standard input: the same $(wc -c <"$W/new.out") bytes as before"
+else
+	tap_fail "html, guest from standard input: the same output" "$(cmp "$W/ref.out" "$W/new.out" 2>&1)" \
+		"$(head -c 300 "$W/new.out")"
+fi
 # Bundles carry this machine's disk facts (dozens of loop devices): the
 # guest's failing disks still get their slots, so the bundles pair as the
 # plain recordings do (the merge before gave every error 'unknown' once
@@ -110,6 +146,25 @@ else
 	tap_fail "1000000 guest errors accepted in < 1.5 GiB" "exit $rc, RSS ${rss} KiB" \
 		"$(head -c 300 "$W/1m.err")" "$(tail -2 "$W/1m.out")"
 fi
+# The page and the trace of those: the old merge held every event whole
+# (1.6 KiB each, and the trace a json-c tree of them: several GiB).
+for fmt in html perfetto; do
+	/usr/bin/time -f '%M' -o "$W/rss" "$VBT" merge -f $fmt "$W/g1m" "$W/h1k" \
+		>"$W/1m.$fmt" 2>"$W/1m.err"
+	rc=$?
+	rss=$(tail -1 "$W/rss")
+	case $fmt in
+	html) grep -q 'data-marks="5000"' "$W/1m.$fmt"; ok=$? ;;
+	*) ok=$(tail -c 200 "$W/1m.$fmt" | grep -c '"displayTimeUnit":"ms"}$'); [ "$ok" = 1 ]; ok=$? ;;
+	esac
+	if [ $rc = 0 ] && [ $ok = 0 ] && [ "$rss" -lt $((512 * 1024)) ]; then
+		tap_ok "1000000 guest errors, $fmt: $(($(wc -c <"$W/1m.$fmt") / 1024)) KiB, peak RSS $((rss / 1024)) MiB (< 512)"
+	else
+		tap_fail "1000000 guest errors, $fmt in < 512 MiB" "exit $rc, RSS ${rss} KiB" \
+			"$(head -c 300 "$W/1m.err")" "$(tail -c 200 "$W/1m.$fmt")"
+	fi
+	rm -f "$W/1m.$fmt"
+done
 rm -f "$W/g1m" "$W/1m.out"
 
 # refuse NAME FILE PATTERN [SECONDS]: exit 1, the message, within the time.

@@ -377,6 +377,49 @@ TEST(bytes_and_durations)
 	EXPECT_STREQ("2.50 s", b);
 }
 
+/*
+ * The trace's times and rates (report_perfetto.c): doubles, nested args
+ * and the reused buffer give json-c's bytes for the same object.
+ */
+TEST(doubles_and_nested_args_are_json_c_bytes)
+{
+	static const double v[] = {
+		0.0, -0.0, 1.0, 0.001, 1.5, 20.0, 3e-7, 1234567.891,
+		2999905.0, 49998.417000000001, 6980.2209937966636, 1e21, -1e22,
+		1e300, -42.0, 9007199254740993.0, 0.1 + 0.2,
+		1.0 / 0.0, -1.0 / 0.0, 0.0 / 0.0,
+	};
+	struct vbt_jw w = { 0 }, a = { 0 };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *args = json_object_new_object();
+		const char *mine, *ac;
+		size_t len, alen;
+
+		json_object_object_add(o, "ts", json_object_new_double(v[i]));
+		json_object_object_add(args, "failures/s",
+				       json_object_new_double(-v[i] / 3));
+		json_object_object_add(o, "args", args);
+		vbt_jw_begin(&w);
+		vbt_jw_double(&w, "ts", v[i]);
+		vbt_jw_begin(&a);
+		vbt_jw_double(&a, "failures/s", -v[i] / 3);
+		ac = vbt_jw_close(&a, &alen);
+		ASSERT_NE(NULL, ac);
+		vbt_jw_raw(&w, "args", ac, alen);
+		mine = vbt_jw_close(&w, &len);
+		ASSERT_NE(NULL, mine);
+		EXPECT_STREQ(json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			mine);
+		EXPECT_EQ(strlen(mine), len);
+		json_object_put(o);
+	}
+	vbt_jw_free(&w);
+	vbt_jw_free(&a);
+}
+
 TEST_HARNESS_MAIN
 
 /*

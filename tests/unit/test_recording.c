@@ -12,6 +12,7 @@
 
 #include "kselftest_harness.h"
 
+#include "decode/bundle_input.h"
 #include "decode/compact.h"
 #include "decode/recording.h"
 #include "sink/format.h"
@@ -523,6 +524,106 @@ TEST(scsi_bio_and_chain_read_back)
 	bad = edit(bio, "\"from_sector\":8", "\"from_sector\":-8");
 	EXPECT_NE(0, parse(bad, &re, err));
 	free(bad);
+}
+
+/* The fields of two events a page shows. */
+static bool same_event(const struct vbt_rec_event *a,
+		       const struct vbt_rec_event *b)
+{
+	return a->ev.seq == b->ev.seq && a->real_ns == b->real_ns &&
+	       a->ev.kind == b->ev.kind && a->ev.side == b->ev.side &&
+	       a->ev.err == b->ev.err && a->ev.pid == b->ev.pid &&
+	       !strcmp(a->ev.comm, b->ev.comm) &&
+	       !strcmp(a->ev.blk.disk, b->ev.blk.disk) &&
+	       a->ev.blk.sector == b->ev.blk.sector &&
+	       a->ev.blk.lat_ns == b->ev.blk.lat_ns &&
+	       a->ev.blk.virtio_status == b->ev.blk.virtio_status &&
+	       a->ev.blk.flags == b->ev.blk.flags &&
+	       a->ev.mono_ns == b->ev.mono_ns;
+}
+
+/*
+ * VBT_INPUT_LINES (the page of a million events): each event read again
+ * in full from its line, in a file read a chunk at a time or a text in
+ * memory, is the whole read's; once the file is changed, what the compact
+ * event holds, never a crash or another event.
+ */
+TEST(lines_read_again_are_the_whole_read)
+{
+	size_t n = 20000, cap = n * 512, len = 0;
+	char path[] = "/tmp/vbt-lines-XXXXXX", err[400] = "";
+	struct vbt_input full, in, mem;
+	struct vbt_rec_event *buf = malloc(sizeof(*buf));
+	char *text = malloc(cap);
+	FILE *f;
+	int fd;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, text);
+	for (size_t i = 0; i < n; i++)
+		len += snprintf(text + len, cap - len,
+			"{\"v\":1,\"ts\":\"2026-11-22T04:51:19.%09zuZ\","
+			"\"mono_ns\":%zu,\"side\":\"guest\",\"kind\":\"block\","
+			"\"errno\":5,\"err\":\"EIO\",\"pid\":%zu,\"tid\":1,"
+			"\"comm\":\"dd%zu\",\"dev\":\"vd%c\",\"major\":254,"
+			"\"minor\":0,\"op\":\"WRITE\",\"flags\":[\"SYNC\"],"
+			"\"sector\":%zu,\"nr_sectors\":8,\"bytes\":4096,"
+			"\"status\":\"IOERR\",\"lat_ns\":%zu%s}\n", i * 1000,
+			4110203112 + i, 100 + i % 7, i % 13, 'a' + (int)(i % 3),
+			i * 8, 1000 + i, i % 2 ? ",\"virtio_status\":\"IOERR\"" :
+			"");
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	f = fdopen(fd, "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(len, fwrite(text, 1, len, f));
+	ASSERT_EQ(0, fclose(f));
+
+	ASSERT_EQ(0, vbt_input_open(path, &full, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, vbt_input_open_ex(path, VBT_INPUT_LINES, &in, err,
+				       sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, vbt_input_open_mem_ex(text, len, VBT_INPUT_LINES, &mem,
+					   err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(n, full.rec.n);
+	EXPECT_EQ(0, in.rec.n);
+	EXPECT_EQ(n, in.crec.n);
+	EXPECT_EQ(n, full.crec.n);	/* a full read has the compact too */
+	for (size_t i = 0; i < n; i += (i % 997) + 1) {
+		EXPECT_TRUE(same_event(vbt_input_event(&in, i, buf),
+				       &full.rec.ev[i])) TH_LOG("event %zu", i);
+		EXPECT_TRUE(same_event(vbt_input_event(&mem, i, buf),
+				       &full.rec.ev[i])) TH_LOG("event %zu", i);
+	}
+	EXPECT_TRUE(same_event(vbt_input_event(&in, n - 1, buf),
+			       &full.rec.ev[n - 1]));
+	EXPECT_EQ(len - full.rec.ev[n - 1].line_len - 1, buf->line_off);
+
+	/* overwritten with other events, then cut: the compact event's */
+	memset(text, ' ', len / 2);
+	f = fopen(path, "r+");
+	ASSERT_NE(NULL, f);
+	fwrite(text, 1, len / 2, f);
+	fclose(f);
+	for (size_t i = 0; i < n; i += 1999) {
+		const struct vbt_rec_event *re = vbt_input_event(&in, i, buf);
+
+		EXPECT_EQ(full.rec.ev[i].ev.seq, re->ev.seq);
+		EXPECT_EQ(full.rec.ev[i].real_ns, re->real_ns);
+		EXPECT_EQ(full.rec.ev[i].ev.blk.sector, re->ev.blk.sector);
+		EXPECT_STREQ(full.rec.ev[i].ev.comm, re->ev.comm);
+		EXPECT_STREQ(full.rec.ev[i].ev.blk.disk, re->ev.blk.disk);
+	}
+	ASSERT_EQ(0, truncate(path, 100));
+	EXPECT_EQ(full.rec.ev[n - 1].real_ns,
+		  vbt_input_event(&in, n - 1, buf)->real_ns);
+	EXPECT_EQ(VBT_VIRTIO_IOERR,
+		  vbt_input_event(&in, n - 1, buf)->ev.blk.virtio_status);
+	vbt_input_close(&in);
+	vbt_input_close(&mem);
+	vbt_input_close(&full);
+	unlink(path);
+	free(text);
+	free(buf);
 }
 
 TEST_HARNESS_MAIN

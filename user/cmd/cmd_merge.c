@@ -137,8 +137,8 @@ static int render(struct vbt_merge_view *v, enum fmt fmt, FILE *f)
 {
 	if (fmt == FMT_PERFETTO) {
 		struct vbt_trace_track t[2] = {
-			{ .rec = &v->g->rec, .name = "guest", .pid = 1 },
-			{ .rec = &v->h->rec, .name = "host", .pid = 2,
+			{ .rec = &v->g->crec, .name = "guest", .pid = 1 },
+			{ .rec = &v->h->crec, .name = "host", .pid = 2,
 			  .shift_ns = -v->c->clock_offset_ns },
 		};
 
@@ -211,11 +211,11 @@ int cmd_merge(int argc, char **argv)
 		return VBT_EXIT_USAGE;
 	}
 	/*
-	 * Text and JSON need only the compact events (a million per side);
-	 * the page and the trace draw every field of every event.
+	 * Every format works from the compact events (a million per side);
+	 * the page reads again, in full, the few events it lists.
 	 */
-	ret = open_pair(argv + optind, fmt == FMT_TEXT || fmt == FMT_JSON ?
-			VBT_INPUT_COMPACT : 0, &g, &h, &v.guest_name,
+	ret = open_pair(argv + optind, fmt == FMT_HTML ? VBT_INPUT_LINES :
+			VBT_INPUT_COMPACT, &g, &h, &v.guest_name,
 			&v.host_name);
 	if (ret)
 		return ret;

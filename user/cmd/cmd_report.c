@@ -43,7 +43,8 @@ static int render(const struct vbt_input *in, const char *name, enum fmt fmt,
 
 	if (fmt == FMT_PERFETTO) {
 		struct vbt_trace_track t = {
-			.rec = &in->rec, .pid = in->side == VBT_SIDE_HOST ? 2 : 1,
+			.rec = &in->crec,
+			.pid = in->side == VBT_SIDE_HOST ? 2 : 1,
 			.name = in->side == VBT_SIDE_HOST ? "host" : "guest",
 		};
 
@@ -109,7 +110,13 @@ int cmd_report(int argc, char **argv)
 			"Try 'vblktrace report --help'.\n");
 		return VBT_EXIT_USAGE;
 	}
-	if (vbt_input_open(argv[optind], &in, err, sizeof(err))) {
+	/*
+	 * The trace draws what the compact events hold (report_render.h);
+	 * the page reads again, in full, the few events it lists.
+	 */
+	if (vbt_input_open_ex(argv[optind], fmt == FMT_PERFETTO ?
+			      VBT_INPUT_COMPACT : fmt == FMT_HTML ?
+			      VBT_INPUT_LINES : 0, &in, err, sizeof(err))) {
 		fprintf(stderr, "vblktrace report: %s\n", err);
 		return VBT_EXIT_RUNTIME;
 	}

@@ -106,14 +106,29 @@ static int crec_add(void *arg, const struct vbt_rec_event *re)
 	return vbt_crec_add(arg, re);
 }
 
-/* A recording in memory, into rec or (compact) crec. */
+/* A recording in memory, into rec and crec or (compact) crec. */
 static int load_events(const char *buf, size_t len, int flags,
 		       struct vbt_input *in, char *err, size_t errlen)
 {
-	if (flags & VBT_INPUT_COMPACT)
-		return vbt_rec_scan_mem(buf, len, &in->rec, crec_add,
-					&in->crec, err, errlen);
-	return vbt_rec_load_mem(buf, len, &in->rec, err, errlen);
+	int ret;
+
+	if (flags & VBT_INPUT_COMPACT) {
+		in->crec.lines = (flags & VBT_INPUT_LINES) == VBT_INPUT_LINES;
+		ret = vbt_rec_scan_mem(buf, len, &in->rec, crec_add,
+				       &in->crec, err, errlen);
+		if (!ret && in->crec.lines) {
+			in->text = buf;
+			in->text_len = len;
+		}
+		return ret;
+	}
+	ret = vbt_rec_load_mem(buf, len, &in->rec, err, errlen);
+	if (!ret && vbt_crec_from_rec(&in->crec, &in->rec)) {
+		vbt_rec_free(&in->rec);
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+	}
+	return ret;
 }
 
 /* Check and decode a bundle's members; @a is freed. */
@@ -169,6 +184,11 @@ static int open_members(struct vbt_archive *a, int flags,
 			 "side than MANIFEST.json says");
 		ret = -EINVAL;
 	}
+	if (!ret && in->text) {
+		/* the lines are read again from the archive: keep it */
+		in->own_text = a->tar;
+		a->tar = NULL;
+	}
 out:
 	vbt_archive_free(a);
 	return ret;
@@ -216,8 +236,8 @@ int vbt_input_open_mem(const char *buf, size_t len, struct vbt_input *in,
  * A plain recording file, compact: streamed, never held whole.  1 if it
  * is not one (a bundle, standard input): the caller reads it whole.
  */
-static int stream_recording(const char *path, struct vbt_input *in,
-			    char *err, size_t errlen)
+static int stream_recording(const char *path, int flags,
+			    struct vbt_input *in, char *err, size_t errlen)
 {
 	char head[2], msg[240];
 	struct stat st;
@@ -248,9 +268,15 @@ static int stream_recording(const char *path, struct vbt_input *in,
 		close(fd);
 		return 1;
 	}
+	in->crec.lines = (flags & VBT_INPUT_LINES) == VBT_INPUT_LINES;
 	ret = vbt_rec_scan_fd(fd, head, n, &in->rec, crec_add, &in->crec,
 			      msg, sizeof(msg));
-	close(fd);
+	if (!ret && in->crec.lines) {
+		in->fd = fd;	/* the lines are read again from it */
+		in->has_fd = true;
+	} else {
+		close(fd);
+	}
 	if (!ret)
 		ret = recording_side(in, msg, sizeof(msg));
 	if (ret) {
@@ -293,7 +319,7 @@ int vbt_input_open_ex(const char *path, int flags, struct vbt_input *in,
 		return ret;
 	}
 	if (flags & VBT_INPUT_COMPACT) {
-		ret = stream_recording(path, in, err, errlen);
+		ret = stream_recording(path, flags, in, err, errlen);
 		if (ret <= 0)
 			return ret;
 	}
@@ -309,7 +335,10 @@ int vbt_input_open_ex(const char *path, int flags, struct vbt_input *in,
 	ret = vbt_input_open_mem_ex(buf, len, flags, in, msg, sizeof(msg));
 	if (ret)
 		snprintf(err, errlen, "%s: %s", path, msg);
-	free(buf);
+	if (!ret && in->text == buf)	/* its lines are read again */
+		in->own_text = buf;
+	else
+		free(buf);
 	return ret;
 }
 
@@ -320,6 +349,124 @@ void vbt_input_close(struct vbt_input *in)
 	free(in->summary);
 	vbt_rec_free(&in->rec);
 	vbt_crec_free(&in->crec);
+	if (in->has_fd)
+		close(in->fd);
+	free(in->own_text);
 	memset(in, 0, sizeof(*in));
 	in->side = -1;
+}
+
+/* What the compact event holds, as a full one. */
+static void from_compact(const struct vbt_input *in, size_t i,
+			 struct vbt_rec_event *re)
+{
+	const struct vbt_crec *c = &in->crec;
+	const struct vbt_cev *e = &c->ev[i];
+	const struct vbt_chost *h = vbt_crec_host(c, e);
+	struct vbt_event *ev = &re->ev;
+
+	re->real_ns = e->real_ns;
+	re->reached_device = e->reached_device;
+	ev->seq = e->seq;
+	ev->kind = e->kind;
+	ev->side = in->side == VBT_SIDE_HOST ? VBT_SIDE_HOST : VBT_SIDE_GUEST;
+	ev->pid = e->pid;
+	ev->tid = e->tid;
+	ev->err = e->err;
+	snprintf(ev->comm, sizeof(ev->comm), "%s", vbt_crec_str(c, e->comm));
+	switch (e->kind) {
+	case VBT_KIND_BLOCK:
+		ev->blk.sector = e->off;
+		ev->blk.bytes = e->len;
+		ev->blk.nr_sectors = e->nr_sectors;
+		ev->blk.lat_ns = e->lat_ns;
+		ev->blk.op = e->op;
+		ev->blk.status = e->status;
+		ev->blk.virtio_status = e->virtio_status;
+		ev->blk.not_issued = !e->reached_device;
+		snprintf(ev->blk.disk, sizeof(ev->blk.disk), "%s",
+			 vbt_crec_str(c, e->disk));
+		break;
+	case VBT_KIND_SYSCALL:
+		ev->sys.offset = e->off;
+		ev->sys.len = e->len;
+		ev->sys.sys = e->op;
+		ev->sys.cause_seq = e->cause_seq;
+		snprintf(ev->sys.path, sizeof(ev->sys.path), "%s",
+			 vbt_crec_str(c, e->path));
+		break;
+	case VBT_KIND_IO_URING:
+	case VBT_KIND_AIO:
+		ev->async.offset = e->off;
+		ev->async.len = e->len;
+		ev->async.opcode = e->op;
+		snprintf(ev->async.path, sizeof(ev->async.path), "%s",
+			 vbt_crec_str(c, e->path));
+		break;
+	case VBT_KIND_LOST:
+		ev->lost = e->len;
+		break;
+	}
+	ev->host.direct = -1;
+	if (h) {
+		ev->host.known = true;
+#define HOST_STR(f) snprintf(ev->host.f, sizeof(ev->host.f), "%s", \
+			     vbt_crec_str(c, h->f))
+		HOST_STR(vm);
+		HOST_STR(drive);
+		HOST_STR(node);
+		HOST_STR(image);
+		HOST_STR(format);
+		HOST_STR(aio);
+		HOST_STR(cache);
+#undef HOST_STR
+	}
+}
+
+/* Event @i's line parsed again; false if it does not read as it did. */
+static bool read_again(const struct vbt_input *in, size_t i,
+		       struct vbt_rec_event *re)
+{
+	const struct vbt_crec *c = &in->crec;
+	uint64_t off = c->line_off[i];
+	size_t len = c->line_len[i];
+	char err[200], *line = NULL;
+	const char *p;
+	bool ok;
+
+	if (in->text) {
+		if (off > in->text_len || len > in->text_len - off)
+			return false;
+		p = in->text + off;
+	} else {
+		line = len <= VBT_REC_MAX_LINE ? malloc(len + 1) : NULL;
+		if (!line || pread(in->fd, line, len, off) != (ssize_t)len) {
+			free(line);
+			return false;
+		}
+		p = line;
+	}
+	ok = !vbt_rec_parse_line(p, len, re, err, sizeof(err)) &&
+	     re->real_ns == c->ev[i].real_ns && re->ev.kind == c->ev[i].kind &&
+	     (!re->ev.seq || re->ev.seq == c->ev[i].seq);
+	free(line);
+	re->ev.seq = c->ev[i].seq;
+	re->line_off = off;
+	re->line_len = len;
+	return ok;
+}
+
+const struct vbt_rec_event *vbt_input_event(const struct vbt_input *in,
+					    size_t i,
+					    struct vbt_rec_event *buf)
+{
+	if (i < in->rec.n)
+		return &in->rec.ev[i];
+	if (in->crec.lines && (in->text || in->has_fd) &&
+	    read_again(in, i, buf))
+		return buf;
+	memset(buf, 0, sizeof(*buf));
+	if (i < in->crec.n)
+		from_compact(in, i, buf);
+	return buf;
 }

@@ -153,12 +153,26 @@ int vbt_crec_add(struct vbt_crec *c, const struct vbt_rec_event *re)
 
 	if (grow((void **)&c->ev, c->n + 1, &c->cap, sizeof(*c->ev)))
 		return -ENOMEM;
+	if (c->lines) {
+		size_t cap = c->cap_lines;
+
+		if (grow((void **)&c->line_off, c->n + 1, &cap,
+			 sizeof(*c->line_off)))
+			return -ENOMEM;
+		if (cap != c->cap_lines &&
+		    grow((void **)&c->line_len, c->n + 1, &c->cap_lines,
+			 sizeof(*c->line_len)))
+			return -ENOMEM;
+		c->line_off[c->n] = re->line_off;
+		c->line_len[c->n] = re->line_len;
+	}
 	e.comm = str_id(&c->str, ev->comm, &oom);
 	switch (ev->kind) {
 	case VBT_KIND_BLOCK:
 		e.off = ev->blk.sector;
 		e.len = ev->blk.bytes;
 		e.nr_sectors = ev->blk.nr_sectors;
+		e.lat_ns = ev->blk.lat_ns;
 		e.op = ev->blk.op;
 		e.status = ev->blk.status;
 		e.virtio_status = ev->blk.virtio_status;
@@ -177,6 +191,9 @@ int vbt_crec_add(struct vbt_crec *c, const struct vbt_rec_event *re)
 		e.len = ev->async.len;
 		e.op = ev->async.opcode;
 		e.path = str_id(&c->str, ev->async.path, &oom);
+		break;
+	case VBT_KIND_LOST:
+		e.len = ev->lost;
 		break;
 	}
 	if (ev->host.known) {
@@ -211,8 +228,53 @@ int vbt_crec_from_rec(struct vbt_crec *c, const struct vbt_recording *r)
 	return 0;
 }
 
+/* By seq, then by position: a scan finds the first event of a seq. */
+static int by_seq_cmp(const void *a, const void *b, void *arg)
+{
+	const struct vbt_crec *c = arg;
+	uint32_t i = *(const uint32_t *)a, k = *(const uint32_t *)b;
+	uint64_t si = c->ev[i].seq, sk = c->ev[k].seq;
+
+	return si < sk ? -1 : si > sk ? 1 : i < k ? -1 : i > k;
+}
+
+long vbt_crec_index(const struct vbt_crec *c, uint32_t **by_seq,
+		    uint64_t seq)
+{
+	uint32_t *x = *by_seq;
+	size_t lo = 0, hi = c->n;
+
+	/* the reader numbers events from 1 in file order: try that first */
+	if (seq >= 1 && seq <= c->n && c->ev[seq - 1].seq == seq)
+		return (long)seq - 1;
+	if (!x && c->n) {
+		x = malloc(c->n * sizeof(*x));
+		if (!x) {	/* no room for the index: the scan */
+			for (size_t i = 0; i < c->n; i++)
+				if (c->ev[i].seq == seq)
+					return (long)i;
+			return -1;
+		}
+		for (size_t i = 0; i < c->n; i++)
+			x[i] = i;
+		qsort_r(x, c->n, sizeof(*x), by_seq_cmp, (void *)c);
+		*by_seq = x;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->ev[x[mid]].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n && c->ev[x[lo]].seq == seq ? (long)x[lo] : -1;
+}
+
 void vbt_crec_free(struct vbt_crec *c)
 {
+	free(c->line_off);
+	free(c->line_len);
 	free(c->ev);
 	free(c->str.buf);
 	free(c->str.off);

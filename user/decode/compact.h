@@ -6,7 +6,8 @@
  * its strings (comm, disk, path) are ids into one table that stores
  * every distinct string once, and the QEMU drive an event belongs to
  * (vm, drive, node, image, format, aio, cache) is one id of a table of
- * such tuples.  Event i here is event i of the full recording.
+ * such tuples.  Event i here is event i of the full recording.  What
+ * the trace (perfetto) draws of an event is here too.
  */
 #ifndef VBT_COMPACT_H
 #define VBT_COMPACT_H
@@ -37,7 +38,9 @@ struct vbt_cev {
 	uint64_t real_ns;		/* "ts" */
 	/* block: sector; syscall: offset (UINT64_MAX: none); async: offset */
 	uint64_t off;
-	uint64_t len;			/* block: bytes; syscall, async: len */
+	/* block: bytes; syscall, async: len; lost: records lost */
+	uint64_t len;
+	uint64_t lat_ns;		/* block: latency, 0 if unknown */
 	uint64_t cause_seq;		/* syscall: the block event behind it */
 	uint32_t pid, tid;
 	uint32_t nr_sectors;		/* block */
@@ -60,6 +63,11 @@ struct vbt_crec {
 	uint32_t nhosts, cap_hosts;
 	uint32_t *host_slot;		/* open addressing over hosts[] */
 	uint32_t nhost_slot;
+	/* set before the first add: keep where each event's line is */
+	bool lines;
+	uint64_t *line_off;
+	uint32_t *line_len;
+	size_t cap_lines;
 };
 
 /* Append @re; 0 or -ENOMEM. */
@@ -67,6 +75,13 @@ int vbt_crec_add(struct vbt_crec *c, const struct vbt_rec_event *re);
 /* The compact form of a whole recording. */
 int vbt_crec_from_rec(struct vbt_crec *c, const struct vbt_recording *r);
 void vbt_crec_free(struct vbt_crec *c);
+/*
+ * The index of the event numbered @seq (a cause link's target), or -1:
+ * what vbt_rec_index() finds, but where its scan would run, a binary
+ * search over *@by_seq (built on first need; the caller frees it).
+ */
+long vbt_crec_index(const struct vbt_crec *c, uint32_t **by_seq,
+		    uint64_t seq);
 
 static inline const char *vbt_crec_str(const struct vbt_crec *c, uint32_t id)
 {

@@ -698,6 +698,7 @@ struct loader {
 	struct json_tokener *tok;
 	struct vbt_rec_event *re;	/* 1.2 KiB: one, reused */
 	size_t lineno, nev;
+	uint64_t line_off;		/* of the line loader_line() gets */
 	char *err;
 	size_t errlen;
 };
@@ -761,6 +762,8 @@ static int loader_line(struct loader *l, const char *line, size_t n)
 		note_unknown(r, &r->n_unknown, l->lineno, re);
 	if (!re->ev.seq)
 		re->ev.seq = l->nev + 1;
+	re->line_off = l->line_off;
+	re->line_len = n;
 	ret = l->add(l->arg, re);
 	if (ret) {
 		snprintf(l->err, l->errlen, "out of memory");
@@ -799,6 +802,7 @@ int vbt_rec_scan_mem(const char *buf, size_t len, struct vbt_recording *r,
 			ret = truncated(&l);
 			break;
 		}
+		l.line_off = pos;
 		ret = loader_line(&l, buf + pos, nl - (buf + pos));
 		pos = nl - buf + 1;
 	}
@@ -864,6 +868,8 @@ int vbt_rec_scan_fd(int fd, const char *head, size_t headlen,
 
 			if (!nl)
 				break;
+			/* total - have: where buf starts in the stream */
+			l.line_off = total - have + pos;
 			ret = loader_line(&l, buf + pos, nl - (buf + pos));
 			pos = nl - buf + 1;
 		}

@@ -34,6 +34,9 @@ struct vbt_rec_event {
 	bool reached_device;		/* block: false if never issued */
 	char unknown[48];		/* first value this reader did not
 					 * know, e.g. op "ZONE_X"; "" if none */
+	/* where its line is in the recording (bytes), to read it again */
+	uint64_t line_off;
+	uint32_t line_len;
 };
 
 struct vbt_recording {

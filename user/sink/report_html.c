@@ -337,13 +337,16 @@ static void selection_note(const struct vbt_page *p, FILE *f)
 int vbt_page_html(const struct vbt_page *page, FILE *f)
 {
 	struct vbt_page pg = *page, *p = &pg;
+	uint32_t *by_seq[2] = { NULL, NULL };
 	struct vbt_story s;
+	int ret = -1;
 
+	p->by_seq = by_seq;
 	if (vbt_html_select(p))
-		return -1;
+		goto out;
 	if (vbt_story_build(p, &s)) {
 		vbt_html_select_free(p);
-		return -1;
+		goto out;
 	}
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset="
 		"\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" "
@@ -376,7 +379,11 @@ int vbt_page_html(const struct vbt_page *page, FILE *f)
 	fputs("</body></html>\n", f);
 	vbt_story_free(&s);
 	vbt_html_select_free(p);
-	return ferror(f) ? -1 : 0;
+	ret = ferror(f) ? -1 : 0;
+out:
+	free(by_seq[0]);
+	free(by_seq[1]);
+	return ret;
 }
 
 int vbt_report_html(const struct vbt_report *r, FILE *f)

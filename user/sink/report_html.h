@@ -21,8 +21,21 @@ char vbt_html_side(const struct vbt_page *p, int role);
 /* Wall time of host event @i on the page's clock (guest clock in a merge). */
 uint64_t vbt_html_time(const struct vbt_page *p, int role,
 		       const struct vbt_rec_event *re);
+/* The same, of a wall time @real_ns. */
+uint64_t vbt_html_time_ns(const struct vbt_page *p, int role,
+			  uint64_t real_ns);
 /* Is this event a failure, not a "lost" record. */
 bool vbt_html_failure(const struct vbt_event *ev);
+bool vbt_html_cfailure(const struct vbt_cev *e);
+/*
+ * Recording @role: its input and its compact events (NULL: none).  Loops
+ * over every event read the compact ones; an event listed or described in
+ * full is had with vbt_input_event() (a million events do not fit whole).
+ */
+const struct vbt_input *vbt_html_in(const struct vbt_page *p, int role);
+const struct vbt_crec *vbt_html_crec(const struct vbt_page *p, int role);
+/* The index of event @seq of recording @role (a cause link), or -1. */
+long vbt_html_index(const struct vbt_page *p, int role, uint64_t seq);
 /*
  * Choose the failures drawn and listed (@p->listed): all of them up to
  * VBT_HTML_MAX_ITEMS; past it the page's own recording first, then the

@@ -66,12 +66,23 @@ static uint64_t drive_errors(const struct vbt_page *p, const char *vm,
 	const struct vbt_input *hin = p->host ? p->host->in : p->r->in;
 	uint64_t n = 0;
 
-	*guest = 0;
-	for (size_t i = 0; i < hin->rec.n; i++) {
-		const struct vbt_event *ev = &hin->rec.ev[i].ev;
+	const struct vbt_crec *c = &hin->crec;
+	const struct vbt_chost *last = NULL;
+	bool ours = false;
 
-		n += vbt_html_failure(ev) && ev->host.known &&
-		     !strcmp(ev->host.vm, vm) && !strcmp(ev->host.drive, id);
+	*guest = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct vbt_cev *ev = &c->ev[i];
+		const struct vbt_chost *h = vbt_crec_host(c, ev);
+
+		if (!h || !vbt_html_cfailure(ev))
+			continue;
+		if (h != last) {	/* a drive tuple is compared once a run */
+			last = h;
+			ours = !strcmp(vbt_crec_str(c, h->vm), vm) &&
+			       !strcmp(vbt_crec_str(c, h->drive), id);
+		}
+		n += ours;
 	}
 	for (size_t i = 0; p->c && i < p->c->njoins; i++) {
 		const struct vbt_join *j = &p->c->joins[i];
@@ -186,15 +197,15 @@ static void host_vms(const struct vbt_page *p, struct json_object *facts,
 	fputs("</details>\n", f);
 }
 
-static uint64_t disk_errors(const struct vbt_recording *rec, const char *name)
+static uint64_t disk_errors(const struct vbt_crec *rec, const char *name)
 {
 	uint64_t n = 0;
 
 	for (size_t i = 0; i < rec->n; i++) {
-		const struct vbt_event *ev = &rec->ev[i].ev;
+		const struct vbt_cev *ev = &rec->ev[i];
 
-		n += vbt_html_failure(ev) && ev->kind == VBT_KIND_BLOCK &&
-		     !strcmp(ev->blk.disk, name);
+		n += vbt_html_cfailure(ev) && ev->kind == VBT_KIND_BLOCK &&
+		     !strcmp(vbt_crec_str(rec, ev->disk), name);
 	}
 	return n;
 }
@@ -224,7 +235,7 @@ static int disk_rows(const struct vbt_page *p, struct json_object *disks,
 		if (!name)
 			continue;
 		drive = drive_of(p, name);
-		errs = disk_errors(&p->r->in->rec, name);
+		errs = disk_errors(&p->r->in->crec, name);
 		if (quiet != (!errs && !drive))
 			continue;
 		rows++;
@@ -363,13 +374,18 @@ static void ref(FILE *f, const char *label, char side, uint64_t seq)
 static void row(const struct vbt_page *p, int role, size_t i,
 		const struct vbt_join *const *joins, FILE *f)
 {
-	const struct vbt_recording *rec = role ? &p->host->in->rec :
-						 &p->r->in->rec;
-	const struct vbt_rec_event *re = &rec->ev[i];
-	const struct vbt_event *ev = &re->ev;
+	const struct vbt_input *in = vbt_html_in(p, role);
+	const struct vbt_crec *hc = p->host ? &p->host->in->crec : NULL;
+	struct vbt_rec_event *buf = malloc(sizeof(*buf));
+	const struct vbt_rec_event *re;
+	const struct vbt_event *ev;
 	const struct vbt_join *j = role || !joins ? NULL : joins[i];
 	char side = vbt_html_side(p, role), id[32], t[32];
 
+	if (!buf)
+		return;
+	re = vbt_input_event(in, i, buf);
+	ev = &re->ev;
 	vbt_html_id(id, sizeof(id), side, ev->seq);
 	vbt_report_time(vbt_html_time(p, role, re), t, sizeof(t));
 	fprintf(f, "<tr id=\"%s\" class=\"failure\"><td>%c%" PRIu64 "</td>"
@@ -387,15 +403,16 @@ static void row(const struct vbt_page *p, int role, size_t i,
 	fputs(p->c ? "</td><td>" : "<td>", f);
 	/* links only to rows the page lists */
 	if (ev->kind == VBT_KIND_SYSCALL && ev->sys.cause_seq &&
-	    vbt_html_listed(p, role, vbt_rec_index(rec, ev->sys.cause_seq)))
+	    vbt_html_listed(p, role, vbt_html_index(p, role,
+						    ev->sys.cause_seq)))
 		ref(f, "request", side, ev->sys.cause_seq);
 	if (j && j->host >= 0 && vbt_html_listed(p, 1, j->host))
-		ref(f, "host event", 'h', p->host->in->rec.ev[j->host].ev.seq);
+		ref(f, "host event", 'h', hc->ev[j->host].seq);
 	if (j && j->host_block >= 0 && j->host_block != j->host &&
 	    vbt_html_listed(p, 1, j->host_block))
-		ref(f, "host device", 'h',
-		    p->host->in->rec.ev[j->host_block].ev.seq);
+		ref(f, "host device", 'h', hc->ev[j->host_block].seq);
 	fputs("</td></tr>\n", f);
+	free(buf);
 }
 
 void vbt_html_failures(const struct vbt_page *p, FILE *f)
@@ -404,9 +421,9 @@ void vbt_html_failures(const struct vbt_page *p, FILE *f)
 
 	/* each guest event's join, found once: a recording may be large */
 	if (p->c)
-		joins = calloc(p->r->in->rec.n + 1, sizeof(*joins));
+		joins = calloc(p->r->in->crec.n + 1, sizeof(*joins));
 	for (size_t i = 0; joins && i < p->c->njoins; i++)
-		if (p->c->joins[i].guest < p->r->in->rec.n)
+		if (p->c->joins[i].guest < p->r->in->crec.n)
 			joins[p->c->joins[i].guest] = &p->c->joins[i];
 
 	fprintf(f, "<table id=\"failures\"><thead><tr><th>#</th><th>time "
@@ -414,8 +431,7 @@ void vbt_html_failures(const struct vbt_page *p, FILE *f)
 		"<th>links</th></tr></thead><tbody>\n", p->c ?
 		"<th>origin</th>" : "");
 	for (int role = 0; role < (p->host ? 2 : 1); role++) {
-		const struct vbt_recording *rec = role ? &p->host->in->rec :
-							 &p->r->in->rec;
+		const struct vbt_crec *rec = vbt_html_crec(p, role);
 
 		for (size_t i = 0; i < rec->n; i++)
 			if (vbt_html_listed(p, role, i))

@@ -52,19 +52,68 @@ static const char *tail(const char *s, size_t max)
 	return n > max ? s + n - max : s;
 }
 
+/*
+ * What a lane is chosen by, from the compact event, or for the kinds it
+ * does not hold (bio, stuck, SCSI, VM state) from the event read in full.
+ */
+struct lv {
+	int kind;
+	bool host_side;
+	bool known;			/* host enrichment said vm and drive */
+	const char *vm, *drive;
+	const char *disk;		/* block */
+	const char *path;		/* the others */
+};
+
+static bool compact_kind(int kind)
+{
+	return kind == VBT_KIND_BLOCK || kind == VBT_KIND_SYSCALL ||
+	       kind == VBT_KIND_IO_URING || kind == VBT_KIND_AIO ||
+	       kind == VBT_KIND_LOST;
+}
+
+static void lv_of(const struct vbt_input *in, size_t i,
+		  struct vbt_rec_event *buf, struct lv *v)
+{
+	const struct vbt_crec *c = &in->crec;
+	const struct vbt_cev *e = &c->ev[i];
+	const struct vbt_chost *h = vbt_crec_host(c, e);
+	const struct vbt_event *ev;
+
+	if (compact_kind(e->kind)) {
+		*v = (struct lv){
+			.kind = e->kind, .host_side = in->side == VBT_SIDE_HOST,
+			.known = h, .vm = h ? vbt_crec_str(c, h->vm) : "",
+			.drive = h ? vbt_crec_str(c, h->drive) : "",
+			.disk = e->kind == VBT_KIND_BLOCK ?
+				vbt_crec_str(c, e->disk) : "",
+			.path = vbt_crec_str(c, e->path),
+		};
+		return;
+	}
+	ev = &vbt_input_event(in, i, buf)->ev;
+	*v = (struct lv){
+		.kind = ev->kind, .host_side = ev->side == VBT_SIDE_HOST,
+		.known = ev->host.known, .vm = ev->host.vm,
+		.drive = ev->host.drive, .disk = ev->blk.disk,
+		.path = ev->kind == VBT_KIND_SYSCALL ? ev->sys.path :
+			ev->async.path,
+	};
+}
+
 /* In a merge: is this host event of the merged VM (or a device under it)? */
-static bool of_vm(const struct vbt_page *p, const struct vbt_event *ev)
+static bool of_vm(const struct vbt_page *p, const struct lv *ev)
 {
 	const struct vbt_correlation *c = p->c;
-	size_t l = strlen(ev->blk.disk);
+	size_t l = strlen(ev->disk);
 
-	if (ev->host.known)
-		return !strcmp(ev->host.vm, c->vm);
+	if (ev->known)
+		return !strcmp(ev->vm, c->vm);
 	for (int i = 0; ev->kind == VBT_KIND_BLOCK && l && i < c->ndisks; i++) {
 		const char *d = c->disks[i].host_devs, *s = d;
 
 		/* host_devs is a list of names: find ours as a whole word */
-		while ((s = strstr(s, ev->blk.disk))) {
+		while ((s = strstr(s, ev->disk))) {
 			if ((s == d || !isalnum((unsigned char)s[-1])) &&
 			    !isalnum((unsigned char)s[l]))
 				return true;
@@ -84,34 +133,31 @@ static const char *guest_of(const struct vbt_correlation *c,
 	return "";
 }
 
-static void lane_name(const struct vbt_page *p, const struct vbt_event *ev,
+static void lane_name(const struct vbt_page *p, const struct lv *ev,
 		      int role, char *buf, size_t len)
 {
-	const char *pre = role || ev->side == VBT_SIDE_HOST ? "host " : "";
+	const char *pre = role || ev->host_side ? "host " : "";
 
 	/* a merge is about one VM: the host's other failures share a lane */
 	if (role && p->c && p->c->vm[0] && !of_vm(p, ev))
 		snprintf(buf, len, "host: other VMs and processes");
-	else if (role && p->c && ev->host.known && ev->host.drive[0])
+	else if (role && p->c && ev->known && ev->drive[0])
 		/* the VM is the page's: its drive and the guest disk it is */
-		snprintf(buf, len, "host %.30s%s%.30s%s", ev->host.drive,
-			 guest_of(p->c, ev->host.drive)[0] ? " (" : "",
-			 guest_of(p->c, ev->host.drive),
-			 guest_of(p->c, ev->host.drive)[0] ? ")" : "");
+		snprintf(buf, len, "host %.30s%s%.30s%s", ev->drive,
+			 guest_of(p->c, ev->drive)[0] ? " (" : "",
+			 guest_of(p->c, ev->drive),
+			 guest_of(p->c, ev->drive)[0] ? ")" : "");
 	else if (ev->kind == VBT_KIND_BLOCK)
-		snprintf(buf, len, "%s%s", pre, ev->blk.disk[0] ?
-			 ev->blk.disk : "?");
-	else if (ev->host.known && ev->host.drive[0])
-		snprintf(buf, len, "%s%.30s/%.30s", pre, ev->host.vm,
-			 ev->host.drive);
+		snprintf(buf, len, "%s%s", pre, ev->disk[0] ? ev->disk : "?");
+	else if (ev->known && ev->drive[0])
+		snprintf(buf, len, "%s%.30s/%.30s", pre, ev->vm, ev->drive);
 	else
 		snprintf(buf, len, "%s%s %s", pre, ev->kind ==
 			 VBT_KIND_SYSCALL ? "syscalls" : vbt_kind_name(ev->kind),
-			 tail(ev->kind == VBT_KIND_SYSCALL ? ev->sys.path :
-			      ev->async.path, 50));
+			 tail(ev->path, 50));
 }
 
-static int lane_of(struct tl *t, const struct vbt_event *ev, int role)
+static int lane_of(struct tl *t, const struct lv *ev, int role)
 {
 	char name[80];
 	int i;
@@ -132,11 +178,9 @@ static int lane_of(struct tl *t, const struct vbt_event *ev, int role)
 	return t->nlanes++;
 }
 
-static const struct vbt_recording *rec_of(const struct vbt_page *p, int role)
+static const struct vbt_crec *rec_of(const struct vbt_page *p, int role)
 {
-	if (role)
-		return p->host ? &p->host->in->rec : NULL;
-	return &p->r->in->rec;
+	return vbt_html_crec(p, role);
 }
 
 static double xpos(const struct tl *t, uint64_t ns)
@@ -169,12 +213,11 @@ static void span(struct tl *t)
 		t->t1 = t->t0 + 1000000;	/* one instant: show 1 ms */
 }
 
-static bool in_view(const struct tl *t, int role,
-		    const struct vbt_rec_event *re)
+static bool in_view(const struct tl *t, int role, const struct vbt_cev *re)
 {
-	uint64_t ns = vbt_html_time(t->p, role, re);
+	uint64_t ns = vbt_html_time_ns(t->p, role, re->real_ns);
 
-	return vbt_html_failure(&re->ev) && ns >= t->t0 && ns <= t->t1;
+	return vbt_html_cfailure(re) && ns >= t->t0 && ns <= t->t1;
 }
 
 /*
@@ -184,27 +227,30 @@ static bool in_view(const struct tl *t, int role,
  */
 static int place(struct tl *t)
 {
+	struct vbt_rec_event *buf = malloc(sizeof(*buf));
 	int drawn = 0;
 
-	for (int role = 0; role < 2; role++) {
-		const struct vbt_recording *rec = rec_of(t->p, role);
+	for (int role = 0; buf && role < 2; role++) {
+		const struct vbt_crec *rec = rec_of(t->p, role);
 
 		if (!rec)
 			continue;
 		t->x[role] = malloc(sizeof(double) * (rec->n + 1));
 		t->y[role] = malloc(sizeof(int) * (rec->n + 1));
 		if (!t->x[role] || !t->y[role])
-			return -1;
+			break;
 		for (size_t i = 0; i < rec->n; i++) {
-			const struct vbt_rec_event *re = &rec->ev[i];
-			uint64_t ns = vbt_html_time(t->p, role, re);
+			const struct vbt_cev *re = &rec->ev[i];
+			uint64_t ns = vbt_html_time_ns(t->p, role, re->real_ns);
 			struct lane *l;
+			struct lv v;
 			int b, li;
 
 			t->x[role][i] = -1;
 			if (!in_view(t, role, re))
 				continue;
-			li = lane_of(t, &re->ev, role);
+			lv_of(vbt_html_in(t->p, role), i, buf, &v);
+			li = lane_of(t, &v, role);
 			l = &t->lanes[li];
 			l->failures++;
 			b = (int)((xpos(t, ns) - LEFT) * NBINS / WIDTH);
@@ -218,7 +264,11 @@ static int place(struct tl *t)
 			drawn++;
 		}
 	}
-	return drawn;
+	free(buf);
+	for (int role = 0; role < 2; role++)
+		if (rec_of(t->p, role) && (!t->x[role] || !t->y[role]))
+			return -1;
+	return buf ? drawn : -1;
 }
 
 /* Ticks at 1, 2 or 5 times a power of ten, about eight of them. */
@@ -345,9 +395,11 @@ static void lane_row(const struct tl *t, int li, FILE *f)
 	fputs("</g>\n", f);
 }
 
-static void mark(const struct tl *t, int role, size_t i, FILE *f)
+static void mark(const struct tl *t, int role, size_t i,
+		 struct vbt_rec_event *buf, FILE *f)
 {
-	const struct vbt_rec_event *re = &rec_of(t->p, role)->ev[i];
+	const struct vbt_rec_event *re = vbt_input_event(vbt_html_in(t->p, role),
+							 i, buf);
 	const struct vbt_event *ev = &re->ev;
 	char id[32], tod[32];
 	int y = TOP + t->y[role][i] * ROW;
@@ -374,9 +426,9 @@ static void draw_link(const struct tl *t, int ra, size_t a, int rb, long b,
 	if (b < 0 || t->x[ra][a] < 0 || t->x[rb][b] < 0)
 		return;
 	vbt_html_id(ia, sizeof(ia), vbt_html_side(t->p, ra),
-		    rec_of(t->p, ra)->ev[a].ev.seq);
+		    rec_of(t->p, ra)->ev[a].seq);
 	vbt_html_id(ib, sizeof(ib), vbt_html_side(t->p, rb),
-		    rec_of(t->p, rb)->ev[b].ev.seq);
+		    rec_of(t->p, rb)->ev[b].seq);
 	fprintf(f, "<line class=\"link %s\" data-from=\"%s\" data-to=\"%s\" "
 		"x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n", cls, ia, ib,
 		t->x[ra][a], TOP + t->y[ra][a] * ROW + ROW / 2, t->x[rb][b],
@@ -387,21 +439,21 @@ static void draw_link(const struct tl *t, int ra, size_t a, int rb, long b,
 static void links(const struct tl *t, FILE *f)
 {
 	for (int role = 0; role < 2; role++) {
-		const struct vbt_recording *rec = rec_of(t->p, role);
+		const struct vbt_crec *rec = rec_of(t->p, role);
 
 		for (size_t i = 0; rec && i < rec->n; i++) {
-			const struct vbt_event *ev = &rec->ev[i].ev;
+			const struct vbt_cev *ev = &rec->ev[i];
 
 			if (t->x[role][i] >= 0 && ev->kind == VBT_KIND_SYSCALL &&
-			    ev->sys.cause_seq)
-				draw_link(t, role, i, role, vbt_rec_index(rec,
-				     ev->sys.cause_seq), "cause", f);
+			    ev->cause_seq)
+				draw_link(t, role, i, role, vbt_html_index(t->p,
+				     role, ev->cause_seq), "cause", f);
 		}
 	}
 	for (size_t k = 0; t->p->c && k < t->p->c->njoins; k++) {
 		const struct vbt_join *j = &t->p->c->joins[k];
 
-		if (rec_of(t->p, 0)->ev[j->guest].ev.kind != VBT_KIND_BLOCK)
+		if (rec_of(t->p, 0)->ev[j->guest].kind != VBT_KIND_BLOCK)
 			continue;
 		draw_link(t, 0, j->guest, 1, j->host >= 0 ? j->host :
 		     j->host_block, "join", f);
@@ -434,13 +486,13 @@ static void legend(const struct tl *t, FILE *f)
  */
 static bool zoom_span(struct tl *t)
 {
-	const struct vbt_recording *rec = rec_of(t->p, 0);
+	const struct vbt_crec *rec = rec_of(t->p, 0);
 	uint64_t a = UINT64_MAX, b = 0, m;
 
 	for (size_t i = 0; i < rec->n; i++) {
 		uint64_t ns = rec->ev[i].real_ns;
 
-		if (!vbt_html_failure(&rec->ev[i].ev))
+		if (!vbt_html_cfailure(&rec->ev[i]))
 			continue;
 		a = ns < a ? ns : a;
 		b = ns > b ? ns : b;
@@ -457,6 +509,7 @@ static bool zoom_span(struct tl *t)
 static void draw(const struct vbt_page *p, FILE *f, bool zoom)
 {
 	struct tl *t = calloc(1, sizeof(*t));
+	struct vbt_rec_event *buf = NULL;
 	int drawn, h;
 	char a[32], b[32];
 
@@ -495,17 +548,19 @@ static void draw(const struct vbt_page *p, FILE *f, bool zoom)
 	for (int l = 0; l < t->nlanes; l++)
 		lane_row(t, l, f);
 	links(t, f);
-	for (int role = 0; role < 2; role++) {
-		const struct vbt_recording *rec = rec_of(p, role);
+	buf = malloc(sizeof(*buf));
+	for (int role = 0; buf && role < 2; role++) {
+		const struct vbt_crec *rec = rec_of(p, role);
 
 		for (size_t i = 0; rec && i < rec->n; i++)
 			if (t->x[role][i] >= 0)
-				mark(t, role, i, f);
+				mark(t, role, i, buf, f);
 	}
 	fputs("</svg>\n", f);
 	if (!zoom)
 		legend(t, f);
 out:
+	free(buf);
 	free(t->x[0]);
 	free(t->x[1]);
 	free(t->y[0]);

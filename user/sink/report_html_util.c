@@ -77,17 +77,57 @@ char vbt_html_side(const struct vbt_page *p, int role)
 	return p->r->in->side == VBT_SIDE_HOST ? 'h' : 'g';
 }
 
+uint64_t vbt_html_time_ns(const struct vbt_page *p, int role,
+			  uint64_t real_ns)
+{
+	if (role && p->c)
+		return real_ns - p->c->clock_offset_ns;
+	return real_ns;
+}
+
 uint64_t vbt_html_time(const struct vbt_page *p, int role,
 		       const struct vbt_rec_event *re)
 {
-	if (role && p->c)
-		return re->real_ns - p->c->clock_offset_ns;
-	return re->real_ns;
+	return vbt_html_time_ns(p, role, re->real_ns);
 }
 
 bool vbt_html_failure(const struct vbt_event *ev)
 {
 	return ev->err && ev->kind != VBT_KIND_LOST;
+}
+
+bool vbt_html_cfailure(const struct vbt_cev *e)
+{
+	return e->err && e->kind != VBT_KIND_LOST;
+}
+
+const struct vbt_input *vbt_html_in(const struct vbt_page *p, int role)
+{
+	if (role)
+		return p->host ? p->host->in : NULL;
+	return p->r->in;
+}
+
+const struct vbt_crec *vbt_html_crec(const struct vbt_page *p, int role)
+{
+	const struct vbt_input *in = vbt_html_in(p, role);
+
+	return in ? &in->crec : NULL;
+}
+
+long vbt_html_index(const struct vbt_page *p, int role, uint64_t seq)
+{
+	const struct vbt_crec *c = vbt_html_crec(p, role);
+	uint32_t *tmp = NULL;
+	long i;
+
+	if (!c)
+		return -1;
+	if (p->by_seq)		/* the index is built once, kept by the page */
+		return vbt_crec_index(c, &p->by_seq[role], seq);
+	i = vbt_crec_index(c, &tmp, seq);
+	free(tmp);
+	return i;
 }
 
 static uint64_t page_end(const struct vbt_page *p)
@@ -104,15 +144,21 @@ int vbt_html_pauses(const struct vbt_page *p, struct vbt_html_pause *out,
 		    int max)
 {
 	int role = p->host ? 1 : 0, n = 0;
-	const struct vbt_recording *rec = role ? &p->host->in->rec :
-						 &p->r->in->rec;
+	const struct vbt_input *in = vbt_html_in(p, role);
+	const struct vbt_crec *rec = &in->crec;
+	struct vbt_rec_event *buf = malloc(sizeof(*buf));
 
-	for (size_t i = 0; i < rec->n; i++) {
-		const struct vbt_rec_event *re = &rec->ev[i];
-		const struct vbt_event *ev = &re->ev;
-		uint64_t t = vbt_html_time(p, role, re);
+	for (size_t i = 0; buf && i < rec->n; i++) {
+		const struct vbt_rec_event *re;
+		const struct vbt_event *ev;
+		uint64_t t;
 		int k;
 
+		if (rec->ev[i].kind != VBT_KIND_VM_STATE)
+			continue;
+		re = vbt_input_event(in, i, buf);
+		ev = &re->ev;
+		t = vbt_html_time(p, role, re);
 		if (ev->kind != VBT_KIND_VM_STATE ||
 		    (p->c && p->c->vm[0] && strcmp(ev->host.vm, p->c->vm)))
 			continue;
@@ -134,6 +180,7 @@ int vbt_html_pauses(const struct vbt_page *p, struct vbt_html_pause *out,
 			out[k].open = false;
 		}
 	}
+	free(buf);
 	for (int k = 0; k < n; k++)
 		if (out[k].open)
 			out[k].to = page_end(p) > out[k].from ? page_end(p) :
@@ -146,15 +193,13 @@ bool vbt_html_listed(const struct vbt_page *p, int role, long i)
 	return i >= 0 && p->listed[role] && p->listed[role][i];
 }
 
-static const struct vbt_recording *rec_of(const struct vbt_page *p, int role)
+static const struct vbt_crec *rec_of(const struct vbt_page *p, int role)
 {
-	if (role)
-		return p->host ? &p->host->in->rec : NULL;
-	return &p->r->in->rec;
+	return vbt_html_crec(p, role);
 }
 
 /* Mark one in every @stride of the failures not marked yet, up to @budget. */
-static uint64_t sample(const struct vbt_recording *rec, bool *l,
+static uint64_t sample(const struct vbt_crec *rec, bool *l,
 		       uint64_t rest, uint64_t budget)
 {
 	uint64_t stride, seen = 0, n = 0;
@@ -163,7 +208,7 @@ static uint64_t sample(const struct vbt_recording *rec, bool *l,
 		return 0;
 	stride = (rest + budget - 1) / budget;
 	for (size_t i = 0; i < rec->n && n < budget; i++) {
-		if (l[i] || !vbt_html_failure(&rec->ev[i].ev))
+		if (l[i] || !vbt_html_cfailure(&rec->ev[i]))
 			continue;
 		if (seen++ % stride == 0) {
 			l[i] = true;
@@ -179,7 +224,7 @@ int vbt_html_select(struct vbt_page *p)
 	bool *l[2] = { NULL, NULL };
 
 	for (int role = 0; role < 2; role++) {
-		const struct vbt_recording *rec = rec_of(p, role);
+		const struct vbt_crec *rec = rec_of(p, role);
 
 		p->nfailed[role] = p->nlisted[role] = 0;
 		if (!rec)
@@ -190,7 +235,7 @@ int vbt_html_select(struct vbt_page *p)
 			return -ENOMEM;
 		}
 		for (size_t i = 0; i < rec->n; i++)
-			p->nfailed[role] += vbt_html_failure(&rec->ev[i].ev);
+			p->nfailed[role] += vbt_html_cfailure(&rec->ev[i]);
 	}
 	/* the page's own failures first */
 	p->nlisted[0] = sample(rec_of(p, 0), l[0], p->nfailed[0], budget);
@@ -203,7 +248,7 @@ int vbt_html_select(struct vbt_page *p)
 		if (!l[0][j->guest])
 			continue;
 		for (int m = 0; m < 2 && budget; m++) {
-			if (h[m] < 0 || (size_t)h[m] >= p->host->in->rec.n ||
+			if (h[m] < 0 || (size_t)h[m] >= p->host->in->crec.n ||
 			    l[1][h[m]])
 				continue;
 			l[1][h[m]] = true;

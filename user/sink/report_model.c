@@ -213,6 +213,38 @@ static void group_key(const struct vbt_event *ev, struct vbt_report_group *g)
 			 ev->host.vm, ev->host.drive);
 }
 
+/* The same key from the compact event, for the kinds it holds. */
+static void group_key_c(const struct vbt_crec *c, const struct vbt_cev *ev,
+			int side, struct vbt_report_group *g)
+{
+	const struct vbt_chost *h = vbt_crec_host(c, ev);
+
+	memset(g, 0, sizeof(*g));
+	g->side = side;
+	g->kind = ev->kind;
+	g->op = -1;
+	g->status = -1;
+	g->virtio = VBT_VIRTIO_NONE;
+	g->err = ev->err;
+	if (ev->kind == VBT_KIND_BLOCK) {
+		snprintf(g->what, sizeof(g->what), "%s",
+			 vbt_crec_str(c, ev->disk));
+		g->op = ev->op;
+		g->status = ev->status;
+		g->virtio = ev->virtio_status;
+	} else if (ev->kind == VBT_KIND_SYSCALL) {
+		snprintf(g->what, sizeof(g->what), "%s()",
+			 vbt_sys_name(ev->op));
+	} else {
+		snprintf(g->what, sizeof(g->what), "%s %s",
+			 vbt_kind_name(ev->kind),
+			 vbt_async_op_name(ev->kind, ev->op));
+	}
+	if (h)
+		snprintf(g->where, sizeof(g->where), "%.30s/%.30s",
+			 vbt_crec_str(c, h->vm), vbt_crec_str(c, h->drive));
+}
+
 static bool same_group(const struct vbt_report_group *a,
 		       const struct vbt_report_group *b)
 {
@@ -252,35 +284,46 @@ static void recorded_span(const struct vbt_input *in, struct vbt_report *r)
 		r->span_end_ns = b;
 }
 
+/*
+ * Every event is folded from its compact form (a million of them fit); the
+ * kinds it does not hold (bio, stuck) and the first event of each group,
+ * whose likely cause is told, are read in full.
+ */
 int vbt_report_build(const struct vbt_input *in, struct vbt_report *r)
 {
 	const struct vbt_recording *rec = &in->rec;
+	const struct vbt_crec *c = &in->crec;
+	int side = in->side == VBT_SIDE_HOST ? VBT_SIDE_HOST : VBT_SIDE_GUEST;
+	struct vbt_rec_event *buf = malloc(sizeof(*buf));
 
 	memset(r, 0, sizeof(*r));
+	if (!buf)
+		return -ENOMEM;
 	r->in = in;
 	r->start_ns = rec->first_real_ns;
 	r->end_ns = rec->last_real_ns;
 	recorded_span(in, r);
-	for (size_t i = 0; i < rec->n; i++) {
-		const struct vbt_rec_event *re = &rec->ev[i];
-		const struct vbt_event *ev = &re->ev;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct vbt_cev *ev = &c->ev[i];
+		const struct vbt_rec_event *re = NULL;
 		struct vbt_report_group key, *g = NULL;
 
 		if (ev->kind == VBT_KIND_LOST) {
-			r->lost += ev->lost;
+			r->lost += ev->len;
 			continue;
 		}
 		r->events++;
 		/* A stuck request that failed is its block record's group. */
 		if (ev->kind == VBT_KIND_STUCK) {
-			if (ev->stuck.phase == VBT_STUCK_FOUND)
+			re = vbt_input_event(in, i, buf);
+			if (re->ev.stuck.phase == VBT_STUCK_FOUND)
 				r->stuck++;
 			else
 				r->stuck_ended++;
 			continue;
 		}
-		if (ev->kind == VBT_KIND_BLOCK && ev->blk.lat_ns) {
-			int b = lat_bucket(ev->blk.lat_ns);
+		if (ev->kind == VBT_KIND_BLOCK && ev->lat_ns) {
+			int b = lat_bucket(ev->lat_ns);
 
 			r->lat[b]++;
 			if (ev->err)
@@ -290,7 +333,12 @@ int vbt_report_build(const struct vbt_input *in, struct vbt_report *r)
 		if (!ev->err)
 			continue;
 		r->errors++;
-		group_key(ev, &key);
+		if (ev->kind == VBT_KIND_BIO) {
+			re = vbt_input_event(in, i, buf);
+			group_key(&re->ev, &key);
+		} else {
+			group_key_c(c, ev, side, &key);
+		}
 		for (int k = 0; k < r->ngroups && !g; k++)
 			if (same_group(&r->groups[k], &key))
 				g = &r->groups[k];
@@ -298,21 +346,26 @@ int vbt_report_build(const struct vbt_input *in, struct vbt_report *r)
 			void *p = reallocarray(r->groups, r->ngroups + 1,
 					       sizeof(*r->groups));
 
-			if (!p)
+			if (!p) {
+				free(buf);
 				return -ENOMEM;
+			}
 			r->groups = p;
 			g = &r->groups[r->ngroups++];
 			*g = key;
 			g->first = i;
-			g->first_ns = g->last_ns = re->real_ns;
+			g->first_ns = g->last_ns = ev->real_ns;
+			if (!re)
+				re = vbt_input_event(in, i, buf);
 			vbt_likely_cause(in, re, g->cause, sizeof(g->cause));
 		}
 		g->count++;
-		if (re->real_ns < g->first_ns)
-			g->first_ns = re->real_ns;
-		if (re->real_ns > g->last_ns)
-			g->last_ns = re->real_ns;
+		if (ev->real_ns < g->first_ns)
+			g->first_ns = ev->real_ns;
+		if (ev->real_ns > g->last_ns)
+			g->last_ns = ev->real_ns;
 	}
+	free(buf);
 	return 0;
 }
 

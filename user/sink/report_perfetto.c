@@ -21,16 +21,20 @@
  * joined host failure lies inside its guest request (after the guest
  * issued it, before the guest saw it fail), and a process label says by
  * how much.
+ *
+ * A merge draws a million events a side: they are read from the compact
+ * recordings (decode/compact.h), and each trace event is printed as soon
+ * as it is made (util/json_writer.h: json-c's bytes without its tree),
+ * never held as one tree of every event.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "decode/compact.h"
 #include "decode/names.h"
-#include "decode/recording.h"
 #include "sink/report_render.h"
+#include "util/json_writer.h"
 
 #define MAX_LANES 128
 #define NO_DUR_NS 1000			/* width of an event without duration */
@@ -76,7 +80,11 @@ struct placed {
 };
 
 struct ctx {
-	struct json_object *arr;
+	FILE *f;
+	uint64_t nout;			/* trace events printed */
+	struct vbt_jw w, a;		/* a trace event, and its args */
+	bool oom;
+	uint32_t *by_seq[2];		/* vbt_crec_index() of each track */
 	const struct vbt_trace_track *t;
 	int n;
 	struct placed *pl[2];
@@ -86,16 +94,18 @@ struct ctx {
 	const struct vbt_correlation *c;
 };
 
-static int lane(struct lanes *l, const struct vbt_event *ev)
+static int lane(struct lanes *l, const struct vbt_crec *c,
+		const struct vbt_cev *ev)
 {
+	const struct vbt_chost *h = vbt_crec_host(c, ev);
 	char name[64];
 
 	if (ev->kind == VBT_KIND_BLOCK)
-		snprintf(name, sizeof(name), "%s", ev->blk.disk[0] ?
-			 ev->blk.disk : "block");
-	else if (ev->host.known && ev->host.drive[0])
-		snprintf(name, sizeof(name), "%.30s/%.30s", ev->host.vm,
-			 ev->host.drive);
+		snprintf(name, sizeof(name), "%s", ev->disk ?
+			 vbt_crec_str(c, ev->disk) : "block");
+	else if (h && h->drive)
+		snprintf(name, sizeof(name), "%.30s/%.30s",
+			 vbt_crec_str(c, h->vm), vbt_crec_str(c, h->drive));
 	else
 		snprintf(name, sizeof(name), "%s", vbt_kind_name(ev->kind));
 	for (int i = 0; i < l->n; i++)
@@ -108,100 +118,131 @@ static int lane(struct lanes *l, const struct vbt_event *ev)
 	return l->n++;
 }
 
-static void put(struct json_object *o, const char *k, struct json_object *v)
+/* Print the trace event in x->w as the next element of traceEvents. */
+static void emit(struct ctx *x)
 {
-	json_object_object_add(o, k, v);
+	size_t len;
+	const char *o = vbt_jw_close(&x->w, &len);
+
+	if (!o) {
+		x->oom = true;
+		return;
+	}
+	if (x->nout++)
+		fputc(',', x->f);
+	fwrite(o, 1, len, x->f);
 }
 
-static struct json_object *event(const char *ph, int pid, int tid,
-				 int64_t ns)
+/* The args object in x->a, as the last member of the event in x->w. */
+static void put_args(struct ctx *x)
 {
-	struct json_object *o = json_object_new_object();
+	size_t len;
+	const char *o = vbt_jw_close(&x->a, &len);
 
-	put(o, "ph", json_object_new_string(ph));
-	put(o, "pid", json_object_new_int(pid));
-	put(o, "tid", json_object_new_int(tid));
-	put(o, "ts", json_object_new_double(ns / 1000.0));
-	return o;
+	if (!o) {
+		x->oom = true;
+		return;
+	}
+	vbt_jw_raw(&x->w, "args", o, len);
 }
 
-static void meta(struct json_object *arr, const char *what, int pid, int tid,
-		 const char *name)
+/* A trace event begun in x->w: what every one starts with. */
+static void event(struct ctx *x, const char *ph, int pid, int tid, int64_t ns)
 {
-	struct json_object *o = json_object_new_object();
-	struct json_object *args = json_object_new_object();
-
-	put(o, "ph", json_object_new_string("M"));
-	put(o, "name", json_object_new_string(what));
-	put(o, "pid", json_object_new_int(pid));
-	put(o, "tid", json_object_new_int(tid));
-	put(args, "name", json_object_new_string(name));
-	put(o, "args", args);
-	json_object_array_add(arr, o);
+	vbt_jw_begin(&x->w);
+	vbt_jw_str(&x->w, "ph", ph);
+	vbt_jw_int(&x->w, "pid", pid);
+	vbt_jw_int(&x->w, "tid", tid);
+	vbt_jw_double(&x->w, "ts", ns / 1000.0);
 }
 
-static void event_name(const struct vbt_event *ev, char *buf, size_t len)
+/* A metadata event; its args hold @name under @key. */
+static void meta(struct ctx *x, const char *what, int pid, int tid,
+		 const char *key, const char *name)
+{
+	vbt_jw_begin(&x->w);
+	vbt_jw_str(&x->w, "ph", "M");
+	vbt_jw_str(&x->w, "name", what);
+	vbt_jw_int(&x->w, "pid", pid);
+	vbt_jw_int(&x->w, "tid", tid);
+	vbt_jw_begin(&x->a);
+	vbt_jw_str(&x->a, key, name);
+	put_args(x);
+	emit(x);
+}
+
+static void event_name(const struct vbt_cev *ev, char *buf, size_t len)
 {
 	const char *e = ev->err ? vbt_errno_name(ev->err) : "ok";
 
 	switch (ev->kind) {
 	case VBT_KIND_BLOCK:
-		snprintf(buf, len, "%s %s", vbt_op_name(ev->blk.op), e);
+		snprintf(buf, len, "%s %s", vbt_op_name(ev->op), e);
 		break;
 	case VBT_KIND_SYSCALL:
-		snprintf(buf, len, "%s %s", vbt_sys_name(ev->sys.sys), e);
+		snprintf(buf, len, "%s %s", vbt_sys_name(ev->op), e);
 		break;
 	case VBT_KIND_LOST:
-		snprintf(buf, len, "lost %" PRIu64, ev->lost);
+		snprintf(buf, len, "lost %" PRIu64, ev->len);
 		break;
 	default:
 		snprintf(buf, len, "%s %s %s", vbt_kind_name(ev->kind),
-			 vbt_async_op_name(ev->kind, ev->async.opcode), e);
+			 vbt_async_op_name(ev->kind, ev->op), e);
 	}
 }
 
-static struct json_object *args_of(const struct vbt_rec_event *re, bool dur)
+/*
+ * Kinds other than these (bio, stuck, SCSI, VM state) have no path,
+ * offset or length: they show as "", 0 and 0, as the keys always were
+ * there (the full event's union gave other fields' bytes there).
+ */
+static void args_of(struct ctx *x, const struct vbt_crec *c,
+		    const struct vbt_cev *ev, bool dur)
 {
-	const struct vbt_event *ev = &re->ev;
-	struct json_object *a = json_object_new_object();
+	const struct vbt_chost *h = vbt_crec_host(c, ev);
+	struct vbt_jw *a = &x->a;
 
-	put(a, "seq", json_object_new_uint64(ev->seq));
-	put(a, "comm", json_object_new_string(ev->comm));
-	put(a, "pid", json_object_new_int64(ev->pid));
-	put(a, "errno", json_object_new_int(ev->err));
+	vbt_jw_begin(a);
+	vbt_jw_u64(a, "seq", ev->seq);
+	vbt_jw_str(a, "comm", vbt_crec_str(c, ev->comm));
+	vbt_jw_int(a, "pid", ev->pid);
+	vbt_jw_int(a, "errno", ev->err);
 	if (!dur)
-		put(a, "duration", json_object_new_string("not recorded"));
+		vbt_jw_str(a, "duration", "not recorded");
 	if (ev->kind == VBT_KIND_BLOCK) {
-		put(a, "sector", json_object_new_uint64(ev->blk.sector));
-		put(a, "nr_sectors", json_object_new_uint64(ev->blk.nr_sectors));
+		vbt_jw_u64(a, "sector", ev->off);
+		vbt_jw_u64(a, "nr_sectors", ev->nr_sectors);
 	} else if (ev->kind == VBT_KIND_SYSCALL) {
-		put(a, "path", json_object_new_string(ev->sys.path));
-		if (ev->sys.offset != UINT64_MAX)
-			put(a, "offset", json_object_new_uint64(ev->sys.offset));
-		put(a, "len", json_object_new_uint64(ev->sys.len));
-		if (ev->sys.cause_seq)
-			put(a, "cause", json_object_new_uint64(ev->sys.cause_seq));
+		vbt_jw_str(a, "path", vbt_crec_str(c, ev->path));
+		if (ev->off != UINT64_MAX)
+			vbt_jw_u64(a, "offset", ev->off);
+		vbt_jw_u64(a, "len", ev->len);
+		if (ev->cause_seq)
+			vbt_jw_u64(a, "cause", ev->cause_seq);
 	} else if (ev->kind != VBT_KIND_LOST) {
-		put(a, "path", json_object_new_string(ev->async.path));
-		put(a, "offset", json_object_new_uint64(ev->async.offset));
-		put(a, "len", json_object_new_uint64(ev->async.len));
+		vbt_jw_str(a, "path", vbt_crec_str(c, ev->path));
+		vbt_jw_u64(a, "offset", ev->off);
+		/* the async record's len is 32 bits */
+		vbt_jw_u64(a, "len", (uint32_t)ev->len);
 	}
-	if (ev->host.known) {
-		put(a, "vm", json_object_new_string(ev->host.vm));
-		put(a, "drive", json_object_new_string(ev->host.drive));
+	if (h) {
+		vbt_jw_str(a, "vm", vbt_crec_str(c, h->vm));
+		vbt_jw_str(a, "drive", vbt_crec_str(c, h->drive));
 	}
-	return a;
+	put_args(x);
 }
 
 /* A merge: a host drive's track also names the guest disk it serves. */
-static void paired_name(const struct ctx *x, const struct vbt_event *ev,
-			char *name, size_t len)
+static void paired_name(const struct ctx *x, const struct vbt_crec *rec,
+			const struct vbt_cev *ev, char *name, size_t len)
 {
-	for (int i = 0; x->c && ev->host.known && i < x->c->ndisks; i++) {
+	const struct vbt_chost *h = vbt_crec_host(rec, ev);
+
+	for (int i = 0; x->c && h && i < x->c->ndisks; i++) {
 		const struct vbt_disk_pair *d = &x->c->disks[i];
 
-		if (d->matched && !strcmp(d->vm, ev->host.vm) &&
-		    !strcmp(d->drive, ev->host.drive) &&
+		if (d->matched && !strcmp(d->vm, vbt_crec_str(rec, h->vm)) &&
+		    !strcmp(d->drive, vbt_crec_str(rec, h->drive)) &&
 		    strlen(name) + strlen(d->guest) + 12 < len) {
 			strcat(name, " (guest ");
 			strcat(name, d->guest);
@@ -216,35 +257,33 @@ static void track(struct ctx *x, int ti)
 	const struct vbt_trace_track *t = &x->t[ti];
 	struct lanes *l = &x->lanes[ti];
 
-	meta(x->arr, "process_name", t->pid, 0, t->name);
+	meta(x, "process_name", t->pid, 0, "name", t->name);
 	for (size_t i = 0; i < t->rec->n; i++) {
-		const struct vbt_rec_event *re = &t->rec->ev[i];
-		const struct vbt_event *ev = &re->ev;
-		int64_t end = sub(add(ns_of(re->real_ns), t->shift_ns), x->base);
+		const struct vbt_cev *ev = &t->rec->ev[i];
+		int64_t end = sub(add(ns_of(ev->real_ns), t->shift_ns), x->base);
 		int64_t lat = ev->kind == VBT_KIND_BLOCK ?
-			      ns_of(ev->blk.lat_ns) : 0;
-		int n = l->n, tid = lane(l, ev) + 1;
+			      ns_of(ev->lat_ns) : 0;
+		int n = l->n, tid = lane(l, t->rec, ev) + 1;
 		bool known = lat && lat <= end;
 		int64_t dur = known ? lat : NO_DUR_NS;
-		struct json_object *o;
 		char name[96];
 
 		if (l->n != n) {
 			if (ti == 1)
-				paired_name(x, ev, l->label[tid - 1],
+				paired_name(x, t->rec, ev, l->label[tid - 1],
 					    sizeof(l->label[0]));
-			meta(x->arr, "thread_name", t->pid, tid,
+			meta(x, "thread_name", t->pid, tid, "name",
 			     l->label[tid - 1]);
 		}
 		if (dur > end)
 			dur = end > 0 ? end : 1;
-		o = event("X", t->pid, tid, sub(end, dur));
+		event(x, "X", t->pid, tid, sub(end, dur));
 		event_name(ev, name, sizeof(name));
-		put(o, "name", json_object_new_string(name));
-		put(o, "cat", json_object_new_string(vbt_kind_name(ev->kind)));
-		put(o, "dur", json_object_new_double(dur / 1000.0));
-		put(o, "args", args_of(re, known));
-		json_object_array_add(x->arr, o);
+		vbt_jw_str(&x->w, "name", name);
+		vbt_jw_str(&x->w, "cat", vbt_kind_name(ev->kind));
+		vbt_jw_double(&x->w, "dur", dur / 1000.0);
+		args_of(x, t->rec, ev, known);
+		emit(x);
 		x->pl[ti][i] = (struct placed){ tid, sub(end, dur), end };
 		if (end > x->last)
 			x->last = end;
@@ -257,48 +296,49 @@ static void flow(struct ctx *x, int ta, size_t a, int tb, size_t b)
 	const struct placed *pa = &x->pl[ta][a], *pb = &x->pl[tb][b];
 	int64_t ea = sub(pa->end, pa->start) / 4;
 	int64_t eb = sub(pb->end, pb->start) / 4;
-	struct json_object *s, *f, *args;
 	char from[40], to[40];
 
+	snprintf(from, sizeof(from), "%s:%" PRIu64, x->t[ta].name,
+		 x->t[ta].rec->ev[a].seq);
+	snprintf(to, sizeof(to), "%s:%" PRIu64, x->t[tb].name,
+		 x->t[tb].rec->ev[b].seq);
+	x->flows++;
 	/*
 	 * Inside each slice, as early in the cause and as late in the
 	 * effect as binding allows: the arrow points forward in time.
 	 */
-	s = event("s", x->t[ta].pid, pa->tid, add(pa->start, ea > 1 ? 1 : ea));
-	f = event("f", x->t[tb].pid, pb->tid, sub(pb->end, eb > 1 ? 1 : eb));
-	snprintf(from, sizeof(from), "%s:%" PRIu64, x->t[ta].name,
-		 x->t[ta].rec->ev[a].ev.seq);
-	snprintf(to, sizeof(to), "%s:%" PRIu64, x->t[tb].name,
-		 x->t[tb].rec->ev[b].ev.seq);
-	x->flows++;
 	for (int k = 0; k < 2; k++) {
-		struct json_object *o = k ? f : s;
-
-		put(o, "name", json_object_new_string("caused"));
-		put(o, "cat", json_object_new_string("cause"));
-		put(o, "id", json_object_new_uint64(x->flows));
-		args = json_object_new_object();
-		put(args, "from", json_object_new_string(from));
-		put(args, "to", json_object_new_string(to));
-		put(o, "args", args);
+		if (k)
+			event(x, "f", x->t[tb].pid, pb->tid,
+			      sub(pb->end, eb > 1 ? 1 : eb));
+		else
+			event(x, "s", x->t[ta].pid, pa->tid,
+			      add(pa->start, ea > 1 ? 1 : ea));
+		vbt_jw_str(&x->w, "name", "caused");
+		vbt_jw_str(&x->w, "cat", "cause");
+		vbt_jw_u64(&x->w, "id", x->flows);
+		vbt_jw_begin(&x->a);
+		vbt_jw_str(&x->a, "from", from);
+		vbt_jw_str(&x->a, "to", to);
+		put_args(x);
+		if (k)
+			vbt_jw_str(&x->w, "bp", "e");
+		emit(x);
 	}
-	put(f, "bp", json_object_new_string("e"));
-	json_object_array_add(x->arr, s);
-	json_object_array_add(x->arr, f);
 }
 
 static void flows(struct ctx *x, const struct vbt_correlation *c)
 {
 	for (int ti = 0; ti < x->n; ti++) {
-		const struct vbt_recording *rec = x->t[ti].rec;
+		const struct vbt_crec *rec = x->t[ti].rec;
 
 		for (size_t i = 0; i < rec->n; i++) {
-			const struct vbt_event *ev = &rec->ev[i].ev;
+			const struct vbt_cev *ev = &rec->ev[i];
 			long k;
 
-			if (ev->kind != VBT_KIND_SYSCALL || !ev->sys.cause_seq)
+			if (ev->kind != VBT_KIND_SYSCALL || !ev->cause_seq)
 				continue;
-			k = vbt_rec_index(rec, ev->sys.cause_seq);
+			k = vbt_crec_index(rec, &x->by_seq[ti], ev->cause_seq);
 			if (k >= 0)
 				flow(x, ti, k, ti, i);
 		}
@@ -308,7 +348,7 @@ static void flows(struct ctx *x, const struct vbt_correlation *c)
 		long h = j->host >= 0 ? j->host : j->host_block;
 
 		if (h >= 0 && (size_t)h < x->t[1].rec->n &&
-		    x->t[0].rec->ev[j->guest].ev.kind == VBT_KIND_BLOCK)
+		    x->t[0].rec->ev[j->guest].kind == VBT_KIND_BLOCK)
 			flow(x, 1, h, 0, j->guest);
 	}
 }
@@ -322,11 +362,11 @@ static void counters(struct ctx *x)
 	if (!bins)
 		return;
 	for (int ti = 0; ti < x->n; ti++) {
-		const struct vbt_recording *rec = x->t[ti].rec;
+		const struct vbt_crec *rec = x->t[ti].rec;
 
 		memset(bins, 0, MAX_LANES * RATE_BINS * sizeof(*bins));
 		for (size_t i = 0; i < rec->n; i++) {
-			const struct vbt_event *ev = &rec->ev[i].ev;
+			const struct vbt_cev *ev = &rec->ev[i];
 			int64_t b = x->pl[ti][i].end / w;
 
 			if (!ev->err || ev->kind == VBT_KIND_LOST)
@@ -343,19 +383,17 @@ static void counters(struct ctx *x)
 			for (int b = 0; b <= RATE_BINS; b++) {
 				double v = b == RATE_BINS ? 0 :
 					bins[l * RATE_BINS + b] * 1e9 / w;
-				struct json_object *o, *args;
-
 				if (v == prev)
 					continue;
 				prev = v;
 				/* b * w < 60 * (last / 60 + 1): no overflow */
-				o = event("C", x->t[ti].pid, 0,
-					  b == RATE_BINS ? x->last : b * w);
-				put(o, "name", json_object_new_string(name));
-				args = json_object_new_object();
-				put(args, "failures/s", json_object_new_double(v));
-				put(o, "args", args);
-				json_object_array_add(x->arr, o);
+				event(x, "C", x->t[ti].pid, 0,
+				      b == RATE_BINS ? x->last : b * w);
+				vbt_jw_str(&x->w, "name", name);
+				vbt_jw_begin(&x->a);
+				vbt_jw_double(&x->a, "failures/s", v);
+				put_args(x);
+				emit(x);
 			}
 		}
 	}
@@ -363,9 +401,9 @@ static void counters(struct ctx *x)
 }
 
 /* Start and end of an event as track() draws it, before the shift. */
-static void extent(const struct vbt_rec_event *re, int64_t *s, int64_t *e)
+static void extent(const struct vbt_cev *re, int64_t *s, int64_t *e)
 {
-	uint64_t lat = re->ev.kind == VBT_KIND_BLOCK ? re->ev.blk.lat_ns : 0;
+	uint64_t lat = re->kind == VBT_KIND_BLOCK ? re->lat_ns : 0;
 
 	*e = ns_of(re->real_ns);
 	*s = sub(*e, lat && lat <= re->real_ns ? ns_of(lat) : NO_DUR_NS);
@@ -383,7 +421,7 @@ static int64_t causal_shift(const struct vbt_trace_track *t,
 		int64_t gs, ge, hs, he;
 
 		if (h < 0 || (size_t)h >= t[1].rec->n ||
-		    t[0].rec->ev[j->guest].ev.kind != VBT_KIND_BLOCK)
+		    t[0].rec->ev[j->guest].kind != VBT_KIND_BLOCK)
 			continue;
 		extent(&t[0].rec->ev[j->guest], &gs, &ge);
 		extent(&t[1].rec->ev[h], &hs, &he);
@@ -404,8 +442,8 @@ int vbt_report_perfetto(const struct vbt_trace_track *tracks, int n,
 			const struct vbt_correlation *c, FILE *f)
 {
 	struct vbt_trace_track t[2];
-	struct ctx x = { .t = t, .n = n > 2 ? 2 : n, .base = INT64_MAX, .c = c };
-	struct json_object *o, *args;
+	struct ctx x = { .t = t, .n = n > 2 ? 2 : n, .base = INT64_MAX, .c = c,
+			 .f = f };
 	int64_t nudge = 0;
 	int ret = -1;
 
@@ -419,12 +457,11 @@ int vbt_report_perfetto(const struct vbt_trace_track *tracks, int n,
 
 	for (int i = 0; i < x.n; i++) {
 		for (size_t k = 0; k < t[i].rec->n; k++) {
-			const struct vbt_rec_event *re = &t[i].rec->ev[k];
+			const struct vbt_cev *re = &t[i].rec->ev[k];
 			int64_t s = add(ns_of(re->real_ns), t[i].shift_ns);
 
-			s = sub(s, re->ev.kind == VBT_KIND_BLOCK &&
-				re->ev.blk.lat_ns ? ns_of(re->ev.blk.lat_ns) :
-				NO_DUR_NS);
+			s = sub(s, re->kind == VBT_KIND_BLOCK && re->lat_ns ?
+				ns_of(re->lat_ns) : NO_DUR_NS);
 			if (s < x.base)
 				x.base = s;
 		}
@@ -434,8 +471,8 @@ int vbt_report_perfetto(const struct vbt_trace_track *tracks, int n,
 	}
 	if (x.base == INT64_MAX)
 		x.base = 0;
-	o = json_object_new_object();
-	x.arr = json_object_new_array();
+	/* {"traceEvents":[...],"displayTimeUnit":"ms"}, as json-c prints it */
+	fputs("{\"traceEvents\":[", f);
 	for (int i = 0; i < x.n; i++)
 		track(&x, i);
 	if (c && x.n == 2) {
@@ -445,24 +482,19 @@ int vbt_report_perfetto(const struct vbt_trace_track *tracks, int n,
 			 " ns (estimated offset %+" PRId64 " ns, moved %+" PRId64
 			 " ns to keep host failures inside their guest "
 			 "requests)", t[1].shift_ns, c->clock_offset_ns, nudge);
-		meta(x.arr, "process_labels", t[1].pid, 0, label);
 		/* Chrome reads a process's labels from args.labels */
-		args = json_object_object_get(json_object_array_get_idx(x.arr,
-				json_object_array_length(x.arr) - 1), "args");
-		json_object_object_add(args, "labels",
-				       json_object_new_string(label));
-		json_object_object_del(args, "name");
+		meta(&x, "process_labels", t[1].pid, 0, "labels", label);
 	}
 	flows(&x, c);
 	counters(&x);
-	put(o, "traceEvents", x.arr);
-	put(o, "displayTimeUnit", json_object_new_string("ms"));
-	fprintf(f, "%s\n", json_object_to_json_string_ext(o,
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	ret = ferror(f) ? -1 : 0;
+	fputs("],\"displayTimeUnit\":\"ms\"}\n", f);
+	ret = ferror(f) || x.oom ? -1 : 0;
 out:
+	vbt_jw_free(&x.w);
+	vbt_jw_free(&x.a);
 	free(x.pl[0]);
 	free(x.pl[1]);
+	free(x.by_seq[0]);
+	free(x.by_seq[1]);
 	return ret;
 }

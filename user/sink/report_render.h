@@ -84,6 +84,7 @@ struct vbt_page {
 	/* filled by vbt_page_html(): the failures drawn and listed */
 	const bool *listed[2];		/* per event of each recording */
 	uint64_t nlisted[2], nfailed[2];
+	uint32_t **by_seq;		/* [2]: vbt_crec_index() of each */
 };
 
 /*
@@ -121,7 +122,7 @@ int vbt_page_html(const struct vbt_page *p, FILE *f);
 int vbt_report_html(const struct vbt_report *r, FILE *f);
 
 struct vbt_trace_track {
-	const struct vbt_recording *rec;
+	const struct vbt_crec *rec;
 	const char *name;		/* "guest", "host" */
 	int pid;			/* track id in the trace */
 	int64_t shift_ns;		/* added to wall times (clock alignment) */

@@ -29,26 +29,35 @@ struct key {
 	char host_what[80];
 	char vm[64], drive[64];
 	char why_detail[300];		/* correlate's sentence, if any */
-	const struct vbt_host_info *host;	/* a host event's drive facts */
+	/* the host event whose drive facts the class takes, or NULL */
+	const struct vbt_input *host_in;
+	size_t host_i;
 };
 
-static void host_what(const struct vbt_event *he, char *buf, size_t len)
+static int side_of(const struct vbt_input *in)
+{
+	return in->side == VBT_SIDE_HOST ? VBT_SIDE_HOST : VBT_SIDE_GUEST;
+}
+
+static void host_what(const struct vbt_crec *c, const struct vbt_cev *he,
+		      char *buf, size_t len)
 {
 	if (he->kind == VBT_KIND_BLOCK)
-		snprintf(buf, len, "%s", he->blk.disk);
+		snprintf(buf, len, "%s", vbt_crec_str(c, he->disk));
 	else if (he->kind == VBT_KIND_SYSCALL)
-		snprintf(buf, len, "%s()", vbt_sys_name(he->sys.sys));
+		snprintf(buf, len, "%s()", vbt_sys_name(he->op));
 	else
 		snprintf(buf, len, "%s %s", vbt_kind_name(he->kind),
-			 vbt_async_op_name(he->kind, he->async.opcode));
+			 vbt_async_op_name(he->kind, he->op));
 }
 
 /* A guest error of a merge: its join says where it came from. */
 static void key_merge(const struct vbt_page *p, const struct vbt_join *j,
 		      struct key *k)
 {
-	const struct vbt_event *ev = &p->r->in->rec.ev[j->guest].ev;
-	const struct vbt_recording *h = &p->host->in->rec;
+	const struct vbt_crec *g = &p->r->in->crec;
+	const struct vbt_cev *ev = &g->ev[j->guest];
+	const struct vbt_crec *h = &p->host->in->crec;
 
 	k->origin = j->origin;
 	k->known = j->origin != VBT_ORIGIN_UNKNOWN;
@@ -64,69 +73,90 @@ static void key_merge(const struct vbt_page *p, const struct vbt_join *j,
 		}
 	} else {
 		snprintf(k->where, sizeof(k->where), "%.63s",
-			 ev->kind == VBT_KIND_BLOCK ? ev->blk.disk :
-			 ev->kind == VBT_KIND_SYSCALL ? ev->sys.path : "?");
+			 ev->kind == VBT_KIND_BLOCK ? vbt_crec_str(g, ev->disk) :
+			 ev->kind == VBT_KIND_SYSCALL ?
+			 vbt_crec_str(g, ev->path) : "?");
 	}
-	if (j->host >= 0 && h->ev[j->host].ev.host.known)
-		k->host = &h->ev[j->host].ev.host;
+	if (j->host >= 0 && vbt_crec_host(h, &h->ev[j->host])) {
+		k->host_in = p->host->in;
+		k->host_i = j->host;
+	}
 	if (j->origin == VBT_ORIGIN_HOST_DEVICE && j->host_block >= 0)
-		host_what(&h->ev[j->host_block].ev, k->host_what,
+		host_what(h, &h->ev[j->host_block], k->host_what,
 			  sizeof(k->host_what));
 	else if (j->host >= 0)
-		host_what(&h->ev[j->host].ev, k->host_what,
+		host_what(h, &h->ev[j->host], k->host_what,
 			  sizeof(k->host_what));
 	if (j->origin == VBT_ORIGIN_UNKNOWN)
 		snprintf(k->why_detail, sizeof(k->why_detail), "%.299s", j->why);
 }
 
 /* A failure of a single recording: what its own side can prove. */
-static void key_single(const struct vbt_page *p, const struct vbt_event *ev,
-		       struct key *k)
+static void key_single(const struct vbt_page *p, size_t i, struct key *k)
 {
-	const struct vbt_recording *rec = &p->r->in->rec;
+	const struct vbt_input *in = p->r->in;
+	const struct vbt_crec *rec = &in->crec;
+	const struct vbt_cev *ev = &rec->ev[i];
+	const struct vbt_chost *h = vbt_crec_host(rec, ev);
+	int side = side_of(in);
 
-	k->side = ev->side;
-	if (ev->kind == VBT_KIND_SYSCALL && ev->sys.cause_seq) {
-		long ci = vbt_rec_index(rec, ev->sys.cause_seq);
-		const struct vbt_rec_event *c = ci >= 0 ? &rec->ev[ci] : NULL;
+	k->side = side;
+	if (ev->kind == VBT_KIND_SYSCALL && ev->cause_seq) {
+		long ci = vbt_html_index(p, 0, ev->cause_seq);
 
-		if (c && c->ev.kind == VBT_KIND_BLOCK) {
-			key_single(p, &c->ev, k);
-			if (ev->side == VBT_SIDE_HOST && ev->host.known) {
+		if (ci >= 0 && rec->ev[ci].kind == VBT_KIND_BLOCK) {
+			key_single(p, ci, k);
+			if (side == VBT_SIDE_HOST && h) {
 				/* the host syscall names the drive */
-				k->host = &ev->host;
-				snprintf(k->vm, sizeof(k->vm), "%s", ev->host.vm);
+				k->host_in = in;
+				k->host_i = i;
+				snprintf(k->vm, sizeof(k->vm), "%s",
+					 vbt_crec_str(rec, h->vm));
 				snprintf(k->drive, sizeof(k->drive), "%s",
-					 ev->host.drive);
+					 vbt_crec_str(rec, h->drive));
 			}
 			return;
 		}
 	}
-	if (ev->side == VBT_SIDE_HOST) {
+	if (side == VBT_SIDE_HOST) {
 		k->known = true;
 		k->host_err = ev->err;
-		if (ev->host.known) {
-			k->host = &ev->host;
-			snprintf(k->vm, sizeof(k->vm), "%s", ev->host.vm);
+		if (h) {
+			k->host_in = in;
+			k->host_i = i;
+			snprintf(k->vm, sizeof(k->vm), "%s",
+				 vbt_crec_str(rec, h->vm));
 			snprintf(k->drive, sizeof(k->drive), "%s",
-				 ev->host.drive);
+				 vbt_crec_str(rec, h->drive));
 			snprintf(k->where, sizeof(k->where), "%.30s/%.30s",
-				 ev->host.vm, ev->host.drive);
-		} else {
+				 vbt_crec_str(rec, h->vm),
+				 vbt_crec_str(rec, h->drive));
+		} else if (ev->kind == VBT_KIND_BLOCK ||
+			   ev->kind == VBT_KIND_SYSCALL ||
+			   ev->kind == VBT_KIND_IO_URING ||
+			   ev->kind == VBT_KIND_AIO) {
 			snprintf(k->where, sizeof(k->where), "%.63s",
-				 ev->kind == VBT_KIND_BLOCK ? ev->blk.disk :
-				 ev->kind == VBT_KIND_SYSCALL ? ev->sys.path :
-				 ev->async.path);
+				 vbt_crec_str(rec, ev->kind == VBT_KIND_BLOCK ?
+					      ev->disk : ev->path));
+		} else {
+			/* a kind the compact event holds no path of */
+			struct vbt_rec_event *buf = malloc(sizeof(*buf));
+
+			if (buf)
+				snprintf(k->where, sizeof(k->where), "%.63s",
+					 vbt_input_event(in, i, buf)->ev.async.path);
+			free(buf);
 		}
-		host_what(ev, k->host_what, sizeof(k->host_what));
+		host_what(rec, ev, k->host_what, sizeof(k->host_what));
 		k->origin = ev->kind == VBT_KIND_BLOCK ?
 			    VBT_ORIGIN_HOST_DEVICE : VBT_ORIGIN_HOST_SYSCALL;
 		return;
 	}
 	snprintf(k->where, sizeof(k->where), "%.63s",
-		 ev->kind == VBT_KIND_BLOCK ? ev->blk.disk :
-		 ev->kind == VBT_KIND_SYSCALL ? ev->sys.path : "?");
-	if (ev->kind == VBT_KIND_BLOCK && ev->blk.virtio_status ==
+		 ev->kind == VBT_KIND_BLOCK ? vbt_crec_str(rec, ev->disk) :
+		 ev->kind == VBT_KIND_SYSCALL ? vbt_crec_str(rec, ev->path) :
+		 "?");
+	if (ev->kind == VBT_KIND_BLOCK && ev->virtio_status ==
 	    VBT_VIRTIO_IOERR) {
 		k->known = false;	/* the hypervisor: which layer? */
 		k->origin = VBT_ORIGIN_UNKNOWN;
@@ -173,19 +203,24 @@ static struct vbt_story_class *class_of(struct vbt_story *s,
 	snprintf(c->vm, sizeof(c->vm), "%s", k->vm);
 	snprintf(c->drive, sizeof(c->drive), "%s", k->drive);
 	c->first_ns = UINT64_MAX;
-	if (k->host)
-		c->host = *k->host;
+	if (k->host_in) {
+		/* the drive facts the host event says: read it in full */
+		struct vbt_rec_event *buf = malloc(sizeof(*buf));
+
+		if (!buf)
+			return NULL;
+		c->host = vbt_input_event(k->host_in, k->host_i, buf)->ev.host;
+		free(buf);
+	}
 	return c;
 }
 
-static void count(struct vbt_story_class *c, const struct vbt_rec_event *re,
-		  char side, bool listed)
+static void count(struct vbt_story_class *c, const struct vbt_cev *ev,
+		  int ev_side, char side, bool listed)
 {
-	const struct vbt_event *ev = &re->ev;
-
 	if (ev->kind == VBT_KIND_BLOCK)
 		c->requests++;
-	else if (ev->kind == VBT_KIND_SYSCALL && (int)ev->side == c->side)
+	else if (ev->kind == VBT_KIND_SYSCALL && ev_side == c->side)
 		c->syscalls++;
 	else
 		c->other++;
@@ -193,15 +228,15 @@ static void count(struct vbt_story_class *c, const struct vbt_rec_event *re,
 	if (ev->err && (!c->err || (ev->kind == VBT_KIND_BLOCK &&
 				    c->requests == 1)))
 		c->err = ev->err;
-	if (re->real_ns < c->first_ns)
-		c->first_ns = re->real_ns;
+	if (ev->real_ns < c->first_ns)
+		c->first_ns = ev->real_ns;
 	/* the link goes to the first failure the page lists */
-	if (listed && (!c->anchor[0] || re->real_ns < c->anchor_ns)) {
-		c->anchor_ns = re->real_ns;
+	if (listed && (!c->anchor[0] || ev->real_ns < c->anchor_ns)) {
+		c->anchor_ns = ev->real_ns;
 		vbt_html_id(c->anchor, sizeof(c->anchor), side, ev->seq);
 	}
-	if (re->real_ns > c->last_ns)
-		c->last_ns = re->real_ns;
+	if (ev->real_ns > c->last_ns)
+		c->last_ns = ev->real_ns;
 }
 
 /* ---- the sentences ---------------------------------------------------------- */
@@ -474,7 +509,8 @@ static void sentences(const struct vbt_page *p, struct vbt_story_class *c)
 
 int vbt_story_build(const struct vbt_page *p, struct vbt_story *s)
 {
-	const struct vbt_recording *rec = &p->r->in->rec;
+	const struct vbt_crec *rec = &p->r->in->crec;
+	int ev_side = side_of(p->r->in);
 	char side = vbt_html_side(p, 0);
 
 	memset(s, 0, sizeof(*s));
@@ -482,34 +518,35 @@ int vbt_story_build(const struct vbt_page *p, struct vbt_story *s)
 	if (p->c) {
 		for (size_t i = 0; i < p->c->njoins; i++) {
 			const struct vbt_join *j = &p->c->joins[i];
-			const struct vbt_rec_event *re = &rec->ev[j->guest];
+			const struct vbt_cev *re = &rec->ev[j->guest];
 			struct vbt_story_class *c;
 			struct key k = { 0 };
 
 			key_merge(p, j, &k);
-			c = class_of(s, &k, re->ev.kind == VBT_KIND_BLOCK ?
-				     re->ev.err : 0);
+			c = class_of(s, &k, re->kind == VBT_KIND_BLOCK ?
+				     re->err : 0);
 			if (!c)
 				return -ENOMEM;
 			if (k.why_detail[0] && !c->why[0])
 				snprintf(c->why, sizeof(c->why), "%s",
 					 k.why_detail);
-			count(c, re, side, vbt_html_listed(p, 0, j->guest));
+			count(c, re, ev_side, side,
+			      vbt_html_listed(p, 0, j->guest));
 		}
 	} else {
 		for (size_t i = 0; i < rec->n; i++) {
-			const struct vbt_rec_event *re = &rec->ev[i];
+			const struct vbt_cev *re = &rec->ev[i];
 			struct vbt_story_class *c;
 			struct key k = { 0 };
 
-			if (!re->ev.err || re->ev.kind == VBT_KIND_LOST)
+			if (!re->err || re->kind == VBT_KIND_LOST)
 				continue;
-			key_single(p, &re->ev, &k);
-			c = class_of(s, &k, re->ev.kind == VBT_KIND_BLOCK ?
-				     re->ev.err : 0);
+			key_single(p, i, &k);
+			c = class_of(s, &k, re->kind == VBT_KIND_BLOCK ?
+				     re->err : 0);
 			if (!c)
 				return -ENOMEM;
-			count(c, re, side, vbt_html_listed(p, 0, i));
+			count(c, re, ev_side, side, vbt_html_listed(p, 0, i));
 		}
 	}
 	for (int i = 0; i < s->n; i++) {

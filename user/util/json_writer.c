@@ -6,6 +6,8 @@
  * for the few bytes JSON escapes and copied in runs, numbers are
  * converted without printf.
  */
+#include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +131,43 @@ void vbt_jw_strv(struct vbt_jw *w, const char *k, const char *const *v,
 	putc1(w, ']');
 }
 
+void vbt_jw_double(struct vbt_jw *w, const char *k, double v)
+{
+	char num[64];
+	int n;
+
+	vbt_jw_key(w, k);
+	/* json-c 0.16's json_object_double_to_json_string_format() */
+	if (isnan(v)) {
+		vbt_jw_put(w, "NaN", 3);
+		return;
+	}
+	if (isinf(v)) {
+		vbt_jw_put(w, v > 0 ? "Infinity" : "-Infinity", v > 0 ? 8 : 9);
+		return;
+	}
+	n = snprintf(num, sizeof(num), "%.17g", v);
+	if (n < 0 || n >= (int)sizeof(num) - 2)
+		return;
+	for (char *c = num; *c; c++)
+		if (*c == ',')	/* a locale's decimal comma */
+			*c = '.';
+	if ((isdigit((unsigned char)num[0]) ||
+	     (num[0] == '-' && isdigit((unsigned char)num[1]))) &&
+	    !strchr(num, '.') && !strchr(num, 'e')) {
+		memcpy(num + n, ".0", 3);
+		n += 2;
+	}
+	vbt_jw_put(w, num, n);
+}
+
+void vbt_jw_raw(struct vbt_jw *w, const char *k, const char *json,
+		size_t len)
+{
+	vbt_jw_key(w, k);
+	vbt_jw_put(w, json, len);
+}
+
 const char *vbt_jw_copy(struct vbt_jw *w, const char *s)
 {
 	w->len = 0;
@@ -148,6 +187,14 @@ const char *vbt_jw_finish(struct vbt_jw *w)
 		return NULL;
 	w->buf[w->len] = 0;	/* room() always leaves a byte for it */
 	return w->buf;
+}
+
+const char *vbt_jw_close(struct vbt_jw *w, size_t *len)
+{
+	const char *out = vbt_jw_finish(w);
+
+	*len = w->len;
+	return out;
 }
 
 char *vbt_jw_end(struct vbt_jw *w)

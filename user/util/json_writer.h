@@ -104,6 +104,11 @@ static inline void vbt_jw_bool(struct vbt_jw *w, const char *k, bool v)
 
 void vbt_jw_strv(struct vbt_jw *w, const char *key, const char *const *v,
 		 int n);
+/* As json-c prints a double: "%.17g", and ".0" if that reads as an integer. */
+void vbt_jw_double(struct vbt_jw *w, const char *key, double v);
+/* @json, a value already written (a nested object), as is. */
+void vbt_jw_raw(struct vbt_jw *w, const char *key, const char *json,
+		size_t len);
 /* Make the writer hold @s (already JSON text), as vbt_jw_finish() would. */
 const char *vbt_jw_copy(struct vbt_jw *w, const char *s);
 /* The object as a malloc'd string (the caller frees it), or NULL. */
@@ -113,6 +118,8 @@ char *vbt_jw_end(struct vbt_jw *w);
  * bytes) until the next vbt_jw_begin().  NULL when memory ran out.
  */
 const char *vbt_jw_finish(struct vbt_jw *w);
+/* vbt_jw_finish(), with the length in *@len. */
+const char *vbt_jw_close(struct vbt_jw *w, size_t *len);
 /* Free a reused writer's buffer. */
 void vbt_jw_free(struct vbt_jw *w);
 
