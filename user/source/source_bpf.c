@@ -96,6 +96,18 @@ static void bpf_errors(struct vbt_source *src, vbt_errcount_fn fn, void *ctx)
 	}
 }
 
+int vbt_bpf_share_maps(const struct bpf_source *bs, struct bpf_map *events,
+		       struct bpf_map *lost, struct bpf_map *errors)
+{
+	int ret = bpf_map__reuse_fd(events, bs->events_fd);
+
+	if (!ret)
+		ret = bpf_map__reuse_fd(lost, bs->lost_fd);
+	if (!ret && errors)
+		ret = bpf_map__reuse_fd(errors, bs->errors_fd);
+	return ret;
+}
+
 static void close_shared_maps(struct bpf_source *bs)
 {
 	if (bs->events_fd >= 0)
@@ -361,11 +373,8 @@ static int try_level(struct bpf_source *bs, const struct vbt_source_cfg *cfg,
 	skel->rodata->filter_pid = cfg->pid;
 	skel->rodata->has_io_start = io_start;
 	skel->rodata->self_tgid = bs->self_tgid;
-	ret = bpf_map__reuse_fd(skel->maps.events, bs->events_fd);
-	if (!ret)
-		ret = bpf_map__reuse_fd(skel->maps.lost, bs->lost_fd);
-	if (!ret)
-		ret = bpf_map__reuse_fd(skel->maps.errors, bs->errors_fd);
+	ret = vbt_bpf_share_maps(bs, skel->maps.events, skel->maps.lost,
+				 skel->maps.errors);
 	if (!ret && bs->issuers_fd >= 0)
 		ret = bpf_map__reuse_fd(skel->maps.issuers, bs->issuers_fd);
 	if (ret) {
@@ -465,9 +474,7 @@ static int open_syscalls(const struct bpf_source *bs,
 	}
 	sys->rodata->filter_pids = cfg->nsys_pids > 0 || cfg->host;
 	sys->rodata->match_qemu_comm = cfg->host;
-	ret = bpf_map__reuse_fd(sys->maps.events, bs->events_fd);
-	if (!ret)
-		ret = bpf_map__reuse_fd(sys->maps.lost, bs->lost_fd);
+	ret = vbt_bpf_share_maps(bs, sys->maps.events, sys->maps.lost, NULL);
 	if (!ret)
 		ret = syscall_fail_bpf__load(sys);
 	for (int i = 0; !ret && i < cfg->nsys_pids; i++)

@@ -94,9 +94,7 @@ static int try_host(const struct bpf_source *bs, struct vbt_host_load *hl,
 		bpf_program__set_autoload(h->progs.kprobe_aio_complete, true);
 	}
 
-	ret = bpf_map__reuse_fd(h->maps.events, bs->events_fd);
-	if (!ret)
-		ret = bpf_map__reuse_fd(h->maps.lost, bs->lost_fd);
+	ret = vbt_bpf_share_maps(bs, h->maps.events, h->maps.lost, NULL);
 	if (!ret)
 		ret = host_qemu_bpf__load(h);
 	if (!ret)

@@ -77,6 +77,14 @@ struct vbt_host_load {
 	int ret;
 };
 
+/*
+ * Point an object's ring, loss counter and error counts (@errors may be
+ * NULL: not every object counts errors) at the ones all objects share,
+ * before it loads.  0 or -errno.
+ */
+int vbt_bpf_share_maps(const struct bpf_source *bs, struct bpf_map *events,
+		       struct bpf_map *lost, struct bpf_map *errors);
+
 void vbt_bpf_host_prepare(struct vbt_host_load *hl);
 void vbt_bpf_host_load(const struct bpf_source *bs, struct vbt_host_load *hl);
 void vbt_bpf_host_finish(struct bpf_source *bs, const struct vbt_host_load *hl);

@@ -78,11 +78,8 @@ static int try_load(const struct bpf_source *bs, struct vbt_stack_load *sl,
 					  st->progs.raw_rq_error, true);
 	}
 	/* One ring: a command's records come before its request's. */
-	ret = bpf_map__reuse_fd(st->maps.events, bs->events_fd);
-	if (!ret)
-		ret = bpf_map__reuse_fd(st->maps.lost, bs->lost_fd);
-	if (!ret)
-		ret = bpf_map__reuse_fd(st->maps.errors, bs->errors_fd);
+	ret = vbt_bpf_share_maps(bs, st->maps.events, st->maps.lost,
+				 st->maps.errors);
 	if (!ret)
 		ret = guest_stack_bpf__load(st);
 	if (!ret)

@@ -66,11 +66,8 @@ static int try_load(const struct bpf_source *bs,
 				  st->progs.btf_stuck_end, false);
 	ret = bpf_map__reuse_fd(st->maps.issuers, issuers_fd);
 	if (!ret)
-		ret = bpf_map__reuse_fd(st->maps.events, bs->events_fd);
-	if (!ret)
-		ret = bpf_map__reuse_fd(st->maps.lost, bs->lost_fd);
-	if (!ret)
-		ret = bpf_map__reuse_fd(st->maps.errors, bs->errors_fd);
+		ret = vbt_bpf_share_maps(bs, st->maps.events, st->maps.lost,
+					 st->maps.errors);
 	if (!ret)
 		ret = guest_stuck_bpf__load(st);
 	if (ret) {
