@@ -96,18 +96,6 @@ static void bpf_errors(struct vbt_source *src, vbt_errcount_fn fn, void *ctx)
 	}
 }
 
-int vbt_bpf_share_maps(const struct bpf_source *bs, struct bpf_map *events,
-		       struct bpf_map *lost, struct bpf_map *errors)
-{
-	int ret = bpf_map__reuse_fd(events, bs->events_fd);
-
-	if (!ret)
-		ret = bpf_map__reuse_fd(lost, bs->lost_fd);
-	if (!ret && errors)
-		ret = bpf_map__reuse_fd(errors, bs->errors_fd);
-	return ret;
-}
-
 static void close_shared_maps(struct bpf_source *bs)
 {
 	if (bs->events_fd >= 0)
