@@ -4,157 +4,86 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "decode/names.h"
 #include "decode/scsi_names.h"
 #include "sink/format.h"
 #include "system/disks.h"
-#include "util/json.h"
 #include "util/json_writer.h"
 
 #define VBT_JSON_VERSION 1
 
-static void add_scsi(struct json_object *o, const struct vbt_scsi_info *si);
-
-static void add_block(struct json_object *o, const struct vbt_event *ev)
+/* A nested value built in @v, added to @w as @key's value. */
+static void put_nested(struct vbt_jw *w, const char *key, struct vbt_jw *v)
 {
-	const struct vbt_block_info *b = &ev->blk;
-	struct json_object *flags = json_object_new_array();
-	const char *names[32];
-	const char *vs;
-	int n;
-
-	vbt_json_add_str(o, "dev", b->disk);
-	vbt_json_add_int(o, "major", vbt_major(b->dev));
-	vbt_json_add_int(o, "minor", vbt_minor(b->dev));
-	vbt_json_add_str(o, "op", vbt_op_name(b->op));
-	n = vbt_rq_flag_names(b->flags, names, 32);
-	for (int i = 0; i < n; i++)
-		json_object_array_add(flags, json_object_new_string(names[i]));
-	json_object_object_add(o, "flags", flags);
-	vbt_json_add_u64(o, "sector", b->sector);
-	vbt_json_add_u64(o, "nr_sectors", b->nr_sectors);
-	vbt_json_add_u64(o, "bytes", b->bytes);
-	if (b->status >= 0)
-		vbt_json_add_str(o, "status", vbt_blk_status_name(b->status));
-	vbt_json_add_u64(o, "lat_ns", b->lat_ns);
-	json_object_object_add(o, "issuer_known",
-			       json_object_new_boolean(b->issuer_known));
-	if (b->not_issued)
-		json_object_object_add(o, "reached_device",
-				       json_object_new_boolean(0));
-	vs = vbt_virtio_status_name(b->virtio_status);
-	if (vs) {
-		vbt_json_add_str(o, "virtio_status", vs);
-		if (b->virtio_derived)
-			json_object_object_add(o, "virtio_status_derived",
-					       json_object_new_boolean(1));
-	}
-	if (b->scsi.known)
-		add_scsi(o, &b->scsi);
+	if (v->oom)
+		w->oom = true;
+	else
+		vbt_jw_raw(w, key, v->buf, v->len);
+	vbt_jw_free(v);
 }
 
 /* The SCSI command behind an sd request: result bytes and decoded sense. */
-static void add_scsi(struct json_object *o, const struct vbt_scsi_info *si)
+static void flat_scsi(struct vbt_jw *w, const struct vbt_scsi_info *si)
 {
-	struct json_object *s = json_object_new_object();
+	struct vbt_jw s = { 0 };
 	char addr[64], buf[24];
 	const char *asc;
 
 	snprintf(addr, sizeof(addr), "%u:%u:%u:%llu", si->host, si->channel,
 		 si->id, (unsigned long long)si->lun);
-	vbt_json_add_str(s, "address", addr);
-	vbt_json_add_u64(s, "result", si->result);
-	vbt_json_add_str(s, "host_byte",
-			 vbt_scsi_host_byte((si->result >> 16) & 0xff, buf,
-					    sizeof(buf)));
-	vbt_json_add_str(s, "driver_byte",
-			 vbt_scsi_driver_byte((si->result >> 24) & 0xff, buf,
-					      sizeof(buf)));
-	vbt_json_add_str(s, "status",
-			 vbt_scsi_status_name(si->result & 0xff, buf,
-					      sizeof(buf)));
-	vbt_json_add_int(s, "opcode", si->opcode);
-	vbt_json_add_int(s, "tries", si->tries);
+	vbt_jw_begin(&s);
+	vbt_jw_str(&s, "address", addr);
+	vbt_jw_u64(&s, "result", si->result);
+	vbt_jw_str(&s, "host_byte",
+		   vbt_scsi_host_byte((si->result >> 16) & 0xff, buf,
+				      sizeof(buf)));
+	vbt_jw_str(&s, "driver_byte",
+		   vbt_scsi_driver_byte((si->result >> 24) & 0xff, buf,
+					sizeof(buf)));
+	vbt_jw_str(&s, "status",
+		   vbt_scsi_status_name(si->result & 0xff, buf, sizeof(buf)));
+	vbt_jw_int(&s, "opcode", si->opcode);
+	vbt_jw_int(&s, "tries", si->tries);
 	if (si->sense_key >= 0) {
-		vbt_json_add_str(s, "sense_key",
-				 vbt_sense_key_name(si->sense_key));
+		vbt_jw_str(&s, "sense_key", vbt_sense_key_name(si->sense_key));
 		if (si->asc >= 0) {
-			vbt_json_add_int(s, "asc", si->asc);
-			vbt_json_add_int(s, "ascq", si->ascq);
+			vbt_jw_int(&s, "asc", si->asc);
+			vbt_jw_int(&s, "ascq", si->ascq);
 			asc = vbt_asc_name(si->asc, si->ascq);
 			if (asc)
-				vbt_json_add_str(s, "asc_text", asc);
+				vbt_jw_str(&s, "asc_text", asc);
 		}
 		if (si->deferred)
-			json_object_object_add(s, "deferred",
-					       json_object_new_boolean(1));
+			vbt_jw_bool(&s, "deferred", true);
 	}
-	json_object_object_add(o, "scsi", s);
+	vbt_jw_put(&s, "}", 1);
+	put_nested(w, "scsi", &s);
 }
 
-static void add_bio(struct json_object *o, const struct vbt_bio_info *b)
+/* The stacked layers between a syscall and the request that failed it. */
+static void flat_chain(struct vbt_jw *w, const struct vbt_sys_info *si)
 {
-	vbt_json_add_str(o, "dev", b->disk);
-	vbt_json_add_int(o, "major", vbt_major(b->dev));
-	vbt_json_add_int(o, "minor", vbt_minor(b->dev));
-	vbt_json_add_str(o, "op", vbt_op_name(b->op));
-	vbt_json_add_u64(o, "sector", b->sector);
-	vbt_json_add_u64(o, "nr_sectors", b->nr_sectors);
-	vbt_json_add_u64(o, "bytes", b->bytes);
-	vbt_json_add_str(o, "status", vbt_blk_status_name(b->status));
-	json_object_object_add(o, "stacked",
-			       json_object_new_boolean(b->stacked));
-	/* A bio ends in its completion's context: pid and comm are that. */
-	json_object_object_add(o, "issuer_known", json_object_new_boolean(0));
-	if (b->remap) {
-		vbt_json_add_str(o, "from_dev", b->from_disk);
-		vbt_json_add_u64(o, "from_sector", b->from_sector);
-	}
-}
+	struct vbt_jw a = { 0 };
 
-static void add_chain(struct json_object *o, const struct vbt_sys_info *s)
-{
-	struct json_object *a;
-
-	if (!s->nchain)
+	if (!si->nchain)
 		return;
-	a = json_object_new_array();
-	for (int i = 0; i < s->nchain; i++) {
-		struct json_object *l = json_object_new_object();
-
-		vbt_json_add_u64(l, "seq", s->chain[i].seq);
-		vbt_json_add_str(l, "dev", s->chain[i].disk);
-		vbt_json_add_u64(l, "sector", s->chain[i].sector);
-		vbt_json_add_u64(l, "nr_sectors", s->chain[i].nr_sectors);
-		vbt_json_add_str(l, "status",
-				 vbt_blk_status_name(s->chain[i].status));
-		json_object_array_add(a, l);
+	vbt_jw_put(&a, "[", 1);
+	for (int i = 0; i < si->nchain; i++) {
+		if (i)
+			vbt_jw_put(&a, ",", 1);
+		/* Each link an object of its own, written in place. */
+		vbt_jw_put(&a, "{", 1);
+		a.fields = false;
+		vbt_jw_u64(&a, "seq", si->chain[i].seq);
+		vbt_jw_str(&a, "dev", si->chain[i].disk);
+		vbt_jw_u64(&a, "sector", si->chain[i].sector);
+		vbt_jw_u64(&a, "nr_sectors", si->chain[i].nr_sectors);
+		vbt_jw_str(&a, "status",
+			   vbt_blk_status_name(si->chain[i].status));
+		vbt_jw_put(&a, "}", 1);
 	}
-	json_object_object_add(o, "cause_chain", a);
-}
-
-static void add_host(struct json_object *o, const struct vbt_host_info *h)
-{
-	if (!h->known)
-		return;
-	vbt_json_add_str(o, "vm", h->vm);
-	vbt_json_add_str(o, "drive", h->drive);
-	vbt_json_add_str(o, "node", h->node);
-	vbt_json_add_str(o, "image", h->image);
-	vbt_json_add_str(o, "format", h->format);
-	vbt_json_add_str(o, "aio", h->aio);
-	vbt_json_add_str(o, "cache", h->cache);
-	if (h->direct >= 0)
-		json_object_object_add(o, "direct",
-				       json_object_new_boolean(h->direct));
-	vbt_json_add_str(o, "werror", h->werror);
-	vbt_json_add_str(o, "rerror", h->rerror);
-	if (h->guest_sees[0])
-		vbt_json_add_str(o, "guest_sees", h->guest_sees);
-	if (h->retry_of)
-		vbt_json_add_u64(o, "retry_of", h->retry_of);
+	vbt_jw_put(&a, "]", 1);
+	put_nested(w, "cause_chain", &a);
 }
 
 static void flat_block(struct vbt_jw *w, const struct vbt_event *ev)
@@ -183,6 +112,8 @@ static void flat_block(struct vbt_jw *w, const struct vbt_event *ev)
 		if (b->virtio_derived)
 			vbt_jw_bool(w, "virtio_status_derived", true);
 	}
+	if (b->scsi.known)
+		flat_scsi(w, &b->scsi);
 }
 
 static const char *const stuck_phases[] = {
@@ -279,6 +210,7 @@ static void format_flat(const struct vbt_event *ev, const struct vbt_fmt *f,
 		vbt_jw_u64(&w, "len", ev->sys.len);
 		if (ev->sys.cause_seq)
 			vbt_jw_u64(&w, "cause", ev->sys.cause_seq);
+		flat_chain(&w, &ev->sys);
 		break;
 	case VBT_KIND_BIO:
 		vbt_jw_str(&w, "dev", ev->bio.disk);
@@ -322,87 +254,10 @@ static void format_flat(const struct vbt_event *ev, const struct vbt_fmt *f,
 	*wr = w;
 }
 
-/* Nested parts (SCSI details, a cause chain) are rare: a json-c tree. */
-static bool needs_tree(const struct vbt_event *ev)
-{
-	return (ev->kind == VBT_KIND_BLOCK && ev->blk.scsi.known) ||
-	       (ev->kind == VBT_KIND_SYSCALL && ev->sys.nchain);
-}
-
-static char *format_tree(const struct vbt_event *ev, const struct vbt_fmt *f)
-{
-	struct json_object *o;
-	char ts[48];
-	char *out;
-
-	o = json_object_new_object();
-	if (!o)
-		return NULL;
-	vbt_format_rfc3339(ev->mono_ns + f->clock->mono_to_real_ns, ts,
-			   sizeof(ts));
-	vbt_json_add_int(o, "v", VBT_JSON_VERSION);
-	vbt_json_add_str(o, "ts", ts);
-	vbt_json_add_u64(o, "mono_ns", ev->mono_ns);
-	vbt_json_add_str(o, "side",
-			 ev->side == VBT_SIDE_HOST ? "host" : "guest");
-	vbt_json_add_str(o, "kind", vbt_kind_name(ev->kind));
-	vbt_json_add_int(o, "errno", ev->err);
-	vbt_json_add_str(o, "err", ev->err ? vbt_errno_name(ev->err) : "");
-	vbt_json_add_int(o, "pid", ev->pid);
-	vbt_json_add_int(o, "tid", ev->tid);
-	vbt_json_add_str(o, "comm", ev->comm);
-
-	switch (ev->kind) {
-	case VBT_KIND_BLOCK:
-		add_block(o, ev);
-		break;
-	case VBT_KIND_SYSCALL:
-		vbt_json_add_str(o, "syscall", vbt_sys_name(ev->sys.sys));
-		vbt_json_add_int(o, "fd", ev->sys.fd);
-		vbt_json_add_str(o, "path", ev->sys.path);
-		if (ev->sys.offset != UINT64_MAX)
-			vbt_json_add_u64(o, "offset", ev->sys.offset);
-		vbt_json_add_u64(o, "len", ev->sys.len);
-		if (ev->sys.cause_seq)
-			vbt_json_add_u64(o, "cause", ev->sys.cause_seq);
-		add_chain(o, &ev->sys);
-		break;
-	case VBT_KIND_BIO:
-		add_bio(o, &ev->bio);
-		break;
-	case VBT_KIND_IO_URING:
-	case VBT_KIND_AIO:
-		vbt_json_add_int(o, "opcode", ev->async.opcode);
-		vbt_json_add_int(o, "fd", ev->async.fd);
-		vbt_json_add_str(o, "path", ev->async.path);
-		vbt_json_add_u64(o, "offset", ev->async.offset);
-		vbt_json_add_u64(o, "len", ev->async.len);
-		break;
-	case VBT_KIND_LOST:
-		vbt_json_add_u64(o, "count", ev->lost);
-		break;
-	case VBT_KIND_VM_STATE:
-	case VBT_KIND_BACKEND_REMOVED:
-		vbt_json_add_str(o, "state", ev->vmstate.state);
-		vbt_json_add_str(o, "reason", ev->vmstate.reason);
-		vbt_json_add_str(o, "state_source", ev->vmstate.source);
-		break;
-	}
-	vbt_json_add_u64(o, "seq", ev->seq);
-	add_host(o, &ev->host);
-
-	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return out;
-}
-
 char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)
 {
 	struct vbt_jw w = { 0 };
 
-	if (needs_tree(ev))
-		return format_tree(ev, f);
 	format_flat(ev, f, &w);
 	return vbt_jw_end(&w);
 }
@@ -410,15 +265,6 @@ char *vbt_format_json(const struct vbt_event *ev, const struct vbt_fmt *f)
 const char *vbt_format_json_into(const struct vbt_event *ev,
 				 const struct vbt_fmt *f, struct vbt_jw *w)
 {
-	const char *out;
-	char *tree;
-
-	if (!needs_tree(ev)) {
-		format_flat(ev, f, w);
-		return vbt_jw_finish(w);
-	}
-	tree = format_tree(ev, f);
-	out = tree ? vbt_jw_copy(w, tree) : NULL;
-	free(tree);
-	return out;
+	format_flat(ev, f, w);
+	return vbt_jw_finish(w);
 }

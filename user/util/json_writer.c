@@ -168,18 +168,6 @@ void vbt_jw_raw(struct vbt_jw *w, const char *k, const char *json,
 	vbt_jw_put(w, json, len);
 }
 
-const char *vbt_jw_copy(struct vbt_jw *w, const char *s)
-{
-	w->len = 0;
-	w->fields = false;
-	w->oom = false;
-	vbt_jw_put(w, s, strlen(s));
-	if (w->oom)
-		return NULL;
-	w->buf[w->len] = 0;
-	return w->buf;
-}
-
 const char *vbt_jw_finish(struct vbt_jw *w)
 {
 	putc1(w, '}');

@@ -109,8 +109,6 @@ void vbt_jw_double(struct vbt_jw *w, const char *key, double v);
 /* @json, a value already written (a nested object), as is. */
 void vbt_jw_raw(struct vbt_jw *w, const char *key, const char *json,
 		size_t len);
-/* Make the writer hold @s (already JSON text), as vbt_jw_finish() would. */
-const char *vbt_jw_copy(struct vbt_jw *w, const char *s);
 /* The object as a malloc'd string (the caller frees it), or NULL. */
 char *vbt_jw_end(struct vbt_jw *w);
 /*
