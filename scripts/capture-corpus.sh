@@ -151,10 +151,16 @@ inside() {
 		mknod "$path" b $((0x$(stat -c '%t' "$scratch/olddev/${dev#/dev/}"))) \
 			$((0x$(stat -c '%T' "$scratch/olddev/${dev#/dev/}")))
 	done <"$scratch/loops"
+	# A tree under a directory the command line names (a clone in /tmp,
+	# which a /tmp/x.iso covers) stays reachable through this bind.
+	mkdir /dev/.vbt-scratch && mount --rbind "$scratch" /dev/.vbt-scratch
 	for d in $(dirs_of "$args"); do
 		mkdir -p "$d" 2>/dev/null
 		mount -t tmpfs vbt-corpus "$d" || return 1
 	done
+	if [ ! -e "$args" ]; then
+		mkdir -p "$scratch" && mount --rbind /dev/.vbt-scratch "$scratch" || return 1
+	fi
 	files "$args"
 	mapfile -d '' cmd <"$args"
 	# The emulator the command line is for: an aarch64 one (by its name,
