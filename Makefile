@@ -160,6 +160,25 @@ $(BUILD)/vmlinux.btf: | $(BUILD)
 		sh scripts/btf-from-image.sh "$$(ls $$kdir/boot/vmlinuz-* | head -n 1)" $@.$$$$.tmp && \
 		mv $@.$$$$.tmp $@
 
+# The target's syscall numbers, from its own <asm/unistd.h> (the cross
+# compiler's for arm64): syscall_fail.bpf.c runs at the one raw sys_exit
+# tracepoint and tells the syscalls apart by number.
+VBT_SYSCALLS	:= read write pread64 pwrite64 readv writev preadv pwritev \
+		   preadv2 pwritev2 fsync fdatasync sync_file_range fallocate \
+		   ioctl copy_file_range io_submit
+$(BUILD)/syscall_nr.h: Makefile | $(BUILD)
+	echo '#include <asm/unistd.h>' | $(CC) -E -dM -x c - | \
+		awk -v want="$(VBT_SYSCALLS)" 'BEGIN { n = split(want, w); \
+			for (i = 1; i <= n; i++) ok["__NR_" w[i]] = 1 } \
+		$$1 == "#define" && ($$2 in ok) && $$3 ~ /^[0-9]+$$/ { \
+			sub("__NR_", "", $$2); \
+			printf "#define VBT_NR_%s %s\n", $$2, $$3; got++ } \
+		END { if (got != n) { print "syscall_nr.h: " got " of " n \
+			" syscall numbers found" > "/dev/stderr"; exit 1 } }' \
+		> $@.$$$$.tmp && mv $@.$$$$.tmp $@
+
+$(BUILD)/bpf/syscall_fail.bpf.o: $(BUILD)/syscall_nr.h
+
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	t=$@.$$$$.tmp; $(CLANG) $(BPF_CFLAGS) -c $< -o $$t && \

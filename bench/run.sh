@@ -21,8 +21,10 @@ section "--all -j to a file at full rate"
 ./stream.sh 4 ${quick:+1} || rc=1
 section "error storm: delivered vs the kernel's own count"
 ./error_rate.sh 3 || rc=1
-section "start to attached"
+section "start to attached, and SIGINT to exited"
 ./startup.sh ${quick:+3} || rc=1
+section "what tracing failed syscalls costs the ones that succeed"
+./syscall_cost.sh ${quick:+3} || rc=1
 section "merge at scale"
 if [ -n "$quick" ]; then ./merge.sh 20000 100000; else ./merge.sh; fi || rc=1
 section "static binary: what each dependency adds"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Start-up: milliseconds from exec to attached, i.e. to vblktrace's "Ctrl-C
-# to stop" line (bpftrace's "Attaching" line for the anchor), median of
+# Start-up and stop: milliseconds from exec to attached, i.e. to
+# vblktrace's "Ctrl-C to stop" line (bpftrace's "Attaching" line for the anchor), median of
 # ROUNDS runs of each, interleaved.  VBT_BASE=older binary adds it.
 #
 #   bench/startup.sh [ROUNDS]        (default 7)
@@ -12,18 +12,25 @@ bench_need
 BENCH_DIR=$(mktemp -d /tmp/vbt-bench.XXXXXX)
 trap 'rm -rf "$BENCH_DIR"' EXIT
 
-# ready_ms PATTERN CMD...: ms until CMD prints PATTERN, then stop it.
+# ready_ms PATTERN CMD...: "READY STOP": ms until CMD prints PATTERN, and
+# ms from the SIGINT that then stops it until it has exited (detaching
+# included: a stop the user waits for).
 ready_ms() {
-	local pat=$1 t0 line
+	local pat=$1 t0 t1 line pid fd
 	shift
 	t0=$(date +%s%N)
 	coproc RUN { exec timeout 20 "$@" 2>&1; }
-	while IFS= read -r line <&"${RUN[0]}"; do
+	pid=$RUN_PID
+	exec {fd}<&"${RUN[0]}"
+	while IFS= read -r line <&"$fd"; do
 		case $line in *$pat*) break ;; esac
 	done
-	echo $((($(date +%s%N) - t0) / 1000000))
-	kill -INT "$RUN_PID" 2>/dev/null || true
-	wait "$RUN_PID" 2>/dev/null || true
+	t1=$(date +%s%N)
+	kill -INT "$pid" 2>/dev/null || true
+	cat <&"$fd" >/dev/null
+	exec {fd}<&-
+	wait "$pid" 2>/dev/null || true
+	echo "$(((t1 - t0) / 1000000)) $((($(date +%s%N) - t1) / 1000000))"
 }
 
 tracers=vblktrace
@@ -39,7 +46,10 @@ for r in $(seq "$rounds"); do
 		esac >>"$BENCH_DIR/$t"
 	done
 done
-echo "start to attached, median of $rounds runs"
+echo "start to attached, and SIGINT to exited, median of $rounds runs"
 for t in $tracers; do
-	printf '%-10s %6s ms   (runs: %s)\n' "$t" "$(median <"$BENCH_DIR/$t")" "$(tr '\n' ' ' <"$BENCH_DIR/$t")"
+	printf '%-10s ready %6s ms   stop %6s ms   (runs: %s)\n' "$t" \
+		"$(cut -d' ' -f1 <"$BENCH_DIR/$t" | median)" \
+		"$(cut -d' ' -f2 <"$BENCH_DIR/$t" | median)" \
+		"$(tr '\n' ',' <"$BENCH_DIR/$t")"
 done

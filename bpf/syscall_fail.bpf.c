@@ -6,7 +6,7 @@
  *
  * Only the exit of each syscall is traced: its arguments are still in the
  * task's saved user registers, so a successful call costs one compare and
- * nothing is stored per call.  Only files and block devices are reported
+ * nothing is stored per call (see sys_exit() at the end).  Only files and block devices are reported
  * (a socket's EAGAIN is not an I/O error).
  */
 #include <vmlinux.h>
@@ -15,6 +15,7 @@
 #include <bpf/bpf_core_read.h>
 #include "maps.bpf.h"
 #include "watch.bpf.h"
+#include "syscall_nr.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -72,8 +73,6 @@ static __always_inline int on_exit(long ret, enum vbt_sys sys)
 	umode_t mode;
 	int fd;
 
-	if (ret >= 0 || ret == -11 /* EAGAIN */ || ret == -4 /* EINTR */)
-		return 0;
 	id = bpf_get_current_pid_tgid();
 	tgid = id >> 32;
 	if (!vbt_watched(tgid))
@@ -191,27 +190,97 @@ static __always_inline int on_exit(long ret, enum vbt_sys sys)
 	return 0;
 }
 
-#define EXIT_PROG(name, sys)                            \
-	SEC("tracepoint/syscalls/sys_exit_" #name)      \
-	int exit_##name(struct syscall_trace_exit *ctx) \
-	{                                               \
-		return on_exit(ctx->ret, sys);          \
+/*
+ * The syscall this exit ends, by its number on this architecture
+ * (syscall_nr.h comes from the target's <asm/unistd.h>), or -1.
+ */
+static __always_inline int vbt_sys_of(long nr)
+{
+	switch (nr) {
+	case VBT_NR_read:
+		return VBT_SYS_READ;
+	case VBT_NR_write:
+		return VBT_SYS_WRITE;
+	case VBT_NR_pread64:
+		return VBT_SYS_PREAD64;
+	case VBT_NR_pwrite64:
+		return VBT_SYS_PWRITE64;
+	case VBT_NR_readv:
+		return VBT_SYS_READV;
+	case VBT_NR_writev:
+		return VBT_SYS_WRITEV;
+	case VBT_NR_preadv:
+		return VBT_SYS_PREADV;
+	case VBT_NR_pwritev:
+		return VBT_SYS_PWRITEV;
+	case VBT_NR_preadv2:
+		return VBT_SYS_PREADV2;
+	case VBT_NR_pwritev2:
+		return VBT_SYS_PWRITEV2;
+	case VBT_NR_fsync:
+		return VBT_SYS_FSYNC;
+	case VBT_NR_fdatasync:
+		return VBT_SYS_FDATASYNC;
+	case VBT_NR_sync_file_range:
+		return VBT_SYS_SYNC_FILE_RANGE;
+	case VBT_NR_fallocate:
+		return VBT_SYS_FALLOCATE;
+	case VBT_NR_ioctl:
+		return VBT_SYS_IOCTL;
+	case VBT_NR_copy_file_range:
+		return VBT_SYS_COPY_FILE_RANGE;
+	case VBT_NR_io_submit:
+		return VBT_SYS_IO_SUBMIT;
+	default:
+		return -1;
 	}
+}
 
-EXIT_PROG(read, VBT_SYS_READ)
-EXIT_PROG(write, VBT_SYS_WRITE)
-EXIT_PROG(pread64, VBT_SYS_PREAD64)
-EXIT_PROG(pwrite64, VBT_SYS_PWRITE64)
-EXIT_PROG(readv, VBT_SYS_READV)
-EXIT_PROG(writev, VBT_SYS_WRITEV)
-EXIT_PROG(preadv, VBT_SYS_PREADV)
-EXIT_PROG(pwritev, VBT_SYS_PWRITEV)
-EXIT_PROG(preadv2, VBT_SYS_PREADV2)
-EXIT_PROG(pwritev2, VBT_SYS_PWRITEV2)
-EXIT_PROG(fsync, VBT_SYS_FSYNC)
-EXIT_PROG(fdatasync, VBT_SYS_FDATASYNC)
-EXIT_PROG(sync_file_range, VBT_SYS_SYNC_FILE_RANGE)
-EXIT_PROG(fallocate, VBT_SYS_FALLOCATE)
-EXIT_PROG(ioctl, VBT_SYS_IOCTL)
-EXIT_PROG(copy_file_range, VBT_SYS_COPY_FILE_RANGE)
-EXIT_PROG(io_submit, VBT_SYS_IO_SUBMIT)
+/*
+ * A 32-bit task's syscalls have numbers of another table: the kernel's
+ * own syscall events skip them too.
+ */
+static __always_inline bool vbt_compat_task(struct task_struct *task)
+{
+#if defined(__TARGET_ARCH_x86)
+	/* TS_COMPAT */
+	return BPF_CORE_READ(task, thread_info.status) & 0x0002;
+#elif defined(__TARGET_ARCH_arm64)
+	/* TIF_32BIT */
+	return BPF_CORE_READ(task, thread_info.flags) & (1UL << 22);
+#else
+	return false;
+#endif
+}
+
+static __always_inline long vbt_syscall_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ(regs, syscallno);
+#else
+	return -1;
+#endif
+}
+
+/*
+ * One program at the raw sys_exit tracepoint rather than one per syscall
+ * event: a syscall event's detach waits for an RCU grace period under the
+ * kernel's event_mutex, so seventeen of them made every stop take 1.5 s,
+ * and each event built a perf record for every successful read and write
+ * on the machine before calling the program.  Here a success costs the
+ * first compare.
+ */
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	int sys;
+
+	if (ret >= 0 || ret == -11 /* EAGAIN */ || ret == -4 /* EINTR */)
+		return 0;
+	sys = vbt_sys_of(vbt_syscall_nr(regs));
+	if (sys < 0 || vbt_compat_task(bpf_get_current_task_btf()))
+		return 0;
+	return on_exit(ret, sys);
+}

@@ -282,6 +282,8 @@ static void print_kernel_counts(struct vbt_session *s, struct vbt_source *src,
  * of a file or pipe still sees each event within a fraction of a second.
  */
 #define FLUSH_NS 100000000ULL
+/* How often the kernel's loss counters are read. */
+#define LOST_CHECK_NS 100000000ULL
 
 /*
  * Push what we wrote towards the disk ourselves: sync_file_range() submits
@@ -322,7 +324,7 @@ static int run(struct vbt_session *s, struct vbt_source *src)
 {
 	FILE *sumf = s->opts.json || s->hooks->no_stdout ? stderr : stdout;
 	uint64_t now = vbt_mono_now(), end = 0, next_sum = 0;
-	uint64_t next_flush = now + FLUSH_NS;
+	uint64_t next_flush = now + FLUSH_NS, next_lost = 0;
 	int ret = VBT_EXIT_OK, n;
 
 	if (s->opts.duration)
@@ -341,8 +343,12 @@ static int run(struct vbt_session *s, struct vbt_source *src)
 		}
 		/* What follows may print: no half-line before it. */
 		vbt_status_line_clear(&s->status);
-		check_lost(s, src);
 		now = vbt_mono_now();
+		/* Each look at the loss counters costs syscalls: not per batch. */
+		if (now >= next_lost) {
+			check_lost(s, src);
+			next_lost = now + LOST_CHECK_NS;
+		}
 		if (now >= next_flush) {
 			flush_output(s);
 			next_flush = now + FLUSH_NS;

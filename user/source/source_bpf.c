@@ -61,17 +61,47 @@ static int bpf_poll(struct vbt_source *src, int timeout_ms)
 	return m < 0 ? (m == -EINTR ? n : m) : n + m;
 }
 
+/*
+ * Runs of the object's programs the kernel skipped: a program already
+ * running on that CPU (a completion interrupting a completion) is not
+ * entered again, and the kernel counts that (bpftool's recursion_misses,
+ * since 5.12; for classic tracepoints since 6.7).  Each may have been a
+ * record, so they count as lost.
+ */
+static uint64_t prog_misses(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	uint64_t sum = 0;
+
+	if (!obj)
+		return 0;
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
+/* Records the ring had no room for, and runs the kernel skipped. */
 static uint64_t bpf_lost(struct vbt_source *src)
 {
 	struct bpf_source *bs = (struct bpf_source *)src;
 	uint64_t vals[bs->ncpus], sum = 0;
 	uint32_t zero = 0;
 
-	if (bpf_map__lookup_elem(bs->skel->maps.lost, &zero, sizeof(zero),
-				 vals, sizeof(vals), 0))
-		return 0;
-	for (int i = 0; i < bs->ncpus; i++)
-		sum += vals[i];
+	if (!bpf_map__lookup_elem(bs->skel->maps.lost, &zero, sizeof(zero),
+				  vals, sizeof(vals), 0))
+		for (int i = 0; i < bs->ncpus; i++)
+			sum += vals[i];
+	sum += prog_misses(bs->skel->obj);
+	sum += prog_misses(bs->sys ? bs->sys->obj : NULL);
+	sum += prog_misses(bs->host ? bs->host->obj : NULL);
+	sum += prog_misses(bs->stack ? bs->stack->obj : NULL);
 	return sum;
 }
 
@@ -426,25 +456,10 @@ fail:
 }
 
 /*
- * The syscall programs share the block programs' ring buffer and loss
+ * The syscall program shares the block programs' ring buffer and loss
  * counter, so a block error is always read before the syscall it failed.
- * First what they need of tracefs (in the caller's thread: it may mount).
+ * It attaches to the raw sys_exit tracepoint: no tracefs needed.
  */
-static int probe_syscalls(char *err, size_t errlen)
-{
-	int ret;
-
-	if (vbt_probe_tracefs_event("syscalls", "sys_exit_pwrite64"))
-		return 0;
-	vbt_probe_mount_tracefs();
-	ret = vbt_probe_tracefs_event_err("syscalls", "sys_exit_pwrite64");
-	if (ret)
-		snprintf(err, errlen, "failing syscalls: %s%s",
-			 vbt_tracefs_why(ret), ret == -ENOENT ?
-			 " (CONFIG_FTRACE_SYSCALLS)" : "");
-	return ret;
-}
-
 static int open_syscalls(const struct bpf_source *bs,
 			 const struct vbt_source_cfg *cfg,
 			 struct syscall_fail_bpf **out, char *err, size_t errlen)
@@ -573,13 +588,6 @@ static void job_start(struct load_job *j, void *(*fn)(void *))
 		fn(j);
 }
 
-static void sys_start(struct load_job *j)
-{
-	j->ret = probe_syscalls(j->why, sizeof(j->why));
-	if (!j->ret)
-		job_start(j, sys_thread);
-}
-
 static void job_wait(struct load_job *j)
 {
 	if (j->running)
@@ -704,7 +712,7 @@ int vbt_source_bpf_open(const struct vbt_source_cfg *cfg, vbt_record_fn cb,
 		job_start(&stuck, stuck_thread);
 	}
 	if (cfg->syscalls)
-		sys_start(&sys);
+		job_start(&sys, sys_thread);
 	if (cfg->host) {
 		vbt_bpf_host_prepare(&host.host);
 		job_start(&host, host_thread);
