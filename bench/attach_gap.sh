@@ -1,17 +1,27 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Completions missed right after the ready line: per round, vblktrace
-# --all starts on a loop device over tmpfs, and as soon as it says it is
-# attached ("Ctrl-C to stop") dd reads 16000 blocks with O_DIRECT.  Prints
-# the kernel's count of completed requests (diskstats), how often the
-# completion program ran (bpf_stats run_cnt), the device's events shown
-# and lost, and the first sector shown: a first sector above 0 means the
-# program was attached but not yet run for the reads before it.  The
-# anchor is the kernel's own count; bpftrace cannot be one here: it prints
-# "Attaching" before it attaches.  Not in 'make bench': it exists to show
-# a fault not understood yet (on this 6.18 host some rounds' program runs
-# start 50-400 ms after the ready line; a minimal libbpf loader attaching
-# the same tracepoint never showed it).
+# Is the ready line honest?  Per round, vblktrace --all starts on a loop
+# device over tmpfs, and as soon as it says it is attached ("Ctrl-C to
+# stop") dd reads 16000 blocks with O_DIRECT.  Prints the kernel's count of
+# completed requests (diskstats), how often the completion program ran
+# (bpf_stats run_cnt), the device's events shown, and the first sector
+# shown: above 0, reads right after the ready line went unseen.
+#
+# Each round empties the error file before starting the tracer: the
+# child's redirection can come after the parent's first look, and the last
+# round's ready line then started dd 50-400 ms before the programs were
+# attached.  That race was in this script's first version, in the
+# stream and overhead benches and in the tests' vbt_start.
+#
+# What is left is rarer (and is the "completions missing under load" of
+# earlier notes: bench/stream.sh still shows 0-32 per 700k at QD32):
+# about one round in three, one of the 16000 reads
+# (at any sector) is not shown and nothing is counted lost.  Measured with
+# perf stat on the same tracepoint (16000 every round) and the programs'
+# bpf_stats: block_io_start ran for that request, block_rq_complete did
+# not (runs one short, recursion_misses 0).  Not understood; a trivial
+# tp_btf program counting every completion showed no shortfall in 22
+# rounds (its count takes in other disks too, so that is weaker proof).
 #
 #   bench/attach_gap.sh [ROUNDS]        (default 10)
 set -eu
@@ -29,6 +39,7 @@ trap 'sysctl -qw kernel.bpf_stats_enabled=$stats_was; bench_cleanup' EXIT
 one() {
 	local label=$1 pid k0 k1 runs shown first
 	shift
+	: >"$BENCH_DIR/err"	# not the last round's ready line
 	"$@" >"$BENCH_DIR/out" 2>"$BENCH_DIR/err" &
 	pid=$!
 	until grep -q 'Ctrl-C' "$BENCH_DIR/err" 2>/dev/null; do

@@ -39,6 +39,7 @@ run_fio() {
 
 run_mode() {
 	local pid iops
+	: >"$dir/err"	# not the last round's ready line
 	case $1 in
 	untraced)
 		run_fio

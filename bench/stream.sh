@@ -26,6 +26,8 @@ devt=$(( $(stat -c '0x%t' "$LOOP") << 20 | $(stat -c '0x%T' "$LOOP") ))
 stream() {
 	local label=$1 pid fio ios iops got lost cpu0 cpu1 k0 k1
 	shift
+	: >"$BENCH_DIR/err"	# not the last round's ready line
+	: >"$out"
 	"$@" >"$out" 2>"$BENCH_DIR/err" &
 	pid=$!
 	BENCH_PIDS="$BENCH_PIDS $pid"

@@ -26,6 +26,7 @@ dd_secs() {
 # traced BINARY: dd's time while BINARY traces the guest side.
 traced() {
 	local pid s
+	: >"$BENCH_DIR/err"	# not the last round's ready line
 	"$1" --side guest -t 3600 >/dev/null 2>"$BENCH_DIR/err" &
 	pid=$!
 	while ! grep -q 'Ctrl-C' "$BENCH_DIR/err" 2>/dev/null; do

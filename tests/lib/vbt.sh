@@ -16,6 +16,9 @@ vbt_start()
 
 	shift
 	mkdir -p "$dir"
+	# Emptied here, before the fork: the child's own redirection may come
+	# after the first look below, which would find an earlier run's line.
+	: >"$dir/err"
 	"$VBT" "$@" >"$dir/out" 2>"$dir/err" &
 	echo $! >"$dir/pid"
 	while ! grep -q 'Ctrl-C to stop' "$dir/err" 2>/dev/null; do
