@@ -210,7 +210,10 @@ inside() {
 		rc=$?
 		echo "exit $rc" >"$out.state"
 	fi
-	while read -r _ dev _; do losetup -d "$dev"; done <"$scratch/loops"
+	# /dev is this namespace's tmpfs now: detach through the old one.
+	while read -r _ dev _; do
+		losetup -d "$scratch/olddev/${dev#/dev/}"
+	done <"$scratch/loops"
 	return 0
 }
 
