@@ -7,10 +7,10 @@
 # (bpf_stats run_cnt), the device's events shown, and the first sector
 # shown: above 0, reads right after the ready line went unseen.
 #
-# Each round empties the error file before starting the tracer: the
-# child's redirection can come after the parent's first look, and the last
-# round's ready line then started dd 50-400 ms before the programs were
-# attached.  That race was in this script's first version, in the
+# Each round empties the error file before starting the tracer
+# (tracer_start): the child's redirection can come after the parent's
+# first look, and the last round's ready line then started dd 50-400 ms
+# before the programs were attached.  That race was in this script's first version, in the
 # stream and overhead benches and in the tests' vbt_start.
 #
 # What is left is rarer (and is the "completions missing under load" of
@@ -39,13 +39,8 @@ trap 'sysctl -qw kernel.bpf_stats_enabled=$stats_was; bench_cleanup' EXIT
 one() {
 	local label=$1 pid k0 k1 runs shown first
 	shift
-	: >"$BENCH_DIR/err"	# not the last round's ready line
-	"$@" >"$BENCH_DIR/out" 2>"$BENCH_DIR/err" &
-	pid=$!
-	until grep -q 'Ctrl-C' "$BENCH_DIR/err" 2>/dev/null; do
-		kill -0 $pid 2>/dev/null || { cat "$BENCH_DIR/err" >&2; return 1; }
-		sleep 0.01
-	done
+	tracer_start "$BENCH_DIR/out" "$@" || return 1
+	pid=$TRACER_PID
 	k0=$(stat_sum)
 	dd if="$LOOP" of=/dev/null bs=4k count=16000 iflag=direct 2>/dev/null
 	k1=$(stat_sum)

@@ -77,4 +77,20 @@ wait_progs() {
 	return 1
 }
 
+# tracer_start OUT CMD...: run CMD (stdout to OUT, stderr to
+# $BENCH_DIR/err) until its "Ctrl-C to stop" line; sets TRACER_PID.  The
+# error file is emptied before the fork: the child's redirection can come
+# after the first look, which would find the last round's ready line.
+tracer_start() {
+	local out=$1
+	shift
+	: >"$BENCH_DIR/err"
+	"$@" >"$out" 2>"$BENCH_DIR/err" &
+	TRACER_PID=$!
+	until grep -q 'Ctrl-C' "$BENCH_DIR/err"; do
+		kill -0 $TRACER_PID 2>/dev/null || { cat "$BENCH_DIR/err" >&2; return 1; }
+		sleep 0.01
+	done
+}
+
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }

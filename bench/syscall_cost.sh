@@ -25,17 +25,11 @@ dd_secs() {
 
 # traced BINARY: dd's time while BINARY traces the guest side.
 traced() {
-	local pid s
-	: >"$BENCH_DIR/err"	# not the last round's ready line
-	"$1" --side guest -t 3600 >/dev/null 2>"$BENCH_DIR/err" &
-	pid=$!
-	while ! grep -q 'Ctrl-C' "$BENCH_DIR/err" 2>/dev/null; do
-		kill -0 $pid 2>/dev/null || { cat "$BENCH_DIR/err" >&2; exit 1; }
-		sleep 0.05
-	done
+	local s
+	tracer_start /dev/null "$1" --side guest -t 3600 || exit 1
 	s=$(dd_secs)
-	kill -INT $pid
-	wait $pid || true
+	kill -INT $TRACER_PID
+	wait $TRACER_PID || true
 	echo "$s"
 }
 
