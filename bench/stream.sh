@@ -5,8 +5,10 @@
 # random reads at full rate on a loop device over tmpfs.  Per round: the
 # untraced IOPS, the traced IOPS, the kernel's count of completed requests
 # on the loop device (/sys/block/DEV/stat), the device's events the tool
-# delivered, what it says it lost, and its CPU time per event.  Exact
-# means delivered == the kernel's count and nothing lost.  Anchor in the
+# delivered, what it says it lost (and of that, how many completions the
+# kernel never ran its program for: "unseen", docs/commands.md), and its
+# CPU time per event.  Exact means delivered == the kernel's count and
+# nothing lost.  Anchor in the
 # same rounds: bpftrace printing every completion.  VBT_BASE=older binary
 # adds it to each round.
 #
@@ -50,7 +52,10 @@ stream() {
 	case $label in
 	bpftrace) got=$(grep -c "^$devt " "$out" || true); lost=$(grep -o 'Lost [0-9]*' "$BENCH_DIR/err" "$out" | awk '{s += $2} END {print s + 0}') ;;
 	*) got=$(grep -c "\"dev\":\"$dev\"" "$out" || true)
-	   lost=$(grep -o '[0-9]\+ lost in the kernel' "$BENCH_DIR/err" | tail -1 | cut -d' ' -f1) ;;
+	   lost=$(grep -o '[0-9]\+ lost in the kernel' "$BENCH_DIR/err" | tail -1 | cut -d' ' -f1)
+	   # of which the disks counted but the kernel never ran our program for
+	   lost="$lost/unseen:$(grep -o '"count":[0-9]*,"cause":"unseen"' "$out" |
+		   grep -o '[0-9][0-9]*' | awk '{s += $1} END {print s + 0}')" ;;
 	esac
 	echo "$iops $ios $got ${lost:-?} $(( (cpu1 - cpu0) * 1000000000 / $(getconf CLK_TCK) / (got > 0 ? got : 1) ))" >>"$BENCH_DIR/$label"
 }

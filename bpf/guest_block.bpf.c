@@ -264,9 +264,15 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 	is = snapshot(slot, &snap, rq, direct);
 	if (filter_pid && (!is || is->pid != filter_pid))
 		return 0;
-	/* Our own output would feed back into what we trace. */
-	if (is && is->pid == self_tgid)
+	/*
+	 * Our own output would feed back into what we trace.  Counted, so
+	 * that every completion is accounted for (shown, lost or ours).
+	 */
+	if (is && is->pid == self_tgid) {
+		if (trace_all)
+			vbt_count(VBT_COUNTER_SELF);
 		return 0;
+	}
 
 	opf = BPF_CORE_READ(rq, cmd_flags);
 	op = vbt_rq_op(opf);
@@ -417,8 +423,11 @@ int tp_rq_complete(struct trace_event_raw_block_rq_completion *ctx)
 	is = bpf_map_lookup_elem(&issuers_by_sector, &key);
 	if (filter_pid && (!is || is->pid != filter_pid))
 		return 0;
-	if (is && is->pid == self_tgid)
+	if (is && is->pid == self_tgid) {
+		if (trace_all)
+			vbt_count(VBT_COUNTER_SELF);
 		return 0;
+	}
 
 	e = vbt_reserve(sizeof(*e));
 	if (!e)

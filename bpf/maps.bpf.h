@@ -16,10 +16,13 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-/* Records lost because the ring buffer was full, per CPU. */
+/*
+ * Per CPU: records lost because the ring buffer was full, and completions
+ * not shown because vblktrace issued them (enum vbt_counter).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, VBT_NR_COUNTERS);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -32,18 +35,21 @@ struct {
 	__type(value, __u64);
 } errors SEC(".maps");
 
+static __always_inline void vbt_count(__u32 counter)
+{
+	__u64 *cnt = bpf_map_lookup_elem(&lost, &counter);
+
+	/* atomic: a completion interrupt may nest in a syscall exit */
+	if (cnt)
+		__sync_fetch_and_add(cnt, 1);
+}
+
 static __always_inline void *vbt_reserve(__u32 size)
 {
 	void *e = bpf_ringbuf_reserve(&events, size, 0);
 
-	if (!e) {
-		__u32 zero = 0;
-		__u64 *cnt = bpf_map_lookup_elem(&lost, &zero);
-
-		/* atomic: a completion interrupt may nest in a syscall exit */
-		if (cnt)
-			__sync_fetch_and_add(cnt, 1);
-	}
+	if (!e)
+		vbt_count(VBT_COUNTER_LOST);
 	return e;
 }
 

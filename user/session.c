@@ -101,6 +101,7 @@ static int on_record(void *ctx, const void *rec, size_t size)
 				msg);
 		return 0;
 	}
+	vbt_audit_event(&s->audit, &ev);
 	if (vbt_enrich_absorb(&s->enrich, &ev))
 		return 0;
 	if ((ev.kind == VBT_KIND_BLOCK || ev.kind == VBT_KIND_STUCK) &&
@@ -134,6 +135,49 @@ static void check_lost(struct vbt_session *s, struct vbt_source *src)
 	snprintf(ev.comm, sizeof(ev.comm), "vblktrace");
 	ev.pid = ev.tid = getpid();
 	s->lost_seen = total;
+	vbt_session_emit(s, &ev);
+}
+
+/*
+ * --all promises every completion of the traced disks: start comparing
+ * with the disks' own counters (sink/audit.c).  Not with -p (the others'
+ * requests are left out in the kernel) or a source that cannot count its
+ * own requests.
+ */
+static void audit_start(struct vbt_session *s, struct vbt_source *src)
+{
+	memset(&s->audit, 0, sizeof(s->audit));
+	if (!s->opts.all || s->opts.npids || !src->ops->own ||
+	    s->hooks->side != VBT_SIDE_GUEST)
+		return;
+	vbt_audit_start(&s->audit, "/sys", s->disks, s->ndisks, s->devs,
+			s->ndevs, src->ops->lost(src), src->ops->own(src));
+}
+
+/* Completions the kernel counted that never ran our programs: say so. */
+static void audit_report(struct vbt_session *s, struct vbt_source *src)
+{
+	char where[512];
+	struct vbt_event ev;
+	uint64_t n;
+
+	if (!s->audit.n)
+		return;
+	n = vbt_audit_unseen(&s->audit, src->ops->lost(src),
+			     src->ops->own(src), where, sizeof(where));
+	if (!n)
+		return;
+	vbt_msg("%llu completions the disks counted were neither shown nor "
+		"counted lost (%s): the kernel did not run vblktrace's "
+		"programs for them\n", (unsigned long long)n, where);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = VBT_KIND_LOST;
+	ev.side = s->hooks->side;
+	ev.mono_ns = vbt_mono_now();
+	ev.lost = n;
+	ev.lost_unseen = true;
+	snprintf(ev.comm, sizeof(ev.comm), "vblktrace");
+	ev.pid = ev.tid = getpid();
 	vbt_session_emit(s, &ev);
 }
 
@@ -383,10 +427,12 @@ static int run(struct vbt_session *s, struct vbt_source *src)
 	 * A last scan, so a request still stuck is in the summary; then
 	 * whatever is still in the ring buffer was recorded: show it.
 	 */
+	vbt_audit_stop(&s->audit, "/sys");
 	if (src->ops->tick)
 		src->ops->tick(src, vbt_mono_now(), true);
 	src->ops->poll(src, 0);
 	check_lost(s, src);
+	audit_report(s, src);
 	flush_output(s);
 	vbt_summary_print(&s->sum, sumf, &s->clock, vbt_mono_now(), true);
 	print_kernel_counts(s, src, sumf);
@@ -471,6 +517,7 @@ int vbt_session_run(struct vbt_session *s,
 	 * Said once everything is in place, privileges dropped included:
 	 * scripts (and the tests) take this line as "ready".
 	 */
+	audit_start(s, s->src);
 	vbt_msg("tracing %s on %s via %s (driver %s)",
 		hooks->what, s->opts.ndisks ? "the chosen disks" : "all disks",
 		s->src->how, s->src->driver);

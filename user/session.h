@@ -16,6 +16,7 @@
 #include "enrich/enrich.h"
 #include "enrich/stuck.h"
 #include "opts.h"
+#include "sink/audit.h"
 #include "sink/format.h"
 #include "sink/status_line.h"
 #include "sink/summary.h"
@@ -70,6 +71,7 @@ struct vbt_session {
 	bool stdout_reg;		/* stdout is a regular file */
 	struct vbt_status_line status;	/* -t on a terminal */
 	struct vbt_stuck_track stuck;	/* stuck requests not yet ended */
+	struct vbt_audit audit;		/* --all: completions vs the disks' */
 };
 
 /* Parse options with the command's usage; returns -1 for --help. */

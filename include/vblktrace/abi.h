@@ -253,6 +253,19 @@ struct vbt_stuck {
 	char	disk[VBT_DISK_NAME_LEN];
 };
 
+/*
+ * Slots of the BPF programs' per-CPU counter array ("lost" in
+ * bpf/maps.bpf.h): records the ring buffer had no room for, and
+ * completions left out on purpose because vblktrace itself issued them.
+ * The second lets userspace check what it was shown against the kernel's
+ * own per-disk completion counts (sink/audit.c).
+ */
+enum vbt_counter {
+	VBT_COUNTER_LOST	= 0,
+	VBT_COUNTER_SELF	= 1,
+	VBT_NR_COUNTERS		= 2,
+};
+
 /* Records the source counted but could not deliver. */
 struct vbt_lost {
 	struct vbt_hdr hdr;

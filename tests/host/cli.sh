@@ -88,10 +88,17 @@ done
 vbt_stop "$W/lost"
 shown=$(jq -r 'select(.kind == "block") | .sector' "$W/lost/out" | wc -l)
 lost=$(vbt_lost "$W/lost/out")
-if [ "$lost" -gt 0 ] && [ $((shown + lost)) -eq $((after - before)) ]; then
-	tap_ok "ring overflow: $shown shown + $lost lost = $((after - before)) completions"
+# Of those, completions the disk counted that the kernel never ran our
+# program for (docs/commands.md: about one in 100k on 6.18, uncounted by
+# the kernel): reported, and few.  The ring's own loss must account for
+# everything else.
+unseen=$(jq -s '[.[] | select(.kind == "lost" and .cause == "unseen") |
+	.count] | add // 0' "$W/lost/out")
+if [ $((lost - unseen)) -gt 0 ] && [ "$unseen" -le 8 ] &&
+	[ $((shown + lost)) -eq $((after - before)) ]; then
+	tap_ok "ring overflow: $shown shown + $((lost - unseen)) lost + $unseen unseen = $((after - before)) completions"
 else
-	tap_fail "ring overflow: shown + lost = kernel's completions" \
-		"shown $shown lost $lost kernel $((after - before))"
+	tap_fail "ring overflow: shown + lost (+ a few unseen) = kernel's completions" \
+		"shown $shown lost $lost (unseen $unseen) kernel $((after - before))"
 fi
 tap_done

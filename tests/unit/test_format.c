@@ -264,6 +264,10 @@ TEST_F(fmt, text_lost_event)
 	self->ev.lost = 17;
 	vbt_format_text(&self->ev, &self->f, line, sizeof(line));
 	EXPECT_NE(NULL, strstr(line, "17 events lost"));
+	EXPECT_NE(NULL, strstr(line, "ring buffer full"));
+	self->ev.lost_unseen = true;
+	vbt_format_text(&self->ev, &self->f, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, "never ran vblktrace's programs"));
 }
 
 TEST_F(fmt, text_truncates_safely)

@@ -123,6 +123,39 @@ TEST(format_json_output_reads_back)
 	free(s);
 }
 
+/* A lost record's cause survives the round trip; an unknown one fails. */
+TEST(lost_cause_reads_back)
+{
+	struct vbt_clock clock = { 0 };
+	struct vbt_fmt f = { .clock = &clock };
+	struct vbt_event ev = { 0 };
+	struct vbt_rec_event re;
+	char err[200] = "", *s, *bad;
+
+	ev.kind = VBT_KIND_LOST;
+	ev.lost = 3;
+	ev.seq = 1;
+	ev.host.direct = -1;
+	s = vbt_format_json(&ev, &f);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(NULL, strstr(s, "cause"));
+	ASSERT_EQ(0, parse(s, &re, err)) TH_LOG("%s: %s", err, s);
+	EXPECT_FALSE(re.ev.lost_unseen);
+	free(s);
+	ev.lost_unseen = true;
+	s = vbt_format_json(&ev, &f);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, parse(s, &re, err)) TH_LOG("%s: %s", err, s);
+	EXPECT_TRUE(re.ev.lost_unseen);
+	EXPECT_EQ(3, re.ev.lost);
+	bad = edit(s, "\"unseen\"", "\"ring\"");
+	ASSERT_NE(NULL, bad);
+	EXPECT_NE(0, parse(bad, &re, err));
+	EXPECT_NE(NULL, strstr(err, "cause"));
+	free(bad);
+	free(s);
+}
+
 TEST(newer_version_is_refused_with_a_message)
 {
 	struct vbt_rec_event re;

@@ -182,6 +182,11 @@ struct vbt_event {
 		struct vbt_bio_info bio;
 		struct vbt_stuck_info stuck;
 	};
+	/*
+	 * kind LOST: completions the disk counted that never reached our
+	 * programs (sink/audit.c), not records the ring had no room for.
+	 */
+	bool lost_unseen;
 	/* kind SCSI: the request it belongs to. */
 	uint32_t scsi_dev;
 	uint64_t scsi_sector;

@@ -329,6 +329,18 @@ static void parse_bio(struct ctx *c, struct vbt_rec_event *re)
 	}
 }
 
+/* "cause" is absent for records the ring had no room for. */
+static void parse_lost(struct ctx *c, struct vbt_rec_event *out)
+{
+	char cause[16];
+
+	out->ev.lost = get_u64(c, "count", UINT64_MAX, true, 0);
+	if (get_str(c, "cause", cause, sizeof(cause), false) &&
+	    strcmp(cause, "unseen"))
+		fail(c, -EINVAL, "field \"cause\" is not \"unseen\"");
+	out->ev.lost_unseen = cause[0];
+}
+
 static void parse_stuck(struct ctx *c, struct vbt_rec_event *re)
 {
 	static const char *const phases[] = { "in_flight", "ended", "gone" };
@@ -602,7 +614,7 @@ static int parse_line(struct json_tokener *tok, const char *line, size_t len,
 		parse_async(&c, out);
 		break;
 	case VBT_KIND_LOST:
-		out->ev.lost = get_u64(&c, "count", UINT64_MAX, true, 0);
+		parse_lost(&c, out);
 		break;
 	case VBT_KIND_BIO:
 		parse_bio(&c, out);

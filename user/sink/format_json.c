@@ -238,6 +238,8 @@ static void format_flat(const struct vbt_event *ev, const struct vbt_fmt *f,
 		break;
 	case VBT_KIND_LOST:
 		vbt_jw_u64(&w, "count", ev->lost);
+		if (ev->lost_unseen)
+			vbt_jw_str(&w, "cause", "unseen");
 		break;
 	case VBT_KIND_STUCK:
 		flat_stuck(&w, ev);

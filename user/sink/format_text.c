@@ -256,8 +256,12 @@ int vbt_format_text(const struct vbt_event *ev, const struct vbt_fmt *f,
 	case VBT_KIND_LOST:
 		return n + snprintf(buf, len,
 				    "%s%" PRIu64 " events lost in the kernel "
-				    "(ring buffer full)%s",
+				    "(%s)%s",
 				    f->color ? YELLOW : "", ev->lost,
+				    ev->lost_unseen ?
+					    "completions the disk counted that "
+					    "never ran vblktrace's programs" :
+					    "ring buffer full",
 				    f->color ? RESET : "");
 	case VBT_KIND_VM_STATE:
 		return n + snprintf(buf, len, "%sVM %s (pid %u) is %s%s%s%s "

@@ -45,6 +45,11 @@ struct vbt_source_ops {
 	int (*poll)(struct vbt_source *src, int timeout_ms);
 	/* Records the kernel side dropped so far. */
 	uint64_t (*lost)(struct vbt_source *src);
+	/*
+	 * With cfg.all, completions of vblktrace's own requests, counted
+	 * but not delivered; NULL if the source cannot say.
+	 */
+	uint64_t (*own)(struct vbt_source *src);
 	void (*errors)(struct vbt_source *src, vbt_errcount_fn fn, void *ctx);
 	/* Start or stop watching a process's syscalls and async I/O. */
 	int (*watch_pid)(struct vbt_source *src, uint32_t pid, bool on);

@@ -87,22 +87,36 @@ static uint64_t prog_misses(struct bpf_object *obj)
 	return sum;
 }
 
+static uint64_t counter(struct bpf_source *bs, uint32_t which)
+{
+	uint64_t vals[bs->ncpus], sum = 0;
+
+	if (!bpf_map__lookup_elem(bs->skel->maps.lost, &which, sizeof(which),
+				  vals, sizeof(vals), 0))
+		for (int i = 0; i < bs->ncpus; i++)
+			sum += vals[i];
+	return sum;
+}
+
 /* Records the ring had no room for, and runs the kernel skipped. */
 static uint64_t bpf_lost(struct vbt_source *src)
 {
 	struct bpf_source *bs = (struct bpf_source *)src;
-	uint64_t vals[bs->ncpus], sum = 0;
-	uint32_t zero = 0;
+	uint64_t sum = counter(bs, VBT_COUNTER_LOST);
 
-	if (!bpf_map__lookup_elem(bs->skel->maps.lost, &zero, sizeof(zero),
-				  vals, sizeof(vals), 0))
-		for (int i = 0; i < bs->ncpus; i++)
-			sum += vals[i];
 	sum += prog_misses(bs->skel->obj);
 	sum += prog_misses(bs->sys ? bs->sys->obj : NULL);
 	sum += prog_misses(bs->host ? bs->host->obj : NULL);
 	sum += prog_misses(bs->stack ? bs->stack->obj : NULL);
+	/* stuck_end: a skipped run is a stuck request's end not reported */
+	sum += prog_misses(vbt_bpf_stuck_obj(bs));
 	return sum;
+}
+
+/* Completions of vblktrace's own requests, left out (with --all only). */
+static uint64_t bpf_own(struct vbt_source *src)
+{
+	return counter((struct bpf_source *)src, VBT_COUNTER_SELF);
 }
 
 static void bpf_errors(struct vbt_source *src, vbt_errcount_fn fn, void *ctx)
@@ -182,6 +196,7 @@ static int bpf_watch_pid(struct vbt_source *src, uint32_t pid, bool on)
 static const struct vbt_source_ops bpf_ops = {
 	.poll = bpf_poll,
 	.lost = bpf_lost,
+	.own = bpf_own,
 	.errors = bpf_errors,
 	.watch_pid = bpf_watch_pid,
 	.tick = vbt_bpf_stuck_tick,
@@ -612,8 +627,8 @@ static int create_shared_maps(struct bpf_source *bs, char *err, size_t errlen)
 		return bs->events_fd;
 	}
 	bs->lost_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "lost",
-				     sizeof(uint32_t), sizeof(uint64_t), 1,
-				     NULL);
+				     sizeof(uint32_t), sizeof(uint64_t),
+				     VBT_NR_COUNTERS, NULL);
 	if (bs->lost_fd < 0) {
 		bs->lost_fd = -errno;
 		snprintf(err, errlen, "cannot create the loss counter: %s",

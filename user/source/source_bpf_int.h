@@ -135,5 +135,7 @@ int vbt_bpf_stuck_env(struct bpf_source *bs, char *err, size_t errlen);
 void vbt_bpf_stuck_seen(struct bpf_source *bs, const void *rec, size_t size);
 void vbt_bpf_stuck_tick(struct vbt_source *src, uint64_t now, bool final);
 void vbt_bpf_close_stuck(struct bpf_source *bs);
+/* Its object (for the programs' skipped runs), or NULL. */
+struct bpf_object *vbt_bpf_stuck_obj(const struct bpf_source *bs);
 
 #endif

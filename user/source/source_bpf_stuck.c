@@ -207,3 +207,8 @@ void vbt_bpf_close_stuck(struct bpf_source *bs)
 	bpf_link__destroy(bs->stuck_end);
 	guest_stuck_bpf__destroy(bs->stuck);
 }
+
+struct bpf_object *vbt_bpf_stuck_obj(const struct bpf_source *bs)
+{
+	return bs->stuck ? bs->stuck->obj : NULL;
+}

@@ -127,3 +127,46 @@ const struct vbt_disk *vbt_disk_by_dev(const struct vbt_disk *disks, int n,
 			return &disks[i];
 	return NULL;
 }
+
+int vbt_disk_counts_read(const char *sysroot, const char *name,
+			 struct vbt_disk_counts *c)
+{
+	unsigned long long f[17] = { 0 };
+	char path[512], buf[512], *p = buf, *end;
+	int n = 0;
+
+	if (strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/block/%s/queue/iostats", sysroot,
+		 name);
+	if (read_small(path, buf, sizeof(buf)))
+		return -ENOENT;
+	if (strcmp(buf, "1"))
+		return -EOPNOTSUPP;
+	snprintf(path, sizeof(path), "%s/block/%s/mq", sysroot, name);
+	if (access(path, F_OK))
+		return -EOPNOTSUPP;
+	snprintf(path, sizeof(path), "%s/block/%s/stat", sysroot, name);
+	if (read_small(path, buf, sizeof(buf)))
+		return -ENOENT;
+	/* 11 fields before 4.18, 15 before 5.5, 17 since */
+	while (n < 17) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (*p < '0' || *p > '9')	/* strtoull takes "-5" */
+			return -EINVAL;
+		errno = 0;
+		f[n] = strtoull(p, &end, 10);
+		if (errno || (*end && *end != ' '))
+			return -EINVAL;
+		p = end;
+		n++;
+	}
+	if (n < 11)
+		return -EINVAL;
+	c->done = f[0] + f[4] + f[11];
+	c->in_flight = f[8];
+	return 0;
+}

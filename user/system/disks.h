@@ -36,4 +36,19 @@ int vbt_disk_lookup_dev(const char *sysroot, uint32_t dev, struct vbt_disk *d);
 const struct vbt_disk *vbt_disk_by_dev(const struct vbt_disk *disks, int n,
 				       uint32_t dev);
 
+/* A disk's own I/O counters (Documentation/block/stat.rst). */
+struct vbt_disk_counts {
+	uint64_t done;		/* reads + writes + discards completed */
+	uint64_t in_flight;	/* requests issued, not yet completed */
+};
+
+/*
+ * SYSROOT/block/NAME/stat, for a blk-mq disk that keeps statistics
+ * (queue/iostats 1): only then does each request that fires the
+ * block_rq_complete tracepoint count once here.  0, -ENOENT (no such
+ * disk), -EOPNOTSUPP (not blk-mq, or iostats off) or -EINVAL.
+ */
+int vbt_disk_counts_read(const char *sysroot, const char *name,
+			 struct vbt_disk_counts *c);
+
 #endif
