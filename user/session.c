@@ -146,7 +146,6 @@ static void check_lost(struct vbt_session *s, struct vbt_source *src)
  */
 static void audit_start(struct vbt_session *s, struct vbt_source *src)
 {
-	memset(&s->audit, 0, sizeof(s->audit));
 	if (!s->opts.all || s->opts.npids || !src->ops->own ||
 	    s->hooks->side != VBT_SIDE_GUEST)
 		return;
@@ -157,19 +156,30 @@ static void audit_start(struct vbt_session *s, struct vbt_source *src)
 /* Completions the kernel counted that never ran our programs: say so. */
 static void audit_report(struct vbt_session *s, struct vbt_source *src)
 {
-	char where[512];
+	uint64_t lost = src->ops->lost(src) - s->audit.lost0;
+	uint64_t own = src->ops->own ? src->ops->own(src) - s->audit.own0 : 0;
 	struct vbt_event ev;
+	char where[512];
 	uint64_t n;
 
 	if (!s->audit.n)
 		return;
 	n = vbt_audit_unseen(&s->audit, src->ops->lost(src),
-			     src->ops->own(src), where, sizeof(where));
+			     src->ops->own(src), s->opts.verbose, where,
+			     sizeof(where));
+	if (s->opts.verbose)
+		vbt_msg("completions by the disks' counters: %s; vblktrace's "
+			"own %llu, lost %llu\n", where[0] ? where : "none",
+			(unsigned long long)own, (unsigned long long)lost);
 	if (!n)
 		return;
+	vbt_audit_unseen(&s->audit, src->ops->lost(src), src->ops->own(src),
+			 false, where, sizeof(where));
 	vbt_msg("%llu completions the disks counted were neither shown nor "
-		"counted lost (%s): the kernel did not run vblktrace's "
-		"programs for them\n", (unsigned long long)n, where);
+		"counted lost (%s; vblktrace's own %llu, lost %llu): the "
+		"kernel did not run vblktrace's programs for them\n",
+		(unsigned long long)n, where, (unsigned long long)own,
+		(unsigned long long)lost);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = VBT_KIND_LOST;
 	ev.side = s->hooks->side;
@@ -538,6 +548,7 @@ out:
 	if (s->record)
 		fclose(s->record);
 	free(s->disks);
+	vbt_audit_free(&s->audit);
 	vbt_jw_free(&s->jw);
 	return ret;
 }

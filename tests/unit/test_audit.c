@@ -73,12 +73,14 @@ FIXTURE_SETUP(audit)
 	ASSERT_NE(NULL, mkdtemp(self->root));
 	ASSERT_EQ(0, make_loop1(self->root));
 	memset(&self->disk, 0, sizeof(self->disk));
+	memset(&self->a, 0, sizeof(self->a));
 	strcpy(self->disk.name, "loop1");
 	self->disk.dev = LOOP1;
 }
 
 FIXTURE_TEARDOWN(audit)
 {
+	vbt_audit_free(&self->a);
 	ft_rm_tree(self->root);
 }
 
@@ -97,7 +99,7 @@ TEST_F(audit, every_completion_shown)
 	show(&self->a, 2, VBT_OP_WRITE, 0);
 	ASSERT_EQ(0, put_stat(self->root, 108, 52, 0, 0));
 	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, self->where,
+	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
 				      sizeof(self->where)));
 	EXPECT_STREQ("", self->where);
 }
@@ -109,7 +111,7 @@ TEST_F(audit, missing_completions_named)
 	show(&self->a, 1, VBT_OP_DISCARD, 0);
 	ASSERT_EQ(0, put_stat(self->root, 108, 50, 2, 0));
 	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(2, vbt_audit_unseen(&self->a, 0, 0, self->where,
+	EXPECT_EQ(2, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
 				      sizeof(self->where)));
 	EXPECT_STREQ("loop1: kernel 10, shown 8", self->where);
 }
@@ -121,9 +123,9 @@ TEST_F(audit, lost_and_own_account_for_the_rest)
 	show(&self->a, 5, VBT_OP_READ, 0);
 	ASSERT_EQ(0, put_stat(self->root, 110, 50, 0, 0));
 	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 43, 9, self->where,
+	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 43, 9, false, self->where,
 				      sizeof(self->where)));
-	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 43, 8, self->where,
+	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 43, 8, false, self->where,
 				      sizeof(self->where)));
 }
 
@@ -135,11 +137,11 @@ TEST_F(audit, in_flight_at_start_is_slack)
 	show(&self->a, 7, VBT_OP_READ, 0);
 	ASSERT_EQ(0, put_stat(self->root, 110, 50, 0, 0));
 	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, self->where,
+	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
 				      sizeof(self->where)));
 	ASSERT_EQ(0, put_stat(self->root, 111, 50, 0, 0));
 	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 0, 0, self->where,
+	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
 				      sizeof(self->where)));
 }
 
@@ -159,7 +161,7 @@ TEST_F(audit, completions_outside_the_statistics_do_not_count)
 	show(&self->a, 1, VBT_OP_READ, VBT_RQ_PASSTHROUGH);
 	ASSERT_EQ(0, put_stat(self->root, 110, 50, 0, 0));
 	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 0, 0, self->where,
+	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
 				      sizeof(self->where)));
 }
 
@@ -180,8 +182,40 @@ TEST_F(audit, window_and_disks)
 	late = block(VBT_OP_READ, 0);
 	late.mono_ns = self->a.t1 + 1;
 	vbt_audit_event(&self->a, &late);
-	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 0, 0, self->where,
+	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
 				      sizeof(self->where)));
+}
+
+/* A disk shown more often than counted does not hide another's gap. */
+TEST_F(audit, one_disk_cannot_cover_another)
+{
+	struct vbt_disk two[2] = { self->disk, self->disk };
+	struct vbt_event ev;
+
+	strcpy(two[1].name, "loop2");
+	two[1].dev = LOOP1 + 1;
+	ASSERT_EQ(0, ft_put(self->root, "block/loop2/queue/iostats", "1\n"));
+	ASSERT_EQ(0, ft_mkdir(self->root, "block/loop2/mq"));
+	ASSERT_EQ(0, ft_put(self->root, "block/loop2/stat",
+			    "0 0 0 0 0 0 0 0 0 0 0\n"));
+	vbt_audit_start(&self->a, self->root, two, 2, NULL, 0, 0, 0);
+	ASSERT_EQ(2, self->a.n);
+	show(&self->a, 8, VBT_OP_READ, 0);
+	ev = block(VBT_OP_WRITE, 0);
+	ev.blk.dev = LOOP1 + 1;
+	vbt_audit_event(&self->a, &ev);	/* the first part of one write */
+	vbt_audit_event(&self->a, &ev);	/* and the rest */
+	ASSERT_EQ(0, put_stat(self->root, 110, 50, 0, 0));
+	ASSERT_EQ(0, ft_put(self->root, "block/loop2/stat",
+			    "0 0 0 0 1 0 0 0 0 0 0\n"));
+	vbt_audit_stop(&self->a, self->root);
+	EXPECT_EQ(2, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
+				      sizeof(self->where)));
+	EXPECT_STREQ("loop1: kernel 10, shown 8", self->where);
+	vbt_audit_unseen(&self->a, 0, 0, true, self->where,
+			 sizeof(self->where));
+	EXPECT_STREQ("loop1: kernel 10, shown 8; loop2: kernel 1, shown 2",
+		     self->where);
 }
 
 TEST_F(audit, untraced_disk_is_not_checked)
@@ -199,11 +233,11 @@ TEST_F(audit, disk_gone_at_the_end)
 	show(&self->a, 2, VBT_OP_READ, 0);
 	ASSERT_EQ(0, ft_put(self->root, "block/loop1/stat", ""));
 	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, self->where,
+	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
 				      sizeof(self->where)));
 	ASSERT_EQ(0, put_stat(self->root, 1, 0, 0, 0));
 	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, self->where,
+	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
 				      sizeof(self->where)));
 }
 

@@ -20,6 +20,7 @@
  * syscall records) makes the count smaller, never larger.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode/clock.h"
@@ -43,10 +44,13 @@ void vbt_audit_start(struct vbt_audit *a, const char *sysroot,
 	struct vbt_disk_counts c;
 
 	memset(a, 0, sizeof(*a));
+	a->d = calloc(ndisks > 0 ? ndisks : 1, sizeof(*a->d));
+	if (!a->d)
+		return;		/* nothing checked: never a false claim */
 	a->t0 = vbt_mono_now();
 	a->lost0 = lost;
 	a->own0 = own;
-	for (int i = 0; i < ndisks && a->n < VBT_AUDIT_DISKS; i++) {
+	for (int i = 0; i < ndisks; i++) {
 		struct vbt_audit_disk *d = &a->d[a->n];
 
 		if (!traced(devs, ndevs, disks[i].dev) ||
@@ -55,7 +59,7 @@ void vbt_audit_start(struct vbt_audit *a, const char *sysroot,
 		snprintf(d->name, sizeof(d->name), "%s", disks[i].name);
 		d->dev = disks[i].dev;
 		d->done0 = c.done;
-		a->slack += c.in_flight;
+		d->in_flight0 = c.in_flight;
 		a->n++;
 	}
 }
@@ -83,6 +87,12 @@ void vbt_audit_event(struct vbt_audit *a, const struct vbt_event *ev)
 		}
 }
 
+void vbt_audit_free(struct vbt_audit *a)
+{
+	free(a->d);
+	memset(a, 0, sizeof(*a));
+}
+
 void vbt_audit_stop(struct vbt_audit *a, const char *sysroot)
 {
 	struct vbt_disk_counts c;
@@ -99,10 +109,15 @@ void vbt_audit_stop(struct vbt_audit *a, const char *sysroot)
 	a->t1 = vbt_mono_now();
 }
 
+/*
+ * Disk by disk, so that one shown more often than its statistics count
+ * (a request completed in parts) cannot hide another's missing ones; the
+ * lost and own counters are not per disk, and cover any.
+ */
 uint64_t vbt_audit_unseen(const struct vbt_audit *a, uint64_t lost,
-			  uint64_t own, char *where, size_t len)
+			  uint64_t own, bool every, char *where, size_t len)
 {
-	uint64_t kernel = 0, seen = 0, missing;
+	uint64_t short_by = 0, covered;
 	size_t off = 0;
 
 	if (len)
@@ -111,18 +126,15 @@ uint64_t vbt_audit_unseen(const struct vbt_audit *a, uint64_t lost,
 		const struct vbt_audit_disk *d = &a->d[i];
 		uint64_t k = d->done1 - d->done0;
 
-		kernel += k;
-		seen += d->seen;
-		if (k > d->seen && off < len)
+		if (k > d->seen + d->in_flight0)
+			short_by += k - d->seen - d->in_flight0;
+		if ((k > d->seen || (every && (k || d->seen))) && off < len)
 			off += snprintf(where + off, len - off,
 					"%s%s: kernel %llu, shown %llu",
 					off ? "; " : "", d->name,
 					(unsigned long long)k,
 					(unsigned long long)d->seen);
 	}
-	seen += (lost - a->lost0) + (own - a->own0);
-	if (kernel <= seen + a->slack)
-		return 0;
-	missing = kernel - seen - a->slack;
-	return missing;
+	covered = (lost - a->lost0) + (own - a->own0);
+	return short_by > covered ? short_by - covered : 0;
 }

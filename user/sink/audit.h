@@ -7,26 +7,25 @@
 #ifndef VBT_AUDIT_H
 #define VBT_AUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "decode/event.h"
 #include "system/disks.h"
 
-#define VBT_AUDIT_DISKS 64
-
 struct vbt_audit_disk {
 	char name[32];
 	uint32_t dev;
 	uint64_t done0, done1;	/* the kernel's completions at start, end */
+	uint64_t in_flight0;	/* requests in flight at start */
 	uint64_t seen;		/* completions shown in between */
 };
 
 struct vbt_audit {
 	int n;			/* 0: nothing to check */
-	struct vbt_audit_disk d[VBT_AUDIT_DISKS];
+	struct vbt_audit_disk *d;
 	uint64_t t0, t1;	/* the window, CLOCK_MONOTONIC ns */
-	uint64_t slack;		/* requests in flight at t0 */
 	uint64_t lost0, own0;	/* the source's counters at t0 */
 };
 
@@ -40,14 +39,16 @@ void vbt_audit_start(struct vbt_audit *a, const char *sysroot,
 		     const uint32_t *devs, int ndevs, uint64_t lost,
 		     uint64_t own);
 void vbt_audit_event(struct vbt_audit *a, const struct vbt_event *ev);
+void vbt_audit_free(struct vbt_audit *a);
 /* Before the last records are read: the kernel's counts, then the time. */
 void vbt_audit_stop(struct vbt_audit *a, const char *sysroot);
 /*
  * Once every record is read: completions the kernel counted that were
  * neither shown nor counted (at least this many; 0 if none), and in
- * @where the disks' "name: kernel N, shown M" for a message.
+ * @where "name: kernel N, shown M" of the disks short of their count, or
+ * of every disk that did any I/O with @every.
  */
 uint64_t vbt_audit_unseen(const struct vbt_audit *a, uint64_t lost,
-			  uint64_t own, char *where, size_t len);
+			  uint64_t own, bool every, char *where, size_t len);
 
 #endif

@@ -49,6 +49,8 @@ void vbt_summary_add(struct vbt_summary *s, const struct vbt_event *ev)
 
 	if (ev->kind == VBT_KIND_LOST) {
 		s->lost += ev->lost;
+		if (ev->lost_unseen)
+			s->unseen += ev->lost;
 		return;
 	}
 	s->events++;
@@ -127,9 +129,13 @@ void vbt_summary_print(const struct vbt_summary *s, FILE *f,
 	if (s->overflow)
 		fprintf(f, "  ... and %" PRIu64 " more failures in other groups\n",
 			s->overflow);
-	if (s->lost)
+	if (s->lost > s->unseen)
 		fprintf(f, "  %" PRIu64 " events were lost in the kernel: the "
 			"ring buffer was full; the counts above are short\n",
-			s->lost);
+			s->lost - s->unseen);
+	if (s->unseen)
+		fprintf(f, "  %" PRIu64 " completions the disks counted never "
+			"ran vblktrace's programs: the counts above are short\n",
+			s->unseen);
 	fflush(f);
 }

@@ -26,6 +26,7 @@ struct vbt_summary {
 	uint64_t events;	/* delivered and shown */
 	uint64_t errors;	/* of them, failures */
 	uint64_t lost;		/* records the kernel could not deliver */
+	uint64_t unseen;	/* of them, completions never traced (audit) */
 	uint64_t bad;		/* records we could not decode */
 	uint64_t expected;	/* errors that are normal behaviour, not shown */
 	uint64_t overflow;	/* failures not fitting in rows[] */
