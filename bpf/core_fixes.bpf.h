@@ -116,12 +116,17 @@ static __always_inline __u32 vbt_rq_flags(__u32 opf)
  * version decides: bit 11 there is __RQF_STATS, set on most requests while
  * writeback throttling is on, and would mark every failure quiet.
  */
-enum rqf_flags___vbt { __RQF_QUIET___vbt = 7 };
+enum rqf_flags___vbt {
+	__RQF_FLUSH_SEQ___vbt = 1,
+	__RQF_QUIET___vbt = 7,
+};
 
 extern int LINUX_KERNEL_VERSION __kconfig;
 
 #define VBT_RQF_QUIET_OLD_BIT 11
 #define VBT_RQF_QUIET_ENUM_BIT 7
+#define VBT_RQF_FLUSH_SEQ_OLD_BIT 4
+#define VBT_RQF_FLUSH_SEQ_ENUM_BIT 1
 
 static __always_inline bool vbt_rq_quiet(struct request *rq)
 {
@@ -134,6 +139,27 @@ static __always_inline bool vbt_rq_quiet(struct request *rq)
 					  __RQF_QUIET___vbt);
 	else if (kver >= KERNEL_VERSION(6, 11, 0))
 		bit = VBT_RQF_QUIET_ENUM_BIT;
+	return rqf & (1U << bit);
+}
+
+/*
+ * RQF_FLUSH_SEQ, the same way: bit 4 before 6.11, then the enum's.  A
+ * completion inside the flush sequence (a FUA write's data part on a disk
+ * without FUA) is not the request's end, and the disk statistics do not
+ * count it.
+ */
+static __always_inline bool vbt_rq_flush_seq(struct request *rq)
+{
+	__u32 rqf = BPF_CORE_READ(rq, rq_flags);
+	__u32 bit = VBT_RQF_FLUSH_SEQ_OLD_BIT;
+	int kver = LINUX_KERNEL_VERSION;
+
+	if (bpf_core_enum_value_exists(enum rqf_flags___vbt,
+				       __RQF_FLUSH_SEQ___vbt))
+		bit = bpf_core_enum_value(enum rqf_flags___vbt,
+					  __RQF_FLUSH_SEQ___vbt);
+	else if (kver >= KERNEL_VERSION(6, 11, 0))
+		bit = VBT_RQF_FLUSH_SEQ_ENUM_BIT;
 	return rqf & (1U << bit);
 }
 

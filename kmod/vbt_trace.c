@@ -406,6 +406,8 @@ static void emit_block(struct request *rq, struct gendisk *disk, u32 dev,
 	e.rq_flags = vbt_flags(rq->cmd_flags);
 	if (rq->rq_flags & RQF_QUIET)
 		e.rq_flags |= VBT_RQ_QUIET;
+	if (rq->rq_flags & RQF_FLUSH_SEQ)
+		e.rq_flags |= VBT_RQ_FLUSH_SEQ;
 	if (!rq->bio && op != VBT_OP_FLUSH)
 		e.rq_flags |= VBT_RQ_PASSTHROUGH;
 	if (is) {

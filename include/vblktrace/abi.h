@@ -86,6 +86,8 @@ enum vbt_op {
 #define VBT_RQ_NOUNMAP		(1U << 14)
 #define VBT_RQ_PASSTHROUGH	(1U << 15)	/* not a file system request */
 #define VBT_RQ_QUIET		(1U << 16)	/* kernel prints no I/O error */
+/* a step of the flush machinery (a PREFLUSH/FUA write's data part, say) */
+#define VBT_RQ_FLUSH_SEQ	(1U << 17)
 
 /* virtio-blk status byte of a request (VIRTIO_BLK_S_*), or none. */
 #define VBT_VIRTIO_OK		0

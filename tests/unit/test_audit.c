@@ -146,22 +146,34 @@ TEST_F(audit, in_flight_at_start_is_slack)
 }
 
 /*
- * Flushes, passthrough commands and PREFLUSH/FUA writes fire the
- * tracepoint but are not in the read/write/discard counts: shown, they
- * must not hide a missing read.
+ * Flushes, passthrough commands and the flush machinery's steps (a FUA
+ * write's data part on a disk without FUA: its end comes again, counted)
+ * fire the tracepoint but are not in the read/write/discard counts:
+ * shown, they must not hide a missing read.
  */
 TEST_F(audit, completions_outside_the_statistics_do_not_count)
 {
 	start(_metadata, self, 0, 0);
 	show(&self->a, 9, VBT_OP_READ, 0);
-	show(&self->a, 3, VBT_OP_FLUSH, 0);
-	show(&self->a, 1, VBT_OP_WRITE, VBT_RQ_FUA);
-	show(&self->a, 1, VBT_OP_WRITE, VBT_RQ_PREFLUSH);
+	show(&self->a, 3, VBT_OP_FLUSH, VBT_RQ_PREFLUSH | VBT_RQ_FLUSH_SEQ);
+	show(&self->a, 1, VBT_OP_WRITE, VBT_RQ_FLUSH_SEQ);
+	show(&self->a, 1, VBT_OP_WRITE, 0);
 	show(&self->a, 1, VBT_OP_DRV_IN, VBT_RQ_PASSTHROUGH);
 	show(&self->a, 1, VBT_OP_READ, VBT_RQ_PASSTHROUGH);
-	ASSERT_EQ(0, put_stat(self->root, 110, 50, 0, 0));
+	ASSERT_EQ(0, put_stat(self->root, 110, 51, 0, 0));
 	vbt_audit_stop(&self->a, self->root);
 	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
+				      sizeof(self->where)));
+}
+
+/* A disk with FUA writes them directly: they are counted, and shown. */
+TEST_F(audit, fua_write_on_a_fua_disk_counts)
+{
+	start(_metadata, self, 0, 0);
+	show(&self->a, 2, VBT_OP_WRITE, VBT_RQ_FUA | VBT_RQ_SYNC);
+	ASSERT_EQ(0, put_stat(self->root, 100, 52, 0, 0));
+	vbt_audit_stop(&self->a, self->root);
+	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
 				      sizeof(self->where)));
 }
 

@@ -94,6 +94,10 @@ TEST(flag_names_in_bit_order)
 	EXPECT_STREQ("FUA", names[1]);
 	EXPECT_STREQ("QUIET", names[2]);
 	EXPECT_EQ(1, vbt_rq_flag_names(0xffffffff, names, 1));
+	/* the last bit has its name, the next has none */
+	ASSERT_EQ(1, vbt_rq_flag_names(VBT_RQ_FLUSH_SEQ, names, 8));
+	EXPECT_STREQ("FLUSH_SEQ", names[0]);
+	EXPECT_EQ(0, vbt_rq_flag_names(VBT_RQ_FLUSH_SEQ << 1, names, 8));
 }
 
 TEST(virtio_status_names)

@@ -123,7 +123,7 @@ static const char *const flag_names[] = {
 	"SYNC", "META", "PRIO", "NOMERGE", "IDLE", "INTEGRITY", "FUA",
 	"PREFLUSH", "RAHEAD", "BACKGROUND", "NOWAIT", "FAILFAST_DEV",
 	"FAILFAST_TRANSPORT", "FAILFAST_DRIVER", "NOUNMAP", "PASSTHROUGH",
-	"QUIET",
+	"QUIET", "FLUSH_SEQ",
 };
 
 int vbt_rq_flag_names(uint32_t flags, const char **names, int max)

@@ -14,10 +14,11 @@
  * just before: at most the requests then in flight, the slack) to t1
  * (taken after they are read, so everything counted fired before t1).
  * Only completions the disk statistics count are compared: not flushes
- * (their own counter), passthrough commands, or writes with PREFLUSH or
- * FUA, which the flush machinery completes outside the statistics.  Any
- * other difference (a request completed in parts, the lost counter's
- * syscall records) makes the count smaller, never larger.
+ * (their own counter), passthrough commands, or the steps of the flush
+ * machinery (RQF_FLUSH_SEQ: a FUA write's data part on a disk without FUA,
+ * ended again, counted, when its post-flush is done).  Any other
+ * difference (a request completed in parts, the lost counter's syscall
+ * records) makes the count smaller, never larger.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,8 +72,7 @@ static bool counted_by_disk(const struct vbt_event *ev)
 	if (b->op == VBT_OP_FLUSH || b->op == VBT_OP_DRV_IN ||
 	    b->op == VBT_OP_DRV_OUT || b->op == VBT_OP_UNKNOWN)
 		return false;
-	return !(b->flags & (VBT_RQ_PASSTHROUGH | VBT_RQ_PREFLUSH |
-			     VBT_RQ_FUA));
+	return !(b->flags & (VBT_RQ_PASSTHROUGH | VBT_RQ_FLUSH_SEQ));
 }
 
 void vbt_audit_event(struct vbt_audit *a, const struct vbt_event *ev)

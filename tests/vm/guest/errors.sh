@@ -26,6 +26,16 @@ while ! grep -q 'Ctrl-C' "$OUT/live.txt" 2>/dev/null; do
 	[ $i -gt 300 ] && { echo "vblktrace (text) did not start"; break; }
 	sleep 0.1
 done
+# Every completion, checked at exit against the disks' own counters (-v
+# prints each disk's figures).
+vblktrace live --side guest -a -v -j >"$OUT/all.jsonl" 2>"$OUT/all.err" &
+AP=$!
+i=0
+while ! grep -q 'Ctrl-C' "$OUT/all.err" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && { echo "vblktrace (--all) did not start"; break; }
+	sleep 0.1
+done
 
 mkfs.xfs -f /dev/vda >"$OUT/mkfs.out" 2>&1
 echo $? >"$OUT/mkfs.rc"
@@ -35,12 +45,16 @@ dd if=/dev/zero of=/dev/vdc bs=4k count=1 conv=fsync 2>"$OUT/flush.err"
 echo $? >"$OUT/flush.rc"
 dd if=/dev/zero of=/dev/vdd bs=64k count=128 oflag=direct 2>"$OUT/enospc.err"
 echo $? >"$OUT/enospc.rc"
+# Writes that succeed, with O_DSYNC on a write-back disk without FUA: the
+# flush machinery completes each data part, then ends the request again.
+xfs_io -d -c "pwrite -V 1 -D -b 4096 4096000 32768" /dev/vda >/dev/null 2>&1
 
 sleep 1
-kill -INT $VP $TP
+kill -INT $VP $TP $AP
 wait $VP
 echo $? >"$OUT/vbt.rc"
 wait $TP
+wait $AP
 echo 0 > $T/events/block/block_rq_complete/enable
 cat $T/trace >"$OUT/trace.txt"
 dmesg >"$OUT/dmesg.txt"
