@@ -10,32 +10,28 @@ T=/sys/kernel/tracing
 echo 'error != 0' > $T/events/block/block_rq_complete/filter
 echo 1 > $T/events/block/block_rq_complete/enable
 
+# ready FILE WHAT: wait (30 s at most) for a tracer's "Ctrl-C to stop".
+ready()
+{
+	i=0
+	while ! grep -q 'Ctrl-C' "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 300 ] && { echo "vblktrace ($2) did not start"; cat "$1"; return 1; }
+		sleep 0.1
+	done
+}
+
 vblktrace live --side guest -j -o "$OUT/events.jsonl" >/dev/null 2>"$OUT/vbt.err" &
 VP=$!
-i=0
-while ! grep -q 'Ctrl-C' "$OUT/vbt.err" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -gt 300 ] && { echo "vblktrace did not start"; cat "$OUT/vbt.err"; break; }
-	sleep 0.1
-done
+ready "$OUT/vbt.err" json
 vblktrace --side guest --no-color -t 600 >"$OUT/live.txt" 2>&1 &
 TP=$!
-i=0
-while ! grep -q 'Ctrl-C' "$OUT/live.txt" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -gt 300 ] && { echo "vblktrace (text) did not start"; break; }
-	sleep 0.1
-done
+ready "$OUT/live.txt" text
 # Every completion, checked at exit against the disks' own counters (-v
 # prints each disk's figures).
 vblktrace live --side guest -a -v -j >"$OUT/all.jsonl" 2>"$OUT/all.err" &
 AP=$!
-i=0
-while ! grep -q 'Ctrl-C' "$OUT/all.err" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -gt 300 ] && { echo "vblktrace (--all) did not start"; break; }
-	sleep 0.1
-done
+ready "$OUT/all.err" --all
 
 mkfs.xfs -f /dev/vda >"$OUT/mkfs.out" 2>&1
 echo $? >"$OUT/mkfs.rc"
