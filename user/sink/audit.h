@@ -24,6 +24,7 @@ struct vbt_audit_disk {
 
 struct vbt_audit {
 	int n;			/* 0: nothing to check */
+	int last;		/* the disk of the last event (runs of them) */
 	struct vbt_audit_disk *d;
 	uint64_t t0, t1;	/* the window, CLOCK_MONOTONIC ns */
 	uint64_t lost0, own0;	/* the source's counters at t0 */
