@@ -109,12 +109,13 @@ static __always_inline __u32 vbt_rq_flags(__u32 opf)
 }
 
 /*
- * RQF_QUIET was a plain #define (bit 11) until 6.11's 5f89154e8e9e
- * ("block: Use enum to define RQF_x bit indexes") made the bits an enum.
- * Where that enum has a name (6.18's BTF) CO-RE relocates the bit; where
- * it is anonymous (Debian's 6.12) no relocation can find it, so the kernel
- * version decides: bit 11 there is __RQF_STATS, set on most requests while
- * writeback throttling is on, and would mark every failure quiet.
+ * RQF_QUIET and RQF_FLUSH_SEQ were plain #defines (bits 11 and 4) until
+ * 6.11's 5f89154e8e9e ("block: Use enum to define RQF_x bit indexes") made
+ * the bits an enum.  Where that enum has a name (6.18's BTF) CO-RE
+ * relocates the bit; where it is anonymous (Debian's 6.12) no relocation
+ * can find it, so the kernel version decides: bit 11 there is __RQF_STATS,
+ * set on most requests while writeback throttling is on, and would mark
+ * every failure quiet.
  */
 enum rqf_flags___vbt {
 	__RQF_FLUSH_SEQ___vbt = 1,
@@ -123,44 +124,37 @@ enum rqf_flags___vbt {
 
 extern int LINUX_KERNEL_VERSION __kconfig;
 
-#define VBT_RQF_QUIET_OLD_BIT 11
-#define VBT_RQF_QUIET_ENUM_BIT 7
-#define VBT_RQF_FLUSH_SEQ_OLD_BIT 4
-#define VBT_RQF_FLUSH_SEQ_ENUM_BIT 1
-
-static __always_inline bool vbt_rq_quiet(struct request *rq)
+/* The bits are the 6.11 enum's (where it has no name in BTF). */
+static __always_inline bool vbt_rqf_is_enum(void)
 {
-	__u32 rqf = BPF_CORE_READ(rq, rq_flags);
-	__u32 bit = VBT_RQF_QUIET_OLD_BIT;
 	int kver = LINUX_KERNEL_VERSION;
 
-	if (bpf_core_enum_value_exists(enum rqf_flags___vbt, __RQF_QUIET___vbt))
-		bit = bpf_core_enum_value(enum rqf_flags___vbt,
-					  __RQF_QUIET___vbt);
-	else if (kver >= KERNEL_VERSION(6, 11, 0))
-		bit = VBT_RQF_QUIET_ENUM_BIT;
-	return rqf & (1U << bit);
+	return kver >= KERNEL_VERSION(6, 11, 0);
 }
 
-/*
- * RQF_FLUSH_SEQ, the same way: bit 4 before 6.11, then the enum's.  A
- * completion inside the flush sequence (a FUA write's data part on a disk
- * without FUA) is not the request's end, and the disk statistics do not
- * count it.
- */
-static __always_inline bool vbt_rq_flush_seq(struct request *rq)
-{
-	__u32 rqf = BPF_CORE_READ(rq, rq_flags);
-	__u32 bit = VBT_RQF_FLUSH_SEQ_OLD_BIT;
-	int kver = LINUX_KERNEL_VERSION;
+#define VBT_RQF_BIT(name, old_bit, enum_bit)                 \
+	(bpf_core_enum_value_exists(enum rqf_flags___vbt,    \
+				    __RQF_##name##___vbt) ?  \
+		 bpf_core_enum_value(enum rqf_flags___vbt,   \
+				     __RQF_##name##___vbt) : \
+	 vbt_rqf_is_enum() ? (enum_bit) :                    \
+			     (old_bit))
 
-	if (bpf_core_enum_value_exists(enum rqf_flags___vbt,
-				       __RQF_FLUSH_SEQ___vbt))
-		bit = bpf_core_enum_value(enum rqf_flags___vbt,
-					  __RQF_FLUSH_SEQ___vbt);
-	else if (kver >= KERNEL_VERSION(6, 11, 0))
-		bit = VBT_RQF_FLUSH_SEQ_ENUM_BIT;
-	return rqf & (1U << bit);
+/*
+ * The request's own flags worth reporting, from one read of rq_flags:
+ * QUIET (the kernel prints no I/O error) and FLUSH_SEQ (a step of the
+ * flush machinery, a FUA write's data part on a disk without FUA: not the
+ * request's end, and not counted by the disk statistics).
+ */
+static __always_inline __u32 vbt_rq_state(struct request *rq)
+{
+	__u32 rqf = BPF_CORE_READ(rq, rq_flags), f = 0;
+
+	if (rqf & (1U << VBT_RQF_BIT(QUIET, 11, 7)))
+		f |= VBT_RQ_QUIET;
+	if (rqf & (1U << VBT_RQF_BIT(FLUSH_SEQ, 4, 1)))
+		f |= VBT_RQ_FLUSH_SEQ;
+	return f;
 }
 
 /*

@@ -289,11 +289,7 @@ static __always_inline int on_complete(struct request *rq, __u8 status,
 	e->nr_bytes = nr_bytes;
 	e->op = op;
 	e->status = status;
-	e->rq_flags = vbt_rq_flags(opf);
-	if (vbt_rq_quiet(rq))
-		e->rq_flags |= VBT_RQ_QUIET;
-	if (vbt_rq_flush_seq(rq))
-		e->rq_flags |= VBT_RQ_FLUSH_SEQ;
+	e->rq_flags = vbt_rq_flags(opf) | vbt_rq_state(rq);
 	if (!BPF_CORE_READ(rq, bio) && op != VBT_OP_FLUSH)
 		e->rq_flags |= VBT_RQ_PASSTHROUGH;
 	e->src = 0;

@@ -156,30 +156,27 @@ static void audit_start(struct vbt_session *s, struct vbt_source *src)
 /* Completions the kernel counted that never ran our programs: say so. */
 static void audit_report(struct vbt_session *s, struct vbt_source *src)
 {
-	uint64_t lost = src->ops->lost(src) - s->audit.lost0;
-	uint64_t own = src->ops->own ? src->ops->own(src) - s->audit.own0 : 0;
+	struct vbt_audit *a = &s->audit;
 	struct vbt_event ev;
 	char where[512];
 	uint64_t n;
 
-	if (!s->audit.n)
+	if (!a->n)
 		return;
-	n = vbt_audit_unseen(&s->audit, src->ops->lost(src),
-			     src->ops->own(src), s->opts.verbose, where,
-			     sizeof(where));
-	if (s->opts.verbose)
-		vbt_msg("completions by the disks' counters: %s; vblktrace's "
-			"own %llu, lost %llu\n", where[0] ? where : "none",
-			(unsigned long long)own, (unsigned long long)lost);
+	n = vbt_audit_unseen(a, src->ops->lost(src), src->ops->own(src));
+	if (s->opts.verbose || n) {
+		vbt_audit_where(a, s->opts.verbose, where, sizeof(where));
+		vbt_msg("%s%s; vblktrace's own %llu, lost %llu\n",
+			s->opts.verbose ? "completions by the disks' counters: " :
+					  "",
+			where[0] ? where : "none", (unsigned long long)a->own,
+			(unsigned long long)a->lost);
+	}
 	if (!n)
 		return;
-	vbt_audit_unseen(&s->audit, src->ops->lost(src), src->ops->own(src),
-			 false, where, sizeof(where));
 	vbt_msg("%llu completions the disks counted were neither shown nor "
-		"counted lost (%s; vblktrace's own %llu, lost %llu): the "
-		"kernel did not run vblktrace's programs for them\n",
-		(unsigned long long)n, where, (unsigned long long)own,
-		(unsigned long long)lost);
+		"counted lost: the kernel did not run vblktrace's programs "
+		"for them\n", (unsigned long long)n);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = VBT_KIND_LOST;
 	ev.side = s->hooks->side;

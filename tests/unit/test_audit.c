@@ -92,16 +92,29 @@ static void start(struct __test_metadata *_metadata,
 	ASSERT_EQ(1, self->a.n);
 }
 
+/* The counters become rd/wr/dc completed: what is unseen then. */
+static uint64_t end(FIXTURE_DATA(audit) *self, unsigned long long rd,
+		    unsigned long long wr, unsigned long long dc)
+{
+	if (put_stat(self->root, rd, wr, dc, 0))
+		return UINT64_MAX;
+	vbt_audit_stop(&self->a, self->root);
+	return vbt_audit_unseen(&self->a, 0, 0);
+}
+
+static const char *where(FIXTURE_DATA(audit) *self, bool every)
+{
+	vbt_audit_where(&self->a, every, self->where, sizeof(self->where));
+	return self->where;
+}
+
 TEST_F(audit, every_completion_shown)
 {
 	start(_metadata, self, 0, 0);
 	show(&self->a, 8, VBT_OP_READ, 0);
 	show(&self->a, 2, VBT_OP_WRITE, 0);
-	ASSERT_EQ(0, put_stat(self->root, 108, 52, 0, 0));
-	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
-				      sizeof(self->where)));
-	EXPECT_STREQ("", self->where);
+	EXPECT_EQ(0, end(self, 108, 52, 0));
+	EXPECT_STREQ("", where(self, false));
 }
 
 TEST_F(audit, missing_completions_named)
@@ -109,11 +122,8 @@ TEST_F(audit, missing_completions_named)
 	start(_metadata, self, 0, 0);
 	show(&self->a, 7, VBT_OP_READ, 0);
 	show(&self->a, 1, VBT_OP_DISCARD, 0);
-	ASSERT_EQ(0, put_stat(self->root, 108, 50, 2, 0));
-	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(2, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
-				      sizeof(self->where)));
-	EXPECT_STREQ("loop1: kernel 10, shown 8", self->where);
+	EXPECT_EQ(2, end(self, 108, 50, 2));
+	EXPECT_STREQ("loop1: kernel 10, shown 8", where(self, false));
 }
 
 /* Lost and own count from their values at the start, not from zero. */
@@ -123,10 +133,10 @@ TEST_F(audit, lost_and_own_account_for_the_rest)
 	show(&self->a, 5, VBT_OP_READ, 0);
 	ASSERT_EQ(0, put_stat(self->root, 110, 50, 0, 0));
 	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 43, 9, false, self->where,
-				      sizeof(self->where)));
-	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 43, 8, false, self->where,
-				      sizeof(self->where)));
+	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 43, 9));
+	EXPECT_EQ(3, self->a.lost);
+	EXPECT_EQ(2, self->a.own);
+	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 43, 8));
 }
 
 /* Requests in flight at the start may have fired before it: not counted. */
@@ -135,14 +145,8 @@ TEST_F(audit, in_flight_at_start_is_slack)
 	ASSERT_EQ(0, put_stat(self->root, 100, 50, 0, 3));
 	start(_metadata, self, 0, 0);
 	show(&self->a, 7, VBT_OP_READ, 0);
-	ASSERT_EQ(0, put_stat(self->root, 110, 50, 0, 0));
-	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
-				      sizeof(self->where)));
-	ASSERT_EQ(0, put_stat(self->root, 111, 50, 0, 0));
-	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
-				      sizeof(self->where)));
+	EXPECT_EQ(0, end(self, 110, 50, 0));
+	EXPECT_EQ(1, end(self, 111, 50, 0));
 }
 
 /*
@@ -160,10 +164,7 @@ TEST_F(audit, completions_outside_the_statistics_do_not_count)
 	show(&self->a, 1, VBT_OP_WRITE, 0);
 	show(&self->a, 1, VBT_OP_DRV_IN, VBT_RQ_PASSTHROUGH);
 	show(&self->a, 1, VBT_OP_READ, VBT_RQ_PASSTHROUGH);
-	ASSERT_EQ(0, put_stat(self->root, 110, 51, 0, 0));
-	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
-				      sizeof(self->where)));
+	EXPECT_EQ(1, end(self, 110, 51, 0));
 }
 
 /* A disk with FUA writes them directly: they are counted, and shown. */
@@ -171,10 +172,7 @@ TEST_F(audit, fua_write_on_a_fua_disk_counts)
 {
 	start(_metadata, self, 0, 0);
 	show(&self->a, 2, VBT_OP_WRITE, VBT_RQ_FUA | VBT_RQ_SYNC);
-	ASSERT_EQ(0, put_stat(self->root, 100, 52, 0, 0));
-	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
-				      sizeof(self->where)));
+	EXPECT_EQ(0, end(self, 100, 52, 0));
 }
 
 /* Only the window counts, and only the disks traced. */
@@ -194,8 +192,7 @@ TEST_F(audit, window_and_disks)
 	late = block(VBT_OP_READ, 0);
 	late.mono_ns = self->a.t1 + 1;
 	vbt_audit_event(&self->a, &late);
-	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
-				      sizeof(self->where)));
+	EXPECT_EQ(1, vbt_audit_unseen(&self->a, 0, 0));
 }
 
 /* A disk shown more often than counted does not hide another's gap. */
@@ -221,13 +218,10 @@ TEST_F(audit, one_disk_cannot_cover_another)
 	ASSERT_EQ(0, ft_put(self->root, "block/loop2/stat",
 			    "0 0 0 0 1 0 0 0 0 0 0\n"));
 	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(2, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
-				      sizeof(self->where)));
-	EXPECT_STREQ("loop1: kernel 10, shown 8", self->where);
-	vbt_audit_unseen(&self->a, 0, 0, true, self->where,
-			 sizeof(self->where));
+	EXPECT_EQ(2, vbt_audit_unseen(&self->a, 0, 0));
+	EXPECT_STREQ("loop1: kernel 10, shown 8", where(self, false));
 	EXPECT_STREQ("loop1: kernel 10, shown 8; loop2: kernel 1, shown 2",
-		     self->where);
+		     where(self, true));
 }
 
 TEST_F(audit, untraced_disk_is_not_checked)
@@ -245,12 +239,8 @@ TEST_F(audit, disk_gone_at_the_end)
 	show(&self->a, 2, VBT_OP_READ, 0);
 	ASSERT_EQ(0, ft_put(self->root, "block/loop1/stat", ""));
 	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
-				      sizeof(self->where)));
-	ASSERT_EQ(0, put_stat(self->root, 1, 0, 0, 0));
-	vbt_audit_stop(&self->a, self->root);
-	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0, false, self->where,
-				      sizeof(self->where)));
+	EXPECT_EQ(0, vbt_audit_unseen(&self->a, 0, 0));
+	EXPECT_EQ(0, end(self, 1, 0, 0));
 }
 
 /* Disks whose counters cannot be trusted to match are left out. */

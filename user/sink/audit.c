@@ -123,27 +123,38 @@ void vbt_audit_stop(struct vbt_audit *a, const char *sysroot)
  * (a request completed in parts) cannot hide another's missing ones; the
  * lost and own counters are not per disk, and cover any.
  */
-uint64_t vbt_audit_unseen(const struct vbt_audit *a, uint64_t lost,
-			  uint64_t own, bool every, char *where, size_t len)
+uint64_t vbt_audit_unseen(struct vbt_audit *a, uint64_t lost, uint64_t own)
 {
-	uint64_t short_by = 0, covered;
-	size_t off = 0;
+	uint64_t short_by = 0;
 
-	if (len)
-		where[0] = 0;
 	for (int i = 0; i < a->n; i++) {
 		const struct vbt_audit_disk *d = &a->d[i];
 		uint64_t k = d->done1 - d->done0;
 
 		if (k > d->seen + d->in_flight0)
 			short_by += k - d->seen - d->in_flight0;
-		if ((k > d->seen || (every && (k || d->seen))) && off < len)
-			off += snprintf(where + off, len - off,
+	}
+	a->lost = lost - a->lost0;
+	a->own = own - a->own0;
+	return short_by > a->lost + a->own ? short_by - a->lost - a->own : 0;
+}
+
+void vbt_audit_where(const struct vbt_audit *a, bool every, char *buf,
+		     size_t len)
+{
+	size_t off = 0;
+
+	if (len)
+		buf[0] = 0;
+	for (int i = 0; i < a->n && off < len; i++) {
+		const struct vbt_audit_disk *d = &a->d[i];
+		uint64_t k = d->done1 - d->done0;
+
+		if (k > d->seen || (every && (k || d->seen)))
+			off += snprintf(buf + off, len - off,
 					"%s%s: kernel %llu, shown %llu",
 					off ? "; " : "", d->name,
 					(unsigned long long)k,
 					(unsigned long long)d->seen);
 	}
-	covered = (lost - a->lost0) + (own - a->own0);
-	return short_by > covered ? short_by - covered : 0;
 }

@@ -28,6 +28,7 @@ struct vbt_audit {
 	struct vbt_audit_disk *d;
 	uint64_t t0, t1;	/* the window, CLOCK_MONOTONIC ns */
 	uint64_t lost0, own0;	/* the source's counters at t0 */
+	uint64_t lost, own;	/* and since t0, once the audit is done */
 };
 
 /*
@@ -44,12 +45,16 @@ void vbt_audit_free(struct vbt_audit *a);
 /* Before the last records are read: the kernel's counts, then the time. */
 void vbt_audit_stop(struct vbt_audit *a, const char *sysroot);
 /*
- * Once every record is read: completions the kernel counted that were
- * neither shown nor counted (at least this many; 0 if none), and in
- * @where "name: kernel N, shown M" of the disks short of their count, or
- * of every disk that did any I/O with @every.
+ * Once every record is read, with the source's lost and own counters:
+ * completions the kernel counted that were neither shown nor counted (at
+ * least this many; 0 if none).  Keeps lost and own since the start.
  */
-uint64_t vbt_audit_unseen(const struct vbt_audit *a, uint64_t lost,
-			  uint64_t own, bool every, char *where, size_t len);
+uint64_t vbt_audit_unseen(struct vbt_audit *a, uint64_t lost, uint64_t own);
+/*
+ * "name: kernel N, shown M; ..." of the disks short of their count, or of
+ * every disk that did any I/O with @every.
+ */
+void vbt_audit_where(const struct vbt_audit *a, bool every, char *buf,
+		     size_t len);
 
 #endif

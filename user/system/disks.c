@@ -93,11 +93,17 @@ int vbt_disks_scan(const char *sysroot, struct vbt_disk **out)
 	return n;
 }
 
+/* A name of one entry in a sysfs directory, not a way out of it. */
+static bool entry_name_ok(const char *name)
+{
+	return *name && !strchr(name, '/') && name[0] != '.';
+}
+
 int vbt_disk_lookup(const char *sysroot, const char *name, struct vbt_disk *d)
 {
 	char dir[256];
 
-	if (!*name || strchr(name, '/') || name[0] == '.')
+	if (!entry_name_ok(name))
 		return -ENOENT;
 	/* class/block has partitions too; block only whole disks. */
 	snprintf(dir, sizeof(dir), "%s/class/block", sysroot);
@@ -135,7 +141,7 @@ int vbt_disk_counts_read(const char *sysroot, const char *name,
 	char path[512], buf[512], *p = buf, *end;
 	int n = 0;
 
-	if (strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
+	if (!entry_name_ok(name))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/block/%s/queue/iostats", sysroot,
 		 name);
